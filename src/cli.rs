@@ -1,0 +1,356 @@
+//! The command line: clap's derive types, and their translation into the plain settings the
+//! commands take. This is the only module that knows clap.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::commands::metrics::{MetricsArgs, OutFormat};
+use crate::commands::report::{Formats, ReportArgs};
+use crate::commands::{self, Source, WindowSpec};
+use crate::error::{Error, Result};
+use crate::generate::GenOptions;
+use crate::model::{Anchor, GroupKey, WeightPreset, Weights};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mttx",
+    version,
+    about = "Incident reliability metrics: MTTD, MTTA, MTTI, MTTM, MTTR, downtime, availability and SLA",
+    long_about = None,
+    after_help = "Examples:\n  mttx report                          report on the bundled sample data\n  mttx report incidents.csv --month 2024-06 --sla 99.95\n  mttx metrics exports/ --by vendor,month\n  mttx validate incidents.csv\n\nExit codes: 0 ok, 1 input error or nothing to report, 2 usage error,\n3 rows rejected (validate), 4 output could not be written."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compute every metric and write incidents.csv, metrics.csv, availability.csv,
+    /// rejects.csv and summary.json, with a short summary in the terminal.
+    #[command(
+        after_help = "Examples:\n  mttx report                                  the bundled sample, into reports/<window>/\n  mttx report incidents.csv --out out/         a whole export, window from the data\n  mttx report data/ --month 2024-06 --tz Europe/Berlin --sla 99.95\n  mttx report incidents.ndjson --from 2024-01-01 --to 2024-07-01 --weights strict\n  mttx report incidents.csv --formats csv      CSV files only"
+    )]
+    Report(ReportCmd),
+    /// Time-to-x aggregates (n, median, mean, p90, max) for a grouping, to stdout.
+    #[command(
+        after_help = "Examples:\n  mttx metrics incidents.csv\n  mttx metrics incidents.csv --by vendor,month\n  mttx metrics exports/ --by component --format csv > mttx.csv\n  mttx metrics incidents.json --by severity --anchor detected --format json"
+    )]
+    Metrics(MetricsCmd),
+    /// Read inputs and list every rejected row and warning with file:line.
+    /// Exits 3 when any row was rejected.
+    #[command(
+        after_help = "Examples:\n  mttx validate incidents.csv\n  mttx validate exports/ --tz America/New_York"
+    )]
+    Validate(ValidateCmd),
+    /// Write seeded sample incidents as canonical CSV (the generator behind data/).
+    #[command(
+        after_help = "Examples:\n  mttx generate -o data/incidents.csv                 the shipped sample\n  mttx generate --incidents 100000 --seed 1 -o big.csv\n  mttx generate --incidents 50 --start 2024-06 --months 2 | head"
+    )]
+    Generate(GenerateCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// Time zone of the report (months) and of naive timestamps: an IANA name.
+    #[arg(long, default_value = "UTC", value_name = "ZONE")]
+    pub tz: String,
+    /// Vendor for rows that have none.
+    #[arg(long, value_name = "NAME")]
+    pub vendor: Option<String>,
+    /// Measure TTA, TTI, TTM and TTR from `started` or from `detected`.
+    #[arg(long, value_enum, default_value_t = AnchorArg::Started)]
+    pub anchor: AnchorArg,
+}
+
+#[derive(Debug, Args)]
+pub struct WindowArgs {
+    /// First day of the window (inclusive), 00:00 in the report time zone.
+    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with = "month")]
+    pub from: Option<NaiveDate>,
+    /// Day after the window (exclusive), 00:00 in the report time zone.
+    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with = "month")]
+    pub to: Option<NaiveDate>,
+    /// One calendar month as the window.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub month: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportCmd {
+    /// Incident files or folders (CSV, JSON, NDJSON, Parquet). None: the bundled sample.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Output folder [default: reports/<window>/].
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub window: WindowArgs,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Downtime weights per impact level.
+    #[arg(long, value_enum, default_value_t = WeightsArg::Statuspage)]
+    pub weights: WeightsArg,
+    /// SLA target in percent.
+    #[arg(long, default_value_t = 99.9, value_name = "PCT")]
+    pub sla: f64,
+    /// Outputs to write, comma-separated: csv, json.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "csv,json",
+        value_name = "LIST"
+    )]
+    pub formats: Vec<String>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MetricsCmd {
+    /// Incident files or folders.
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Group by any of vendor, component, severity, month (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "KEYS")]
+    pub by: Vec<ByArg>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+    #[command(flatten)]
+    pub window: WindowArgs,
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateCmd {
+    /// Incident files or folders.
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateCmd {
+    /// Number of incidents.
+    #[arg(long, default_value_t = 360)]
+    pub incidents: usize,
+    /// Random seed: the same seed gives the same file.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// First month.
+    #[arg(long, default_value = "2025-01", value_name = "YYYY-MM")]
+    pub start: String,
+    /// Number of months.
+    #[arg(long, default_value_t = 12)]
+    pub months: u32,
+    /// Output file [default: stdout].
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum AnchorArg {
+    Started,
+    Detected,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum WeightsArg {
+    Statuspage,
+    Strict,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ByArg {
+    Vendor,
+    Component,
+    Severity,
+    Month,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Table,
+    Csv,
+    Json,
+}
+
+fn year_month(s: &str, flag: &str) -> Result<(i32, u32)> {
+    let bad = || Error::Usage(format!("{flag} '{s}': expected YYYY-MM, e.g. 2024-06"));
+    let (y, m) = s.trim().split_once('-').ok_or_else(bad)?;
+    let y: i32 = y.parse().map_err(|_| bad())?;
+    let m: u32 = m.parse().map_err(|_| bad())?;
+    if !(1..=12).contains(&m) || !(1..=9999).contains(&y) {
+        return Err(Error::Usage(format!(
+            "{flag} '{s}': month {m} of year {y} does not exist"
+        )));
+    }
+    Ok((y, m))
+}
+
+impl SourceArgs {
+    fn source(&self, inputs: &[PathBuf]) -> Result<Source> {
+        let tz: Tz = self.tz.parse().map_err(|_| {
+            Error::Usage(format!(
+                "--tz '{}': not an IANA time zone name (e.g. UTC, Europe/Berlin, America/New_York)",
+                self.tz
+            ))
+        })?;
+        Ok(Source {
+            inputs: inputs.to_vec(),
+            tz,
+            vendor: self.vendor.clone(),
+            anchor: match self.anchor {
+                AnchorArg::Started => Anchor::Started,
+                AnchorArg::Detected => Anchor::Detected,
+            },
+        })
+    }
+}
+
+impl WindowArgs {
+    fn spec(&self) -> Result<WindowSpec> {
+        Ok(match (&self.month, self.from, self.to) {
+            (Some(m), _, _) => {
+                let (year, month) = year_month(m, "--month")?;
+                WindowSpec::Month { year, month }
+            }
+            (None, None, None) => WindowSpec::Auto,
+            (None, from, to) => WindowSpec::Range { from, to },
+        })
+    }
+}
+
+impl ReportCmd {
+    pub fn settings(&self) -> Result<ReportArgs> {
+        if !(self.sla > 0.0 && self.sla <= 100.0) {
+            return Err(Error::Usage(format!(
+                "--sla {}: a target is a percentage above 0 and at most 100",
+                self.sla
+            )));
+        }
+        let mut formats = Formats {
+            csv: false,
+            json: false,
+        };
+        for f in &self.formats {
+            match f.trim().to_ascii_lowercase().as_str() {
+                "csv" => formats.csv = true,
+                "json" => formats.json = true,
+                "" => {}
+                other => {
+                    return Err(Error::Usage(format!(
+                        "--formats: unknown output '{other}' (available: csv, json)"
+                    )));
+                }
+            }
+        }
+        Ok(ReportArgs {
+            source: self.source.source(&self.inputs)?,
+            window: self.window.spec()?,
+            weights: Weights::preset(match self.weights {
+                WeightsArg::Statuspage => WeightPreset::Statuspage,
+                WeightsArg::Strict => WeightPreset::Strict,
+            }),
+            sla: self.sla,
+            out: self.out.clone(),
+            formats,
+            quiet: self.quiet,
+        })
+    }
+}
+
+impl MetricsCmd {
+    pub fn settings(&self) -> Result<MetricsArgs> {
+        let mut by: Vec<GroupKey> = Vec::new();
+        for b in &self.by {
+            let k = match b {
+                ByArg::Vendor => GroupKey::Vendor,
+                ByArg::Component => GroupKey::Component,
+                ByArg::Severity => GroupKey::Severity,
+                ByArg::Month => GroupKey::Month,
+            };
+            if !by.contains(&k) {
+                by.push(k);
+            }
+        }
+        Ok(MetricsArgs {
+            source: self.source.source(&self.inputs)?,
+            window: self.window.spec()?,
+            by,
+            format: match self.format {
+                FormatArg::Table => OutFormat::Table,
+                FormatArg::Csv => OutFormat::Csv,
+                FormatArg::Json => OutFormat::Json,
+            },
+        })
+    }
+}
+
+impl GenerateCmd {
+    pub fn settings(&self) -> Result<commands::generate::GenerateArgs> {
+        let (start_year, start_month) = year_month(&self.start, "--start")?;
+        if self.months == 0 {
+            return Err(Error::Usage("--months must be at least 1".into()));
+        }
+        Ok(commands::generate::GenerateArgs {
+            options: GenOptions {
+                incidents: self.incidents,
+                seed: self.seed,
+                start_year,
+                start_month,
+                months: self.months,
+            },
+            out: self.out.clone(),
+        })
+    }
+}
+
+/// Runs a parsed command line; returns the exit code.
+pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<u8> {
+    match cli.command {
+        Command::Report(c) => commands::report::run(&c.settings()?, out),
+        Command::Metrics(c) => commands::metrics::run(&c.settings()?, out),
+        Command::Validate(c) => commands::validate::run(&c.source.source(&c.inputs)?, out),
+        Command::Generate(c) => commands::generate::run(&c.settings()?, out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn month_and_range_become_window_specs() {
+        let cli = Cli::try_parse_from(["mttx", "report", "x.csv", "--month", "2024-06"]).unwrap();
+        let Command::Report(r) = cli.command else {
+            panic!("report")
+        };
+        assert_eq!(
+            r.settings().unwrap().window,
+            WindowSpec::Month {
+                year: 2024,
+                month: 6
+            }
+        );
+        assert!(year_month("2024-13", "--month").is_err());
+        let cli = Cli::try_parse_from(["mttx", "report", "--formats", "csv,pdf"]).unwrap();
+        let Command::Report(r) = cli.command else {
+            panic!("report")
+        };
+        assert!(r.settings().is_err());
+    }
+}

@@ -1,0 +1,111 @@
+//! Commands: one file per subcommand, each taking plain settings (built by `cli`) and writing
+//! what a person reads to the given writer. Shared here: reading inputs and choosing the
+//! report window.
+
+pub mod generate;
+pub mod metrics;
+pub mod report;
+pub mod validate;
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+
+use crate::error::{Error, Result};
+use crate::ingest::{self, IngestOptions, Ingested, Input};
+use crate::model::Anchor;
+use crate::period::Period;
+
+/// Documented process exit codes.
+pub mod exit {
+    pub const OK: u8 = 0;
+    /// Input could not be read, or holds no incident to report on.
+    pub const ERROR: u8 = 1;
+    /// Wrong arguments.
+    pub const USAGE: u8 = 2;
+    /// `validate`: at least one row was rejected.
+    pub const REJECTED: u8 = 3;
+    /// An output file or folder could not be written.
+    pub const WRITE: u8 = 4;
+}
+
+/// Where incidents come from and how to read them.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub inputs: Vec<PathBuf>,
+    /// Report time zone: months, and naive timestamps.
+    pub tz: Tz,
+    pub vendor: Option<String>,
+    pub anchor: Anchor,
+}
+
+impl Source {
+    pub fn read(&self) -> Result<Ingested> {
+        let inputs: Vec<Input> = self.inputs.iter().cloned().map(Input::Path).collect();
+        self.read_inputs(&inputs)
+    }
+
+    pub fn read_inputs(&self, inputs: &[Input]) -> Result<Ingested> {
+        ingest::read(
+            inputs,
+            &IngestOptions {
+                tz: self.tz,
+                default_vendor: self.vendor.clone(),
+                anchor: self.anchor,
+            },
+        )
+    }
+}
+
+/// The report window as asked for on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WindowSpec {
+    /// The calendar months the data spans.
+    #[default]
+    Auto,
+    /// `--from` (inclusive) and/or `--to` (exclusive); a missing side comes from the data.
+    Range {
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    },
+    /// `--month YYYY-MM`.
+    Month { year: i32, month: u32 },
+}
+
+impl WindowSpec {
+    /// The window in `tz`, given the data's span (first start, last instant).
+    pub fn resolve(&self, tz: Tz, span: Option<(i64, i64)>) -> Result<Period> {
+        let no_data = || {
+            Error::NoData(
+                "no incident was accepted, so there is no window to report on (give --from and --to, or --month)"
+                    .into(),
+            )
+        };
+        match *self {
+            WindowSpec::Month { year, month } => Period::month(tz, year, month),
+            WindowSpec::Range {
+                from: Some(f),
+                to: Some(t),
+            } => Period::from_dates(tz, f, t),
+            WindowSpec::Auto => {
+                let (first, last) = span.ok_or_else(no_data)?;
+                Period::spanning(tz, first, last)
+            }
+            WindowSpec::Range { from, to } => {
+                let (first, last) = span.ok_or_else(no_data)?;
+                let auto = Period::spanning(tz, first, last)?;
+                let from = from.unwrap_or_else(|| crate::time::local_date(&tz, auto.start));
+                let to = to.unwrap_or_else(|| crate::time::local_date(&tz, auto.end));
+                Period::from_dates(tz, from, to)
+            }
+        }
+    }
+}
+
+/// Writes to stdout, keeping a broken pipe apart from real failures.
+pub(crate) fn emit(out: &mut dyn std::io::Write, text: &str) -> Result<()> {
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(Error::Stdout)
+}

@@ -1,0 +1,128 @@
+//! Canonical JSON: an array of record objects, or NDJSON (one object per line). Values become
+//! text (numbers as written, arrays of components joined with `;`); each record keeps the line
+//! it starts on. A malformed NDJSON line is a rejected row, not a failed file.
+
+use polars::prelude::*;
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use super::{Format, RawTable, canonical_name};
+use crate::error::{Error, Result};
+use crate::model::{Reject, col};
+
+fn to_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        Value::Array(items) => Some(
+            items
+                .iter()
+                .filter_map(to_text)
+                .collect::<Vec<_>>()
+                .join(";"),
+        ),
+        other => Some(other.to_string()),
+    }
+}
+
+fn line_of(bytes: &[u8], offset: usize, from: (usize, u64)) -> u64 {
+    let (start, line) = from;
+    line + bytes[start..offset].iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+pub(crate) fn read(name: &str, bytes: &[u8], format: Format) -> Result<RawTable> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| Error::Parse {
+        source_name: name.to_string(),
+        line: line_of(bytes, e.valid_up_to(), (0, 1)),
+        message: "invalid UTF-8".into(),
+    })?;
+    let first = text.trim_start().chars().next();
+    let mut records: Vec<(u64, serde_json::Map<String, Value>)> = Vec::new();
+    let mut broken = Vec::new();
+    if format == Format::Json && first == Some('[') {
+        let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| Error::Parse {
+            source_name: name.to_string(),
+            line: e.line() as u64,
+            message: format!("malformed JSON: {e}"),
+        })?;
+        let base = text.as_ptr() as usize;
+        let mut cursor = (0usize, 1u64);
+        for (i, raw) in items.iter().enumerate() {
+            let offset = raw.get().as_ptr() as usize - base;
+            let line = line_of(bytes, offset, cursor);
+            cursor = (offset, line);
+            match serde_json::from_str::<Value>(raw.get()) {
+                Ok(Value::Object(map)) => records.push((line, map)),
+                _ => broken.push(Reject {
+                    source: name.to_string(),
+                    line,
+                    column: String::new(),
+                    reason: format!("record {} is not a JSON object", i + 1),
+                    raw: raw.get().chars().take(200).collect(),
+                }),
+            }
+        }
+    } else if first.is_none() {
+        return Err(Error::File {
+            source_name: name.to_string(),
+            message: "the file is empty".into(),
+        });
+    } else {
+        for (i, line_text) in text.lines().enumerate() {
+            let t = line_text.trim();
+            if t.is_empty() {
+                continue;
+            }
+            let line = i as u64 + 1;
+            match serde_json::from_str::<Value>(t) {
+                Ok(Value::Object(map)) => records.push((line, map)),
+                Ok(_) => broken.push(Reject {
+                    source: name.to_string(),
+                    line,
+                    column: String::new(),
+                    reason: "not a JSON object".into(),
+                    raw: t.chars().take(200).collect(),
+                }),
+                Err(e) => broken.push(Reject {
+                    source: name.to_string(),
+                    line,
+                    column: String::new(),
+                    reason: format!("malformed JSON: {e}"),
+                    raw: t.chars().take(200).collect(),
+                }),
+            }
+        }
+    }
+    // Which canonical columns appear in any record.
+    let mut present: Vec<&'static str> = Vec::new();
+    for (_, map) in &records {
+        for k in map.keys() {
+            if let Some(c) = canonical_name(k)
+                && !present.contains(&c)
+            {
+                present.push(c);
+            }
+        }
+    }
+    present.sort_by_key(|c| col::RECORD.iter().position(|r| r == c));
+    let height = records.len();
+    let mut columns = Vec::with_capacity(present.len());
+    for c in &present {
+        let values: Vec<Option<String>> = records
+            .iter()
+            .map(|(_, map)| {
+                map.iter()
+                    .find(|(k, _)| canonical_name(k) == Some(c))
+                    .and_then(|(_, v)| to_text(v))
+            })
+            .collect();
+        columns.push(Column::new((*c).into(), values));
+    }
+    Ok(RawTable {
+        source: name.to_string(),
+        frame: DataFrame::new(height, columns)?,
+        lines: records.iter().map(|(l, _)| *l).collect(),
+        broken,
+    })
+}

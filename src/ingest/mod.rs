@@ -1,0 +1,231 @@
+//! Ingest: turns input files (canonical CSV, JSON array, NDJSON, Parquet; a directory is read
+//! recursively) into one canonical incident frame, the rejected rows and the data-quality
+//! warnings, so that `accepted + rejected = read` always holds.
+//!
+//! Each format's reader produces a [`RawTable`] of text columns under canonical names;
+//! [`validate`] parses and checks it; this module resolves duplicates across all inputs.
+
+mod csv;
+mod json;
+mod parquet;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+use chrono_tz::Tz;
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::model::{Anchor, Counts, Reject, Warning, col};
+
+/// An input format, chosen from the file extension (and for `.json`, the content).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    /// `.json`: a JSON array of records, or NDJSON when the content is one object per line.
+    Json,
+    Ndjson,
+    Parquet,
+}
+
+impl Format {
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" => Some(Format::Csv),
+            "json" => Some(Format::Json),
+            "ndjson" | "jsonl" => Some(Format::Ndjson),
+            "parquet" | "pq" => Some(Format::Parquet),
+            _ => None,
+        }
+    }
+}
+
+/// One input: a path (file or directory) or bytes already in memory (the embedded sample).
+#[derive(Debug, Clone)]
+pub enum Input {
+    Path(PathBuf),
+    Bytes {
+        name: String,
+        format: Format,
+        bytes: std::borrow::Cow<'static, [u8]>,
+    },
+}
+
+/// How to read inputs.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// Zone of naive timestamps.
+    pub tz: Tz,
+    /// Vendor for rows without one (`--vendor`).
+    pub default_vendor: Option<String>,
+    /// Durations measured from this timestamp; phases before it are warned about.
+    pub anchor: Anchor,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            tz: Tz::UTC,
+            default_vendor: None,
+            anchor: Anchor::Started,
+        }
+    }
+}
+
+/// Everything ingest learned from the inputs.
+#[derive(Debug, Clone)]
+pub struct Ingested {
+    /// The canonical incidents: one row per `(vendor, id)`, in input order.
+    pub incidents: DataFrame,
+    pub rejects: Vec<Reject>,
+    pub warnings: Vec<Warning>,
+    pub counts: Counts,
+}
+
+/// A format reader's output: the canonical columns found (text, or datetimes from typed
+/// formats), the line of each row, and rows too broken to have columns at all.
+pub(crate) struct RawTable {
+    pub source: String,
+    pub frame: DataFrame,
+    pub lines: Vec<u64>,
+    pub broken: Vec<Reject>,
+}
+
+/// Maps a header as written in a file to its canonical column name, if it is one.
+pub(crate) fn canonical_name(header: &str) -> Option<&'static str> {
+    let h = header
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .to_ascii_lowercase();
+    col::RECORD.into_iter().find(|c| *c == h)
+}
+
+/// Lists the files under the inputs: files as given, directories walked recursively in name
+/// order, keeping files with a known extension (hidden entries skipped).
+pub fn expand(inputs: &[Input]) -> Result<Vec<Input>> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| Error::Io {
+                path: dir.to_path_buf(),
+                source: e,
+            })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                !p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with('.'))
+            })
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out)?;
+            } else if Format::from_path(&p).is_some() {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    for input in inputs {
+        match input {
+            Input::Path(p) if p.is_dir() => {
+                let mut files = Vec::new();
+                walk(p, &mut files)?;
+                out.extend(files.into_iter().map(Input::Path));
+            }
+            Input::Path(p) if !p.exists() => return Err(Error::NotFound { path: p.clone() }),
+            Input::Path(p) if Format::from_path(p).is_none() => {
+                return Err(Error::UnknownFormat { path: p.clone() });
+            }
+            other => out.push(other.clone()),
+        }
+    }
+    Ok(out)
+}
+
+fn read_one(input: &Input, opts: &IngestOptions) -> Result<RawTable> {
+    let (name, format, owned);
+    let bytes: &[u8] = match input {
+        Input::Path(p) => {
+            name = p.display().to_string();
+            format =
+                Format::from_path(p).ok_or_else(|| Error::UnknownFormat { path: p.clone() })?;
+            owned = std::fs::read(p).map_err(|e| Error::Io {
+                path: p.clone(),
+                source: e,
+            })?;
+            &owned
+        }
+        Input::Bytes {
+            name: n,
+            format: f,
+            bytes,
+        } => {
+            name = n.clone();
+            format = *f;
+            bytes.as_ref()
+        }
+    };
+    let table = match format {
+        Format::Csv => csv::read(&name, bytes)?,
+        Format::Json | Format::Ndjson => json::read(&name, bytes, format)?,
+        Format::Parquet => parquet::read(&name, bytes)?,
+    };
+    validate::check_columns(&table, opts)?;
+    Ok(table)
+}
+
+/// Reads every input, validates every row and resolves duplicate `(vendor, id)` pairs (the later
+/// row wins; both lines are named in a warning).
+pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
+    let files = expand(inputs)?;
+    if files.is_empty() {
+        return Err(Error::NoData(
+            "no input files found (expected .csv, .json, .ndjson, .jsonl or .parquet)".into(),
+        ));
+    }
+    let mut counts = Counts::default();
+    let mut rejects = Vec::new();
+    let mut frames = Vec::new();
+    for input in &files {
+        let table = read_one(input, opts)?;
+        let checked = validate::validate(table, opts)?;
+        counts.read += checked.read;
+        rejects.extend(checked.rejects);
+        frames.push(checked.frame);
+    }
+    let mut all = frames.remove(0);
+    for f in frames {
+        all.vstack_mut_owned(f)?;
+    }
+    all.rechunk_mut();
+    let (incidents, duplicates) = validate::dedupe(all)?;
+    counts.rejected = rejects.len() as u64;
+    counts.accepted = counts.read - counts.rejected;
+    counts.duplicates = duplicates;
+    let warnings = validate::warnings_of(&incidents)?;
+    Ok(Ingested {
+        incidents,
+        rejects,
+        warnings,
+        counts,
+    })
+}
+
+/// Test helper: ingests CSV text as if read from `name`.
+#[cfg(test)]
+pub(crate) fn from_csv_text(name: &str, text: &str, opts: &IngestOptions) -> Result<Ingested> {
+    read(
+        &[Input::Bytes {
+            name: name.into(),
+            format: Format::Csv,
+            bytes: std::borrow::Cow::Owned(text.as_bytes().to_vec()),
+        }],
+        opts,
+    )
+}
+
+#[cfg(test)]
+mod tests;

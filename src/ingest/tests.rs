@@ -1,0 +1,331 @@
+//! Ingest rules of contract section 1, each with the expectation worked out by hand.
+
+use std::borrow::Cow;
+
+use polars::prelude::*;
+
+use super::*;
+use crate::model::col;
+
+fn csv(text: &str) -> Result<Ingested> {
+    from_csv_text("in.csv", text, &IngestOptions::default())
+}
+
+fn ms_of(df: &DataFrame, c: &str, row: usize) -> Option<i64> {
+    df.column(c)
+        .unwrap()
+        .cast(&DataType::Int64)
+        .unwrap()
+        .i64()
+        .unwrap()
+        .get(row)
+}
+
+fn bytes(name: &str, format: Format, b: Vec<u8>) -> Input {
+    Input::Bytes {
+        name: name.into(),
+        format,
+        bytes: Cow::Owned(b),
+    }
+}
+
+#[test]
+fn rejects_carry_their_true_line_even_after_a_multiline_field() {
+    let text = "id,vendor,title,started_at\n\
+                a,V,\"two\nlines\",2024-06-03T10:00:00Z\n\
+                b,V,fine,2024-13-03T10:00:00Z\n\
+                ,V,no id,2024-06-03T10:00:00Z\n\
+                c,V,no start,\n";
+    let ing = csv(text).unwrap();
+    assert_eq!(ing.counts.read, 4);
+    assert_eq!(ing.counts.accepted, 1);
+    assert_eq!(ing.counts.rejected, 3);
+    let got: Vec<(u64, &str, &str)> = ing
+        .rejects
+        .iter()
+        .map(|r| (r.line, r.column.as_str(), r.reason.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                4,
+                "started_at",
+                "started_at '2024-13-03T10:00:00Z': month 13 does not exist"
+            ),
+            (5, "id", "missing id"),
+            (6, "started_at", "missing started_at"),
+        ]
+    );
+    assert_eq!(ing.rejects[0].raw, "b,V,fine,2024-13-03T10:00:00Z");
+}
+
+#[test]
+fn accepted_plus_rejected_is_read_and_an_unknown_level_is_a_reject() {
+    let ing = csv("id,vendor,impact,started_at\n\
+                   a,V,Major Outage,2024-06-03T10:00:00Z\n\
+                   b,V,meltdown,2024-06-03T10:00:00Z\n\
+                   c,V,,2024-06-03T10:00:00Z\n")
+    .unwrap();
+    assert_eq!(
+        (ing.counts.read, ing.counts.accepted, ing.counts.rejected),
+        (3, 2, 1)
+    );
+    assert_eq!(ing.rejects[0].line, 3);
+    assert_eq!(ing.rejects[0].column, "impact");
+    let impact = ing
+        .incidents
+        .column(col::IMPACT)
+        .unwrap()
+        .str()
+        .unwrap()
+        .clone();
+    assert_eq!(impact.get(0), Some("major_outage"));
+    assert_eq!(
+        impact.get(1),
+        Some("major_outage"),
+        "empty impact defaults to major_outage"
+    );
+}
+
+#[test]
+fn out_of_order_rows_are_kept_with_a_warning() {
+    let ing = csv("id,vendor,started_at,detected_at,resolved_at\n\
+                   a,V,2024-06-03T10:00:00Z,2024-06-03T09:00:00Z,2024-06-03T09:30:00Z\n")
+    .unwrap();
+    assert_eq!(ing.counts.accepted, 1);
+    let msgs: Vec<&str> = ing.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(
+        msgs,
+        [
+            "detected_at before started_at",
+            "resolved_at before started_at",
+            "impact window ends before it starts: counted as empty"
+        ]
+    );
+    assert!(
+        ing.warnings
+            .iter()
+            .all(|w| w.line == 2 && w.source == "in.csv")
+    );
+}
+
+#[test]
+fn a_duplicate_id_keeps_the_later_row_and_names_both_lines() {
+    let ing = csv("id,vendor,title,started_at\n\
+                   a,V,first,2024-06-03T10:00:00Z\n\
+                   a,W,other vendor,2024-06-03T10:00:00Z\n\
+                   a,V,second,2024-06-04T10:00:00Z\n")
+    .unwrap();
+    assert_eq!(ing.counts.read, 3);
+    assert_eq!(ing.counts.accepted, 3);
+    assert_eq!(ing.counts.duplicates, 1);
+    assert_eq!(ing.incidents.height(), 2);
+    let titles = ing
+        .incidents
+        .column(col::TITLE)
+        .unwrap()
+        .str()
+        .unwrap()
+        .clone();
+    // Input order is kept: (W, a) then the winning (V, a).
+    assert_eq!(titles.get(0), Some("other vendor"));
+    assert_eq!(titles.get(1), Some("second"));
+    assert_eq!(ing.warnings.len(), 1);
+    assert_eq!(
+        ing.warnings[0].message,
+        "duplicate id: in.csv:2 superseded by in.csv:4 (the later row wins)"
+    );
+    assert_eq!(ing.warnings[0].line, 4);
+}
+
+#[test]
+fn naive_timestamps_use_the_zone_and_default_vendor_fills_gaps() {
+    let opts = IngestOptions {
+        tz: "America/New_York".parse().unwrap(),
+        default_vendor: Some("Ours".into()),
+        ..IngestOptions::default()
+    };
+    let ing = from_csv_text(
+        "in.csv",
+        "id,started_at,components\na,2024-06-03 10:00, API ; ;DB \n",
+        &opts,
+    )
+    .unwrap();
+    let df = &ing.incidents;
+    // 10:00 EDT = 14:00 UTC.
+    assert_eq!(
+        ms_of(df, col::STARTED_AT, 0),
+        Some(crate::time::parse_timestamp("2024-06-03T14:00:00Z", &chrono_tz::Tz::UTC).unwrap())
+    );
+    assert_eq!(
+        df.column(col::VENDOR).unwrap().str().unwrap().get(0),
+        Some("Ours")
+    );
+    assert_eq!(
+        df.column(col::COMPONENTS).unwrap().str().unwrap().get(0),
+        Some("API;DB")
+    );
+}
+
+#[test]
+fn a_missing_required_column_names_the_file_and_the_column() {
+    let err = csv("id,vendor,start\na,V,2024-06-03T10:00:00Z\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "in.csv:1: missing required column 'started_at'; canonical columns found: id, vendor"
+    );
+    let err = csv("id,started_at\na,2024-06-03T10:00:00Z\n").unwrap_err();
+    assert!(
+        err.to_string().contains("'vendor' (or give --vendor NAME)"),
+        "{err}"
+    );
+    let err = csv("  \n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "in.csv: the file is empty (expected a header line)"
+    );
+}
+
+#[test]
+fn header_only_reads_zero_rows() {
+    let ing = csv("id,vendor,started_at\n").unwrap();
+    assert_eq!(ing.counts, Counts::default());
+}
+
+#[test]
+fn json_arrays_keep_the_line_each_record_starts_on() {
+    let text = "[\n  {\"id\": \"a\", \"vendor\": \"V\", \"started_at\": \"2024-06-03T10:00:00Z\",\n   \"components\": [\"API\", \"DB\"]},\n  {\"id\": 7, \"vendor\": \"V\", \"started_at\": \"June\"}\n]\n";
+    let ing = read(
+        &[bytes("in.json", Format::Json, text.as_bytes().to_vec())],
+        &IngestOptions::default(),
+    )
+    .unwrap();
+    assert_eq!((ing.counts.read, ing.counts.accepted), (2, 1));
+    assert_eq!(ing.rejects[0].line, 4);
+    assert!(
+        ing.rejects[0]
+            .reason
+            .starts_with("started_at 'June': not a timestamp")
+    );
+    let comps = ing
+        .incidents
+        .column(col::COMPONENTS)
+        .unwrap()
+        .str()
+        .unwrap()
+        .clone();
+    assert_eq!(comps.get(0), Some("API;DB"));
+}
+
+#[test]
+fn ndjson_reads_line_by_line_and_rejects_a_broken_line() {
+    let text = "{\"id\":\"a\",\"vendor\":\"V\",\"started_at\":\"2024-06-03T10:00:00Z\"}\n\n{\"id\":\"b\",\n{\"id\":\"c\",\"vendor\":\"V\",\"started_at\":\"2024-06-03T11:00:00Z\",\"severity\":\"Minor\"}\n";
+    for format in [Format::Ndjson, Format::Json] {
+        let ing = read(
+            &[bytes("in.ndjson", format, text.as_bytes().to_vec())],
+            &IngestOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            (ing.counts.read, ing.counts.accepted, ing.counts.rejected),
+            (3, 2, 1)
+        );
+        assert_eq!(ing.rejects[0].line, 3);
+        assert!(ing.rejects[0].reason.starts_with("malformed JSON"));
+        let sev = ing
+            .incidents
+            .column(col::SEVERITY)
+            .unwrap()
+            .str()
+            .unwrap()
+            .clone();
+        assert_eq!(sev.get(1), Some("minor"));
+    }
+}
+
+#[test]
+fn parquet_with_typed_datetimes_reads_like_csv() {
+    let starts = Int64Chunked::from_slice("started_at".into(), &[1_717_408_800_000])
+        .into_series()
+        .cast(&DataType::Datetime(
+            TimeUnit::Milliseconds,
+            Some(TimeZone::UTC),
+        ))
+        .unwrap();
+    let mut df = DataFrame::new(
+        1,
+        vec![
+            Column::new("ID".into(), ["a"]),
+            Column::new("vendor".into(), ["V"]),
+            starts.into_column(),
+            Column::new("resolved_at".into(), ["2024-06-03T11:00:00Z"]),
+        ],
+    )
+    .unwrap();
+    let mut buf = Vec::new();
+    ParquetWriter::new(&mut buf).finish(&mut df).unwrap();
+    let ing = read(
+        &[bytes("in.parquet", Format::Parquet, buf)],
+        &IngestOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(ing.counts.accepted, 1);
+    let df = &ing.incidents;
+    assert_eq!(ms_of(df, col::STARTED_AT, 0), Some(1_717_408_800_000));
+    assert_eq!(
+        ms_of(df, col::RESOLVED_AT, 0),
+        Some(1_717_408_800_000 + 3_600_000)
+    );
+}
+
+#[test]
+fn several_inputs_count_together_and_a_later_file_wins() {
+    let a = bytes(
+        "a.csv",
+        Format::Csv,
+        b"id,vendor,title,started_at\nx,V,old,2024-06-03T10:00:00Z\n".to_vec(),
+    );
+    let b = bytes(
+        "b.csv",
+        Format::Csv,
+        b"id,vendor,title,started_at\nx,V,new,2024-06-03T10:00:00Z\ny,V,,bad\n".to_vec(),
+    );
+    let ing = read(&[a, b], &IngestOptions::default()).unwrap();
+    assert_eq!(
+        (ing.counts.read, ing.counts.accepted, ing.counts.rejected),
+        (3, 2, 1)
+    );
+    assert_eq!(ing.rejects[0].source, "b.csv");
+    assert_eq!(ing.rejects[0].line, 3);
+    assert_eq!(
+        ing.incidents
+            .column(col::TITLE)
+            .unwrap()
+            .str()
+            .unwrap()
+            .get(0),
+        Some("new")
+    );
+}
+
+#[test]
+fn headers_map_case_and_space_insensitively() {
+    assert_eq!(canonical_name(" Started_At "), Some(col::STARTED_AT));
+    assert_eq!(canonical_name("\u{feff}id"), Some(col::ID));
+    assert_eq!(canonical_name("owner"), None);
+}
+
+#[test]
+fn format_from_extension() {
+    assert_eq!(Format::from_path(Path::new("a/b.CSV")), Some(Format::Csv));
+    assert_eq!(
+        Format::from_path(Path::new("x.jsonl")),
+        Some(Format::Ndjson)
+    );
+    assert_eq!(
+        Format::from_path(Path::new("x.parquet")),
+        Some(Format::Parquet)
+    );
+    assert_eq!(Format::from_path(Path::new("x.txt")), None);
+}

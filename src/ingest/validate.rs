@@ -1,0 +1,459 @@
+//! Validation (contract section 1): parses each raw row into the canonical typed record or
+//! rejects it with its line, column and reason; warns about out-of-order timestamps; resolves
+//! duplicate `(vendor, id)` pairs (the later row wins).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use polars::prelude::*;
+
+use super::{IngestOptions, RawTable};
+use crate::error::{Error, Result};
+use crate::model::{Anchor, Level, Reject, Warning, col};
+use crate::time::{local_to_utc_ms, parse_timestamp};
+
+/// The typed dtype of every timestamp column.
+pub(crate) fn ts_dtype() -> DataType {
+    DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC))
+}
+
+pub(crate) struct Checked {
+    pub frame: DataFrame,
+    pub rejects: Vec<Reject>,
+    pub read: u64,
+}
+
+/// A file without a required column cannot be read at all: say so before looking at rows.
+pub(crate) fn check_columns(table: &RawTable, opts: &IngestOptions) -> Result<()> {
+    if table.frame.width() == 0 && table.frame.height() == 0 {
+        return Ok(()); // nothing but broken rows (or nothing): they are rejected row by row
+    }
+    let has = |c: &str| table.frame.column(c).is_ok();
+    let mut missing: Vec<&str> = [col::ID, col::STARTED_AT]
+        .into_iter()
+        .filter(|c| !has(c))
+        .collect();
+    if !has(col::VENDOR) && opts.default_vendor.is_none() {
+        missing.push(col::VENDOR);
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let found: Vec<String> = table
+        .frame
+        .columns()
+        .iter()
+        .map(|c| c.name().to_string())
+        .collect();
+    let hint = if missing.contains(&col::VENDOR) {
+        " (or give --vendor NAME)"
+    } else {
+        ""
+    };
+    Err(Error::Parse {
+        source_name: table.source.clone(),
+        line: 1,
+        message: format!(
+            "missing required column{} {}{hint}; canonical columns found: {}",
+            if missing.len() > 1 { "s" } else { "" },
+            missing
+                .iter()
+                .map(|m| format!("'{m}'"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if found.is_empty() {
+                "none".to_string()
+            } else {
+                found.join(", ")
+            }
+        ),
+    })
+}
+
+fn text<'a>(df: &'a DataFrame, name: &str) -> Result<Option<&'a StringChunked>> {
+    match df.column(name) {
+        Ok(c) if c.dtype() == &DataType::String => Ok(Some(c.str()?)),
+        Ok(_) => Ok(None),
+        Err(_) => Ok(None),
+    }
+}
+
+fn blank(v: Option<&str>) -> bool {
+    v.is_none_or(|s| s.trim().is_empty())
+}
+
+/// First problem of each row, in canonical column order.
+struct Problems(Vec<Option<(&'static str, String)>>);
+
+impl Problems {
+    fn set(&mut self, i: usize, column: &'static str, reason: String) {
+        if self.0[i].is_none() {
+            self.0[i] = Some((column, reason));
+        }
+    }
+}
+
+/// Parses one timestamp column (text or typed) into UTC milliseconds.
+fn parse_ts_column(
+    df: &DataFrame,
+    name: &'static str,
+    opts: &IngestOptions,
+    problems: &mut Problems,
+) -> Result<Int64Chunked> {
+    let n = df.height();
+    let Ok(c) = df.column(name) else {
+        return Ok(Int64Chunked::full_null(name.into(), n));
+    };
+    if let DataType::Datetime(_, tz) = c.dtype() {
+        let naive = tz.is_none();
+        let ms = c
+            .cast(&DataType::Datetime(TimeUnit::Milliseconds, tz.clone()))?
+            .cast(&DataType::Int64)?;
+        let ms = ms.i64()?;
+        if !naive || opts.tz == chrono_tz::Tz::UTC {
+            return Ok(ms.clone().with_name(name.into()));
+        }
+        return Ok(ms
+            .iter()
+            .map(|v| {
+                v.and_then(chrono::DateTime::from_timestamp_millis)
+                    .map(|d| local_to_utc_ms(&opts.tz, d.naive_utc()))
+            })
+            .collect::<Int64Chunked>()
+            .with_name(name.into()));
+    }
+    let ca = c.str()?;
+    let mut out: Vec<Option<i64>> = Vec::with_capacity(n);
+    for (i, v) in ca.iter().enumerate() {
+        match v {
+            Some(s) if !s.trim().is_empty() => match parse_timestamp(s, &opts.tz) {
+                Ok(ms) => out.push(Some(ms)),
+                Err(reason) => {
+                    problems.set(i, name, format!("{name} '{}': {reason}", s.trim()));
+                    out.push(None);
+                }
+            },
+            _ => out.push(None),
+        }
+    }
+    Ok(Int64Chunked::from_iter_options(
+        name.into(),
+        out.into_iter(),
+    ))
+}
+
+fn normalize_components(s: &str) -> Cow<'_, str> {
+    let clean = s
+        .split(';')
+        .all(|p| !p.is_empty() && p.trim().len() == p.len());
+    if clean {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.split(';')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(";"),
+    )
+}
+
+fn raw_record(df: &DataFrame, i: usize) -> String {
+    let mut w = ::csv::WriterBuilder::new().from_writer(Vec::new());
+    let fields: Vec<String> = df
+        .columns()
+        .iter()
+        .map(|c| match c.get(i) {
+            Ok(AnyValue::String(s)) => s.to_string(),
+            Ok(AnyValue::Null) | Err(_) => String::new(),
+            Ok(v) => v.to_string(),
+        })
+        .collect();
+    let _ = w.write_record(&fields);
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8_lossy(&bytes).trim_end().to_string()
+}
+
+fn null_str() -> Expr {
+    lit(NULL).cast(DataType::String)
+}
+
+/// Trimmed text; empty becomes null.
+fn clean_text(name: &str) -> Expr {
+    let t = col(name).str().strip_chars(lit(NULL));
+    when(t.clone().eq(lit(""))).then(null_str()).otherwise(t)
+}
+
+/// Validates one raw table: the accepted rows as a canonical frame, the rejects with lines.
+pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked> {
+    let RawTable {
+        source,
+        frame: df,
+        lines,
+        broken,
+    } = table;
+    let n = df.height();
+    let mut problems = Problems(vec![None; n]);
+
+    if let Some(ids) = text(&df, col::ID)? {
+        for (i, v) in ids.iter().enumerate() {
+            if blank(v) {
+                problems.set(i, col::ID, "missing id".into());
+            }
+        }
+    }
+    if opts.default_vendor.is_none()
+        && let Some(vendors) = text(&df, col::VENDOR)?
+    {
+        for (i, v) in vendors.iter().enumerate() {
+            if blank(v) {
+                problems.set(
+                    i,
+                    col::VENDOR,
+                    "missing vendor (give a vendor or --vendor NAME)".into(),
+                );
+            }
+        }
+    }
+    let started = df.column(col::STARTED_AT).ok();
+    for i in 0..n {
+        let missing = match started {
+            Some(c) if c.dtype() == &DataType::String => blank(c.str()?.get(i)),
+            Some(c) => c.get(i).map(|v| v.is_null()).unwrap_or(true),
+            None => true,
+        };
+        if missing {
+            problems.set(i, col::STARTED_AT, "missing started_at".into());
+        }
+    }
+    let mut ts_columns = Vec::with_capacity(6);
+    for name in col::TIMESTAMPS {
+        let ms = parse_ts_column(&df, name, opts, &mut problems)?;
+        ts_columns.push(ms.into_series().cast(&ts_dtype())?.into_column());
+    }
+    let mut impact_codes: Vec<u8> = vec![Level::MajorOutage.code(); n];
+    if let Some(impacts) = text(&df, col::IMPACT)? {
+        for (i, v) in impacts.iter().enumerate() {
+            if let Some(s) = v.filter(|s| !s.trim().is_empty()) {
+                match s.parse::<Level>() {
+                    Ok(level) => impact_codes[i] = level.code(),
+                    Err(reason) => problems.set(i, col::IMPACT, format!("impact: {reason}")),
+                }
+            }
+        }
+    }
+
+    let mut rejects = broken;
+    let mut keep = Vec::with_capacity(n);
+    for (i, p) in problems.0.iter().enumerate() {
+        keep.push(p.is_none());
+        if let Some((column, reason)) = p {
+            rejects.push(Reject {
+                source: source.clone(),
+                line: lines[i],
+                column: column.to_string(),
+                reason: reason.clone(),
+                raw: raw_record(&df, i),
+            });
+        }
+    }
+    let read = (n + rejects.len() - problems.0.iter().filter(|p| p.is_some()).count()) as u64;
+
+    // Assemble the typed frame over all rows, then keep the accepted ones.
+    let text_col = |name: &'static str| -> Result<Column> {
+        Ok(match text(&df, name)? {
+            Some(ca) => ca.clone().into_column(),
+            None => Column::full_null(name.into(), n, &DataType::String),
+        })
+    };
+    let components: StringChunked = match text(&df, col::COMPONENTS)? {
+        Some(ca) => ca
+            .iter()
+            .map(|v| Some(v.map(normalize_components).unwrap_or(Cow::Borrowed(""))))
+            .collect::<StringChunked>(),
+        None => StringChunked::full("".into(), "", n),
+    };
+    let impact: StringChunked = impact_codes
+        .iter()
+        .map(|c| Some(Level::from_code(*c).unwrap_or(Level::MajorOutage).as_str()))
+        .collect();
+    let mut columns = vec![
+        StringChunked::full(col::SOURCE.into(), &source, n).into_column(),
+        UInt64Chunked::from_vec(col::LINE.into(), lines).into_column(),
+        text_col(col::VENDOR)?.with_name(col::VENDOR.into()),
+        text_col(col::ID)?.with_name(col::ID.into()),
+        text_col(col::TITLE)?.with_name(col::TITLE.into()),
+        text_col(col::SEVERITY)?.with_name(col::SEVERITY.into()),
+        impact.with_name(col::IMPACT.into()).into_column(),
+        components.with_name(col::COMPONENTS.into()).into_column(),
+    ];
+    columns.extend(ts_columns);
+    let all = DataFrame::new(n, columns)?;
+    let accepted = all.filter(&BooleanChunked::from_slice("keep".into(), &keep))?;
+
+    let mut vendor = clean_text(col::VENDOR);
+    if let Some(v) = &opts.default_vendor {
+        vendor = vendor.fill_null(lit(v.clone()));
+    }
+    let frame = accepted
+        .lazy()
+        .with_columns([
+            vendor.alias(col::VENDOR),
+            col(col::ID).str().strip_chars(lit(NULL)).alias(col::ID),
+            clean_text(col::TITLE).alias(col::TITLE),
+            clean_text(col::SEVERITY)
+                .str()
+                .to_lowercase()
+                .alias(col::SEVERITY),
+        ])
+        .with_column(warnings_expr(opts.anchor).alias(col::WARNINGS))
+        .with_column(lit("record").alias(col::WINDOW_SOURCE))
+        .collect()?;
+    Ok(Checked {
+        frame,
+        rejects,
+        read,
+    })
+}
+
+/// Data-quality warnings of a row, `; `-separated, null when there are none.
+fn warnings_expr(anchor: Anchor) -> Expr {
+    let mut parts = Vec::new();
+    let mut before = |phase: &str, anchor_col: &str| {
+        parts.push(
+            when(col(phase).lt(col(anchor_col)))
+                .then(lit(format!("{phase} before {anchor_col}")))
+                .otherwise(null_str()),
+        );
+    };
+    for phase in &col::TIMESTAMPS[1..] {
+        before(phase, col::STARTED_AT);
+    }
+    if anchor == Anchor::Detected {
+        for phase in &col::TIMESTAMPS[2..] {
+            before(phase, col::DETECTED_AT);
+        }
+    }
+    let end = coalesce(&[col(col::MITIGATED_AT), col(col::RESOLVED_AT)]);
+    parts.push(
+        when(end.lt(col(col::STARTED_AT)))
+            .then(lit("impact window ends before it starts: counted as empty"))
+            .otherwise(null_str()),
+    );
+    let joined = concat_str(parts, "; ", true);
+    when(joined.clone().eq(lit("")))
+        .then(null_str())
+        .otherwise(joined)
+}
+
+/// Keeps the last row of each `(vendor, id)` in input order; the winner's warnings name every
+/// line of the pair. Returns the frame and how many rows were superseded.
+pub(crate) fn dedupe(all: DataFrame) -> Result<(DataFrame, u64)> {
+    const ORDER: &str = "__order";
+    const N: &str = "__n";
+    const NOTE: &str = "__dup_note";
+    let key = [col(col::VENDOR), col(col::ID)];
+    let lf = all.lazy().with_row_index(ORDER, None);
+    let dup_rows = lf
+        .clone()
+        .with_column(len().over(key.clone())?.alias(N))
+        .filter(col(N).gt(lit(1)))
+        .select([
+            col(col::VENDOR),
+            col(col::ID),
+            col(col::SOURCE),
+            col(col::LINE),
+        ])
+        .collect()?;
+    if dup_rows.height() == 0 {
+        return Ok((lf.drop(cols([ORDER])).collect()?, 0));
+    }
+    // Few rows: gather the places of each duplicated key.
+    let (v, i, s, l) = (
+        dup_rows.column(col::VENDOR)?.str()?,
+        dup_rows.column(col::ID)?.str()?,
+        dup_rows.column(col::SOURCE)?.str()?,
+        dup_rows.column(col::LINE)?.u64()?,
+    );
+    let mut places: HashMap<(String, String), Vec<String>> = HashMap::new();
+    let mut order: Vec<(String, String)> = Vec::new();
+    for r in 0..dup_rows.height() {
+        let k = (
+            v.get(r).unwrap_or_default().to_string(),
+            i.get(r).unwrap_or_default().to_string(),
+        );
+        let place = format!("{}:{}", s.get(r).unwrap_or_default(), l.get(r).unwrap_or(0));
+        places
+            .entry(k.clone())
+            .or_insert_with(|| {
+                order.push(k.clone());
+                Vec::new()
+            })
+            .push(place);
+    }
+    let superseded = (dup_rows.height() - order.len()) as u64;
+    let notes: Vec<String> = order
+        .iter()
+        .map(|k| {
+            let p = &places[k];
+            format!(
+                "duplicate id: {} superseded by {} (the later row wins)",
+                p[..p.len() - 1].join(", "),
+                p[p.len() - 1]
+            )
+        })
+        .collect();
+    let note_df = DataFrame::new(
+        order.len(),
+        vec![
+            Column::new(
+                col::VENDOR.into(),
+                order.iter().map(|k| k.0.clone()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                col::ID.into(),
+                order.iter().map(|k| k.1.clone()).collect::<Vec<_>>(),
+            ),
+            Column::new(NOTE.into(), notes),
+        ],
+    )?;
+    let joined = concat_str([col(col::WARNINGS), col(NOTE)], "; ", true);
+    let out = lf
+        .unique_stable(Some(cols([col::VENDOR, col::ID])), UniqueKeepStrategy::Last)
+        .join(
+            note_df.lazy(),
+            key.clone(),
+            key,
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(
+            when(joined.clone().eq(lit("")))
+                .then(null_str())
+                .otherwise(joined)
+                .alias(col::WARNINGS),
+        )
+        .sort([ORDER], SortMultipleOptions::default())
+        .drop(cols([ORDER, NOTE]))
+        .collect()?;
+    Ok((out, superseded))
+}
+
+/// Every warning of the accepted incidents, with its place.
+pub(crate) fn warnings_of(incidents: &DataFrame) -> Result<Vec<Warning>> {
+    let w = incidents.column(col::WARNINGS)?.str()?;
+    let s = incidents.column(col::SOURCE)?.str()?;
+    let l = incidents.column(col::LINE)?.u64()?;
+    let mut out = Vec::new();
+    for (i, msg) in w.iter().enumerate() {
+        if let Some(msg) = msg {
+            for m in msg.split("; ") {
+                out.push(Warning {
+                    source: s.get(i).unwrap_or_default().to_string(),
+                    line: l.get(i).unwrap_or(0),
+                    message: m.to_string(),
+                });
+            }
+        }
+    }
+    Ok(out)
+}

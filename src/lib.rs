@@ -1,0 +1,16 @@
+//! mttx: incident reliability metrics. The pipeline, stage by stage:
+//! [`ingest`] (files -> canonical frame, rejects) -> [`metrics`] (time-to-x, downtime,
+//! availability) -> [`report`] (rows -> CSV, JSON, terminal text) -> [`output`] (files).
+//! [`cli`] turns arguments into settings; [`commands`] runs one subcommand each.
+
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod generate;
+pub mod ingest;
+pub mod metrics;
+pub mod model;
+pub mod output;
+pub mod period;
+pub mod report;
+pub mod time;

@@ -1,0 +1,454 @@
+//! Metrics: pure transforms of the canonical incident frame into the contract's numbers:
+//! time-to-x aggregates ([`time_to_x`]), impact windows ([`windows`]), the weighted interval
+//! sweep ([`sweep`]) and availability with SLA ([`availability`]). Results leave this module as
+//! plain rows of [`crate::model`]; no dataframe goes further.
+
+pub mod availability;
+pub mod sweep;
+pub mod time_to_x;
+pub mod windows;
+
+use std::collections::HashMap;
+
+use polars::prelude::*;
+
+use crate::error::Result;
+use crate::model::{
+    Anchor, AvailScope, AvailabilityRow, GroupKey, IncidentRow, Metric, MetricRow, Stats, Weights,
+    col,
+};
+use crate::period::Period;
+use crate::time::format_utc;
+pub use availability::SlaTargets;
+use time_to_x::MONTH;
+
+/// What the numbers depend on besides the incidents.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub period: Period,
+    pub anchor: Anchor,
+    pub weights: Weights,
+    pub sla: SlaTargets,
+}
+
+/// Everything a report shows.
+#[derive(Debug, Clone)]
+pub struct Computed {
+    pub incidents: Vec<IncidentRow>,
+    pub metrics: Vec<MetricRow>,
+    pub availability: Vec<AvailabilityRow>,
+}
+
+pub fn compute(incidents: &DataFrame, opts: &Options) -> Result<Computed> {
+    Ok(Computed {
+        incidents: incident_rows(incidents, opts.anchor)?,
+        metrics: report_metric_rows(incidents, &opts.period, opts.anchor)?,
+        availability: availability_rows(incidents, opts)?,
+    })
+}
+
+fn ms(c: &str) -> Expr {
+    col(c).cast(DataType::Int64)
+}
+
+/// The first `started_at` and the last instant any impact window reaches (its end, or its
+/// start when it has none): the span a report without `--from/--to` covers.
+pub fn data_span(incidents: &DataFrame) -> Result<Option<(i64, i64)>> {
+    if incidents.height() == 0 {
+        return Ok(None);
+    }
+    let end = coalesce(&[
+        ms(col::MITIGATED_AT),
+        ms(col::RESOLVED_AT),
+        ms(col::STARTED_AT),
+    ]);
+    let df = incidents
+        .clone()
+        .lazy()
+        .select([
+            ms(col::STARTED_AT).min().alias("first"),
+            windows::greater(end.max(), ms(col::STARTED_AT).max()).alias("last"),
+        ])
+        .collect()?;
+    let first = df.column("first")?.i64()?.get(0);
+    let last = df.column("last")?.i64()?.get(0);
+    Ok(first.zip(last))
+}
+
+fn in_period(period: &Period) -> Expr {
+    ms(col::STARTED_AT)
+        .gt_eq(lit(period.start))
+        .and(ms(col::STARTED_AT).lt(lit(period.end)))
+}
+
+/// `incidents.csv` rows: every accepted incident, by `started_at`, vendor, id.
+pub fn incident_rows(incidents: &DataFrame, anchor: Anchor) -> Result<Vec<IncidentRow>> {
+    let df = time_to_x::with_durations(incidents.clone().lazy(), anchor)
+        .sort(
+            [col::STARTED_AT, col::VENDOR, col::ID],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .collect()?;
+    let s = |c: &str| -> Result<StringChunked> { Ok(df.column(c)?.str()?.clone()) };
+    let (vendor, id, title, severity, impact, components, source, warnings) = (
+        s(col::VENDOR)?,
+        s(col::ID)?,
+        s(col::TITLE)?,
+        s(col::SEVERITY)?,
+        s(col::IMPACT)?,
+        s(col::COMPONENTS)?,
+        s(col::WINDOW_SOURCE)?,
+        s(col::WARNINGS)?,
+    );
+    let ts: Vec<Int64Chunked> = col::TIMESTAMPS
+        .iter()
+        .map(|c| Ok(df.column(c)?.cast(&DataType::Int64)?.i64()?.clone()))
+        .collect::<Result<_>>()?;
+    let durations: Vec<Float64Chunked> = Metric::ALL
+        .iter()
+        .map(|m| Ok(df.column(m.duration_column())?.f64()?.clone()))
+        .collect::<Result<_>>()?;
+    let owned = |v: Option<&str>| v.map(str::to_string);
+    Ok((0..df.height())
+        .map(|i| IncidentRow {
+            vendor: vendor.get(i).unwrap_or_default().to_string(),
+            id: id.get(i).unwrap_or_default().to_string(),
+            title: owned(title.get(i)),
+            severity: owned(severity.get(i)),
+            impact: impact.get(i).unwrap_or_default().to_string(),
+            components: components.get(i).unwrap_or_default().to_string(),
+            timestamps: std::array::from_fn(|k| ts[k].get(i).map(format_utc)),
+            durations: std::array::from_fn(|k| durations[k].get(i)),
+            window_source: source.get(i).unwrap_or_default().to_string(),
+            warnings: owned(warnings.get(i)),
+        })
+        .collect())
+}
+
+/// The incidents started in the window, with durations and month.
+fn prepared(incidents: &DataFrame, period: &Period, anchor: Anchor) -> Result<LazyFrame> {
+    let lf = time_to_x::with_durations(incidents.clone().lazy(), anchor).filter(in_period(period));
+    Ok(time_to_x::with_month(lf, period.tz.name())?)
+}
+
+/// Reads an aggregate frame into rows; `keys` are the key columns present in it.
+fn read_metric_rows(df: &DataFrame, scope: &str, keys: &[&str]) -> Result<Vec<MetricRow>> {
+    let text = |c: &str| -> Result<Option<StringChunked>> {
+        Ok(if keys.contains(&c) {
+            Some(df.column(c)?.str()?.clone())
+        } else {
+            None
+        })
+    };
+    let (vendor, component, severity, month) = (
+        text(col::VENDOR)?,
+        text(col::COMPONENT)?,
+        text(col::SEVERITY)?,
+        text(MONTH)?,
+    );
+    let metric = df.column("metric")?.str()?;
+    let n = df.column("n")?.u64()?;
+    let f = |c: &str| -> Result<Float64Chunked> { Ok(df.column(c)?.f64()?.clone()) };
+    let (mean, median, p90, max) = (
+        f("mean_min")?,
+        f("median_min")?,
+        f("p90_min")?,
+        f("max_min")?,
+    );
+    let get = |ca: &Option<StringChunked>, i: usize| {
+        ca.as_ref().and_then(|c| c.get(i)).map(str::to_string)
+    };
+    Ok((0..df.height())
+        .map(|i| {
+            let n = n.get(i).unwrap_or(0);
+            let some = |v: Option<f64>| if n == 0 { None } else { v };
+            MetricRow {
+                scope: scope.to_string(),
+                vendor: get(&vendor, i),
+                component: get(&component, i),
+                severity: get(&severity, i),
+                month: get(&month, i),
+                metric: Metric::from_str_opt(metric.get(i).unwrap_or_default())
+                    .unwrap_or(Metric::Mttr),
+                stats: Stats {
+                    n,
+                    mean: some(mean.get(i)),
+                    median: some(median.get(i)),
+                    p90: some(p90.get(i)),
+                    max: some(max.get(i)),
+                },
+            }
+        })
+        .collect())
+}
+
+/// Sort order of months: calendar order, `all` last.
+fn month_order(m: &Option<String>) -> (u8, String) {
+    match m.as_deref() {
+        Some("all") => (1, String::new()),
+        Some(x) => (0, x.to_string()),
+        None => (2, String::new()),
+    }
+}
+
+fn sort_metric_rows(rows: &mut [MetricRow], scope_rank: impl Fn(&str) -> usize) {
+    rows.sort_by(|a, b| {
+        (scope_rank(&a.scope), &a.vendor, &a.component, &a.severity)
+            .cmp(&(scope_rank(&b.scope), &b.vendor, &b.component, &b.severity))
+            .then_with(|| month_order(&a.month).cmp(&month_order(&b.month)))
+            .then_with(|| a.metric.cmp(&b.metric))
+    });
+}
+
+/// Time-to-x rows for one grouping (the `metrics` command). With [`GroupKey::Month`] among the
+/// keys, each month of the window is a group; otherwise the groups span the whole window.
+pub fn metric_rows(
+    incidents: &DataFrame,
+    keys: &[GroupKey],
+    period: &Period,
+    anchor: Anchor,
+) -> Result<Vec<MetricRow>> {
+    let mut lf = prepared(incidents, period, anchor)?;
+    if keys.contains(&GroupKey::Component) {
+        lf = time_to_x::explode_components(lf);
+    }
+    let key_cols = time_to_x::key_columns(keys);
+    let mut lf = lf;
+    if keys.contains(&GroupKey::Severity) {
+        lf = lf.filter(col(col::SEVERITY).is_not_null());
+    }
+    let df = time_to_x::aggregate(lf, &key_cols)?.collect()?;
+    let scope = if keys.is_empty() {
+        "all".to_string()
+    } else {
+        keys.iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join("+")
+    };
+    let mut rows = read_metric_rows(&df, &scope, &key_cols)?;
+    sort_metric_rows(&mut rows, |_| 0);
+    Ok(rows)
+}
+
+/// `metrics.csv`: scopes `all`, `vendor`, `component`, `severity`, each per month of the window
+/// and over the whole window (`month = all`). Incidents without a severity have no severity row.
+pub fn report_metric_rows(
+    incidents: &DataFrame,
+    period: &Period,
+    anchor: Anchor,
+) -> Result<Vec<MetricRow>> {
+    const SCOPES: [(&str, &[&str]); 4] = [
+        ("all", &[]),
+        ("vendor", &[col::VENDOR]),
+        ("component", &[col::VENDOR, col::COMPONENT]),
+        ("severity", &[col::SEVERITY]),
+    ];
+    let base = prepared(incidents, period, anchor)?.cache();
+    let exploded = time_to_x::explode_components(base.clone()).cache();
+    let mut rows = Vec::new();
+    for (scope, keys) in SCOPES {
+        let mut lf = if keys.contains(&col::COMPONENT) {
+            exploded.clone()
+        } else {
+            base.clone()
+        };
+        if keys.contains(&col::SEVERITY) {
+            lf = lf.filter(col(col::SEVERITY).is_not_null());
+        }
+        let mut by_month: Vec<&str> = keys.to_vec();
+        by_month.push(MONTH);
+        let monthly = time_to_x::aggregate(lf.clone(), &by_month)?.collect()?;
+        rows.extend(read_metric_rows(&monthly, scope, &by_month)?);
+        let whole = time_to_x::aggregate(lf, keys)?.collect()?;
+        let mut whole_rows = read_metric_rows(&whole, scope, keys)?;
+        for r in &mut whole_rows {
+            r.month = Some("all".into());
+        }
+        rows.extend(whole_rows);
+    }
+    let rank = |s: &str| SCOPES.iter().position(|(n, _)| *n == s).unwrap_or(9);
+    sort_metric_rows(&mut rows, rank);
+    Ok(rows)
+}
+
+fn strings(df: &DataFrame, c: &str) -> Result<Vec<String>> {
+    Ok(df
+        .column(c)?
+        .str()?
+        .iter()
+        .map(|v| v.unwrap_or_default().to_string())
+        .collect())
+}
+
+/// `availability.csv`: every vendor and every component of the input, for every month of the
+/// window and `all`.
+pub fn availability_rows(incidents: &DataFrame, opts: &Options) -> Result<Vec<AvailabilityRow>> {
+    let period = &opts.period;
+    let lf = incidents.clone().lazy();
+    let exploded = time_to_x::explode_components(lf.clone()).cache();
+    let sorted = SortMultipleOptions::default().with_maintain_order(true);
+
+    // Dense key ids: components 0..C, then vendors C..C+V.
+    let comp_keys = exploded
+        .clone()
+        .select([col(col::VENDOR), col(col::COMPONENT)])
+        .unique_stable(None, UniqueKeepStrategy::First)
+        .sort([col::VENDOR, col::COMPONENT], sorted.clone())
+        .with_row_index("cid", None)
+        .collect()?;
+    let vendor_keys = lf
+        .clone()
+        .select([col(col::VENDOR)])
+        .unique_stable(None, UniqueKeepStrategy::First)
+        .sort([col::VENDOR], sorted.clone())
+        .with_row_index("vid", None)
+        .collect()?;
+    let n_comp = comp_keys.height();
+    let n_keys = n_comp + vendor_keys.height();
+
+    let key_ids = |df: &DataFrame, on: &[&str], id: &str, offset: u32| -> LazyFrame {
+        df.clone().lazy().select(
+            on.iter()
+                .map(|c| col(*c))
+                .chain([(col(id).cast(DataType::UInt32) + lit(offset)).alias(id)])
+                .collect::<Vec<_>>(),
+        )
+    };
+    let comp_ids = key_ids(&comp_keys, &[col::VENDOR, col::COMPONENT], "cid", 0);
+    let vendor_ids = key_ids(&vendor_keys, &[col::VENDOR], "vid", n_comp as u32);
+
+    let windows = windows::impact_windows(lf.clone(), period)
+        .join(
+            comp_ids.clone(),
+            [col(col::VENDOR), col(col::COMPONENT)],
+            [col(col::VENDOR), col(col::COMPONENT)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .join(
+            vendor_ids.clone(),
+            [col(col::VENDOR)],
+            [col(col::VENDOR)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .cache();
+    let events = concat(
+        [
+            sweep::events(windows.clone(), col("cid"))?,
+            sweep::events(windows, col("vid"))?,
+        ],
+        UnionArgs::default(),
+    )?
+    .sort(["key", "t"], SortMultipleOptions::default())
+    .collect()?;
+    let sums = sweep::sweep(&events, n_keys, &period.months, &opts.weights)?;
+
+    // Incidents started in each month, per key.
+    let month_index: HashMap<&str, usize> = period
+        .months
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.label.as_str(), i))
+        .collect();
+    let m = period.months.len();
+    let mut started = vec![0u64; n_keys * m];
+    let with_month =
+        |lf: LazyFrame| time_to_x::with_month(lf.filter(in_period(period)), period.tz.name());
+    let count_into = |df: DataFrame, id: &str, started: &mut Vec<u64>| -> Result<()> {
+        let ids = df.column(id)?.u32()?;
+        let months = df.column(MONTH)?.str()?;
+        let n = df.column("n")?.cast(&DataType::UInt64)?;
+        let n = n.u64()?;
+        for i in 0..df.height() {
+            if let (Some(k), Some(mi)) =
+                (ids.get(i), months.get(i).and_then(|l| month_index.get(l)))
+            {
+                started[k as usize * m + mi] += n.get(i).unwrap_or(0);
+            }
+        }
+        Ok(())
+    };
+    let comp_counts = with_month(exploded)?
+        .join(
+            comp_ids,
+            [col(col::VENDOR), col(col::COMPONENT)],
+            [col(col::VENDOR), col(col::COMPONENT)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .group_by([col("cid"), col(MONTH)])
+        .agg([col(col::ID).n_unique().alias("n")])
+        .collect()?;
+    count_into(comp_counts, "cid", &mut started)?;
+    let vendor_counts = with_month(lf)?
+        .join(
+            vendor_ids,
+            [col(col::VENDOR)],
+            [col(col::VENDOR)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .group_by([col("vid"), col(MONTH)])
+        .agg([len().alias("n")])
+        .collect()?;
+    count_into(vendor_counts, "vid", &mut started)?;
+
+    // One row per key and month, then the key over the whole window.
+    let comp_vendor = strings(&comp_keys, col::VENDOR)?;
+    let comp_name = strings(&comp_keys, col::COMPONENT)?;
+    let vendors = strings(&vendor_keys, col::VENDOR)?;
+    let mut keys: Vec<(AvailScope, &str, Option<&str>)> = Vec::with_capacity(n_keys);
+    keys.extend(
+        comp_vendor
+            .iter()
+            .zip(&comp_name)
+            .map(|(v, c)| (AvailScope::Component, v.as_str(), Some(c.as_str()))),
+    );
+    keys.extend(
+        vendors
+            .iter()
+            .map(|v| (AvailScope::Vendor, v.as_str(), None)),
+    );
+    let mut rows = Vec::with_capacity(n_keys * (m + 1));
+    for (k, (scope, vendor, component)) in keys.iter().enumerate() {
+        let target = opts.sla.target(vendor, *component);
+        let mut total = availability::Cell {
+            window_ms: 0,
+            outage_ms: 0,
+            downtime_ms: 0.0,
+            incidents: 0,
+        };
+        for (mi, month) in period.months.iter().enumerate() {
+            let cell = availability::Cell {
+                window_ms: month.end - month.start,
+                outage_ms: sums.outage_ms[k * m + mi],
+                downtime_ms: sums.downtime_ms[k * m + mi],
+                incidents: started[k * m + mi],
+            };
+            total.window_ms += cell.window_ms;
+            total.outage_ms += cell.outage_ms;
+            total.downtime_ms += cell.downtime_ms;
+            total.incidents += cell.incidents;
+            rows.push(availability::row(
+                *scope,
+                vendor,
+                *component,
+                &month.label,
+                cell,
+                target,
+            ));
+        }
+        rows.push(availability::row(
+            *scope, vendor, *component, "all", total, target,
+        ));
+    }
+    rows.sort_by(|a, b| {
+        (a.scope.as_str() == "component", &a.vendor, &a.component).cmp(&(
+            b.scope.as_str() == "component",
+            &b.vendor,
+            &b.component,
+        ))
+    });
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,116 @@
+//! The interval sweep (contract section 3): for each key (a component, or a vendor over all its
+//! components) the heaviest weight at every instant, integrated into downtime, and the union of
+//! non-maintenance windows (outage), both split at month boundaries. One sort of all events by
+//! `(key, time)`, then one pass over the column slices.
+
+use polars::prelude::*;
+
+use crate::model::{Level, Weights};
+use crate::period::MonthSpan;
+
+/// Downtime (weighted) and outage (unweighted) milliseconds per key and month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sums {
+    pub months: usize,
+    /// `[key * months + month]`.
+    pub downtime_ms: Vec<f64>,
+    pub outage_ms: Vec<i64>,
+}
+
+impl Sums {
+    pub fn new(keys: usize, months: usize) -> Sums {
+        Sums {
+            months,
+            downtime_ms: vec![0.0; keys * months],
+            outage_ms: vec![0; keys * months],
+        }
+    }
+}
+
+/// Events of a window set: `key (u32), t (i64), level (i32), delta (i32)`.
+pub fn events(windows: LazyFrame, key: Expr) -> PolarsResult<LazyFrame> {
+    let open = windows.clone().select([
+        key.clone().alias("key"),
+        col(super::windows::START).alias("t"),
+        col(super::windows::LEVEL),
+        lit(1i32).alias("delta"),
+    ]);
+    let close = windows.select([
+        key.alias("key"),
+        col(super::windows::END).alias("t"),
+        col(super::windows::LEVEL),
+        lit(-1i32).alias("delta"),
+    ]);
+    concat([open, close], UnionArgs::default())
+}
+
+/// Sweeps events sorted by `(key, t)`; keys are dense `0..keys`; months cover every window.
+pub fn sweep(
+    events: &DataFrame,
+    keys: usize,
+    months: &[MonthSpan],
+    weights: &Weights,
+) -> PolarsResult<Sums> {
+    let mut sums = Sums::new(keys, months.len());
+    if events.height() == 0 || months.is_empty() {
+        return Ok(sums);
+    }
+    let key = events.column("key")?.u32()?.rechunk();
+    let t = events.column("t")?.i64()?.rechunk();
+    let level = events.column("level")?.i32()?.rechunk();
+    let delta = events.column("delta")?.i32()?.rechunk();
+    let (key, t, level, delta) = (
+        key.cont_slice()?,
+        t.cont_slice()?,
+        level.cont_slice()?,
+        delta.cont_slice()?,
+    );
+    let m = months.len();
+    let mut counts = [0i32; 4];
+    let mut i = 0;
+    while i < key.len() {
+        let k = key[i] as usize;
+        counts = [0; 4];
+        let mut prev = t[i];
+        let mut month = months.partition_point(|s| s.end <= prev);
+        while i < key.len() && key[i] as usize == k {
+            let now = t[i];
+            if now > prev {
+                // Constant state on [prev, now): the heaviest open level and whether any
+                // non-maintenance window is open.
+                let mut w = 0.0f64;
+                let mut out = false;
+                for l in Level::ALL {
+                    if counts[l.code() as usize] > 0 {
+                        w = w.max(weights.of(l));
+                        out |= !l.is_maintenance();
+                    }
+                }
+                if w > 0.0 || out {
+                    let mut a = prev;
+                    while a < now && month < m {
+                        let b = now.min(months[month].end);
+                        let cell = k * m + month;
+                        sums.downtime_ms[cell] += w * (b - a) as f64;
+                        if out {
+                            sums.outage_ms[cell] += b - a;
+                        }
+                        a = b;
+                        if a >= months[month].end {
+                            month += 1;
+                        }
+                    }
+                } else {
+                    while month < m && months[month].end <= now {
+                        month += 1;
+                    }
+                }
+                prev = now;
+            }
+            counts[level[i] as usize] += delta[i];
+            i += 1;
+        }
+    }
+    let _ = counts;
+    Ok(sums)
+}

@@ -1,0 +1,378 @@
+//! Hand-computed expectations for every rule of contract sections 2 and 3.
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+
+use super::*;
+use crate::ingest::{IngestOptions, from_csv_text};
+use crate::model::{Metric, WeightPreset};
+
+const HEADER: &str = "id,vendor,impact,components,severity,started_at,detected_at,acknowledged_at,identified_at,mitigated_at,resolved_at\n";
+
+fn incidents(rows: &str, tz: Tz, anchor: Anchor) -> DataFrame {
+    let text = format!("{HEADER}{rows}");
+    from_csv_text(
+        "t.csv",
+        &text,
+        &IngestOptions {
+            tz,
+            anchor,
+            ..IngestOptions::default()
+        },
+    )
+    .unwrap()
+    .incidents
+}
+
+fn month(tz: Tz, y: i32, m: u32) -> Period {
+    Period::month(tz, y, m).unwrap()
+}
+
+fn avail(rows: &str, period: Period, preset: WeightPreset) -> Vec<AvailabilityRow> {
+    let df = incidents(rows, period.tz, Anchor::Started);
+    availability_rows(
+        &df,
+        &Options {
+            period,
+            anchor: Anchor::Started,
+            weights: Weights::preset(preset),
+            sla: SlaTargets::default(),
+        },
+    )
+    .unwrap()
+}
+
+fn find<'a>(rows: &'a [AvailabilityRow], component: Option<&str>, m: &str) -> &'a AvailabilityRow {
+    rows.iter()
+        .find(|r| r.component.as_deref() == component && r.month == m)
+        .unwrap_or_else(|| panic!("no row {component:?} {m}"))
+}
+
+#[test]
+fn overlapping_windows_of_different_levels_take_the_heaviest() {
+    // Major 10:00-11:00 and partial 10:30-12:00 on one component: 60 x 1.0 + 60 x 0.3 = 78
+    // weighted minutes; the union of the two is 120 minutes of outage.
+    let rows = avail(
+        "a,V,major_outage,API,,2024-06-03T10:00:00Z,,,,,2024-06-03T11:00:00Z\n\
+         b,V,partial_outage,API,,2024-06-03T10:30:00Z,,,,,2024-06-03T12:00:00Z\n",
+        month(Tz::UTC, 2024, 6),
+        WeightPreset::Statuspage,
+    );
+    let api = find(&rows, Some("API"), "2024-06");
+    assert!(
+        (api.downtime_min - 78.0).abs() < 1e-9,
+        "{}",
+        api.downtime_min
+    );
+    assert_eq!(api.outage_min, 120.0);
+    assert_eq!(api.incidents, 2);
+    // Strict: every non-maintenance level weighs 1.0, so downtime = outage.
+    let strict = avail(
+        "a,V,major_outage,API,,2024-06-03T10:00:00Z,,,,,2024-06-03T11:00:00Z\n\
+         b,V,partial_outage,API,,2024-06-03T10:30:00Z,,,,,2024-06-03T12:00:00Z\n",
+        month(Tz::UTC, 2024, 6),
+        WeightPreset::Strict,
+    );
+    assert_eq!(find(&strict, Some("API"), "2024-06").downtime_min, 120.0);
+}
+
+#[test]
+fn a_vendor_with_two_components_down_at_once_counts_the_time_once() {
+    // API 10:00-11:00 and DB 10:30-11:30, both major: each component 60, vendor 90 (not 120).
+    let rows = avail(
+        "a,V,major_outage,API,,2024-06-03T10:00:00Z,,,,,2024-06-03T11:00:00Z\n\
+         b,V,major_outage,DB,,2024-06-03T10:30:00Z,,,,,2024-06-03T11:30:00Z\n",
+        month(Tz::UTC, 2024, 6),
+        WeightPreset::Statuspage,
+    );
+    assert_eq!(find(&rows, Some("API"), "all").downtime_min, 60.0);
+    assert_eq!(find(&rows, Some("DB"), "all").downtime_min, 60.0);
+    let vendor = find(&rows, None, "all");
+    assert_eq!(vendor.downtime_min, 90.0);
+    assert_eq!(vendor.outage_min, 90.0);
+    assert_eq!(vendor.incidents, 2);
+    // June has 43 200 minutes: 100 * (1 - 90 / 43 200).
+    assert!((vendor.availability_pct - 99.791_666_666_7).abs() < 1e-6);
+}
+
+#[test]
+fn an_incident_across_a_month_end_is_split_at_midnight() {
+    // 23:00 on 31 May to 02:00 on 1 June: May 60 min, June 120 min.
+    let p = Period::from_dates(
+        Tz::UTC,
+        NaiveDate::from_ymd_opt(2024, 5, 1).unwrap(),
+        NaiveDate::from_ymd_opt(2024, 7, 1).unwrap(),
+    )
+    .unwrap();
+    let rows = avail(
+        "a,V,major_outage,API,,2024-05-31T23:00:00Z,,,,2024-06-01T02:00:00Z,2024-06-01T03:00:00Z\n",
+        p,
+        WeightPreset::Statuspage,
+    );
+    assert_eq!(find(&rows, Some("API"), "2024-05").downtime_min, 60.0);
+    assert_eq!(find(&rows, Some("API"), "2024-06").downtime_min, 120.0);
+    assert_eq!(find(&rows, Some("API"), "all").downtime_min, 180.0);
+    // The incident belongs to May, the month it started in.
+    assert_eq!(find(&rows, Some("API"), "2024-05").incidents, 1);
+    assert_eq!(find(&rows, Some("API"), "2024-06").incidents, 0);
+    assert_eq!(find(&rows, Some("API"), "2024-06").mtbf_min, None);
+}
+
+#[test]
+fn months_and_dst_follow_the_report_time_zone() {
+    let berlin: Tz = "Europe/Berlin".parse().unwrap();
+    let p = Period::from_dates(
+        berlin,
+        NaiveDate::from_ymd_opt(2024, 3, 1).unwrap(),
+        NaiveDate::from_ymd_opt(2024, 5, 1).unwrap(),
+    )
+    .unwrap();
+    // 1) 00:30-01:30 UTC on 31 March spans the jump from 02:00 CET to 03:00 CEST: 60 real
+    //    minutes, all in March. 2) 21:30-22:30 UTC on 31 March is 23:30 CEST to 00:30 CEST:
+    //    30 minutes in March, 30 in April (in UTC it would all be March).
+    let rows = avail(
+        "a,V,major_outage,API,,2024-03-31T00:30:00Z,,,,,2024-03-31T01:30:00Z\n\
+         b,V,major_outage,DB,,2024-03-31T21:30:00Z,,,,,2024-03-31T22:30:00Z\n",
+        p,
+        WeightPreset::Statuspage,
+    );
+    let march = find(&rows, Some("API"), "2024-03");
+    assert_eq!(march.downtime_min, 60.0);
+    assert_eq!(march.window_min, 31.0 * 1440.0 - 60.0);
+    assert_eq!(find(&rows, Some("DB"), "2024-03").downtime_min, 30.0);
+    assert_eq!(find(&rows, Some("DB"), "2024-04").downtime_min, 30.0);
+    assert_eq!(find(&rows, Some("DB"), "2024-03").incidents, 1);
+    // The same data in UTC: all of DB's hour in March.
+    let p_utc = Period::from_dates(
+        Tz::UTC,
+        NaiveDate::from_ymd_opt(2024, 3, 1).unwrap(),
+        NaiveDate::from_ymd_opt(2024, 5, 1).unwrap(),
+    )
+    .unwrap();
+    let rows = avail(
+        "b,V,major_outage,DB,,2024-03-31T21:30:00Z,,,,,2024-03-31T22:30:00Z\n",
+        p_utc,
+        WeightPreset::Statuspage,
+    );
+    assert_eq!(find(&rows, Some("DB"), "2024-03").downtime_min, 60.0);
+}
+
+#[test]
+fn open_incidents_run_to_the_window_end_and_inverted_ones_are_empty() {
+    // Open from 22:00 on 30 June: 120 minutes to the end of June. Resolved an hour before it
+    // started: empty, not open.
+    let rows = avail(
+        "a,V,major_outage,API,,2024-06-30T22:00:00Z,,,,,\n\
+         b,V,major_outage,DB,,2024-06-10T10:00:00Z,,,,,2024-06-10T09:00:00Z\n",
+        month(Tz::UTC, 2024, 6),
+        WeightPreset::Statuspage,
+    );
+    assert_eq!(find(&rows, Some("API"), "2024-06").downtime_min, 120.0);
+    let db = find(&rows, Some("DB"), "2024-06");
+    assert_eq!(db.downtime_min, 0.0);
+    assert_eq!(db.outage_min, 0.0);
+    assert_eq!(db.availability_pct, 100.0);
+}
+
+#[test]
+fn windows_are_clipped_to_the_report_window() {
+    // Starts 2 hours before June and ends 1 hour into it: only June's hour counts.
+    let rows = avail(
+        "a,V,major_outage,API,,2024-05-31T22:00:00Z,,,,,2024-06-01T01:00:00Z\n",
+        month(Tz::UTC, 2024, 6),
+        WeightPreset::Statuspage,
+    );
+    let api = find(&rows, Some("API"), "all");
+    assert_eq!(api.downtime_min, 60.0);
+    assert_eq!(api.window_min, 43_200.0);
+    assert_eq!(api.incidents, 0, "it started in May, outside the window");
+}
+
+#[test]
+fn maintenance_is_neither_downtime_nor_outage_and_degraded_is_outage_only() {
+    let rows = avail(
+        "a,V,under_maintenance,API,,2024-06-03T10:00:00Z,,,,,2024-06-03T12:00:00Z\n\
+         b,V,degraded_performance,DB,,2024-06-03T10:00:00Z,,,,,2024-06-03T11:00:00Z\n",
+        month(Tz::UTC, 2024, 6),
+        WeightPreset::Statuspage,
+    );
+    let api = find(&rows, Some("API"), "all");
+    assert_eq!((api.downtime_min, api.outage_min), (0.0, 0.0));
+    let db = find(&rows, Some("DB"), "all");
+    assert_eq!((db.downtime_min, db.outage_min), (0.0, 60.0));
+    let strict = avail(
+        "a,V,under_maintenance,API,,2024-06-03T10:00:00Z,,,,,2024-06-03T12:00:00Z\n",
+        month(Tz::UTC, 2024, 6),
+        WeightPreset::Strict,
+    );
+    assert_eq!(find(&strict, Some("API"), "all").downtime_min, 0.0);
+}
+
+#[test]
+fn every_component_and_month_has_a_row_even_without_incidents() {
+    // Two vendors, one incident in March only: a quarter gives rows for every month.
+    let p = Period::from_dates(
+        Tz::UTC,
+        NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+        NaiveDate::from_ymd_opt(2024, 4, 1).unwrap(),
+    )
+    .unwrap();
+    let rows = avail(
+        "a,V,major_outage,API,,2024-03-03T10:00:00Z,,,,,2024-03-03T11:00:00Z\n\
+         b,W,major_outage,,,2023-12-03T10:00:00Z,,,,,2023-12-03T11:00:00Z\n",
+        p,
+        WeightPreset::Statuspage,
+    );
+    // Vendors V and W, components V/API and W/(all): 4 keys x (3 months + all).
+    assert_eq!(rows.len(), 16);
+    let w = rows
+        .iter()
+        .find(|r| r.vendor == "W" && r.component.as_deref() == Some("(all)") && r.month == "all")
+        .unwrap();
+    assert_eq!(w.availability_pct, 100.0);
+    assert_eq!(w.incidents, 0);
+}
+
+fn stats_of(rows: &[MetricRow], scope: &str, month: &str, metric: Metric) -> Stats {
+    rows.iter()
+        .find(|r| r.scope == scope && r.month.as_deref() == Some(month) && r.metric == metric)
+        .unwrap_or_else(|| panic!("no {scope} {month} {metric:?}"))
+        .stats
+}
+
+#[test]
+fn percentiles_on_a_small_known_sample() {
+    // TTR of 10, 20, 30, 40, 100 minutes: mean 40, median 30, p90 by linear interpolation at
+    // rank (5-1)*0.9 = 3.6: 40 + 0.6 * (100 - 40) = 76, max 100.
+    let mut rows = String::new();
+    for (i, m) in [10, 20, 30, 40, 100].iter().enumerate() {
+        rows.push_str(&format!(
+            "i{i},V,major_outage,API,,2024-06-03T10:00:00Z,,,,,2024-06-03T{:02}:{:02}:00Z\n",
+            10 + m / 60,
+            m % 60
+        ));
+    }
+    let df = incidents(&rows, Tz::UTC, Anchor::Started);
+    let out = report_metric_rows(&df, &month(Tz::UTC, 2024, 6), Anchor::Started).unwrap();
+    let s = stats_of(&out, "all", "all", Metric::Mttr);
+    assert_eq!(s.n, 5);
+    assert_eq!(s.mean, Some(40.0));
+    assert_eq!(s.median, Some(30.0));
+    assert!((s.p90.unwrap() - 76.0).abs() < 1e-9);
+    assert_eq!(s.max, Some(100.0));
+    // No incident has a detection time: n = 0 and the statistics are empty.
+    let d = stats_of(&out, "all", "2024-06", Metric::Mttd);
+    assert_eq!(d, Stats::default());
+}
+
+#[test]
+fn even_sample_median_interpolates() {
+    // 4 values 10, 20, 30, 40: median 25, p90 at rank 2.7: 30 + 0.7 * 10 = 37.
+    let mut rows = String::new();
+    for (i, m) in [40, 10, 30, 20].iter().enumerate() {
+        rows.push_str(&format!(
+            "i{i},V,major_outage,API,,2024-06-03T10:00:00Z,2024-06-03T10:{m:02}:00Z,,,,\n"
+        ));
+    }
+    let df = incidents(&rows, Tz::UTC, Anchor::Started);
+    let out = report_metric_rows(&df, &month(Tz::UTC, 2024, 6), Anchor::Started).unwrap();
+    let s = stats_of(&out, "all", "all", Metric::Mttd);
+    assert_eq!(s.median, Some(25.0));
+    assert!((s.p90.unwrap() - 37.0).abs() < 1e-9);
+}
+
+#[test]
+fn negative_durations_are_left_out_and_the_anchor_moves_the_origin() {
+    // Detected 10 min after the start, acknowledged 4 min before the start (a clock error).
+    let rows = "a,V,major_outage,API,,2024-06-03T10:00:00Z,2024-06-03T10:10:00Z,2024-06-03T09:56:00Z,2024-06-03T10:30:00Z,2024-06-03T11:00:00Z,2024-06-03T11:10:00Z\n";
+    let df = incidents(rows, Tz::UTC, Anchor::Started);
+    let out = report_metric_rows(&df, &month(Tz::UTC, 2024, 6), Anchor::Started).unwrap();
+    assert_eq!(stats_of(&out, "all", "all", Metric::Mtta).n, 0);
+    assert_eq!(
+        stats_of(&out, "all", "all", Metric::Mttd).median,
+        Some(10.0)
+    );
+    assert_eq!(
+        stats_of(&out, "all", "all", Metric::Mttr).median,
+        Some(70.0)
+    );
+    let df = incidents(rows, Tz::UTC, Anchor::Detected);
+    let out = report_metric_rows(&df, &month(Tz::UTC, 2024, 6), Anchor::Detected).unwrap();
+    assert_eq!(
+        stats_of(&out, "all", "all", Metric::Mttd).median,
+        Some(10.0)
+    );
+    assert_eq!(
+        stats_of(&out, "all", "all", Metric::Mtti).median,
+        Some(20.0)
+    );
+    assert_eq!(
+        stats_of(&out, "all", "all", Metric::Mttr).median,
+        Some(60.0)
+    );
+}
+
+#[test]
+fn metric_scopes_group_by_vendor_component_severity_and_month() {
+    let rows = "a,V,major_outage,API;DB,SEV1 ,2024-05-31T23:00:00Z,,,,,2024-06-01T00:30:00Z\n\
+                b,V,major_outage,API,sev2,2024-06-02T10:00:00Z,,,,,2024-06-02T10:20:00Z\n\
+                c,W,major_outage,,,2024-06-02T10:00:00Z,,,,,2024-06-02T11:00:00Z\n";
+    let df = incidents(rows, Tz::UTC, Anchor::Started);
+    let p = Period::from_dates(
+        Tz::UTC,
+        NaiveDate::from_ymd_opt(2024, 5, 1).unwrap(),
+        NaiveDate::from_ymd_opt(2024, 7, 1).unwrap(),
+    )
+    .unwrap();
+    let out = report_metric_rows(&df, &p, Anchor::Started).unwrap();
+    let find = |scope: &str, v: Option<&str>, c: Option<&str>, s: Option<&str>, m: &str| {
+        out.iter()
+            .find(|r| {
+                r.scope == scope
+                    && r.vendor.as_deref() == v
+                    && r.component.as_deref() == c
+                    && r.severity.as_deref() == s
+                    && r.month.as_deref() == Some(m)
+                    && r.metric == Metric::Mttr
+            })
+            .map(|r| r.stats)
+    };
+    // Incident a belongs to May (its start), with TTR 90.
+    assert_eq!(
+        find("all", None, None, None, "2024-05").unwrap().median,
+        Some(90.0)
+    );
+    assert_eq!(find("all", None, None, None, "2024-06").unwrap().n, 2);
+    assert_eq!(
+        find("vendor", Some("V"), None, None, "all").unwrap().median,
+        Some(55.0)
+    );
+    assert_eq!(
+        find("component", Some("V"), Some("API"), None, "all")
+            .unwrap()
+            .n,
+        2
+    );
+    assert_eq!(
+        find("component", Some("V"), Some("DB"), None, "2024-06"),
+        None,
+        "no DB incident started in June: no row"
+    );
+    assert_eq!(
+        find("component", Some("W"), Some("(all)"), None, "all")
+            .unwrap()
+            .median,
+        Some(60.0)
+    );
+    // Severity labels are trimmed and lower-cased; incidents without one have no severity row.
+    assert_eq!(
+        find("severity", None, None, Some("sev1"), "all").unwrap().n,
+        1
+    );
+    assert_eq!(
+        out.iter()
+            .filter(|r| r.scope == "severity" && r.severity.is_none())
+            .count(),
+        0
+    );
+}

@@ -1,0 +1,129 @@
+//! Time-to-x (contract section 2): per-incident durations in minutes from the anchor, and their
+//! aggregates `n, mean, median, p90, max` (type-7 percentiles) over any grouping.
+
+use polars::prelude::*;
+
+use crate::model::{ALL_COMPONENTS, Anchor, GroupKey, Metric, col};
+
+/// Name of the month label column (`YYYY-MM` of `started_at` in the report time zone).
+pub const MONTH: &str = "month";
+
+/// Minutes between two datetime columns; negative or missing is null.
+fn minutes_between(from: &str, to: &str) -> Expr {
+    let d = (col(to).cast(DataType::Int64) - col(from).cast(DataType::Int64))
+        .cast(DataType::Float64)
+        / lit(60_000.0);
+    when(d.clone().gt_eq(lit(0.0)))
+        .then(d)
+        .otherwise(lit(NULL).cast(DataType::Float64))
+}
+
+/// Adds `ttd_min` .. `ttr_min`. With `Anchor::Detected`, all but TTD run from `detected_at`.
+pub fn with_durations(lf: LazyFrame, anchor: Anchor) -> LazyFrame {
+    let exprs: Vec<Expr> = Metric::ALL
+        .into_iter()
+        .map(|m| {
+            let from = if anchor == Anchor::Detected && m != Metric::Mttd {
+                col::DETECTED_AT
+            } else {
+                col::STARTED_AT
+            };
+            minutes_between(from, m.phase_column()).alias(m.duration_column())
+        })
+        .collect();
+    lf.with_columns(exprs)
+}
+
+/// Adds [`MONTH`]: the calendar month of `started_at` in `tz`.
+pub fn with_month(lf: LazyFrame, tz: &str) -> PolarsResult<LazyFrame> {
+    let tz = TimeZone::opt_try_new(Some(tz))?.unwrap_or(TimeZone::UTC);
+    Ok(lf.with_column(
+        col(col::STARTED_AT)
+            .dt()
+            .convert_time_zone(tz)
+            .dt()
+            .strftime("%Y-%m")
+            .alias(MONTH),
+    ))
+}
+
+/// One row per incident and listed component (`(all)` when none is listed).
+pub fn explode_components(lf: LazyFrame) -> LazyFrame {
+    lf.with_column(
+        col(col::COMPONENTS)
+            .str()
+            .split(lit(";"))
+            .alias(col::COMPONENT),
+    )
+    .explode(
+        cols([col::COMPONENT]),
+        ExplodeOptions {
+            empty_as_null: true,
+            keep_nulls: true,
+        },
+    )
+    .with_column(
+        when(
+            col(col::COMPONENT)
+                .is_null()
+                .or(col(col::COMPONENT).eq(lit(""))),
+        )
+        .then(lit(ALL_COMPONENTS))
+        .otherwise(col(col::COMPONENT))
+        .alias(col::COMPONENT),
+    )
+    .unique_stable(
+        Some(cols([col::VENDOR, col::ID, col::COMPONENT])),
+        UniqueKeepStrategy::First,
+    )
+}
+
+/// Aggregates the five durations per group: columns `keys.., metric, n, mean_min, median_min,
+/// p90_min, max_min`. `lf` must carry the key columns (explode first for `component`).
+pub fn aggregate(lf: LazyFrame, keys: &[&str]) -> PolarsResult<LazyFrame> {
+    let parts: Vec<LazyFrame> = Metric::ALL
+        .into_iter()
+        .map(|m| {
+            let mut sel: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
+            sel.push(lit(m.as_str()).alias("metric"));
+            sel.push(col(m.duration_column()).alias("d"));
+            lf.clone().select(sel)
+        })
+        .collect();
+    let mut by: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
+    by.push(col("metric"));
+    Ok(concat(parts, UnionArgs::default())?.group_by(by).agg([
+        col("d").count().cast(DataType::UInt64).alias("n"),
+        col("d").mean().alias("mean_min"),
+        col("d").median().alias("median_min"),
+        col("d")
+            .quantile(lit(0.9), QuantileMethod::Linear)
+            .alias("p90_min"),
+        col("d").max().alias("max_min"),
+    ]))
+}
+
+/// Column names of a grouping.
+pub fn key_columns(keys: &[GroupKey]) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for k in keys {
+        match k {
+            GroupKey::Vendor => out.push(col::VENDOR),
+            GroupKey::Component => {
+                if !out.contains(&col::VENDOR) {
+                    out.push(col::VENDOR);
+                }
+                out.push(col::COMPONENT);
+            }
+            GroupKey::Severity => out.push(col::SEVERITY),
+            GroupKey::Month => out.push(MONTH),
+        }
+    }
+    let mut seen = Vec::new();
+    out.retain(|c| {
+        let new = !seen.contains(c);
+        seen.push(*c);
+        new
+    });
+    out
+}

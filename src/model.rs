@@ -1,0 +1,377 @@
+//! The canonical vocabulary every stage speaks: column names, impact levels, weight presets,
+//! the time-to-x metrics and the plain result rows that renderers turn into files.
+//!
+//! Nothing here knows a file format or a dataframe library; ingest produces frames with these
+//! column names and metrics returns these rows.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Canonical column names (contract section 1) plus the bookkeeping columns ingest adds.
+pub mod col {
+    pub const ID: &str = "id";
+    pub const VENDOR: &str = "vendor";
+    pub const TITLE: &str = "title";
+    pub const SEVERITY: &str = "severity";
+    pub const IMPACT: &str = "impact";
+    pub const COMPONENTS: &str = "components";
+    pub const STARTED_AT: &str = "started_at";
+    pub const DETECTED_AT: &str = "detected_at";
+    pub const ACKNOWLEDGED_AT: &str = "acknowledged_at";
+    pub const IDENTIFIED_AT: &str = "identified_at";
+    pub const MITIGATED_AT: &str = "mitigated_at";
+    pub const RESOLVED_AT: &str = "resolved_at";
+    /// Where a row came from: file name as given on the command line.
+    pub const SOURCE: &str = "source";
+    /// 1-based line (CSV, NDJSON, JSON array element) or row (Parquet) in `source`.
+    pub const LINE: &str = "line";
+    /// Data-quality warnings of an accepted row, `; `-separated.
+    pub const WARNINGS: &str = "warnings";
+    /// Where the impact window came from (`record`, `impacts`, `stated`, `updates`).
+    pub const WINDOW_SOURCE: &str = "window_source";
+    /// Component name after splitting `components` (one row per incident and component).
+    pub const COMPONENT: &str = "component";
+
+    /// Every column of the canonical record, in the order `incidents.csv` writes them.
+    pub const RECORD: [&str; 12] = [
+        VENDOR,
+        ID,
+        TITLE,
+        SEVERITY,
+        IMPACT,
+        COMPONENTS,
+        STARTED_AT,
+        DETECTED_AT,
+        ACKNOWLEDGED_AT,
+        IDENTIFIED_AT,
+        MITIGATED_AT,
+        RESOLVED_AT,
+    ];
+
+    /// The six timestamp columns, `started_at` first.
+    pub const TIMESTAMPS: [&str; 6] = [
+        STARTED_AT,
+        DETECTED_AT,
+        ACKNOWLEDGED_AT,
+        IDENTIFIED_AT,
+        MITIGATED_AT,
+        RESOLVED_AT,
+    ];
+}
+
+/// Component name used for an incident that lists no components (the vendor as a whole).
+pub const ALL_COMPONENTS: &str = "(all)";
+
+/// Impact level of a window (contract section 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Level {
+    MajorOutage = 0,
+    PartialOutage = 1,
+    DegradedPerformance = 2,
+    UnderMaintenance = 3,
+}
+
+impl Level {
+    pub const ALL: [Level; 4] = [
+        Level::MajorOutage,
+        Level::PartialOutage,
+        Level::DegradedPerformance,
+        Level::UnderMaintenance,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::MajorOutage => "major_outage",
+            Level::PartialOutage => "partial_outage",
+            Level::DegradedPerformance => "degraded_performance",
+            Level::UnderMaintenance => "under_maintenance",
+        }
+    }
+
+    /// The level's code as stored in frames (`u8`), inverse of [`Level::from_code`].
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    pub fn from_code(code: u8) -> Option<Level> {
+        Level::ALL.get(code as usize).copied()
+    }
+
+    /// Maintenance never counts as downtime nor as outage.
+    pub fn is_maintenance(self) -> bool {
+        self == Level::UnderMaintenance
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Level {
+    type Err = String;
+    /// Accepts the canonical names, case-insensitive, with spaces or dashes for underscores
+    /// (`Major outage`, `partial-outage`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let norm: String = s
+            .trim()
+            .chars()
+            .map(|c| match c {
+                ' ' | '-' => '_',
+                c => c.to_ascii_lowercase(),
+            })
+            .collect();
+        Level::ALL
+            .into_iter()
+            .find(|l| l.as_str() == norm)
+            .ok_or_else(|| {
+                format!(
+                    "unknown impact level '{}' (expected major_outage, partial_outage, degraded_performance or under_maintenance)",
+                    s.trim()
+                )
+            })
+    }
+}
+
+/// Weight of each level in downtime (contract section 3).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weights {
+    pub preset: WeightPreset,
+    /// Indexed by [`Level::code`].
+    pub by_level: [f64; 4],
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeightPreset {
+    /// Atlassian Statuspage's uptime formula: major 1.0, partial 0.3, degraded 0, maintenance 0.
+    Statuspage,
+    /// Every level but maintenance weighs 1.0.
+    Strict,
+}
+
+impl WeightPreset {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WeightPreset::Statuspage => "statuspage",
+            WeightPreset::Strict => "strict",
+        }
+    }
+}
+
+impl Weights {
+    pub fn preset(preset: WeightPreset) -> Weights {
+        let by_level = match preset {
+            WeightPreset::Statuspage => [1.0, 0.3, 0.0, 0.0],
+            WeightPreset::Strict => [1.0, 1.0, 1.0, 0.0],
+        };
+        Weights { preset, by_level }
+    }
+
+    pub fn of(&self, level: Level) -> f64 {
+        self.by_level[level.code() as usize]
+    }
+}
+
+/// Where time-to-x durations are measured from (contract section 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anchor {
+    Started,
+    Detected,
+}
+
+impl Anchor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Anchor::Started => "started",
+            Anchor::Detected => "detected",
+        }
+    }
+}
+
+/// The five time-to-x metrics, in report order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Metric {
+    Mttd,
+    Mtta,
+    Mtti,
+    Mttm,
+    Mttr,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 5] = [
+        Metric::Mttd,
+        Metric::Mtta,
+        Metric::Mtti,
+        Metric::Mttm,
+        Metric::Mttr,
+    ];
+
+    /// `mttd`, ... as written in `metrics.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Metric::Mttd => "mttd",
+            Metric::Mtta => "mtta",
+            Metric::Mtti => "mtti",
+            Metric::Mttm => "mttm",
+            Metric::Mttr => "mttr",
+        }
+    }
+
+    /// The phase timestamp whose distance from the anchor this metric averages.
+    pub fn phase_column(self) -> &'static str {
+        match self {
+            Metric::Mttd => col::DETECTED_AT,
+            Metric::Mtta => col::ACKNOWLEDGED_AT,
+            Metric::Mtti => col::IDENTIFIED_AT,
+            Metric::Mttm => col::MITIGATED_AT,
+            Metric::Mttr => col::RESOLVED_AT,
+        }
+    }
+
+    /// The per-incident duration column (`ttd_min`, ...).
+    pub fn duration_column(self) -> &'static str {
+        match self {
+            Metric::Mttd => "ttd_min",
+            Metric::Mtta => "tta_min",
+            Metric::Mtti => "tti_min",
+            Metric::Mttm => "ttm_min",
+            Metric::Mttr => "ttr_min",
+        }
+    }
+
+    pub fn from_str_opt(s: &str) -> Option<Metric> {
+        Metric::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+/// A grouping key of time-to-x aggregates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GroupKey {
+    Vendor,
+    Component,
+    Severity,
+    Month,
+}
+
+impl GroupKey {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupKey::Vendor => "vendor",
+            GroupKey::Component => "component",
+            GroupKey::Severity => "severity",
+            GroupKey::Month => "month",
+        }
+    }
+}
+
+/// `n, mean, median, p90, max` of one duration, in minutes. Statistics are `None` when `n` is 0.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Stats {
+    pub n: u64,
+    pub mean: Option<f64>,
+    pub median: Option<f64>,
+    pub p90: Option<f64>,
+    pub max: Option<f64>,
+}
+
+/// One row of `metrics.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricRow {
+    /// `all`, `vendor`, `component`, `severity`, or for `mttx metrics` the keys joined by `+`.
+    pub scope: String,
+    pub vendor: Option<String>,
+    pub component: Option<String>,
+    pub severity: Option<String>,
+    /// `YYYY-MM` or `all`; `None` when the grouping has no month at all.
+    pub month: Option<String>,
+    pub metric: Metric,
+    pub stats: Stats,
+}
+
+/// Scope of an availability row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AvailScope {
+    Vendor,
+    Component,
+}
+
+impl AvailScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AvailScope::Vendor => "vendor",
+            AvailScope::Component => "component",
+        }
+    }
+}
+
+/// One row of `availability.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AvailabilityRow {
+    pub scope: AvailScope,
+    pub vendor: String,
+    /// `None` on vendor rows.
+    pub component: Option<String>,
+    /// `YYYY-MM` or `all`.
+    pub month: String,
+    pub window_min: f64,
+    pub outage_min: f64,
+    pub downtime_min: f64,
+    pub availability_pct: f64,
+    pub sla_target_pct: f64,
+    pub sla_met: bool,
+    pub budget_min: f64,
+    /// `None` when the budget is zero (a 100% target).
+    pub budget_used_pct: Option<f64>,
+    pub incidents: u64,
+    /// `None` when no incident started in the window.
+    pub mtbf_min: Option<f64>,
+}
+
+/// One accepted incident as `incidents.csv` writes it. Timestamps are RFC 3339 UTC strings.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IncidentRow {
+    pub vendor: String,
+    pub id: String,
+    pub title: Option<String>,
+    pub severity: Option<String>,
+    pub impact: String,
+    pub components: String,
+    /// `started_at`, `detected_at`, `acknowledged_at`, `identified_at`, `mitigated_at`,
+    /// `resolved_at`.
+    pub timestamps: [Option<String>; 6],
+    /// `ttd_min` .. `ttr_min`.
+    pub durations: [Option<f64>; 5],
+    pub window_source: String,
+    pub warnings: Option<String>,
+}
+
+/// A row that could not be read (contract section 1, validation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reject {
+    pub source: String,
+    pub line: u64,
+    pub column: String,
+    pub reason: String,
+    /// The row's fields as read, CSV-encoded.
+    pub raw: String,
+}
+
+/// A data-quality warning on an accepted (or superseded) row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub source: String,
+    pub line: u64,
+    pub message: String,
+}
+
+/// Rows read, accepted and rejected: `accepted + rejected = read`, always.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    pub read: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    /// Accepted rows superseded by a later row with the same `(vendor, id)`.
+    pub duplicates: u64,
+}

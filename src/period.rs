@@ -1,0 +1,203 @@
+//! The report window: a half-open span of instants `[start, end)` in a report time zone, and
+//! its calendar months (cut at local midnight on the 1st, so DST months have their true
+//! length). Every per-month number in mttx is computed over these spans.
+
+use chrono::{Datelike, NaiveDate};
+use chrono_tz::Tz;
+
+use crate::error::{Error, Result};
+use crate::time::{MS_PER_MIN, local_date, local_midnight_ms};
+
+/// One calendar month of the window, clipped to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthSpan {
+    /// `YYYY-MM`.
+    pub label: String,
+    pub start: i64,
+    pub end: i64,
+}
+
+impl MonthSpan {
+    pub fn minutes(&self) -> f64 {
+        (self.end - self.start) as f64 / MS_PER_MIN as f64
+    }
+}
+
+/// The report window and its months.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Period {
+    pub tz: Tz,
+    pub start: i64,
+    pub end: i64,
+    pub months: Vec<MonthSpan>,
+}
+
+fn first_of_next_month(d: NaiveDate) -> NaiveDate {
+    let (y, m) = if d.month() == 12 {
+        (d.year() + 1, 1)
+    } else {
+        (d.year(), d.month() + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1).expect("first of a month exists")
+}
+
+fn first_of_month(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).expect("day 1 exists")
+}
+
+impl Period {
+    /// The window `[start, end)` in `tz`; empty or inverted windows are a usage error.
+    pub fn new(tz: Tz, start: i64, end: i64) -> Result<Period> {
+        if end <= start {
+            return Err(Error::Usage(format!(
+                "the report window is empty: it ends ({}) before it starts ({})",
+                crate::time::format_utc(end),
+                crate::time::format_utc(start)
+            )));
+        }
+        let mut months = Vec::new();
+        let mut month = first_of_month(local_date(&tz, start));
+        loop {
+            let next = first_of_next_month(month);
+            let m_start = local_midnight_ms(&tz, month).max(start);
+            let m_end = local_midnight_ms(&tz, next).min(end);
+            if m_start >= end {
+                break;
+            }
+            if m_end > m_start {
+                months.push(MonthSpan {
+                    label: format!("{:04}-{:02}", month.year(), month.month()),
+                    start: m_start,
+                    end: m_end,
+                });
+            }
+            month = next;
+        }
+        Ok(Period {
+            tz,
+            start,
+            end,
+            months,
+        })
+    }
+
+    /// `--from` (inclusive) and `--to` (exclusive) dates at 00:00 in `tz`.
+    pub fn from_dates(tz: Tz, from: NaiveDate, to: NaiveDate) -> Result<Period> {
+        if to <= from {
+            return Err(Error::Usage(format!(
+                "--to {to} must be after --from {from}"
+            )));
+        }
+        Period::new(tz, local_midnight_ms(&tz, from), local_midnight_ms(&tz, to))
+    }
+
+    /// One calendar month (`--month YYYY-MM`).
+    pub fn month(tz: Tz, year: i32, month: u32) -> Result<Period> {
+        let first = NaiveDate::from_ymd_opt(year, month, 1)
+            .ok_or_else(|| Error::Usage(format!("--month {year:04}-{month:02} does not exist")))?;
+        Period::from_dates(tz, first, first_of_next_month(first))
+    }
+
+    /// The whole calendar months in `tz` that contain the instants `first..=last`.
+    pub fn spanning(tz: Tz, first: i64, last: i64) -> Result<Period> {
+        let from = first_of_month(local_date(&tz, first));
+        let to = first_of_next_month(local_date(&tz, last.max(first)));
+        Period::from_dates(tz, from, to)
+    }
+
+    pub fn minutes(&self) -> f64 {
+        (self.end - self.start) as f64 / MS_PER_MIN as f64
+    }
+
+    /// A short name of the window for folder names and titles: `2024-06`, `2024-01_2024-12`,
+    /// or the dates when the window does not fall on month boundaries.
+    pub fn label(&self) -> String {
+        let first = &self.months[0];
+        let last = &self.months[self.months.len() - 1];
+        let aligned = local_midnight_ms(&self.tz, first_of_month(local_date(&self.tz, self.start)))
+            == self.start
+            && local_midnight_ms(&self.tz, first_of_month(local_date(&self.tz, self.end)))
+                == self.end;
+        if aligned {
+            if self.months.len() == 1 {
+                first.label.clone()
+            } else {
+                format!("{}_{}", first.label, last.label)
+            }
+        } else {
+            // The end is exclusive: name the last day inside the window.
+            let last_day = local_date(&self.tz, self.end - 1);
+            format!("{}_{}", local_date(&self.tz, self.start), last_day)
+        }
+    }
+
+    /// The month label an instant falls in, if it is inside the window.
+    pub fn month_of(&self, ms: i64) -> Option<&str> {
+        if ms < self.start || ms >= self.end {
+            return None;
+        }
+        let i = self.months.partition_point(|m| m.end <= ms);
+        self.months.get(i).map(|m| m.label.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::parse_timestamp;
+
+    fn ts(s: &str) -> i64 {
+        parse_timestamp(s, &Tz::UTC).unwrap()
+    }
+
+    #[test]
+    fn months_of_a_year_in_utc() {
+        let p = Period::spanning(
+            Tz::UTC,
+            ts("2024-01-15T10:00:00Z"),
+            ts("2024-12-31T23:59:00Z"),
+        )
+        .unwrap();
+        assert_eq!(p.months.len(), 12);
+        assert_eq!(p.months[1].label, "2024-02");
+        assert_eq!(p.months[1].minutes(), 29.0 * 1440.0);
+        assert_eq!(p.minutes(), 366.0 * 1440.0);
+        assert_eq!(p.label(), "2024-01_2024-12");
+    }
+
+    #[test]
+    fn dst_months_in_berlin_have_their_true_length() {
+        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        let march = Period::month(berlin, 2024, 3).unwrap();
+        // March 2024 loses an hour on the 31st.
+        assert_eq!(march.minutes(), 31.0 * 1440.0 - 60.0);
+        assert_eq!(march.start, ts("2024-02-29T23:00:00Z"));
+        assert_eq!(march.end, ts("2024-03-31T22:00:00Z"));
+        let october = Period::month(berlin, 2024, 10).unwrap();
+        assert_eq!(october.minutes(), 31.0 * 1440.0 + 60.0);
+        assert_eq!(october.label(), "2024-10");
+    }
+
+    #[test]
+    fn from_and_to_clip_the_months() {
+        let p = Period::from_dates(
+            Tz::UTC,
+            NaiveDate::from_ymd_opt(2024, 5, 15).unwrap(),
+            NaiveDate::from_ymd_opt(2024, 7, 10).unwrap(),
+        )
+        .unwrap();
+        let labels: Vec<_> = p.months.iter().map(|m| m.label.as_str()).collect();
+        assert_eq!(labels, ["2024-05", "2024-06", "2024-07"]);
+        assert_eq!(p.months[0].minutes(), 17.0 * 1440.0);
+        assert_eq!(p.months[2].minutes(), 9.0 * 1440.0);
+        assert_eq!(p.label(), "2024-05-15_2024-07-09");
+        assert_eq!(p.month_of(ts("2024-06-30T23:59:59Z")), Some("2024-06"));
+        assert_eq!(p.month_of(ts("2024-07-10T00:00:00Z")), None);
+    }
+
+    #[test]
+    fn inverted_window_is_refused() {
+        let d = NaiveDate::from_ymd_opt(2024, 5, 15).unwrap();
+        assert!(Period::from_dates(Tz::UTC, d, d).is_err());
+    }
+}

@@ -1,0 +1,153 @@
+//! The CSV files of contract section 5 (`incidents.csv`, `metrics.csv`, `availability.csv`,
+//! `rejects.csv`), rendered to bytes with fixed column order and number formatting.
+
+use super::format::{minutes, opt_minutes, pct};
+use crate::model::{AvailabilityRow, IncidentRow, MetricRow, Reject};
+
+fn write(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut w = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    // Writing into a Vec cannot fail.
+    let _ = w.write_record(header);
+    for r in rows {
+        let _ = w.write_record(&r);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+fn opt(s: &Option<String>) -> String {
+    s.clone().unwrap_or_default()
+}
+
+pub const INCIDENTS_HEADER: [&str; 18] = [
+    "vendor",
+    "id",
+    "title",
+    "severity",
+    "components",
+    "started_at",
+    "detected_at",
+    "acknowledged_at",
+    "identified_at",
+    "mitigated_at",
+    "resolved_at",
+    "ttd_min",
+    "tta_min",
+    "tti_min",
+    "ttm_min",
+    "ttr_min",
+    "window_source",
+    "warnings",
+];
+
+/// `incidents.csv`: the contract's columns, then `impact`.
+pub fn incidents(rows: &[IncidentRow]) -> Vec<u8> {
+    let mut header = INCIDENTS_HEADER.to_vec();
+    header.push("impact");
+    write(
+        &header,
+        rows.iter().map(|r| {
+            let mut v = vec![
+                r.vendor.clone(),
+                r.id.clone(),
+                opt(&r.title),
+                opt(&r.severity),
+                r.components.clone(),
+            ];
+            v.extend(r.timestamps.iter().map(opt));
+            v.extend(r.durations.iter().map(|d| opt_minutes(*d)));
+            v.push(r.window_source.clone());
+            v.push(opt(&r.warnings));
+            v.push(r.impact.clone());
+            v
+        }),
+    )
+}
+
+pub fn metrics(rows: &[MetricRow]) -> Vec<u8> {
+    write(
+        &[
+            "scope",
+            "vendor",
+            "component",
+            "severity",
+            "month",
+            "metric",
+            "n",
+            "mean_min",
+            "median_min",
+            "p90_min",
+            "max_min",
+        ],
+        rows.iter().map(|r| {
+            vec![
+                r.scope.clone(),
+                opt(&r.vendor),
+                opt(&r.component),
+                opt(&r.severity),
+                opt(&r.month),
+                r.metric.as_str().to_string(),
+                r.stats.n.to_string(),
+                opt_minutes(r.stats.mean),
+                opt_minutes(r.stats.median),
+                opt_minutes(r.stats.p90),
+                opt_minutes(r.stats.max),
+            ]
+        }),
+    )
+}
+
+pub fn availability(rows: &[AvailabilityRow]) -> Vec<u8> {
+    write(
+        &[
+            "scope",
+            "vendor",
+            "component",
+            "month",
+            "window_min",
+            "outage_min",
+            "downtime_min",
+            "availability_pct",
+            "sla_target_pct",
+            "sla_met",
+            "budget_min",
+            "budget_used_pct",
+            "incidents",
+            "mtbf_min",
+        ],
+        rows.iter().map(|r| {
+            vec![
+                r.scope.as_str().to_string(),
+                r.vendor.clone(),
+                opt(&r.component),
+                r.month.clone(),
+                minutes(r.window_min),
+                minutes(r.outage_min),
+                minutes(r.downtime_min),
+                pct(r.availability_pct),
+                pct(r.sla_target_pct),
+                r.sla_met.to_string(),
+                minutes(r.budget_min),
+                r.budget_used_pct.map(pct).unwrap_or_default(),
+                r.incidents.to_string(),
+                opt_minutes(r.mtbf_min),
+            ]
+        }),
+    )
+}
+
+pub fn rejects(rows: &[Reject]) -> Vec<u8> {
+    write(
+        &["source", "line", "column", "reason", "raw"],
+        rows.iter().map(|r| {
+            vec![
+                r.source.clone(),
+                r.line.to_string(),
+                r.column.clone(),
+                r.reason.clone(),
+                r.raw.clone(),
+            ]
+        }),
+    )
+}

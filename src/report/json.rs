@@ -1,0 +1,102 @@
+//! `summary.json`: the run in one JSON document (window, time zone, weights, counts, headline
+//! metrics and availability per vendor), for scripts and dashboards.
+
+use serde_json::{Value, json};
+
+use super::Report;
+use crate::model::{AvailScope, Level, MetricRow, Stats};
+use crate::time::format_utc;
+
+fn round(x: f64, decimals: i32) -> Value {
+    let f = 10f64.powi(decimals);
+    json!((x * f).round() / f)
+}
+
+fn opt_round(x: Option<f64>, decimals: i32) -> Value {
+    x.map(|v| round(v, decimals)).unwrap_or(Value::Null)
+}
+
+pub fn stats(s: &Stats) -> Value {
+    json!({
+        "n": s.n,
+        "median_min": opt_round(s.median, 3),
+        "mean_min": opt_round(s.mean, 3),
+        "p90_min": opt_round(s.p90, 3),
+        "max_min": opt_round(s.max, 3),
+    })
+}
+
+/// Headline rows: scope `all` over the whole window.
+pub fn headline(rows: &[MetricRow]) -> impl Iterator<Item = &MetricRow> {
+    rows.iter()
+        .filter(|r| r.scope == "all" && r.month.as_deref() == Some("all"))
+}
+
+pub fn summary(r: &Report) -> String {
+    let mut head = serde_json::Map::new();
+    for row in headline(&r.computed.metrics) {
+        head.insert(row.metric.as_str().to_string(), stats(&row.stats));
+    }
+    let vendors: Vec<Value> = r
+        .computed
+        .availability
+        .iter()
+        .filter(|a| a.scope == AvailScope::Vendor && a.month == "all")
+        .map(|a| {
+            json!({
+                "vendor": a.vendor,
+                "availability_pct": round(a.availability_pct, 6),
+                "downtime_min": round(a.downtime_min, 3),
+                "outage_min": round(a.outage_min, 3),
+                "incidents": a.incidents,
+                "sla_target_pct": a.sla_target_pct,
+                "sla_met": a.sla_met,
+            })
+        })
+        .collect();
+    let misses = |scope: AvailScope, whole: bool| {
+        r.computed
+            .availability
+            .iter()
+            .filter(|a| a.scope == scope && (a.month == "all") == whole && !a.sla_met)
+            .count()
+    };
+    let weights: serde_json::Map<String, Value> = Level::ALL
+        .iter()
+        .map(|l| (l.as_str().to_string(), json!(r.weights.of(*l))))
+        .collect();
+    let doc = json!({
+        "tool": "mttx",
+        "version": env!("CARGO_PKG_VERSION"),
+        "window": {
+            "from": format_utc(r.period.start),
+            "to": format_utc(r.period.end),
+            "label": r.period.label(),
+            "minutes": round(r.period.minutes(), 3),
+            "months": r.period.months.iter().map(|m| m.label.clone()).collect::<Vec<_>>(),
+        },
+        "time_zone": r.period.tz.name(),
+        "weights": { "preset": r.weights.preset.as_str(), "levels": weights },
+        "anchor": r.anchor.as_str(),
+        "sla_target_pct": r.sla_default,
+        "counts": {
+            "read": r.counts.read,
+            "accepted": r.counts.accepted,
+            "rejected": r.counts.rejected,
+            "duplicates_superseded": r.counts.duplicates,
+            "incidents": r.computed.incidents.len(),
+            "warnings": r.warnings.len(),
+        },
+        "headline": head,
+        "vendors": vendors,
+        "sla_misses": {
+            "vendors_whole_window": misses(AvailScope::Vendor, true),
+            "components_whole_window": misses(AvailScope::Component, true),
+            "vendor_months": misses(AvailScope::Vendor, false),
+            "component_months": misses(AvailScope::Component, false),
+        },
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,201 @@
+//! What a person reads in the terminal: the short summary after `report`, and the table of
+//! `mttx metrics`. Plain text, aligned columns, the median first and the mean beside it.
+
+use std::fmt::Write;
+
+use super::Report;
+use super::format::{minutes, opt_minutes, pct};
+use crate::model::{AvailScope, MetricRow};
+
+/// Left-aligns the first `left` columns, right-aligns the rest.
+pub fn table(header: &[&str], rows: &[Vec<String>], left: usize) -> String {
+    let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            width[i] = width[i].max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: Vec<&str>| {
+        let mut l = String::from("  ");
+        for (i, c) in cells.iter().enumerate() {
+            let pad = width[i] - c.chars().count();
+            if i < left {
+                l.push_str(c);
+                l.push_str(&" ".repeat(pad));
+            } else {
+                l.push_str(&" ".repeat(pad));
+                l.push_str(c);
+            }
+            l.push_str("  ");
+        }
+        out.push_str(l.trim_end());
+        out.push('\n');
+    };
+    line(header.to_vec());
+    for r in rows {
+        line(r.iter().map(String::as_str).collect());
+    }
+    out
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The summary printed after `mttx report`.
+pub fn summary(r: &Report, wrote: Option<(&str, &[String])>) -> String {
+    let mut s = String::new();
+    let p = &r.period;
+    let _ = writeln!(
+        s,
+        "mttx report {} ({}, {}), weights {}, anchor {}, SLA target {}%",
+        p.label(),
+        plural(p.months.len(), "month", "months"),
+        p.tz.name(),
+        r.weights.preset.as_str(),
+        r.anchor.as_str(),
+        pct(r.sla_default)
+    );
+    let c = &r.counts;
+    let _ = write!(
+        s,
+        "rows: {} read, {} accepted, {} rejected",
+        c.read, c.accepted, c.rejected
+    );
+    if c.rejected > 0 {
+        let _ = write!(s, " (listed in rejects.csv)");
+    }
+    if c.duplicates > 0 {
+        let _ = write!(s, "; {} superseded by a later duplicate", c.duplicates);
+    }
+    let _ = writeln!(
+        s,
+        "; {} incidents, {}",
+        r.computed.incidents.len(),
+        plural(r.warnings.len(), "warning", "warnings")
+    );
+
+    let head: Vec<Vec<String>> = super::json::headline(&r.computed.metrics)
+        .map(|m| {
+            vec![
+                m.metric.as_str().to_uppercase(),
+                m.stats.n.to_string(),
+                opt_minutes(m.stats.median),
+                opt_minutes(m.stats.mean),
+                opt_minutes(m.stats.p90),
+                opt_minutes(m.stats.max),
+            ]
+        })
+        .collect();
+    let _ = writeln!(s, "\nTime to x, minutes, incidents started in the window:");
+    if head.is_empty() {
+        let _ = writeln!(s, "  no incident started in the window");
+    } else {
+        s.push_str(&table(&["", "n", "median", "mean", "p90", "max"], &head, 1));
+    }
+
+    let mut worst: Vec<_> = r
+        .computed
+        .availability
+        .iter()
+        .filter(|a| a.scope == AvailScope::Component && a.month == "all")
+        .collect();
+    worst.sort_by(|a, b| {
+        a.availability_pct
+            .total_cmp(&b.availability_pct)
+            .then_with(|| (&a.vendor, &a.component).cmp(&(&b.vendor, &b.component)))
+    });
+    let rows: Vec<Vec<String>> = worst
+        .iter()
+        .take(5)
+        .map(|a| {
+            vec![
+                format!(
+                    "{} / {}",
+                    a.vendor,
+                    a.component.as_deref().unwrap_or_default()
+                ),
+                format!("{}%", pct(a.availability_pct)),
+                minutes(a.downtime_min),
+                a.incidents.to_string(),
+                format!(
+                    "{} {}%",
+                    if a.sla_met { "met" } else { "MISSED" },
+                    pct(a.sla_target_pct)
+                ),
+            ]
+        })
+        .collect();
+    let _ = writeln!(s, "\nWorst components by availability, whole window:");
+    s.push_str(&table(
+        &[
+            "component",
+            "availability",
+            "downtime min",
+            "incidents",
+            "SLA",
+        ],
+        &rows,
+        1,
+    ));
+
+    let count = |scope: AvailScope, whole: bool| {
+        let all: Vec<_> = r
+            .computed
+            .availability
+            .iter()
+            .filter(|a| a.scope == scope && (a.month == "all") == whole)
+            .collect();
+        (all.iter().filter(|a| !a.sla_met).count(), all.len())
+    };
+    let (vm, vn) = count(AvailScope::Vendor, true);
+    let (cm, cn) = count(AvailScope::Component, true);
+    let (cmm, cmn) = count(AvailScope::Component, false);
+    let _ = writeln!(
+        s,
+        "\nSLA misses: {vm} of {vn} vendors and {cm} of {cn} components over the window; {cmm} of {cmn} component-months"
+    );
+    let vendors_missed: Vec<String> = r
+        .computed
+        .availability
+        .iter()
+        .filter(|a| a.scope == AvailScope::Vendor && a.month == "all" && !a.sla_met)
+        .map(|a| format!("{} {}%", a.vendor, pct(a.availability_pct)))
+        .collect();
+    if !vendors_missed.is_empty() {
+        let _ = writeln!(s, "  vendors below target: {}", vendors_missed.join(", "));
+    }
+    if let Some((dir, files)) = wrote {
+        let _ = writeln!(s, "\nWrote {dir}: {}", files.join(", "));
+    }
+    s
+}
+
+/// The `mttx metrics` table: key columns, metric, then `n, median, mean, p90, max`.
+pub fn metrics_table(rows: &[MetricRow], keys: &[&str]) -> String {
+    let mut header: Vec<&str> = keys.to_vec();
+    header.extend(["metric", "n", "median", "mean", "p90", "max"]);
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let mut v: Vec<String> = keys
+                .iter()
+                .map(|k| {
+                    match *k {
+                        "vendor" => r.vendor.clone(),
+                        "component" => r.component.clone(),
+                        "severity" => r.severity.clone(),
+                        _ => r.month.clone(),
+                    }
+                    .unwrap_or_default()
+                })
+                .collect();
+            v.push(r.metric.as_str().to_string());
+            v.push(r.stats.n.to_string());
+            v.extend([r.stats.median, r.stats.mean, r.stats.p90, r.stats.max].map(opt_minutes));
+            v
+        })
+        .collect();
+    table(&header, &body, keys.len() + 1)
+}

@@ -1,0 +1,372 @@
+//! Instants as integer milliseconds since the Unix epoch (UTC): parsing the timestamps of the
+//! contract (RFC 3339 with `T` or a space, optional fraction, `Z` or an offset, or naive local
+//! times read in the report time zone) with messages that name what is wrong, and printing
+//! them back as RFC 3339 UTC.
+
+use chrono::{LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone};
+use chrono_tz::Tz;
+
+pub const MS_PER_MIN: i64 = 60_000;
+const MS_PER_DAY: i64 = 86_400_000;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m as i64 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Inverse of [`days_from_civil`]: `(year, month, day)`.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+pub fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// Formats an instant as RFC 3339 UTC: `2024-06-03T14:05:00Z`, with `.mmm` only when the
+/// instant has milliseconds.
+pub fn format_utc(ms: i64) -> String {
+    let days = ms.div_euclid(MS_PER_DAY);
+    let rem = ms.rem_euclid(MS_PER_DAY);
+    let (y, m, d) = civil_from_days(days);
+    let (h, mi, s, milli) = (
+        rem / 3_600_000,
+        rem / 60_000 % 60,
+        rem / 1000 % 60,
+        rem % 1000,
+    );
+    if milli == 0 {
+        format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+    } else {
+        format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z")
+    }
+}
+
+/// The UTC instant of a local wall-clock time in `tz`. An ambiguous time (the hour repeated when
+/// clocks go back) is read as the earlier instant; a time the clocks skip (spring forward) is
+/// read with the offset in force just before the change.
+pub fn local_to_utc_ms(tz: &Tz, local: NaiveDateTime) -> i64 {
+    let utc_guess = local.and_utc().timestamp_millis();
+    if *tz == Tz::UTC {
+        return utc_guess;
+    }
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) => t.timestamp_millis(),
+        LocalResult::Ambiguous(a, b) => a.timestamp_millis().min(b.timestamp_millis()),
+        LocalResult::None => {
+            let before = local - chrono::Duration::days(1);
+            let offset = tz.offset_from_utc_datetime(&before).fix();
+            utc_guess - offset.local_minus_utc() as i64 * 1000
+        }
+    }
+}
+
+/// Local midnight at the start of `date` in `tz`, as a UTC instant.
+pub fn local_midnight_ms(tz: &Tz, date: NaiveDate) -> i64 {
+    local_to_utc_ms(tz, date.and_hms_opt(0, 0, 0).expect("midnight exists"))
+}
+
+/// The local calendar date of an instant in `tz`.
+pub fn local_date(tz: &Tz, ms: i64) -> NaiveDate {
+    let utc = chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
+    utc.with_timezone(tz).date_naive()
+}
+
+/// A cursor over the bytes of one timestamp.
+struct Cur<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Cur<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+    fn digits(&mut self, n: usize) -> Option<u32> {
+        let s = self.b.get(self.i..self.i + n)?;
+        let mut v = 0u32;
+        for &c in s {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + (c - b'0') as u32;
+        }
+        self.i += n;
+        Some(v)
+    }
+    fn eat(&mut self, c: u8) -> bool {
+        if self.peek() == Some(c) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+fn not_a_timestamp() -> String {
+    "not a timestamp (expected RFC 3339 such as 2024-06-03T14:05:00Z, or YYYY-MM-DD HH:MM[:SS])"
+        .to_string()
+}
+
+/// Parses one timestamp into UTC milliseconds; naive timestamps are read in `tz`.
+///
+/// Accepted: `YYYY-MM-DD`, then `T`, `t` or a space, `HH:MM`, optional `:SS`, optional `.fff`
+/// (any number of digits; milliseconds kept), then `Z`, `±HH:MM`, `±HHMM`, `±HH`, ` UTC` or
+/// nothing (naive). A bare date is midnight. The error says what is wrong, e.g.
+/// `month 13 does not exist`.
+pub fn parse_timestamp(s: &str, tz: &Tz) -> Result<i64, String> {
+    let t = s.trim();
+    let mut c = Cur {
+        b: t.as_bytes(),
+        i: 0,
+    };
+    let y = c.digits(4).ok_or_else(not_a_timestamp)?;
+    if !c.eat(b'-') {
+        return Err(not_a_timestamp());
+    }
+    let mo = c.digits(2).ok_or_else(not_a_timestamp)?;
+    if !c.eat(b'-') {
+        return Err(not_a_timestamp());
+    }
+    let d = c.digits(2).ok_or_else(not_a_timestamp)?;
+    if y == 0 {
+        return Err("year 0 does not exist".into());
+    }
+    if !(1..=12).contains(&mo) {
+        return Err(format!("month {mo} does not exist"));
+    }
+    let dim = days_in_month(y as i64, mo);
+    if d == 0 || d > dim {
+        return Err(format!(
+            "day {d} does not exist in {} {y}",
+            MONTH_NAMES[mo as usize - 1]
+        ));
+    }
+    let (mut h, mut mi, mut sec, mut milli) = (0u32, 0u32, 0u32, 0u32);
+    if matches!(c.peek(), Some(b'T' | b't' | b' ')) {
+        c.i += 1;
+        h = c.digits(2).ok_or_else(not_a_timestamp)?;
+        if !c.eat(b':') {
+            return Err(not_a_timestamp());
+        }
+        mi = c.digits(2).ok_or_else(not_a_timestamp)?;
+        if c.eat(b':') {
+            sec = c.digits(2).ok_or_else(not_a_timestamp)?;
+            if c.eat(b'.') || c.eat(b',') {
+                let start = c.i;
+                let mut scale = 100;
+                while let Some(ch) = c.peek().filter(u8::is_ascii_digit) {
+                    milli += (ch - b'0') as u32 * scale;
+                    scale /= 10;
+                    c.i += 1;
+                }
+                if c.i == start {
+                    return Err(not_a_timestamp());
+                }
+            }
+        }
+        if h > 23 {
+            return Err(format!("hour {h} does not exist"));
+        }
+        if mi > 59 {
+            return Err(format!("minute {mi} does not exist"));
+        }
+        if sec > 59 {
+            return Err(format!("second {sec} does not exist"));
+        }
+    }
+    // Offset: optional single space, then Z / UTC / GMT / ±HH[:MM] / nothing.
+    let rest = &t[c.i..];
+    let rest = rest.strip_prefix(' ').unwrap_or(rest);
+    let offset_min: Option<i64> = match rest {
+        "" => None,
+        "Z" | "z" | "UTC" | "GMT" => Some(0),
+        r if r.starts_with('+') || r.starts_with('-') => {
+            let sign = if r.starts_with('-') { -1 } else { 1 };
+            let mut oc = Cur {
+                b: &r.as_bytes()[1..],
+                i: 0,
+            };
+            let oh = oc.digits(2).ok_or_else(not_a_timestamp)?;
+            oc.eat(b':');
+            let om = if oc.i < oc.b.len() {
+                oc.digits(2).ok_or_else(not_a_timestamp)?
+            } else {
+                0
+            };
+            if oc.i != oc.b.len() {
+                return Err(not_a_timestamp());
+            }
+            if oh > 23 || om > 59 {
+                return Err(format!("offset {r} does not exist"));
+            }
+            Some(sign * (oh as i64 * 60 + om as i64))
+        }
+        _ => return Err(not_a_timestamp()),
+    };
+    let local_ms = days_from_civil(y as i64, mo, d) * MS_PER_DAY
+        + (h as i64 * 3600 + mi as i64 * 60 + sec as i64) * 1000
+        + milli as i64;
+    Ok(match offset_min {
+        Some(off) => local_ms - off * MS_PER_MIN,
+        None if *tz == Tz::UTC => local_ms,
+        None => {
+            let naive = chrono::DateTime::from_timestamp_millis(local_ms)
+                .expect("year 1..9999 is in range")
+                .naive_utc();
+            local_to_utc_ms(tz, naive)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Result<i64, String> {
+        parse_timestamp(s, &Tz::UTC)
+    }
+
+    const T0: i64 = 1_717_423_500_000; // 2024-06-03T14:05:00Z
+
+    #[test]
+    fn civil_round_trip() {
+        for days in [-800_000, -1, 0, 1, 19_000, 2_000_000] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2024, 3, 1), 19_783);
+    }
+
+    #[test]
+    fn rfc3339_variants_are_the_same_instant() {
+        for s in [
+            "2024-06-03T14:05:00Z",
+            "2024-06-03 14:05:00Z",
+            "2024-06-03t14:05:00z",
+            "2024-06-03T14:05Z",
+            "2024-06-03T16:05:00+02:00",
+            "2024-06-03T16:05:00+0200",
+            "2024-06-03T16:05:00+02",
+            "2024-06-03T09:05:00-05:00",
+            "2024-06-03 14:05:00+00:00",
+            "2024-06-03 14:05:00 UTC",
+            "2024-06-03 14:05",
+            "2024-06-03 14:05:00",
+            "  2024-06-03T14:05:00.000Z ",
+        ] {
+            assert_eq!(p(s), Ok(T0), "{s}");
+        }
+    }
+
+    #[test]
+    fn fractional_seconds_keep_milliseconds() {
+        assert_eq!(p("2024-06-03T14:05:00.5Z"), Ok(T0 + 500));
+        assert_eq!(p("2024-06-03T14:05:00.123456789Z"), Ok(T0 + 123));
+        assert_eq!(p("2024-06-03T14:05:00,25Z"), Ok(T0 + 250));
+    }
+
+    #[test]
+    fn bare_date_is_midnight() {
+        assert_eq!(p("2024-06-03"), Ok(T0 - (14 * 60 + 5) * MS_PER_MIN));
+    }
+
+    #[test]
+    fn impossible_values_are_named() {
+        assert_eq!(p("2024-13-01"), Err("month 13 does not exist".into()));
+        assert_eq!(p("2024-00-01"), Err("month 0 does not exist".into()));
+        assert_eq!(
+            p("2023-02-29 10:00"),
+            Err("day 29 does not exist in February 2023".into())
+        );
+        assert!(p("2024-02-29 10:00").is_ok());
+        assert_eq!(
+            p("2024-06-03T25:00:00Z"),
+            Err("hour 25 does not exist".into())
+        );
+        assert_eq!(
+            p("2024-06-03T10:60:00Z"),
+            Err("minute 60 does not exist".into())
+        );
+        assert_eq!(
+            p("0000-06-03T10:00:00Z"),
+            Err("year 0 does not exist".into())
+        );
+        assert_eq!(
+            p("2024-06-03T10:00:00+25:00"),
+            Err("offset +25:00 does not exist".into())
+        );
+        for bad in [
+            "yesterday",
+            "2024/06/03 10:00",
+            "2024-06-03T10",
+            "2024-06-03T10:00 PDT",
+            "",
+        ] {
+            assert!(p(bad).unwrap_err().starts_with("not a timestamp"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn naive_times_are_read_in_the_report_zone() {
+        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        // Summer: CEST = UTC+2.
+        assert_eq!(parse_timestamp("2024-06-03 16:05", &berlin), Ok(T0));
+        // An explicit offset wins over the zone.
+        assert_eq!(parse_timestamp("2024-06-03T14:05:00Z", &berlin), Ok(T0));
+        // 2024-10-27 02:30 happens twice in Berlin: the earlier (CEST, 00:30 UTC) is taken.
+        assert_eq!(
+            parse_timestamp("2024-10-27 02:30", &berlin),
+            p("2024-10-27T00:30:00Z")
+        );
+        // 2024-03-31 02:30 never happens in Berlin: read with the offset before (CET, +1).
+        assert_eq!(
+            parse_timestamp("2024-03-31 02:30", &berlin),
+            p("2024-03-31T01:30:00Z")
+        );
+    }
+
+    #[test]
+    fn format_is_rfc3339_utc() {
+        assert_eq!(format_utc(T0), "2024-06-03T14:05:00Z");
+        assert_eq!(format_utc(T0 + 7), "2024-06-03T14:05:00.007Z");
+        assert_eq!(format_utc(0), "1970-01-01T00:00:00Z");
+    }
+}
