@@ -291,7 +291,7 @@ pub struct MetricRow {
 }
 
 /// Scope of an availability row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AvailScope {
     Vendor,
     Component,

@@ -1,1 +1,6 @@
-//! Integration tests (one binary).
+//! Integration tests: one binary (every extra test binary would link polars again).
+
+mod cli;
+mod common;
+mod properties;
+mod snapshots;

@@ -1,0 +1,345 @@
+//! The binary as a user runs it: files written, numbers, exit codes, messages.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use crate::common::*;
+
+fn row<'a>(
+    rows: &'a [std::collections::HashMap<String, String>],
+    want: &[(&str, &str)],
+) -> &'a std::collections::HashMap<String, String> {
+    rows.iter()
+        .find(|r| want.iter().all(|(k, v)| r[*k] == *v))
+        .unwrap_or_else(|| panic!("no row {want:?}"))
+}
+
+#[test]
+fn report_without_input_reports_on_the_bundled_sample() {
+    let dir = temp();
+    let o = mttx()
+        .current_dir(dir.path())
+        .arg("report")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = dir.path().join("reports/2025-01_2025-12");
+    for f in [
+        "incidents.csv",
+        "metrics.csv",
+        "availability.csv",
+        "summary.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    assert!(!out.join("rejects.csv").exists());
+    let text = stdout(&o);
+    assert!(
+        text.contains("rows: 360 read, 360 accepted, 0 rejected"),
+        "{text}"
+    );
+    assert!(text.contains("MTTR"), "{text}");
+    assert!(text.contains("Wrote reports/2025-01_2025-12/"), "{text}");
+    // The sample has every vendor and component for every month, and `all`.
+    let avail = read_csv(&out.join("availability.csv"));
+    assert_eq!(avail.len(), (4 + 16) * 13);
+}
+
+#[test]
+fn report_on_the_fixture_gives_the_hand_computed_figures() {
+    let dir = temp();
+    let o = run(&["report", FIXTURE, "--out", &path_str(dir.path())]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("rows: 13 read, 10 accepted, 3 rejected"));
+
+    let a = read_csv(&dir.path().join("availability.csv"));
+    // Northwind in June: 120 (midnight outage) + 57 (search/checkout overlap on the 3rd) + 36
+    // (partial, open from 22:00 on the 30th) = 213 weighted minutes; outage 420.
+    let nw = row(
+        &a,
+        &[
+            ("scope", "vendor"),
+            ("vendor", "Northwind"),
+            ("month", "2024-06"),
+        ],
+    );
+    assert_eq!(nw["downtime_min"], "213");
+    assert_eq!(nw["outage_min"], "420");
+    assert_eq!(nw["window_min"], "43200");
+    assert_eq!(nw["availability_pct"], "99.506944");
+    assert_eq!(nw["budget_min"], "43.2");
+    assert_eq!(nw["budget_used_pct"], "493.055556");
+    assert_eq!(nw["sla_met"], "false");
+    assert_eq!(nw["incidents"], "6");
+    assert_eq!(nw["mtbf_min"], "7130");
+    let may = row(&a, &[("component", "Checkout"), ("month", "2024-05")]);
+    assert_eq!(
+        (may["downtime_min"].as_str(), may["window_min"].as_str()),
+        ("60", "44640")
+    );
+    let search = row(&a, &[("component", "Search"), ("month", "2024-06")]);
+    assert_eq!(search["downtime_min"], "93");
+    let hooks = row(&a, &[("component", "Webhooks"), ("month", "all")]);
+    assert_eq!(
+        (hooks["downtime_min"].as_str(), hooks["outage_min"].as_str()),
+        ("0", "60")
+    );
+    assert_eq!(hooks["availability_pct"], "100");
+
+    let rejects = read_csv(&dir.path().join("rejects.csv"));
+    let lines: Vec<&str> = rejects.iter().map(|r| r["line"].as_str()).collect();
+    assert_eq!(lines, ["11", "12", "13"]);
+    assert_eq!(rejects[0]["source"], FIXTURE);
+
+    let inc = read_csv(&dir.path().join("incidents.csv"));
+    assert_eq!(inc.len(), 9);
+    let n1 = row(&inc, &[("id", "N-1")]);
+    assert_eq!(
+        [
+            &n1["ttd_min"],
+            &n1["tta_min"],
+            &n1["tti_min"],
+            &n1["ttm_min"],
+            &n1["ttr_min"]
+        ],
+        ["5", "10", "40", "180", "210"]
+    );
+    assert_eq!(n1["severity"], "sev1");
+    let f2 = row(&inc, &[("id", "F-2")]);
+    assert!(
+        f2["warnings"]
+            .contains("tests/data/incidents.csv:10 superseded by tests/data/incidents.csv:14")
+    );
+
+    let m = read_csv(&dir.path().join("metrics.csv"));
+    let all = row(
+        &m,
+        &[("scope", "all"), ("month", "all"), ("metric", "mttr")],
+    );
+    // TTR of the 7 closed incidents with an end after their start: 210, 130, 45, 120, 90, 60, 60.
+    assert_eq!(all["n"], "7");
+    assert_eq!(all["median_min"], "90");
+    assert_eq!(all["mean_min"], "102.143");
+    assert_eq!(all["p90_min"], "162");
+    assert_eq!(all["max_min"], "210");
+
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["counts"]["read"], 13);
+    assert_eq!(summary["counts"]["accepted"], 10);
+    assert_eq!(summary["counts"]["rejected"], 3);
+    assert_eq!(summary["window"]["label"], "2024-05_2024-06");
+    assert_eq!(summary["headline"]["mttr"]["median_min"], 90.0);
+}
+
+#[test]
+fn two_runs_give_byte_identical_files() {
+    let (a, b) = (temp(), temp());
+    for d in [&a, &b] {
+        let o = run(&[
+            "report",
+            FIXTURE,
+            "--tz",
+            "Europe/Berlin",
+            "--out",
+            &path_str(d.path()),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for f in [
+        "incidents.csv",
+        "metrics.csv",
+        "availability.csv",
+        "rejects.csv",
+        "summary.json",
+    ] {
+        assert_eq!(
+            std::fs::read(a.path().join(f)).unwrap(),
+            std::fs::read(b.path().join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+}
+
+#[test]
+fn month_and_formats_choose_the_window_and_the_files() {
+    let dir = temp();
+    let o = run(&[
+        "report",
+        FIXTURE,
+        "--month",
+        "2024-06",
+        "--formats",
+        "csv",
+        "--sla",
+        "99.5",
+        "--weights",
+        "strict",
+        "--out",
+        &path_str(dir.path()),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!dir.path().join("summary.json").exists());
+    let a = read_csv(&dir.path().join("availability.csv"));
+    assert!(
+        a.iter()
+            .all(|r| r["month"] == "2024-06" || r["month"] == "all")
+    );
+    // Strict: N-1's June part (120) + the 3rd 10:00-12:00 (120) + the open partial (120) +
+    // degraded webhooks (60) = 420 = outage.
+    let nw = row(
+        &a,
+        &[
+            ("scope", "vendor"),
+            ("vendor", "Northwind"),
+            ("month", "all"),
+        ],
+    );
+    assert_eq!(
+        (nw["downtime_min"].as_str(), nw["outage_min"].as_str()),
+        ("420", "420")
+    );
+    assert_eq!(nw["sla_target_pct"], "99.5");
+}
+
+#[test]
+fn a_stale_rejects_file_is_removed_when_nothing_is_rejected() {
+    let dir = temp();
+    std::fs::write(dir.path().join("rejects.csv"), "old").unwrap();
+    let o = run(&[
+        "report",
+        "data/incidents.csv",
+        "--out",
+        &path_str(dir.path()),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+    assert!(!dir.path().join("rejects.csv").exists());
+}
+
+#[test]
+fn validate_lists_rejects_and_warnings_with_their_lines() {
+    let o = run(&["validate", FIXTURE]);
+    assert_eq!(o.status.code(), Some(3));
+    let text = stdout(&o);
+    assert!(text.contains(
+        "tests/data/incidents.csv:11: rejected: started_at '2024-13-01T00:00:00Z': month 13 does not exist"
+    ), "{text}");
+    assert!(text.contains("tests/data/incidents.csv:12: rejected: missing id"));
+    assert!(text.contains("tests/data/incidents.csv:7: warning: resolved_at before started_at"));
+    assert!(text.contains("13 rows read: 10 accepted, 3 rejected"));
+    let clean = run(&["validate", "data/incidents.csv"]);
+    assert_eq!(clean.status.code(), Some(0), "{}", stdout(&clean));
+}
+
+#[test]
+fn metrics_groups_and_formats() {
+    let o = run(&[
+        "metrics",
+        FIXTURE,
+        "--by",
+        "vendor,month",
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.starts_with("scope,vendor,component,severity,month,metric,n,"));
+    assert!(
+        text.contains("vendor+month,Northwind,,,2024-05,mttr,1,210,210,210,210"),
+        "{text}"
+    );
+
+    let o = run(&["metrics", FIXTURE, "--by", "severity", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let sev1 = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["severity"] == "sev1" && r["metric"] == "mttr")
+        .unwrap();
+    assert_eq!(sev1["n"], 1);
+    assert_eq!(sev1["median_min"], 210.0);
+
+    let o = run(&["metrics", FIXTURE]);
+    let text = stdout(&o);
+    assert!(text.contains("metric  n  median"), "{text}");
+}
+
+#[test]
+fn errors_say_what_is_wrong_with_documented_exit_codes() {
+    let o = run(&["report", "no/such.csv"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "mttx: error: no/such.csv: no such file or directory\n"
+    );
+
+    let o = run(&["report", FIXTURE, "--tz", "Mars/Olympus"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--tz 'Mars/Olympus': not an IANA time zone name"));
+
+    let o = run(&["report", FIXTURE, "--formats", "csv,pdf"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown output 'pdf'"));
+
+    let o = run(&[
+        "report",
+        FIXTURE,
+        "--from",
+        "2024-07-01",
+        "--to",
+        "2024-06-01",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+
+    let o = run(&["report", "--bogus"]);
+    assert_eq!(o.status.code(), Some(2));
+
+    let dir = temp();
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, "x").unwrap();
+    let o = run(&["report", FIXTURE, "--out", &path_str(&blocker.join("sub"))]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(stderr(&o).starts_with("mttx: error: cannot write"));
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let mut child = mttx()
+        .args(["generate", "--incidents", "200000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("id,vendor,"));
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.stderr.is_empty());
+}
+
+#[test]
+fn every_command_shows_examples_in_help() {
+    for cmd in ["report", "metrics", "validate", "generate"] {
+        let o = run(&[cmd, "--help"]);
+        assert!(o.status.success());
+        assert!(stdout(&o).contains("Examples:"), "{cmd}");
+    }
+    assert!(stdout(&run(&["--help"])).contains("Exit codes"));
+}
+
+#[test]
+fn the_shipped_sample_is_what_the_generator_makes() {
+    let o = run(&["generate"]);
+    assert!(o.status.success());
+    let shipped = std::fs::read(manifest_dir().join("data/incidents.csv")).unwrap();
+    assert!(
+        o.stdout == shipped,
+        "data/incidents.csv differs from `mttx generate`"
+    );
+}

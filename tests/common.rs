@@ -1,0 +1,59 @@
+//! Helpers shared by the integration tests: the built binary, fixtures, CSV parsing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The `mttx` binary, run from the project root unless told otherwise.
+pub fn mttx() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_mttx"));
+    c.current_dir(manifest_dir());
+    c
+}
+
+pub fn run(args: &[&str]) -> Output {
+    mttx().args(args).output().expect("mttx runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub const FIXTURE: &str = "tests/data/incidents.csv";
+
+/// Rows of a CSV file as header-keyed maps.
+pub fn read_csv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).expect("csv opens");
+    let headers = r.headers().expect("header").clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.expect("record");
+            headers
+                .iter()
+                .zip(rec.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+pub fn temp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+#[allow(dead_code)]
+pub fn path_str(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+#[allow(dead_code)]
+pub fn fixture(name: &str) -> PathBuf {
+    manifest_dir().join("tests/data").join(name)
+}
