@@ -34,10 +34,11 @@ pub fn run(args: &MetricsArgs, out: &mut dyn std::io::Write) -> Result<u8> {
     let text = match args.format {
         OutFormat::Table => {
             let mut s = format!(
-                "time to x in minutes, {}, {} ({} incidents started in the window)\n",
+                "time to x in minutes over {} ({}), incidents started in the window; {} accepted, {} rejected\n",
                 period.label(),
                 period.tz.name(),
-                ingested.incidents.height()
+                ingested.counts.accepted,
+                ingested.counts.rejected
             );
             s.push_str(&report::terminal::metrics_table(&rows, &keys));
             s
