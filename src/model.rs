@@ -266,6 +266,18 @@ impl GroupKey {
     }
 }
 
+/// Sort key of a severity label: the recognised labels in their order of gravity (`critical`,
+/// `major`, `minor`, `none`, then `sev1`..`sev5`), then any other label alphabetically.
+pub fn severity_rank(label: &str) -> (u8, &str) {
+    const KNOWN: [&str; 9] = [
+        "critical", "major", "minor", "none", "sev1", "sev2", "sev3", "sev4", "sev5",
+    ];
+    match KNOWN.iter().position(|k| *k == label) {
+        Some(i) => (i as u8, ""),
+        None => (u8::MAX, label),
+    }
+}
+
 /// `n, mean, median, p90, max` of one duration, in minutes. Statistics are `None` when `n` is 0.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Stats {

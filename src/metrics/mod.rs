@@ -192,9 +192,22 @@ fn month_order(m: &Option<String>) -> (u8, String) {
 }
 
 fn sort_metric_rows(rows: &mut [MetricRow], scope_rank: impl Fn(&str) -> usize) {
+    fn sev(s: &Option<String>) -> Option<(u8, &str)> {
+        s.as_deref().map(crate::model::severity_rank)
+    }
     rows.sort_by(|a, b| {
-        (scope_rank(&a.scope), &a.vendor, &a.component, &a.severity)
-            .cmp(&(scope_rank(&b.scope), &b.vendor, &b.component, &b.severity))
+        (
+            scope_rank(&a.scope),
+            &a.vendor,
+            &a.component,
+            sev(&a.severity),
+        )
+            .cmp(&(
+                scope_rank(&b.scope),
+                &b.vendor,
+                &b.component,
+                sev(&b.severity),
+            ))
             .then_with(|| month_order(&a.month).cmp(&month_order(&b.month)))
             .then_with(|| a.metric.cmp(&b.metric))
     });

@@ -376,3 +376,20 @@ fn metric_scopes_group_by_vendor_component_severity_and_month() {
         0
     );
 }
+
+#[test]
+fn severity_rows_follow_the_recognised_order() {
+    let rows = "a,V,major_outage,,minor,2024-06-03T10:00:00Z,,,,,2024-06-03T10:20:00Z\n\
+                b,V,major_outage,,critical,2024-06-03T10:00:00Z,,,,,2024-06-03T10:20:00Z\n\
+                c,V,major_outage,,p2,2024-06-03T10:00:00Z,,,,,2024-06-03T10:20:00Z\n\
+                d,V,major_outage,,sev2,2024-06-03T10:00:00Z,,,,,2024-06-03T10:20:00Z\n";
+    let df = incidents(rows, Tz::UTC, Anchor::Started);
+    let out = report_metric_rows(&df, &month(Tz::UTC, 2024, 6), Anchor::Started).unwrap();
+    let mut order: Vec<&str> = out
+        .iter()
+        .filter(|r| r.scope == "severity")
+        .filter_map(|r| r.severity.as_deref())
+        .collect();
+    order.dedup();
+    assert_eq!(order, ["critical", "minor", "sev2", "p2"]);
+}
