@@ -294,6 +294,27 @@ fn errors_say_what_is_wrong_with_documented_exit_codes() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 
+    let dir0 = temp();
+    let empty = dir0.path().join("header-only.csv");
+    std::fs::write(&empty, "id,vendor,started_at\n").unwrap();
+    let o = run(&["report", &path_str(&empty), "--out", &path_str(dir0.path())]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("no incident was accepted"),
+        "{}",
+        stderr(&o)
+    );
+    // With a window given, an empty input is a valid (all-clear) report.
+    let o = run(&[
+        "report",
+        &path_str(&empty),
+        "--month",
+        "2024-06",
+        "--out",
+        &path_str(dir0.path()),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
     let o = run(&["report", "--bogus"]);
     assert_eq!(o.status.code(), Some(2));
 

@@ -42,6 +42,28 @@ pub(crate) fn read(name: &str, bytes: &[u8]) -> Result<RawTable> {
         lines.push(2 + i as u64 + offset);
         offset += e;
     }
+    // A blank line (or a row of empty fields) is not a record: drop it, keeping the lines of
+    // the rows after it.
+    let mut keep = vec![false; height];
+    for c in df.columns() {
+        for (i, v) in c.str()?.iter().enumerate() {
+            keep[i] |= v.is_some_and(|v| !v.trim().is_empty());
+        }
+    }
+    let (df, lines) = if keep.iter().all(|k| *k) {
+        (df, lines)
+    } else {
+        let lines = lines
+            .into_iter()
+            .zip(&keep)
+            .filter_map(|(l, k)| k.then_some(l))
+            .collect();
+        (
+            df.filter(&BooleanChunked::from_slice("keep".into(), &keep))?,
+            lines,
+        )
+    };
+    let height = df.height();
     let mut columns = Vec::new();
     for c in df.columns() {
         if let Some(canon) = canonical_name(c.name()) {

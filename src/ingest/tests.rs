@@ -329,3 +329,13 @@ fn format_from_extension() {
     );
     assert_eq!(Format::from_path(Path::new("x.txt")), None);
 }
+
+#[test]
+fn blank_lines_are_not_rows_and_do_not_shift_line_numbers() {
+    let ing = csv("id,vendor,started_at\r\na,V,2024-06-03T10:00:00Z\r\n\r\n,,\r\nb,V,2024-13-03T10:00:00Z\r\n").unwrap();
+    assert_eq!(
+        (ing.counts.read, ing.counts.accepted, ing.counts.rejected),
+        (2, 1, 1)
+    );
+    assert_eq!(ing.rejects[0].line, 5);
+}
