@@ -304,7 +304,7 @@ fn errors_say_what_is_wrong_with_documented_exit_codes() {
         "{}",
         stderr(&o)
     );
-    // With a window given, an empty input is a valid (all-clear) report.
+    // With a window given, an empty input still makes an (empty) report.
     let o = run(&[
         "report",
         &path_str(&empty),
@@ -314,6 +314,7 @@ fn errors_say_what_is_wrong_with_documented_exit_codes() {
         &path_str(dir0.path()),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("no component in the input"));
 
     let o = run(&["report", "--bogus"]);
     assert_eq!(o.status.code(), Some(2));

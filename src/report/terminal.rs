@@ -128,17 +128,18 @@ pub fn summary(r: &Report, wrote: Option<(&str, &[String])>) -> String {
         })
         .collect();
     let _ = writeln!(s, "\nWorst components by availability, whole window:");
-    s.push_str(&table(
-        &[
+    if rows.is_empty() {
+        let _ = writeln!(s, "  no component in the input");
+    } else {
+        let header = [
             "component",
             "availability",
             "downtime min",
             "incidents",
             "SLA",
-        ],
-        &rows,
-        1,
-    ));
+        ];
+        s.push_str(&table(&header, &rows, 1));
+    }
 
     let count = |scope: AvailScope, whole: bool| {
         let all: Vec<_> = r
