@@ -243,6 +243,8 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
         }
     }
 
+    // Broken rows (no columns at all) were read too.
+    let read = (n + broken.len()) as u64;
     let mut rejects = broken;
     let mut keep = Vec::with_capacity(n);
     for (i, p) in problems.0.iter().enumerate() {
@@ -257,7 +259,6 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
             });
         }
     }
-    let read = (n + rejects.len() - problems.0.iter().filter(|p| p.is_some()).count()) as u64;
 
     // Assemble the typed frame over all rows, then keep the accepted ones.
     let text_col = |name: &'static str| -> Result<Column> {

@@ -66,11 +66,11 @@ pub fn sweep(
         delta.cont_slice()?,
     );
     let m = months.len();
-    let mut counts = [0i32; 4];
     let mut i = 0;
     while i < key.len() {
         let k = key[i] as usize;
-        counts = [0; 4];
+        // Open windows per level.
+        let mut counts = [0i32; 4];
         let mut prev = t[i];
         let mut month = months.partition_point(|s| s.end <= prev);
         while i < key.len() && key[i] as usize == k {
@@ -111,6 +111,5 @@ pub fn sweep(
             i += 1;
         }
     }
-    let _ = counts;
     Ok(sums)
 }
