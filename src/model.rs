@@ -32,6 +32,15 @@ pub mod col {
     /// Component name after splitting `components` (one row per incident and component).
     pub const COMPONENT: &str = "component";
 
+    /// Impacts table: the incident a precise window belongs to.
+    pub const INCIDENT_ID: &str = "incident_id";
+    /// Impacts table: window start and end (end empty: until the incident resolves).
+    pub const START: &str = "start";
+    pub const END: &str = "end";
+
+    /// Columns of the optional impacts table (precise windows, contract section 1).
+    pub const IMPACT_RECORD: [&str; 6] = [INCIDENT_ID, VENDOR, COMPONENT, IMPACT, START, END];
+
     /// Every column of the canonical record, in the order `incidents.csv` writes them.
     pub const RECORD: [&str; 12] = [
         VENDOR,

@@ -365,3 +365,37 @@ fn the_shipped_sample_is_what_the_generator_makes() {
         "data/incidents.csv differs from `mttx generate`"
     );
 }
+
+#[test]
+fn a_folder_with_an_impacts_table_uses_the_precise_windows() {
+    let dir = temp();
+    let o = run(&[
+        "report",
+        "tests/data/with-impacts",
+        "--out",
+        &path_str(dir.path()),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("rows: 6 read, 6 accepted, 0 rejected"),
+        "{}",
+        stdout(&o)
+    );
+    let a = read_csv(&dir.path().join("availability.csv"));
+    // Queue: 40 x 0.3 + 20 x 1.0 + 30 x 0.3 = 41 (not the record's 90 minutes of major outage).
+    let queue = row(&a, &[("component", "Queue"), ("month", "all")]);
+    assert_eq!(queue["downtime_min"], "41");
+    assert_eq!(queue["outage_min"], "90");
+    // Workers: open row, runs to T-1's resolution at 10:00: 70 minutes.
+    let workers = row(&a, &[("component", "Workers"), ("month", "all")]);
+    assert_eq!(workers["downtime_min"], "70");
+    assert_eq!(workers["incidents"], "1");
+    // The vendor: 08:00-08:40 0.3 (12), 08:40-10:00 1.0 (80): 92; the degraded dashboard adds
+    // outage only.
+    let v = row(&a, &[("scope", "vendor"), ("month", "all")]);
+    assert_eq!(v["downtime_min"], "92");
+    assert_eq!(v["outage_min"], "180");
+    let inc = read_csv(&dir.path().join("incidents.csv"));
+    assert_eq!(row(&inc, &[("id", "T-1")])["window_source"], "impacts");
+    assert_eq!(row(&inc, &[("id", "T-2")])["window_source"], "record");
+}

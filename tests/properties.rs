@@ -94,6 +94,7 @@ fn availability(text: &str, tz: Tz, preset: WeightPreset) -> Vec<AvailabilityRow
     .unwrap();
     metrics::availability_rows(
         &ing.incidents,
+        &ing.impacts,
         &Options {
             period,
             anchor: Anchor::Started,

@@ -27,9 +27,15 @@ pub struct MetricsArgs {
 
 pub fn run(args: &MetricsArgs, out: &mut dyn std::io::Write) -> Result<u8> {
     let ingested = args.source.read()?;
-    let span = metrics::data_span(&ingested.incidents)?;
+    let span = metrics::data_span(&ingested.incidents, &ingested.impacts)?;
     let period = args.window.resolve(args.source.tz, span)?;
-    let rows = metrics::metric_rows(&ingested.incidents, &args.by, &period, args.source.anchor)?;
+    let rows = metrics::metric_rows(
+        &ingested.incidents,
+        &ingested.impacts,
+        &args.by,
+        &period,
+        args.source.anchor,
+    )?;
     let keys = metrics::time_to_x::key_columns(&args.by);
     let text = match args.format {
         OutFormat::Table => {

@@ -57,7 +57,7 @@ pub fn build(args: &ReportArgs) -> Result<Report> {
     } else {
         args.source.read()?
     };
-    let span = metrics::data_span(&ingested.incidents)?;
+    let span = metrics::data_span(&ingested.incidents, &ingested.impacts)?;
     let period = args.window.resolve(args.source.tz, span)?;
     let opts = metrics::Options {
         period: period.clone(),
@@ -65,7 +65,7 @@ pub fn build(args: &ReportArgs) -> Result<Report> {
         weights: args.weights,
         sla: SlaTargets { default: args.sla },
     };
-    let computed = metrics::compute(&ingested.incidents, &opts)?;
+    let computed = metrics::compute(&ingested.incidents, &ingested.impacts, &opts)?;
     Ok(Report {
         period,
         weights: args.weights,

@@ -6,6 +6,7 @@
 //! [`validate`] parses and checks it; this module resolves duplicates across all inputs.
 
 mod csv;
+mod impacts;
 mod json;
 mod parquet;
 mod validate;
@@ -78,6 +79,9 @@ impl Default for IngestOptions {
 pub struct Ingested {
     /// The canonical incidents: one row per `(vendor, id)`, in input order.
     pub incidents: DataFrame,
+    /// Precise windows attached to incidents (`vendor, id, component, impact, start, end`);
+    /// empty when no impacts table was given.
+    pub impacts: DataFrame,
     pub rejects: Vec<Reject>,
     pub warnings: Vec<Warning>,
     pub counts: Counts,
@@ -92,13 +96,25 @@ pub(crate) struct RawTable {
     pub broken: Vec<Reject>,
 }
 
-/// Maps a header as written in a file to its canonical column name, if it is one.
+/// Maps a header as written in a file to its canonical column name (of the incident record or
+/// of the impacts table), if it is one.
 pub(crate) fn canonical_name(header: &str) -> Option<&'static str> {
     let h = header
         .trim()
         .trim_start_matches('\u{feff}')
         .to_ascii_lowercase();
-    col::RECORD.into_iter().find(|c| *c == h)
+    col::RECORD
+        .into_iter()
+        .chain(col::IMPACT_RECORD)
+        .find(|c| *c == h)
+}
+
+impl RawTable {
+    /// An impacts table (precise windows) rather than incidents: it has `incident_id` and no
+    /// `id`.
+    pub(crate) fn is_impacts(&self) -> bool {
+        self.frame.column(col::INCIDENT_ID).is_ok() && self.frame.column(col::ID).is_err()
+    }
 }
 
 /// Lists the files under the inputs: files as given, directories walked recursively in name
@@ -188,30 +204,72 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
     }
     let mut counts = Counts::default();
     let mut rejects = Vec::new();
-    let mut frames = Vec::new();
+    let mut impact_warnings = Vec::new();
+    let mut frames: Vec<DataFrame> = Vec::new();
+    let mut impact_frames: Vec<DataFrame> = Vec::new();
     for input in &files {
         let table = read_one(input, opts)?;
-        let checked = validate::validate(table, opts)?;
+        let is_impacts = table.is_impacts();
+        let checked = if is_impacts {
+            impacts::validate(table, opts)?
+        } else {
+            validate::validate(table, opts)?
+        };
         counts.read += checked.read;
         rejects.extend(checked.rejects);
-        frames.push(checked.frame);
+        impact_warnings.extend(checked.warnings);
+        if is_impacts {
+            impact_frames.push(checked.frame);
+        } else {
+            frames.push(checked.frame);
+        }
     }
-    let mut all = frames.remove(0);
-    for f in frames {
-        all.vstack_mut_owned(f)?;
-    }
-    all.rechunk_mut();
+    let Some(all) = stack(frames)? else {
+        return Err(Error::NoData(
+            "no incidents among the inputs (only impacts tables): give the incidents file too"
+                .into(),
+        ));
+    };
     let (incidents, duplicates) = validate::dedupe(all)?;
+    let impacts = match stack(impact_frames)? {
+        Some(all) => {
+            let (matched, unknown) = impacts::attach(all, &incidents)?;
+            rejects.extend(unknown);
+            matched
+        }
+        None => impacts::empty()?,
+    };
+    let incidents = impacts::mark_incidents(incidents, &impacts)?;
     counts.rejected = rejects.len() as u64;
     counts.accepted = counts.read - counts.rejected;
     counts.duplicates = duplicates;
-    let warnings = validate::warnings_of(&incidents)?;
+    let mut warnings = validate::warnings_of(&incidents)?;
+    warnings.extend(impact_warnings);
     Ok(Ingested {
         incidents,
+        impacts,
         rejects,
         warnings,
         counts,
     })
+}
+
+/// An impacts frame with no rows (for callers that have no impacts table).
+pub fn empty_impacts() -> Result<DataFrame> {
+    impacts::empty()
+}
+
+/// Stacks frames of one schema, in order; `None` when there are none.
+fn stack(frames: Vec<DataFrame>) -> Result<Option<DataFrame>> {
+    let mut it = frames.into_iter();
+    let Some(mut all) = it.next() else {
+        return Ok(None);
+    };
+    for f in it {
+        all.vstack_mut_owned(f)?;
+    }
+    all.rechunk_mut();
+    Ok(Some(all))
 }
 
 /// Test helper: ingests CSV text as if read from `name`.

@@ -339,3 +339,83 @@ fn blank_lines_are_not_rows_and_do_not_shift_line_numbers() {
     );
     assert_eq!(ing.rejects[0].line, 5);
 }
+
+#[test]
+fn impact_rows_attach_to_incidents_or_are_rejected_with_their_line() {
+    let incidents = bytes(
+        "i.csv",
+        Format::Csv,
+        b"id,vendor,started_at\na,V,2024-06-03T10:00:00Z\nb,V,2024-06-03T10:00:00Z\nb,W,2024-06-03T10:00:00Z\n".to_vec(),
+    );
+    let impacts = bytes(
+        "w.csv",
+        Format::Csv,
+        b"incident_id,component,impact,start,end\n\
+          a,API,partial_outage,2024-06-03T10:00:00Z,2024-06-03T11:00:00Z\n\
+          zz,API,,2024-06-03T10:00:00Z,\n\
+          b,API,,2024-06-03T10:00:00Z,\n\
+          a,,,2024-06-03T12:00:00Z,2024-06-03T11:00:00Z\n\
+          a,DB,,June,\n"
+            .to_vec(),
+    );
+    let ing = read(&[incidents, impacts], &IngestOptions::default()).unwrap();
+    assert_eq!(
+        (ing.counts.read, ing.counts.accepted, ing.counts.rejected),
+        (8, 5, 3)
+    );
+    let got: Vec<(&str, u64, &str)> = ing
+        .rejects
+        .iter()
+        .map(|r| (r.source.as_str(), r.line, r.reason.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "w.csv",
+                6,
+                "start 'June': not a timestamp (expected RFC 3339 such as 2024-06-03T14:05:00Z, or YYYY-MM-DD HH:MM[:SS])"
+            ),
+            ("w.csv", 3, "no accepted incident with id 'zz'"),
+            (
+                "w.csv",
+                4,
+                "incident id 'b' belongs to 2 vendors: add a vendor column to the impacts table"
+            ),
+        ]
+    );
+    assert_eq!(ing.impacts.height(), 2);
+    let comps = ing
+        .impacts
+        .column(col::COMPONENT)
+        .unwrap()
+        .str()
+        .unwrap()
+        .clone();
+    assert_eq!(comps.get(1), Some("(all)"));
+    assert!(
+        ing.warnings
+            .iter()
+            .any(|w| w.source == "w.csv" && w.line == 5)
+    );
+    let sources = ing
+        .incidents
+        .column(col::WINDOW_SOURCE)
+        .unwrap()
+        .str()
+        .unwrap()
+        .clone();
+    assert_eq!(sources.get(0), Some("impacts"));
+    assert_eq!(sources.get(1), Some("record"));
+}
+
+#[test]
+fn impacts_alone_are_not_a_report() {
+    let impacts = bytes(
+        "w.csv",
+        Format::Csv,
+        b"incident_id,start\na,2024-06-03T10:00:00Z\n".to_vec(),
+    );
+    let err = read(&[impacts], &IngestOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("only impacts tables"), "{err}");
+}

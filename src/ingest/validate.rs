@@ -20,6 +20,8 @@ pub(crate) fn ts_dtype() -> DataType {
 pub(crate) struct Checked {
     pub frame: DataFrame,
     pub rejects: Vec<Reject>,
+    /// Warnings that have no row in `frame` to live on (impacts tables).
+    pub warnings: Vec<Warning>,
     pub read: u64,
 }
 
@@ -29,21 +31,30 @@ pub(crate) fn check_columns(table: &RawTable, opts: &IngestOptions) -> Result<()
         return Ok(()); // nothing but broken rows (or nothing): they are rejected row by row
     }
     let has = |c: &str| table.frame.column(c).is_ok();
-    let mut missing: Vec<&str> = [col::ID, col::STARTED_AT]
-        .into_iter()
-        .filter(|c| !has(c))
-        .collect();
-    if !has(col::VENDOR) && opts.default_vendor.is_none() {
+    let impacts = table.is_impacts();
+    let required: &[&str] = if impacts {
+        &[col::INCIDENT_ID, col::START]
+    } else {
+        &[col::ID, col::STARTED_AT]
+    };
+    let mut missing: Vec<&str> = required.iter().copied().filter(|c| !has(c)).collect();
+    if !impacts && !has(col::VENDOR) && opts.default_vendor.is_none() {
         missing.push(col::VENDOR);
     }
     if missing.is_empty() {
         return Ok(());
     }
+    let known: &[&str] = if impacts {
+        &col::IMPACT_RECORD
+    } else {
+        &col::RECORD
+    };
     let found: Vec<String> = table
         .frame
         .columns()
         .iter()
         .map(|c| c.name().to_string())
+        .filter(|c| known.contains(&c.as_str()))
         .collect();
     let hint = if missing.contains(&col::VENDOR) {
         " (or give --vendor NAME)"
@@ -70,7 +81,7 @@ pub(crate) fn check_columns(table: &RawTable, opts: &IngestOptions) -> Result<()
     })
 }
 
-fn text<'a>(df: &'a DataFrame, name: &str) -> Result<Option<&'a StringChunked>> {
+pub(crate) fn text<'a>(df: &'a DataFrame, name: &str) -> Result<Option<&'a StringChunked>> {
     match df.column(name) {
         Ok(c) if c.dtype() == &DataType::String => Ok(Some(c.str()?)),
         Ok(_) => Ok(None),
@@ -78,15 +89,15 @@ fn text<'a>(df: &'a DataFrame, name: &str) -> Result<Option<&'a StringChunked>> 
     }
 }
 
-fn blank(v: Option<&str>) -> bool {
+pub(crate) fn blank(v: Option<&str>) -> bool {
     v.is_none_or(|s| s.trim().is_empty())
 }
 
 /// First problem of each row, in canonical column order.
-struct Problems(Vec<Option<(&'static str, String)>>);
+pub(crate) struct Problems(pub Vec<Option<(&'static str, String)>>);
 
 impl Problems {
-    fn set(&mut self, i: usize, column: &'static str, reason: String) {
+    pub(crate) fn set(&mut self, i: usize, column: &'static str, reason: String) {
         if self.0[i].is_none() {
             self.0[i] = Some((column, reason));
         }
@@ -94,7 +105,7 @@ impl Problems {
 }
 
 /// Parses one timestamp column (text or typed) into UTC milliseconds.
-fn parse_ts_column(
+pub(crate) fn parse_ts_column(
     df: &DataFrame,
     name: &'static str,
     opts: &IngestOptions,
@@ -158,7 +169,7 @@ fn normalize_components(s: &str) -> Cow<'_, str> {
     )
 }
 
-fn raw_record(df: &DataFrame, i: usize) -> String {
+pub(crate) fn raw_record(df: &DataFrame, i: usize) -> String {
     let mut w = ::csv::WriterBuilder::new().from_writer(Vec::new());
     let fields: Vec<String> = df
         .columns()
@@ -174,12 +185,12 @@ fn raw_record(df: &DataFrame, i: usize) -> String {
     String::from_utf8_lossy(&bytes).trim_end().to_string()
 }
 
-fn null_str() -> Expr {
+pub(crate) fn null_str() -> Expr {
     lit(NULL).cast(DataType::String)
 }
 
 /// Trimmed text; empty becomes null.
-fn clean_text(name: &str) -> Expr {
+pub(crate) fn clean_text(name: &str) -> Expr {
     let t = col(name).str().strip_chars(lit(NULL));
     when(t.clone().eq(lit(""))).then(null_str()).otherwise(t)
 }
@@ -313,6 +324,7 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
     Ok(Checked {
         frame,
         rejects,
+        warnings: Vec::new(),
         read,
     })
 }

@@ -39,11 +39,12 @@ pub struct Computed {
     pub availability: Vec<AvailabilityRow>,
 }
 
-pub fn compute(incidents: &DataFrame, opts: &Options) -> Result<Computed> {
+/// Every number of a report. `impacts` holds the precise windows (may be empty).
+pub fn compute(incidents: &DataFrame, impacts: &DataFrame, opts: &Options) -> Result<Computed> {
     Ok(Computed {
         incidents: incident_rows(incidents, opts.anchor)?,
-        metrics: report_metric_rows(incidents, &opts.period, opts.anchor)?,
-        availability: availability_rows(incidents, opts)?,
+        metrics: report_metric_rows(incidents, impacts, &opts.period, opts.anchor)?,
+        availability: availability_rows(incidents, impacts, opts)?,
     })
 }
 
@@ -53,7 +54,7 @@ fn ms(c: &str) -> Expr {
 
 /// The first `started_at` and the last instant any impact window reaches (its end, or its
 /// start when it has none): the span a report without `--from/--to` covers.
-pub fn data_span(incidents: &DataFrame) -> Result<Option<(i64, i64)>> {
+pub fn data_span(incidents: &DataFrame, impacts: &DataFrame) -> Result<Option<(i64, i64)>> {
     if incidents.height() == 0 {
         return Ok(None);
     }
@@ -71,7 +72,17 @@ pub fn data_span(incidents: &DataFrame) -> Result<Option<(i64, i64)>> {
         ])
         .collect()?;
     let first = df.column("first")?.i64()?.get(0);
-    let last = df.column("last")?.i64()?.get(0);
+    let mut last = df.column("last")?.i64()?.get(0);
+    if impacts.height() > 0 {
+        let imp = impacts
+            .clone()
+            .lazy()
+            .select([coalesce(&[ms(col::END), ms(col::START)])
+                .max()
+                .alias("last")])
+            .collect()?;
+        last = last.max(imp.column("last")?.i64()?.get(0));
+    }
     Ok(first.zip(last))
 }
 
@@ -217,13 +228,14 @@ fn sort_metric_rows(rows: &mut [MetricRow], scope_rank: impl Fn(&str) -> usize) 
 /// keys, each month of the window is a group; otherwise the groups span the whole window.
 pub fn metric_rows(
     incidents: &DataFrame,
+    impacts: &DataFrame,
     keys: &[GroupKey],
     period: &Period,
     anchor: Anchor,
 ) -> Result<Vec<MetricRow>> {
     let mut lf = prepared(incidents, period, anchor)?;
     if keys.contains(&GroupKey::Component) {
-        lf = time_to_x::explode_components(lf);
+        lf = time_to_x::memberships(lf, impacts.clone().lazy());
     }
     let key_cols = time_to_x::key_columns(keys);
     let mut lf = lf;
@@ -248,6 +260,7 @@ pub fn metric_rows(
 /// and over the whole window (`month = all`). Incidents without a severity have no severity row.
 pub fn report_metric_rows(
     incidents: &DataFrame,
+    impacts: &DataFrame,
     period: &Period,
     anchor: Anchor,
 ) -> Result<Vec<MetricRow>> {
@@ -258,7 +271,7 @@ pub fn report_metric_rows(
         ("severity", &[col::SEVERITY]),
     ];
     let base = prepared(incidents, period, anchor)?.cache();
-    let exploded = time_to_x::explode_components(base.clone()).cache();
+    let exploded = time_to_x::memberships(base.clone(), impacts.clone().lazy()).cache();
     let mut rows = Vec::new();
     for (scope, keys) in SCOPES {
         let mut lf = if keys.contains(&col::COMPONENT) {
@@ -296,10 +309,14 @@ fn strings(df: &DataFrame, c: &str) -> Result<Vec<String>> {
 
 /// `availability.csv`: every vendor and every component of the input, for every month of the
 /// window and `all`.
-pub fn availability_rows(incidents: &DataFrame, opts: &Options) -> Result<Vec<AvailabilityRow>> {
+pub fn availability_rows(
+    incidents: &DataFrame,
+    impacts: &DataFrame,
+    opts: &Options,
+) -> Result<Vec<AvailabilityRow>> {
     let period = &opts.period;
     let lf = incidents.clone().lazy();
-    let exploded = time_to_x::explode_components(lf.clone()).cache();
+    let exploded = time_to_x::memberships(lf.clone(), impacts.clone().lazy()).cache();
     let sorted = SortMultipleOptions::default().with_maintain_order(true);
 
     // Dense key ids: components 0..C, then vendors C..C+V.
@@ -331,7 +348,7 @@ pub fn availability_rows(incidents: &DataFrame, opts: &Options) -> Result<Vec<Av
     let comp_ids = key_ids(&comp_keys, &[col::VENDOR, col::COMPONENT], "cid", 0);
     let vendor_ids = key_ids(&vendor_keys, &[col::VENDOR], "vid", n_comp as u32);
 
-    let windows = windows::impact_windows(lf.clone(), period)
+    let windows = windows::impact_windows(lf.clone(), impacts.clone().lazy(), period)
         .join(
             comp_ids.clone(),
             [col(col::VENDOR), col(col::COMPONENT)],

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use super::*;
-use crate::ingest::{IngestOptions, from_csv_text};
+use crate::ingest::{IngestOptions, empty_impacts, from_csv_text};
 use crate::model::{Metric, WeightPreset};
 
 const HEADER: &str = "id,vendor,impact,components,severity,started_at,detected_at,acknowledged_at,identified_at,mitigated_at,resolved_at\n";
@@ -32,6 +32,7 @@ fn avail(rows: &str, period: Period, preset: WeightPreset) -> Vec<AvailabilityRo
     let df = incidents(rows, period.tz, Anchor::Started);
     availability_rows(
         &df,
+        &empty_impacts().unwrap(),
         &Options {
             period,
             anchor: Anchor::Started,
@@ -253,7 +254,13 @@ fn percentiles_on_a_small_known_sample() {
         ));
     }
     let df = incidents(&rows, Tz::UTC, Anchor::Started);
-    let out = report_metric_rows(&df, &month(Tz::UTC, 2024, 6), Anchor::Started).unwrap();
+    let out = report_metric_rows(
+        &df,
+        &empty_impacts().unwrap(),
+        &month(Tz::UTC, 2024, 6),
+        Anchor::Started,
+    )
+    .unwrap();
     let s = stats_of(&out, "all", "all", Metric::Mttr);
     assert_eq!(s.n, 5);
     assert_eq!(s.mean, Some(40.0));
@@ -275,7 +282,13 @@ fn even_sample_median_interpolates() {
         ));
     }
     let df = incidents(&rows, Tz::UTC, Anchor::Started);
-    let out = report_metric_rows(&df, &month(Tz::UTC, 2024, 6), Anchor::Started).unwrap();
+    let out = report_metric_rows(
+        &df,
+        &empty_impacts().unwrap(),
+        &month(Tz::UTC, 2024, 6),
+        Anchor::Started,
+    )
+    .unwrap();
     let s = stats_of(&out, "all", "all", Metric::Mttd);
     assert_eq!(s.median, Some(25.0));
     assert!((s.p90.unwrap() - 37.0).abs() < 1e-9);
@@ -286,7 +299,13 @@ fn negative_durations_are_left_out_and_the_anchor_moves_the_origin() {
     // Detected 10 min after the start, acknowledged 4 min before the start (a clock error).
     let rows = "a,V,major_outage,API,,2024-06-03T10:00:00Z,2024-06-03T10:10:00Z,2024-06-03T09:56:00Z,2024-06-03T10:30:00Z,2024-06-03T11:00:00Z,2024-06-03T11:10:00Z\n";
     let df = incidents(rows, Tz::UTC, Anchor::Started);
-    let out = report_metric_rows(&df, &month(Tz::UTC, 2024, 6), Anchor::Started).unwrap();
+    let out = report_metric_rows(
+        &df,
+        &empty_impacts().unwrap(),
+        &month(Tz::UTC, 2024, 6),
+        Anchor::Started,
+    )
+    .unwrap();
     assert_eq!(stats_of(&out, "all", "all", Metric::Mtta).n, 0);
     assert_eq!(
         stats_of(&out, "all", "all", Metric::Mttd).median,
@@ -297,7 +316,13 @@ fn negative_durations_are_left_out_and_the_anchor_moves_the_origin() {
         Some(70.0)
     );
     let df = incidents(rows, Tz::UTC, Anchor::Detected);
-    let out = report_metric_rows(&df, &month(Tz::UTC, 2024, 6), Anchor::Detected).unwrap();
+    let out = report_metric_rows(
+        &df,
+        &empty_impacts().unwrap(),
+        &month(Tz::UTC, 2024, 6),
+        Anchor::Detected,
+    )
+    .unwrap();
     assert_eq!(
         stats_of(&out, "all", "all", Metric::Mttd).median,
         Some(10.0)
@@ -324,7 +349,7 @@ fn metric_scopes_group_by_vendor_component_severity_and_month() {
         NaiveDate::from_ymd_opt(2024, 7, 1).unwrap(),
     )
     .unwrap();
-    let out = report_metric_rows(&df, &p, Anchor::Started).unwrap();
+    let out = report_metric_rows(&df, &empty_impacts().unwrap(), &p, Anchor::Started).unwrap();
     let find = |scope: &str, v: Option<&str>, c: Option<&str>, s: Option<&str>, m: &str| {
         out.iter()
             .find(|r| {
@@ -384,7 +409,13 @@ fn severity_rows_follow_the_recognised_order() {
                 c,V,major_outage,,p2,2024-06-03T10:00:00Z,,,,,2024-06-03T10:20:00Z\n\
                 d,V,major_outage,,sev2,2024-06-03T10:00:00Z,,,,,2024-06-03T10:20:00Z\n";
     let df = incidents(rows, Tz::UTC, Anchor::Started);
-    let out = report_metric_rows(&df, &month(Tz::UTC, 2024, 6), Anchor::Started).unwrap();
+    let out = report_metric_rows(
+        &df,
+        &empty_impacts().unwrap(),
+        &month(Tz::UTC, 2024, 6),
+        Anchor::Started,
+    )
+    .unwrap();
     let mut order: Vec<&str> = out
         .iter()
         .filter(|r| r.scope == "severity")
@@ -392,4 +423,72 @@ fn severity_rows_follow_the_recognised_order() {
         .collect();
     order.dedup();
     assert_eq!(order, ["critical", "minor", "sev2", "p2"]);
+}
+
+fn with_impacts(incidents_csv: &str, impacts_csv: &str, period: Period) -> Vec<AvailabilityRow> {
+    let opts = IngestOptions::default();
+    let ing = crate::ingest::read(
+        &[
+            crate::ingest::Input::Bytes {
+                name: "i.csv".into(),
+                format: crate::ingest::Format::Csv,
+                bytes: format!("{HEADER}{incidents_csv}").into_bytes().into(),
+            },
+            crate::ingest::Input::Bytes {
+                name: "w.csv".into(),
+                format: crate::ingest::Format::Csv,
+                bytes: impacts_csv.as_bytes().to_vec().into(),
+            },
+        ],
+        &opts,
+    )
+    .unwrap();
+    availability_rows(
+        &ing.incidents,
+        &ing.impacts,
+        &Options {
+            period,
+            anchor: Anchor::Started,
+            weights: Weights::preset(WeightPreset::Statuspage),
+            sla: SlaTargets::default(),
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn precise_impact_rows_replace_the_incident_window() {
+    // Incident a says API major 10:00-12:00, but its impact rows say API partial 10:00-11:00
+    // and DB major 10:30-10:45. API: 60 x 0.3 = 18; DB: 15; the vendor: 10:00-10:30 at 0.3 (9),
+    // 10:30-10:45 at 1.0 (15), 10:45-11:00 at 0.3 (4.5) = 28.5. Incident b has no rows and
+    // keeps its own window (Web, 30 min).
+    let rows = with_impacts(
+        "a,V,major_outage,API,,2024-06-03T10:00:00Z,,,,,2024-06-03T12:00:00Z\n\
+         b,V,major_outage,Web,,2024-06-04T10:00:00Z,,,,,2024-06-04T10:30:00Z\n",
+        "incident_id,component,impact,start,end\n\
+         a,API,partial_outage,2024-06-03T10:00:00Z,2024-06-03T11:00:00Z\n\
+         a,DB,major_outage,2024-06-03T10:30:00Z,2024-06-03T10:45:00Z\n",
+        month(Tz::UTC, 2024, 6),
+    );
+    assert!((find(&rows, Some("API"), "all").downtime_min - 18.0).abs() < 1e-9);
+    assert_eq!(find(&rows, Some("DB"), "all").downtime_min, 15.0);
+    assert_eq!(find(&rows, Some("DB"), "all").incidents, 1);
+    assert_eq!(find(&rows, Some("Web"), "all").downtime_min, 30.0);
+    assert!((find(&rows, None, "all").downtime_min - 58.5).abs() < 1e-9);
+}
+
+#[test]
+fn an_impact_row_without_an_end_runs_to_resolution_or_the_report_end() {
+    // Closed incident resolved at 12:00: the open row runs 10:00-12:00 (120). Open incident:
+    // its open row runs from 22:00 on 30 June to the end of June (120).
+    let rows = with_impacts(
+        "a,V,major_outage,API,,2024-06-03T10:00:00Z,,,,,2024-06-03T12:00:00Z\n\
+         b,V,major_outage,DB,,2024-06-30T22:00:00Z,,,,,\n",
+        "incident_id,vendor,component,start,end\n\
+         a,V,API,2024-06-03T10:00:00Z,\n\
+         b,V,DB,2024-06-30T22:00:00Z,\n",
+        month(Tz::UTC, 2024, 6),
+    );
+    assert_eq!(find(&rows, Some("API"), "all").downtime_min, 120.0);
+    assert_eq!(find(&rows, Some("DB"), "all").downtime_min, 120.0);
 }

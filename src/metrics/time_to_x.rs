@@ -78,6 +78,23 @@ pub fn explode_components(lf: LazyFrame) -> LazyFrame {
     )
 }
 
+/// One row per incident and component it affected: the listed components (`(all)` when none),
+/// or, for an incident with precise impact rows, the components of those rows.
+pub fn memberships(lf: LazyFrame, impacts: LazyFrame) -> LazyFrame {
+    let precise = col(col::WINDOW_SOURCE).eq(lit("impacts"));
+    let own = explode_components(lf.clone().filter(precise.clone().not()));
+    let components = impacts
+        .select([col(col::VENDOR), col(col::ID), col(col::COMPONENT)])
+        .unique_stable(None, UniqueKeepStrategy::First);
+    let from_impacts = lf.filter(precise).join(
+        components,
+        [col(col::VENDOR), col(col::ID)],
+        [col(col::VENDOR), col(col::ID)],
+        JoinArgs::new(JoinType::Inner),
+    );
+    concat([own, from_impacts], UnionArgs::default()).expect("same columns")
+}
+
 /// Aggregates the five durations per group: columns `keys.., metric, n, mean_min, median_min,
 /// p90_min, max_min`. `lf` must carry the key columns (explode first for `component`).
 pub fn aggregate(lf: LazyFrame, keys: &[&str]) -> PolarsResult<LazyFrame> {

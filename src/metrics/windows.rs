@@ -32,23 +32,43 @@ fn level_code() -> Expr {
     e.cast(DataType::Int32).alias(LEVEL)
 }
 
-/// Columns `vendor, component, id, level (i32 code), start, end (i64 ms)`: the non-empty, clipped
-/// windows of the incidents.
-pub fn impact_windows(incidents: LazyFrame, period: &Period) -> LazyFrame {
+/// Columns `vendor, component, id, level (i32 code), start, end (i64 ms)`: the non-empty,
+/// clipped windows of the incidents. An incident with precise impact rows gets those rows
+/// instead of its own window; an impact row without an end runs to the incident's
+/// `resolved_at`, else to the report's end.
+pub fn impact_windows(incidents: LazyFrame, impacts: LazyFrame, period: &Period) -> LazyFrame {
     let ms = |c: &str| col(c).cast(DataType::Int64);
-    let raw_end = coalesce(&[ms(col::MITIGATED_AT), ms(col::RESOLVED_AT)]);
+    let open_to_end = |e: Expr| when(e.clone().is_null()).then(lit(period.end)).otherwise(e);
+    let precise = col(col::WINDOW_SOURCE).eq(lit("impacts"));
     // An end before the start is an empty window, never an open one.
-    let end = when(raw_end.clone().is_null())
-        .then(lit(period.end))
-        .otherwise(raw_end);
-    explode_components(incidents)
+    let own = explode_components(incidents.clone().filter(precise.not())).select([
+        col(col::VENDOR),
+        col(col::COMPONENT),
+        col(col::ID),
+        level_code(),
+        ms(col::STARTED_AT).alias(START),
+        open_to_end(coalesce(&[ms(col::MITIGATED_AT), ms(col::RESOLVED_AT)])).alias(END),
+    ]);
+    let from_impacts = impacts
+        .join(
+            incidents.select([col(col::VENDOR), col(col::ID), col(col::RESOLVED_AT)]),
+            [col(col::VENDOR), col(col::ID)],
+            [col(col::VENDOR), col(col::ID)],
+            JoinArgs::new(JoinType::Inner),
+        )
         .select([
             col(col::VENDOR),
             col(col::COMPONENT),
             col(col::ID),
             level_code(),
-            greater(ms(col::STARTED_AT), lit(period.start)).alias(START),
-            lesser(end, lit(period.end)).alias(END),
+            ms(col::START).alias(START),
+            open_to_end(coalesce(&[ms(col::END), ms(col::RESOLVED_AT)])).alias(END),
+        ]);
+    concat([own, from_impacts], UnionArgs::default())
+        .expect("same columns")
+        .with_columns([
+            greater(col(START), lit(period.start)).alias(START),
+            lesser(col(END), lit(period.end)).alias(END),
         ])
         .filter(col(END).gt(col(START)))
 }

@@ -1,0 +1,266 @@
+//! The optional impacts table (contract section 1): precise windows
+//! `incident_id, [vendor,] component, impact, start, end`. Rows are validated like incidents,
+//! then attached to the accepted incidents; a row whose incident is unknown (or, without a
+//! vendor column, ambiguous) is rejected with its line.
+
+use polars::prelude::*;
+
+use super::validate::{
+    Checked, Problems, blank, clean_text, parse_ts_column, raw_record, text, ts_dtype,
+};
+use super::{IngestOptions, RawTable};
+use crate::error::Result;
+use crate::model::{ALL_COMPONENTS, Level, Reject, Warning, col};
+
+/// Validates one impacts table into typed rows: `source, line, vendor (may be null), id,
+/// component, impact, start, end`.
+pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked> {
+    let RawTable {
+        source,
+        frame: df,
+        lines,
+        broken,
+    } = table;
+    let n = df.height();
+    let mut problems = Problems(vec![None; n]);
+    if let Some(ids) = text(&df, col::INCIDENT_ID)? {
+        for (i, v) in ids.iter().enumerate() {
+            if blank(v) {
+                problems.set(i, col::INCIDENT_ID, "missing incident_id".into());
+            }
+        }
+    }
+    if let Some(starts) = text(&df, col::START)? {
+        for (i, v) in starts.iter().enumerate() {
+            if blank(v) {
+                problems.set(i, col::START, "missing start".into());
+            }
+        }
+    }
+    let start = parse_ts_column(&df, col::START, opts, &mut problems)?;
+    let end = parse_ts_column(&df, col::END, opts, &mut problems)?;
+    let mut levels: Vec<&'static str> = vec![Level::MajorOutage.as_str(); n];
+    if let Some(impacts) = text(&df, col::IMPACT)? {
+        for (i, v) in impacts.iter().enumerate() {
+            if let Some(s) = v.filter(|s| !s.trim().is_empty()) {
+                match s.parse::<Level>() {
+                    Ok(level) => levels[i] = level.as_str(),
+                    Err(reason) => problems.set(i, col::IMPACT, format!("impact: {reason}")),
+                }
+            }
+        }
+    }
+    let read = (n + broken.len()) as u64;
+    let mut rejects = broken;
+    let mut keep = Vec::with_capacity(n);
+    let mut warnings = Vec::new();
+    for (i, p) in problems.0.iter().enumerate() {
+        keep.push(p.is_none());
+        match p {
+            Some((column, reason)) => rejects.push(Reject {
+                source: source.clone(),
+                line: lines[i],
+                column: column.to_string(),
+                reason: reason.clone(),
+                raw: raw_record(&df, i),
+            }),
+            None => {
+                if let (Some(s), Some(e)) = (start.get(i), end.get(i))
+                    && e < s
+                {
+                    warnings.push(Warning {
+                        source: source.clone(),
+                        line: lines[i],
+                        message: "impact window ends before it starts: counted as empty".into(),
+                    });
+                }
+            }
+        }
+    }
+    let text_or_null = |name: &str| -> Result<Column> {
+        Ok(match text(&df, name)? {
+            Some(ca) => ca.clone().into_column(),
+            None => Column::full_null(name.into(), n, &DataType::String),
+        })
+    };
+    let all = DataFrame::new(
+        n,
+        vec![
+            StringChunked::full(col::SOURCE.into(), &source, n).into_column(),
+            UInt64Chunked::from_vec(col::LINE.into(), lines).into_column(),
+            text_or_null(col::VENDOR)?,
+            text_or_null(col::INCIDENT_ID)?.with_name(col::ID.into()),
+            text_or_null(col::COMPONENT)?,
+            StringChunked::from_iter_values(col::IMPACT.into(), levels.into_iter()).into_column(),
+            start.into_series().cast(&ts_dtype())?.into_column(),
+            end.into_series().cast(&ts_dtype())?.into_column(),
+        ],
+    )?;
+    let accepted = all.filter(&BooleanChunked::from_slice("keep".into(), &keep))?;
+    let mut vendor = clean_text(col::VENDOR);
+    if let Some(v) = &opts.default_vendor {
+        vendor = vendor.fill_null(lit(v.clone()));
+    }
+    let frame = accepted
+        .lazy()
+        .with_columns([
+            vendor.alias(col::VENDOR),
+            col(col::ID).str().strip_chars(lit(NULL)).alias(col::ID),
+            clean_text(col::COMPONENT)
+                .fill_null(lit(ALL_COMPONENTS))
+                .alias(col::COMPONENT),
+        ])
+        .collect()?;
+    Ok(Checked {
+        frame,
+        rejects,
+        warnings,
+        read,
+    })
+}
+
+/// An empty impacts frame with the typed schema.
+pub(crate) fn empty() -> Result<DataFrame> {
+    let s = |name: &str| Column::new_empty(name.into(), &DataType::String);
+    Ok(DataFrame::new(
+        0,
+        vec![
+            s(col::SOURCE),
+            Column::new_empty(col::LINE.into(), &DataType::UInt64),
+            s(col::VENDOR),
+            s(col::ID),
+            s(col::COMPONENT),
+            s(col::IMPACT),
+            Column::new_empty(col::START.into(), &ts_dtype()),
+            Column::new_empty(col::END.into(), &ts_dtype()),
+        ],
+    )?)
+}
+
+/// Attaches impact rows to the accepted incidents. Returns the matched rows (vendor filled in)
+/// and the rejects of rows whose incident is unknown or ambiguous.
+pub(crate) fn attach(
+    impacts: DataFrame,
+    incidents: &DataFrame,
+) -> Result<(DataFrame, Vec<Reject>)> {
+    if impacts.height() == 0 {
+        return Ok((impacts, Vec::new()));
+    }
+    const ROW: &str = "__row";
+    let keys = incidents
+        .clone()
+        .lazy()
+        .select([col(col::VENDOR), col(col::ID)]);
+    let by_id = keys.clone().group_by([col(col::ID)]).agg([
+        col(col::VENDOR).first().alias("__only_vendor"),
+        len().alias("__vendors"),
+    ]);
+    let known = keys.with_column(lit(true).alias("__known"));
+    let joined = impacts
+        .lazy()
+        .with_row_index(ROW, None)
+        .with_column(col(col::VENDOR).is_not_null().alias("__given"))
+        .join(
+            by_id,
+            [col(col::ID)],
+            [col(col::ID)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(
+            when(
+                col(col::VENDOR)
+                    .is_null()
+                    .and(col("__vendors").eq(lit(1u32))),
+            )
+            .then(col("__only_vendor"))
+            .otherwise(col(col::VENDOR))
+            .alias(col::VENDOR),
+        )
+        .join(
+            known,
+            [col(col::VENDOR), col(col::ID)],
+            [col(col::VENDOR), col(col::ID)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .sort([ROW], SortMultipleOptions::default())
+        .collect()?;
+    let is_known = joined.column("__known")?.is_not_null();
+    let matched = joined.filter(&is_known)?.select([
+        col::SOURCE,
+        col::LINE,
+        col::VENDOR,
+        col::ID,
+        col::COMPONENT,
+        col::IMPACT,
+        col::START,
+        col::END,
+    ])?;
+    let bad = joined.filter(&!is_known)?;
+    let mut rejects = Vec::with_capacity(bad.height());
+    if bad.height() > 0 {
+        let raw_cols = bad.select([
+            col::ID,
+            col::VENDOR,
+            col::COMPONENT,
+            col::IMPACT,
+            col::START,
+            col::END,
+        ])?;
+        let source = bad.column(col::SOURCE)?.str()?;
+        let line = bad.column(col::LINE)?.u64()?;
+        let id = bad.column(col::ID)?.str()?;
+        let vendor = bad.column(col::VENDOR)?.str()?;
+        let given = bad.column("__given")?.bool()?;
+        let vendors = bad.column("__vendors")?.cast(&DataType::UInt64)?;
+        let vendors = vendors.u64()?;
+        for i in 0..bad.height() {
+            let id = id.get(i).unwrap_or_default();
+            let reason = match (given.get(i), vendors.get(i)) {
+                (Some(true), _) => format!(
+                    "no accepted incident '{id}' of vendor '{}'",
+                    vendor.get(i).unwrap_or_default()
+                ),
+                (_, Some(n)) if n > 1 => format!(
+                    "incident id '{id}' belongs to {n} vendors: add a vendor column to the impacts table"
+                ),
+                _ => format!("no accepted incident with id '{id}'"),
+            };
+            rejects.push(Reject {
+                source: source.get(i).unwrap_or_default().to_string(),
+                line: line.get(i).unwrap_or(0),
+                column: col::INCIDENT_ID.to_string(),
+                reason,
+                raw: raw_record(&raw_cols, i),
+            });
+        }
+    }
+    Ok((matched, rejects))
+}
+
+/// Marks incidents that have precise windows: `window_source = impacts`.
+pub(crate) fn mark_incidents(incidents: DataFrame, impacts: &DataFrame) -> Result<DataFrame> {
+    if impacts.height() == 0 {
+        return Ok(incidents);
+    }
+    let with = impacts
+        .clone()
+        .lazy()
+        .select([col(col::VENDOR), col(col::ID)])
+        .unique_stable(None, UniqueKeepStrategy::First)
+        .with_column(lit("impacts").alias("__source"));
+    Ok(incidents
+        .lazy()
+        .with_row_index("__row", None)
+        .join(
+            with,
+            [col(col::VENDOR), col(col::ID)],
+            [col(col::VENDOR), col(col::ID)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(
+            coalesce(&[col("__source"), col(col::WINDOW_SOURCE)]).alias(col::WINDOW_SOURCE),
+        )
+        .sort(["__row"], SortMultipleOptions::default())
+        .drop(cols(["__row", "__source"]))
+        .collect()?)
+}
