@@ -5,12 +5,10 @@
 
 use polars::prelude::*;
 
-use super::validate::{
-    Checked, Problems, blank, clean_text, parse_ts_column, raw_record, text, ts_dtype,
-};
+use super::validate::{Checked, Problems, clean_text, parse_ts_column, raw_record, text, ts_dtype};
 use super::{IngestOptions, RawTable};
 use crate::error::Result;
-use crate::model::{ALL_COMPONENTS, Level, Reject, Warning, col};
+use crate::model::{ALL_COMPONENTS, Reject, Warning, col};
 
 /// Validates one impacts table into typed rows: `source, line, vendor (may be null), id,
 /// component, impact, start, end`.
@@ -22,61 +20,23 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
         broken,
     } = table;
     let n = df.height();
-    let mut problems = Problems(vec![None; n]);
-    if let Some(ids) = text(&df, col::INCIDENT_ID)? {
-        for (i, v) in ids.iter().enumerate() {
-            if blank(v) {
-                problems.set(i, col::INCIDENT_ID, "missing incident_id".into());
-            }
-        }
-    }
-    if let Some(starts) = text(&df, col::START)? {
-        for (i, v) in starts.iter().enumerate() {
-            if blank(v) {
-                problems.set(i, col::START, "missing start".into());
-            }
-        }
-    }
+    let mut problems = Problems::new(n);
+    problems.require(&df, col::INCIDENT_ID, "missing incident_id")?;
+    problems.require(&df, col::START, "missing start")?;
     let start = parse_ts_column(&df, col::START, opts, &mut problems)?;
     let end = parse_ts_column(&df, col::END, opts, &mut problems)?;
-    let mut levels: Vec<&'static str> = vec![Level::MajorOutage.as_str(); n];
-    if let Some(impacts) = text(&df, col::IMPACT)? {
-        for (i, v) in impacts.iter().enumerate() {
-            if let Some(s) = v.filter(|s| !s.trim().is_empty()) {
-                match s.parse::<Level>() {
-                    Ok(level) => levels[i] = level.as_str(),
-                    Err(reason) => problems.set(i, col::IMPACT, format!("impact: {reason}")),
-                }
-            }
-        }
-    }
+    let levels = problems.levels(&df)?;
     let read = (n + broken.len()) as u64;
-    let mut rejects = broken;
-    let mut keep = Vec::with_capacity(n);
-    let mut warnings = Vec::new();
-    for (i, p) in problems.0.iter().enumerate() {
-        keep.push(p.is_none());
-        match p {
-            Some((column, reason)) => rejects.push(Reject {
-                source: source.clone(),
-                line: lines[i],
-                column: column.to_string(),
-                reason: reason.clone(),
-                raw: raw_record(&df, i),
-            }),
-            None => {
-                if let (Some(s), Some(e)) = (start.get(i), end.get(i))
-                    && e < s
-                {
-                    warnings.push(Warning {
-                        source: source.clone(),
-                        line: lines[i],
-                        message: "impact window ends before it starts: counted as empty".into(),
-                    });
-                }
-            }
-        }
-    }
+    let (rejects, keep) = problems.rejects(&source, &lines, &df, broken);
+    let warnings: Vec<Warning> = (0..n)
+        .filter(|&i| keep[i])
+        .filter(|&i| matches!((start.get(i), end.get(i)), (Some(s), Some(e)) if e < s))
+        .map(|i| Warning {
+            source: source.clone(),
+            line: lines[i],
+            message: "impact window ends before it starts: counted as empty".into(),
+        })
+        .collect();
     let text_or_null = |name: &str| -> Result<Column> {
         Ok(match text(&df, name)? {
             Some(ca) => ca.clone().into_column(),
@@ -91,7 +51,8 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
             text_or_null(col::VENDOR)?,
             text_or_null(col::INCIDENT_ID)?.with_name(col::ID.into()),
             text_or_null(col::COMPONENT)?,
-            StringChunked::from_iter_values(col::IMPACT.into(), levels.into_iter()).into_column(),
+            StringChunked::from_iter_values(col::IMPACT.into(), levels.iter().map(|l| l.as_str()))
+                .into_column(),
             start.into_series().cast(&ts_dtype())?.into_column(),
             end.into_series().cast(&ts_dtype())?.into_column(),
         ],

@@ -97,10 +97,82 @@ pub(crate) fn blank(v: Option<&str>) -> bool {
 pub(crate) struct Problems(pub Vec<Option<(&'static str, String)>>);
 
 impl Problems {
+    pub(crate) fn new(rows: usize) -> Problems {
+        Problems(vec![None; rows])
+    }
+
     pub(crate) fn set(&mut self, i: usize, column: &'static str, reason: String) {
         if self.0[i].is_none() {
             self.0[i] = Some((column, reason));
         }
+    }
+
+    /// Every row whose `column` is empty (text) or null (typed) gets `reason`. A column the
+    /// table does not have is left to [`check_columns`].
+    pub(crate) fn require(
+        &mut self,
+        df: &DataFrame,
+        column: &'static str,
+        reason: &str,
+    ) -> Result<()> {
+        let Ok(c) = df.column(column) else {
+            return Ok(());
+        };
+        if c.dtype() == &DataType::String {
+            for (i, v) in c.str()?.iter().enumerate() {
+                if blank(v) {
+                    self.set(i, column, reason.to_string());
+                }
+            }
+        } else {
+            for (i, null) in c.is_null().iter().enumerate() {
+                if null.unwrap_or(true) {
+                    self.set(i, column, reason.to_string());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The impact level of each row: empty is `major_outage`; an unknown level is a problem.
+    pub(crate) fn levels(&mut self, df: &DataFrame) -> Result<Vec<Level>> {
+        let mut levels = vec![Level::MajorOutage; df.height()];
+        if let Some(impacts) = text(df, col::IMPACT)? {
+            for (i, v) in impacts.iter().enumerate() {
+                if let Some(s) = v.filter(|s| !s.trim().is_empty()) {
+                    match s.parse::<Level>() {
+                        Ok(level) => levels[i] = level,
+                        Err(reason) => self.set(i, col::IMPACT, format!("impact: {reason}")),
+                    }
+                }
+            }
+        }
+        Ok(levels)
+    }
+
+    /// The rejects (after the `broken` rows that had no columns) and which rows to keep.
+    pub(crate) fn rejects(
+        &self,
+        source: &str,
+        lines: &[u64],
+        df: &DataFrame,
+        broken: Vec<Reject>,
+    ) -> (Vec<Reject>, Vec<bool>) {
+        let mut rejects = broken;
+        let mut keep = Vec::with_capacity(self.0.len());
+        for (i, p) in self.0.iter().enumerate() {
+            keep.push(p.is_none());
+            if let Some((column, reason)) = p {
+                rejects.push(Reject {
+                    source: source.to_string(),
+                    line: lines[i],
+                    column: column.to_string(),
+                    reason: reason.clone(),
+                    raw: raw_record(df, i),
+                });
+            }
+        }
+        (rejects, keep)
     }
 }
 
@@ -204,72 +276,25 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
         broken,
     } = table;
     let n = df.height();
-    let mut problems = Problems(vec![None; n]);
-
-    if let Some(ids) = text(&df, col::ID)? {
-        for (i, v) in ids.iter().enumerate() {
-            if blank(v) {
-                problems.set(i, col::ID, "missing id".into());
-            }
-        }
+    let mut problems = Problems::new(n);
+    problems.require(&df, col::ID, "missing id")?;
+    if opts.default_vendor.is_none() {
+        problems.require(
+            &df,
+            col::VENDOR,
+            "missing vendor (give a vendor or --vendor NAME)",
+        )?;
     }
-    if opts.default_vendor.is_none()
-        && let Some(vendors) = text(&df, col::VENDOR)?
-    {
-        for (i, v) in vendors.iter().enumerate() {
-            if blank(v) {
-                problems.set(
-                    i,
-                    col::VENDOR,
-                    "missing vendor (give a vendor or --vendor NAME)".into(),
-                );
-            }
-        }
-    }
-    let started = df.column(col::STARTED_AT).ok();
-    for i in 0..n {
-        let missing = match started {
-            Some(c) if c.dtype() == &DataType::String => blank(c.str()?.get(i)),
-            Some(c) => c.get(i).map(|v| v.is_null()).unwrap_or(true),
-            None => true,
-        };
-        if missing {
-            problems.set(i, col::STARTED_AT, "missing started_at".into());
-        }
-    }
+    problems.require(&df, col::STARTED_AT, "missing started_at")?;
     let mut ts_columns = Vec::with_capacity(6);
     for name in col::TIMESTAMPS {
         let ms = parse_ts_column(&df, name, opts, &mut problems)?;
         ts_columns.push(ms.into_series().cast(&ts_dtype())?.into_column());
     }
-    let mut impact_codes: Vec<u8> = vec![Level::MajorOutage.code(); n];
-    if let Some(impacts) = text(&df, col::IMPACT)? {
-        for (i, v) in impacts.iter().enumerate() {
-            if let Some(s) = v.filter(|s| !s.trim().is_empty()) {
-                match s.parse::<Level>() {
-                    Ok(level) => impact_codes[i] = level.code(),
-                    Err(reason) => problems.set(i, col::IMPACT, format!("impact: {reason}")),
-                }
-            }
-        }
-    }
-
+    let levels = problems.levels(&df)?;
     // Broken rows (no columns at all) were read too.
     let read = (n + broken.len()) as u64;
-    let mut rejects = broken;
-    let mut keep = Vec::with_capacity(n);
-    for (i, p) in problems.0.iter().enumerate() {
-        keep.push(p.is_none());
-        if let Some((column, reason)) = p {
-            rejects.push(Reject {
-                source: source.clone(),
-                line: lines[i],
-                column: column.to_string(),
-                reason: reason.clone(),
-                raw: raw_record(&df, i),
-            });
-        }
-    }
+    let (rejects, keep) = problems.rejects(&source, &lines, &df, broken);
 
     // Assemble the typed frame over all rows, then keep the accepted ones.
     let text_col = |name: &'static str| -> Result<Column> {
@@ -285,10 +310,8 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
             .collect::<StringChunked>(),
         None => StringChunked::full("".into(), "", n),
     };
-    let impact: StringChunked = impact_codes
-        .iter()
-        .map(|c| Some(Level::from_code(*c).unwrap_or(Level::MajorOutage).as_str()))
-        .collect();
+    let impact =
+        StringChunked::from_iter_values(col::IMPACT.into(), levels.iter().map(|l| l.as_str()));
     let mut columns = vec![
         StringChunked::full(col::SOURCE.into(), &source, n).into_column(),
         UInt64Chunked::from_vec(col::LINE.into(), lines).into_column(),
