@@ -2,5 +2,6 @@
 
 mod cli;
 mod common;
+mod crosscheck;
 mod properties;
 mod snapshots;

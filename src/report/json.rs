@@ -7,12 +7,11 @@ use super::Report;
 use crate::model::{AvailScope, Level, MetricRow, Stats};
 use crate::time::format_utc;
 
-fn round(x: f64, decimals: i32) -> Value {
-    let f = 10f64.powi(decimals);
-    json!((x * f).round() / f)
+fn round(x: f64, decimals: usize) -> Value {
+    json!(super::format::rounded(x, decimals))
 }
 
-fn opt_round(x: Option<f64>, decimals: i32) -> Value {
+fn opt_round(x: Option<f64>, decimals: usize) -> Value {
     x.map(|v| round(v, decimals)).unwrap_or(Value::Null)
 }
 
