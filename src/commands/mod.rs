@@ -109,3 +109,57 @@ pub(crate) fn emit(out: &mut dyn std::io::Write, text: &str) -> Result<()> {
         .and_then(|_| out.flush())
         .map_err(Error::Stdout)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::parse_timestamp;
+
+    fn ts(s: &str) -> i64 {
+        parse_timestamp(s, &Tz::UTC).unwrap()
+    }
+
+    fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, d)
+    }
+
+    #[test]
+    fn a_missing_side_of_the_window_comes_from_the_data() {
+        // Data from 10 March to 2 May: whole months March..May.
+        let span = Some((ts("2024-03-10T10:00:00Z"), ts("2024-05-02T08:00:00Z")));
+        let auto = WindowSpec::Auto.resolve(Tz::UTC, span).unwrap();
+        assert_eq!(
+            (auto.start, auto.end),
+            (ts("2024-03-01T00:00:00Z"), ts("2024-06-01T00:00:00Z"))
+        );
+        let from = WindowSpec::Range {
+            from: date(2024, 4, 15),
+            to: None,
+        }
+        .resolve(Tz::UTC, span)
+        .unwrap();
+        assert_eq!(
+            (from.start, from.end),
+            (ts("2024-04-15T00:00:00Z"), ts("2024-06-01T00:00:00Z"))
+        );
+        let to = WindowSpec::Range {
+            from: None,
+            to: date(2024, 4, 1),
+        }
+        .resolve(Tz::UTC, span)
+        .unwrap();
+        assert_eq!(
+            (to.start, to.end),
+            (ts("2024-03-01T00:00:00Z"), ts("2024-04-01T00:00:00Z"))
+        );
+        // No data and no window: nothing to report on.
+        assert!(WindowSpec::Auto.resolve(Tz::UTC, None).is_err());
+        let month = WindowSpec::Month {
+            year: 2024,
+            month: 2,
+        }
+        .resolve(Tz::UTC, None)
+        .unwrap();
+        assert_eq!(month.minutes(), 29.0 * 1440.0);
+    }
+}
