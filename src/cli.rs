@@ -81,7 +81,8 @@ pub struct WindowArgs {
 
 #[derive(Debug, Args)]
 pub struct ReportCmd {
-    /// Incident files or folders (CSV, JSON, NDJSON, Parquet). None: the bundled sample.
+    /// Incident files or folders (CSV, JSON, NDJSON, Parquet; impacts tables too). None: the
+    /// bundled sample.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Output folder [default: reports/<window>/].
