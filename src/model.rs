@@ -68,6 +68,23 @@ pub mod col {
     ];
 }
 
+/// Where an incident's impact windows come from (`window_source`).
+pub mod window_source {
+    /// The record's own `started_at`..`mitigated_at`/`resolved_at`.
+    pub const RECORD: &str = "record";
+    /// Rows of an impacts table given with the incidents.
+    pub const IMPACTS: &str = "impacts";
+    /// A status page's updates (component status transitions).
+    pub const UPDATES: &str = "updates";
+    /// Windows stated in so many words in a report page.
+    pub const STATED: &str = "stated";
+
+    /// Whether windows come from impact rows (every source but the record itself).
+    pub fn is_precise(source: &str) -> bool {
+        source != RECORD
+    }
+}
+
 /// Component name used for an incident that lists no components (the vendor as a whole).
 pub const ALL_COMPONENTS: &str = "(all)";
 

@@ -77,12 +77,12 @@ pub(crate) fn read(name: &str, bytes: &[u8]) -> Result<RawTable> {
             columns.push(c.clone().with_name(canon.into()));
         }
     }
-    Ok(RawTable {
-        source: name.to_string(),
-        frame: DataFrame::new(height, columns)?,
+    Ok(RawTable::new(
+        name,
+        DataFrame::new(height, columns)?,
         lines,
-        broken: Vec::new(),
-    })
+        Vec::new(),
+    ))
 }
 
 fn memchr_count(b: &[u8]) -> usize {

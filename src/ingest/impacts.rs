@@ -8,7 +8,7 @@ use polars::prelude::*;
 use super::validate::{Checked, Problems, clean_text, parse_ts_column, raw_record, text, ts_dtype};
 use super::{IngestOptions, RawTable};
 use crate::error::Result;
-use crate::model::{ALL_COMPONENTS, Reject, Warning, col};
+use crate::model::{ALL_COMPONENTS, Reject, Warning, col, window_source};
 
 /// Validates one impacts table into typed rows: `source, line, vendor (may be null), id,
 /// component, impact, start, end`.
@@ -18,6 +18,7 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
         frame: df,
         lines,
         broken,
+        ..
     } = table;
     let n = df.height();
     let mut problems = Problems::new(n);
@@ -198,7 +199,7 @@ pub(crate) fn attach(
     Ok((matched, rejects))
 }
 
-/// Marks incidents that have precise windows: `window_source = impacts`.
+/// Marks record-sourced incidents that have impact rows: `window_source = impacts`.
 pub(crate) fn mark_incidents(incidents: DataFrame, impacts: &DataFrame) -> Result<DataFrame> {
     if impacts.height() == 0 {
         return Ok(incidents);
@@ -208,7 +209,7 @@ pub(crate) fn mark_incidents(incidents: DataFrame, impacts: &DataFrame) -> Resul
         .lazy()
         .select([col(col::VENDOR), col(col::ID)])
         .unique_stable(None, UniqueKeepStrategy::First)
-        .with_column(lit("impacts").alias("__source"));
+        .with_column(lit(window_source::IMPACTS).alias("__source"));
     Ok(incidents
         .lazy()
         .with_row_index("__row", None)
@@ -219,7 +220,14 @@ pub(crate) fn mark_incidents(incidents: DataFrame, impacts: &DataFrame) -> Resul
             JoinArgs::new(JoinType::Left),
         )
         .with_column(
-            coalesce(&[col("__source"), col(col::WINDOW_SOURCE)]).alias(col::WINDOW_SOURCE),
+            when(
+                col(col::WINDOW_SOURCE)
+                    .eq(lit(window_source::RECORD))
+                    .and(col("__source").is_not_null()),
+            )
+            .then(col("__source"))
+            .otherwise(col(col::WINDOW_SOURCE))
+            .alias(col::WINDOW_SOURCE),
         )
         .sort(["__row"], SortMultipleOptions::default())
         .drop(cols(["__row", "__source"]))

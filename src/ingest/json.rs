@@ -119,10 +119,10 @@ pub(crate) fn read(name: &str, bytes: &[u8], format: Format) -> Result<RawTable>
             .collect();
         columns.push(Column::new((*c).into(), values));
     }
-    Ok(RawTable {
-        source: name.to_string(),
-        frame: DataFrame::new(height, columns)?,
-        lines: records.iter().map(|(l, _)| *l).collect(),
+    Ok(RawTable::new(
+        name,
+        DataFrame::new(height, columns)?,
+        records.iter().map(|(l, _)| *l).collect(),
         broken,
-    })
+    ))
 }

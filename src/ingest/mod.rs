@@ -94,6 +94,21 @@ pub(crate) struct RawTable {
     pub frame: DataFrame,
     pub lines: Vec<u64>,
     pub broken: Vec<Reject>,
+    /// Where the windows of these incidents come from (`record` for canonical files).
+    pub window_source: &'static str,
+}
+
+impl RawTable {
+    /// A table of canonical columns read from a file.
+    pub(crate) fn new(source: &str, frame: DataFrame, lines: Vec<u64>, broken: Vec<Reject>) -> Self {
+        RawTable {
+            source: source.to_string(),
+            frame,
+            lines,
+            broken,
+            window_source: crate::model::window_source::RECORD,
+        }
+    }
 }
 
 /// Maps a header as written in a file to its canonical column name (of the incident record or

@@ -26,10 +26,10 @@ pub(crate) fn read(name: &str, bytes: &[u8]) -> Result<RawTable> {
             columns.push(c.with_name(canon.into()));
         }
     }
-    Ok(RawTable {
-        source: name.to_string(),
-        frame: DataFrame::new(height, columns)?,
-        lines: (1..=height as u64).collect(),
-        broken: Vec::new(),
-    })
+    Ok(RawTable::new(
+        name,
+        DataFrame::new(height, columns)?,
+        (1..=height as u64).collect(),
+        Vec::new(),
+    ))
 }

@@ -274,6 +274,7 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
         frame: df,
         lines,
         broken,
+        window_source: table_source,
     } = table;
     let n = df.height();
     let mut problems = Problems::new(n);
@@ -342,7 +343,7 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
                 .alias(col::SEVERITY),
         ])
         .with_column(warnings_expr(opts.anchor).alias(col::WARNINGS))
-        .with_column(lit("record").alias(col::WINDOW_SOURCE))
+        .with_column(lit(table_source).alias(col::WINDOW_SOURCE))
         .collect()?;
     Ok(Checked {
         frame,

@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use crate::model::{ALL_COMPONENTS, Anchor, GroupKey, Metric, col};
+use crate::model::{window_source, ALL_COMPONENTS, Anchor, GroupKey, Metric, col};
 
 /// Name of the month label column (`YYYY-MM` of `started_at` in the report time zone).
 pub const MONTH: &str = "month";
@@ -81,7 +81,8 @@ pub fn explode_components(lf: LazyFrame) -> LazyFrame {
 /// One row per incident and component it affected: the listed components (`(all)` when none),
 /// or, for an incident with precise impact rows, the components of those rows.
 pub fn memberships(lf: LazyFrame, impacts: LazyFrame) -> LazyFrame {
-    let precise = col(col::WINDOW_SOURCE).eq(lit("impacts"));
+    // Precise windows: every window source but the record's own timestamps.
+    let precise = col(col::WINDOW_SOURCE).neq(lit(window_source::RECORD));
     let own = explode_components(lf.clone().filter(precise.clone().not()));
     let components = impacts
         .select([col(col::VENDOR), col(col::ID), col(col::COMPONENT)])

@@ -5,7 +5,7 @@
 use polars::prelude::*;
 
 use super::time_to_x::explode_components;
-use crate::model::{Level, col};
+use crate::model::{window_source, Level, col};
 use crate::period::Period;
 
 pub const START: &str = "start";
@@ -39,7 +39,8 @@ fn level_code() -> Expr {
 pub fn impact_windows(incidents: LazyFrame, impacts: LazyFrame, period: &Period) -> LazyFrame {
     let ms = |c: &str| col(c).cast(DataType::Int64);
     let open_to_end = |e: Expr| when(e.clone().is_null()).then(lit(period.end)).otherwise(e);
-    let precise = col(col::WINDOW_SOURCE).eq(lit("impacts"));
+    // Precise windows: every window source but the record's own timestamps.
+    let precise = col(col::WINDOW_SOURCE).neq(lit(window_source::RECORD));
     // An end before the start is an empty window, never an open one.
     let own = explode_components(incidents.clone().filter(precise.not())).select([
         col(col::VENDOR),
