@@ -5,3 +5,4 @@ mod common;
 mod crosscheck;
 mod properties;
 mod snapshots;
+mod statuspage;

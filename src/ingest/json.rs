@@ -6,7 +6,7 @@ use polars::prelude::*;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::{Format, RawTable, canonical_name};
+use super::{Format, IngestOptions, RawTable, canonical_name};
 use crate::error::{Error, Result};
 use crate::model::{Reject, col};
 
@@ -30,7 +30,25 @@ fn line_of(bytes: &[u8], offset: usize, from: (usize, u64)) -> u64 {
     line + bytes[start..offset].iter().filter(|&&b| b == b'\n').count() as u64
 }
 
-pub(crate) fn read(name: &str, bytes: &[u8], format: Format) -> Result<RawTable> {
+/// Reads a JSON or NDJSON file: Statuspage API JSON when it has that shape (incidents and their
+/// windows), else canonical records.
+pub(crate) fn read(
+    name: &str,
+    bytes: &[u8],
+    format: Format,
+    opts: &IngestOptions,
+) -> Result<Vec<RawTable>> {
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes));
+    if let Ok(text) = text
+        && let Some(tables) =
+            super::statuspage_api::read(name, text, opts.default_vendor.as_deref())?
+    {
+        return Ok(tables);
+    }
+    Ok(vec![read_canonical(name, bytes, format)?])
+}
+
+fn read_canonical(name: &str, bytes: &[u8], format: Format) -> Result<RawTable> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| Error::Parse {
         source_name: name.to_string(),

@@ -9,6 +9,7 @@ mod csv;
 mod impacts;
 mod json;
 mod parquet;
+mod statuspage_api;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -96,17 +97,26 @@ pub(crate) struct RawTable {
     pub broken: Vec<Reject>,
     /// Where the windows of these incidents come from (`record` for canonical files).
     pub window_source: &'static str,
+    /// Rows derived from other rows (a status page's windows, from its incidents): not counted
+    /// as rows read; their problems are warnings, the incident carries the count.
+    pub derived: bool,
 }
 
 impl RawTable {
     /// A table of canonical columns read from a file.
-    pub(crate) fn new(source: &str, frame: DataFrame, lines: Vec<u64>, broken: Vec<Reject>) -> Self {
+    pub(crate) fn new(
+        source: &str,
+        frame: DataFrame,
+        lines: Vec<u64>,
+        broken: Vec<Reject>,
+    ) -> Self {
         RawTable {
             source: source.to_string(),
             frame,
             lines,
             broken,
             window_source: crate::model::window_source::RECORD,
+            derived: false,
         }
     }
 }
@@ -176,7 +186,7 @@ pub fn expand(inputs: &[Input]) -> Result<Vec<Input>> {
     Ok(out)
 }
 
-fn read_one(input: &Input, opts: &IngestOptions) -> Result<RawTable> {
+fn read_one(input: &Input, opts: &IngestOptions) -> Result<Vec<RawTable>> {
     let (name, format, owned);
     let bytes: &[u8] = match input {
         Input::Path(p) => {
@@ -199,13 +209,15 @@ fn read_one(input: &Input, opts: &IngestOptions) -> Result<RawTable> {
             bytes.as_ref()
         }
     };
-    let table = match format {
-        Format::Csv => csv::read(&name, bytes)?,
-        Format::Json | Format::Ndjson => json::read(&name, bytes, format)?,
-        Format::Parquet => parquet::read(&name, bytes)?,
+    let tables = match format {
+        Format::Csv => vec![csv::read(&name, bytes)?],
+        Format::Json | Format::Ndjson => json::read(&name, bytes, format, opts)?,
+        Format::Parquet => vec![parquet::read(&name, bytes)?],
     };
-    validate::check_columns(&table, opts)?;
-    Ok(table)
+    for table in &tables {
+        validate::check_columns(table, opts)?;
+    }
+    Ok(tables)
 }
 
 /// Reads every input, validates every row and resolves duplicate `(vendor, id)` pairs (the later
@@ -222,21 +234,31 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
     let mut impact_warnings = Vec::new();
     let mut frames: Vec<DataFrame> = Vec::new();
     let mut impact_frames: Vec<DataFrame> = Vec::new();
-    for input in &files {
-        let table = read_one(input, opts)?;
-        let is_impacts = table.is_impacts();
+    let mut derived_frames: Vec<DataFrame> = Vec::new();
+    for table in files
+        .iter()
+        .map(|input| read_one(input, opts))
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+    {
+        let (is_impacts, derived) = (table.is_impacts(), table.derived);
         let checked = if is_impacts {
             impacts::validate(table, opts)?
         } else {
             validate::validate(table, opts)?
         };
-        counts.read += checked.read;
-        rejects.extend(checked.rejects);
         impact_warnings.extend(checked.warnings);
-        if is_impacts {
-            impact_frames.push(checked.frame);
+        if derived {
+            impact_warnings.extend(checked.rejects.into_iter().map(ignored_window));
         } else {
-            frames.push(checked.frame);
+            counts.read += checked.read;
+            rejects.extend(checked.rejects);
+        }
+        match (is_impacts, derived) {
+            (true, true) => derived_frames.push(checked.frame),
+            (true, false) => impact_frames.push(checked.frame),
+            (false, _) => frames.push(checked.frame),
         }
     }
     let Some(all) = stack(frames)? else {
@@ -246,7 +268,7 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
         ));
     };
     let (incidents, duplicates) = validate::dedupe(all)?;
-    let impacts = match stack(impact_frames)? {
+    let mut impacts = match stack(impact_frames)? {
         Some(all) => {
             let (matched, unknown) = impacts::attach(all, &incidents)?;
             rejects.extend(unknown);
@@ -254,6 +276,12 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
         }
         None => impacts::empty()?,
     };
+    if let Some(all) = stack(derived_frames)? {
+        // Windows of rejected incidents have nothing to attach to: the incident's reject says
+        // why.
+        let (matched, _orphans) = impacts::attach(all, &incidents)?;
+        impacts.vstack_mut_owned(matched)?;
+    }
     let incidents = impacts::mark_incidents(incidents, &impacts)?;
     counts.rejected = rejects.len() as u64;
     counts.accepted = counts.read - counts.rejected;
@@ -267,6 +295,15 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
         warnings,
         counts,
     })
+}
+
+/// A problem in a derived row (a status page's window) as a warning on its incident's line.
+fn ignored_window(r: Reject) -> Warning {
+    Warning {
+        source: r.source,
+        line: r.line,
+        message: format!("window ignored: {}", r.reason),
+    }
 }
 
 /// An impacts frame with no rows (for callers that have no impacts table).

@@ -275,6 +275,7 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
         lines,
         broken,
         window_source: table_source,
+        ..
     } = table;
     let n = df.height();
     let mut problems = Problems::new(n);

@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use crate::model::{window_source, ALL_COMPONENTS, Anchor, GroupKey, Metric, col};
+use crate::model::{ALL_COMPONENTS, Anchor, GroupKey, Metric, col, window_source};
 
 /// Name of the month label column (`YYYY-MM` of `started_at` in the report time zone).
 pub const MONTH: &str = "month";

@@ -5,7 +5,7 @@
 use polars::prelude::*;
 
 use super::time_to_x::explode_components;
-use crate::model::{window_source, Level, col};
+use crate::model::{Level, col, window_source};
 use crate::period::Period;
 
 pub const START: &str = "start";

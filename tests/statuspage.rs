@@ -1,0 +1,156 @@
+//! Statuspage API JSON through the binary: per-component windows follow the status
+//! transitions; `summary.json` and plain arrays read too; the real Airbrake export (from
+//! `../shared`, skipped with a note when absent) reads cleanly.
+
+use crate::common::*;
+
+fn row<'a>(
+    rows: &'a [std::collections::HashMap<String, String>],
+    want: &[(&str, &str)],
+) -> &'a std::collections::HashMap<String, String> {
+    rows.iter()
+        .find(|r| want.iter().all(|(k, v)| r[*k] == *v))
+        .unwrap_or_else(|| panic!("no row {want:?}"))
+}
+
+#[test]
+fn transitions_give_per_component_windows_level_by_level() {
+    let dir = temp();
+    let o = run(&[
+        "report",
+        "tests/data/statuspage/contoso_incidents.json",
+        "--out",
+        &path_str(dir.path()),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("rows: 3 read, 3 accepted, 0 rejected; 3 incidents, 0 warnings"));
+    let a = read_csv(&dir.path().join("availability.csv"));
+    // Search (in group Core): partial 10:05-10:20, major 10:20-11:30, partial 11:30-12:00:
+    // 15 x 0.3 + 70 + 30 x 0.3 = 83.5; outage 115.
+    let search = row(&a, &[("component", "Core / Search"), ("month", "all")]);
+    assert_eq!(
+        (
+            search["downtime_min"].as_str(),
+            search["outage_min"].as_str()
+        ),
+        ("83.5", "115")
+    );
+    // Website is listed without transitions: the incident window 10:00-11:30 at the level of
+    // impact `major` (partial outage): 90 x 0.3 = 27.
+    let web = row(&a, &[("component", "Website"), ("month", "all")]);
+    assert_eq!(
+        (web["downtime_min"].as_str(), web["outage_min"].as_str()),
+        ("27", "90")
+    );
+    // Email is still down: from 22:00 on 30 June to the end of the report.
+    assert_eq!(
+        row(&a, &[("component", "Email"), ("month", "all")])["downtime_min"],
+        "120"
+    );
+    // The vendor: 1.5 + 4.5 + 70 + 9 + 120 = 205; impact `none` with no components adds nothing.
+    let v = row(
+        &a,
+        &[
+            ("scope", "vendor"),
+            ("vendor", "Contoso Status"),
+            ("month", "all"),
+        ],
+    );
+    assert_eq!(
+        (v["downtime_min"].as_str(), v["outage_min"].as_str()),
+        ("205", "240")
+    );
+    assert_eq!(v["incidents"], "3");
+
+    let inc = read_csv(&dir.path().join("incidents.csv"));
+    let r = row(&inc, &[("id", "inc-rollercoaster")]);
+    assert_eq!(r["vendor"], "Contoso Status");
+    assert_eq!(r["severity"], "major");
+    assert_eq!(r["components"], "Core / Search;Website");
+    assert_eq!(r["window_source"], "updates");
+    // detected = created_at, identified = first `identified` update, mitigated = monitoring_at.
+    assert_eq!(
+        [&r["ttd_min"], &r["tti_min"], &r["ttm_min"], &r["ttr_min"]],
+        ["5", "20", "90", "120"]
+    );
+    assert_eq!(row(&inc, &[("id", "inc-no-impact")])["components"], "");
+}
+
+#[test]
+fn summary_json_and_plain_arrays_read_too() {
+    let dir = temp();
+    let summary = dir.path().join("summary.json");
+    std::fs::write(
+        &summary,
+        r#"{"page": {"name": "Fabrikam"},
+            "components": [{"id": "c1", "name": "API"}],
+            "incidents": [{"id": "s1", "name": "API errors", "impact": "critical",
+              "created_at": "2024-06-03T10:00:00Z", "started_at": "2024-06-03T10:00:00Z",
+              "resolved_at": null, "monitoring_at": null, "components": [{"id": "c1", "name": "API"}],
+              "incident_updates": []}],
+            "scheduled_maintenances": [{"id": "m1", "name": "DB upgrade", "impact": "maintenance",
+              "created_at": "2024-06-04T01:00:00Z", "started_at": "2024-06-04T01:00:00Z",
+              "resolved_at": "2024-06-04T03:00:00Z", "components": [{"id": "c1", "name": "API"}],
+              "incident_updates": []}]}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = run(&[
+        "report",
+        &path_str(&summary),
+        "--month",
+        "2024-06",
+        "--out",
+        &path_str(&out),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let a = read_csv(&out.join("availability.csv"));
+    // The open critical incident: major outage from 10:00 on 3 June to the end of June
+    // (27 days 14 hours = 39 720 min); the maintenance counts for nothing.
+    let api = row(&a, &[("component", "API"), ("month", "2024-06")]);
+    assert_eq!(api["downtime_min"], "39720");
+    assert_eq!(api["incidents"], "2");
+
+    let array = dir.path().join("array.json");
+    std::fs::write(
+        &array,
+        r#"[{"id": "a1", "name": "Slow", "impact": "minor", "created_at": "2024-06-03T10:00:00Z",
+             "resolved_at": "2024-06-03T10:30:00Z", "components": [], "incident_updates": []}]"#,
+    )
+    .unwrap();
+    let o = run(&["validate", &path_str(&array)]);
+    assert_eq!(o.status.code(), Some(3), "no page, no vendor: rejected");
+    assert!(stdout(&o).contains("missing vendor"), "{}", stdout(&o));
+    let o = run(&["validate", &path_str(&array), "--vendor", "Initech"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn the_real_airbrake_export_reads_cleanly() {
+    let path = manifest_dir().join("../shared/data/statuspage-api/airbrake_incidents.json");
+    if !path.exists() {
+        eprintln!("note: ../shared/data not present; Airbrake check skipped");
+        return;
+    }
+    let dir = temp();
+    let o = run(&["report", &path_str(&path), "--out", &path_str(dir.path())]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("rows: 50 read, 50 accepted, 0 rejected; 50 incidents, 0 warnings"),
+        "{}",
+        stdout(&o)
+    );
+    // jf38xbfz39sw: Web App partial from 03:53:53.000 to 04:13:23.324 (-07:00) on 25 April
+    // 2022, the only Web App window that month: 19.5054 min, weighted 0.3.
+    let a = read_csv(&dir.path().join("availability.csv"));
+    let web = row(&a, &[("component", "Web App"), ("month", "2022-04")]);
+    assert_eq!(
+        (web["outage_min"].as_str(), web["downtime_min"].as_str()),
+        ("19.505", "5.852")
+    );
+    let inc = read_csv(&dir.path().join("incidents.csv"));
+    let r = row(&inc, &[("id", "jf38xbfz39sw")]);
+    assert_eq!(r["started_at"], "2022-04-25T10:53:53Z");
+    assert_eq!(r["resolved_at"], "2022-04-25T11:13:23.324Z");
+    assert_eq!(r["window_source"], "updates");
+}
