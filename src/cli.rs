@@ -64,6 +64,10 @@ pub struct SourceArgs {
     /// Measure TTA, TTI, TTM and TTR from `started` or from `detected`.
     #[arg(long, value_enum, default_value_t = AnchorArg::Started)]
     pub anchor: AnchorArg,
+    /// Offset of a time zone abbreviation in report pages, overriding the built-in table
+    /// (repeatable), e.g. IST=+05:30.
+    #[arg(long = "tz-abbrev", value_name = "ABBR=+HH:MM")]
+    pub tz_abbrev: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -81,8 +85,8 @@ pub struct WindowArgs {
 
 #[derive(Debug, Args)]
 pub struct ReportCmd {
-    /// Incident files or folders (CSV, JSON, NDJSON, Parquet; impacts tables too). None: the
-    /// bundled sample.
+    /// Incident files or folders (CSV, JSON, NDJSON, Parquet, Statuspage JSON, report pages as
+    /// .txt/.html; impacts tables too). None: the bundled sample.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Output folder [default: reports/<window>/].
@@ -204,9 +208,14 @@ impl SourceArgs {
                 self.tz
             ))
         })?;
+        let mut tz_abbrev = crate::ingest::tz_abbrev::Abbreviations::default();
+        for spec in &self.tz_abbrev {
+            tz_abbrev.set(spec).map_err(Error::Usage)?;
+        }
         Ok(Source {
             inputs: inputs.to_vec(),
             tz,
+            tz_abbrev,
             vendor: self.vendor.clone(),
             anchor: match self.anchor {
                 AnchorArg::Started => Anchor::Started,

@@ -13,7 +13,9 @@ pub enum Error {
     },
     #[error("{path}: no such file or directory")]
     NotFound { path: PathBuf },
-    #[error("{path}: unsupported input format (expected .csv, .json, .ndjson, .jsonl or .parquet)")]
+    #[error(
+        "{path}: unsupported input format (expected .csv, .json, .ndjson, .jsonl, .parquet, or a report page as .txt or .html)"
+    )]
     UnknownFormat { path: PathBuf },
     #[error("{source_name}:{line}: {message}")]
     Parse {

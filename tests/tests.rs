@@ -3,6 +3,7 @@
 mod cli;
 mod common;
 mod crosscheck;
+mod pages;
 mod properties;
 mod snapshots;
 mod statuspage;

@@ -38,6 +38,8 @@ pub struct Source {
     pub tz: Tz,
     pub vendor: Option<String>,
     pub anchor: Anchor,
+    /// Time zone abbreviations of report pages.
+    pub tz_abbrev: crate::ingest::tz_abbrev::Abbreviations,
 }
 
 impl Source {
@@ -53,6 +55,7 @@ impl Source {
                 tz: self.tz,
                 default_vendor: self.vendor.clone(),
                 anchor: self.anchor,
+                tz_abbrev: self.tz_abbrev.clone(),
             },
         )
     }

@@ -10,6 +10,8 @@ mod impacts;
 mod json;
 mod parquet;
 mod statuspage_api;
+mod statuspage_page;
+pub mod tz_abbrev;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +30,8 @@ pub enum Format {
     Json,
     Ndjson,
     Parquet,
+    /// A Statuspage incident report page, as text or saved HTML (`.txt`, `.html`, `.htm`).
+    Page,
 }
 
 impl Format {
@@ -38,6 +42,7 @@ impl Format {
             "json" => Some(Format::Json),
             "ndjson" | "jsonl" => Some(Format::Ndjson),
             "parquet" | "pq" => Some(Format::Parquet),
+            "txt" | "html" | "htm" => Some(Format::Page),
             _ => None,
         }
     }
@@ -63,6 +68,8 @@ pub struct IngestOptions {
     pub default_vendor: Option<String>,
     /// Durations measured from this timestamp; phases before it are warned about.
     pub anchor: Anchor,
+    /// Time zone abbreviations of report pages (built-in table plus `--tz-abbrev`).
+    pub tz_abbrev: tz_abbrev::Abbreviations,
 }
 
 impl Default for IngestOptions {
@@ -71,6 +78,7 @@ impl Default for IngestOptions {
             tz: Tz::UTC,
             default_vendor: None,
             anchor: Anchor::Started,
+            tz_abbrev: tz_abbrev::Abbreviations::default(),
         }
     }
 }
@@ -213,6 +221,7 @@ fn read_one(input: &Input, opts: &IngestOptions) -> Result<Vec<RawTable>> {
         Format::Csv => vec![csv::read(&name, bytes)?],
         Format::Json | Format::Ndjson => json::read(&name, bytes, format, opts)?,
         Format::Parquet => vec![parquet::read(&name, bytes)?],
+        Format::Page => statuspage_page::read(&name, &String::from_utf8_lossy(bytes), opts)?,
     };
     for table in &tables {
         validate::check_columns(table, opts)?;
@@ -226,7 +235,7 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
     let files = expand(inputs)?;
     if files.is_empty() {
         return Err(Error::NoData(
-            "no input files found (expected .csv, .json, .ndjson, .jsonl or .parquet)".into(),
+            "no input files found (expected .csv, .json, .ndjson, .jsonl, .parquet, or report pages as .txt or .html)".into(),
         ));
     }
     let mut counts = Counts::default();

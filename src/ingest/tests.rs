@@ -327,7 +327,9 @@ fn format_from_extension() {
         Format::from_path(Path::new("x.parquet")),
         Some(Format::Parquet)
     );
-    assert_eq!(Format::from_path(Path::new("x.txt")), None);
+    assert_eq!(Format::from_path(Path::new("x.txt")), Some(Format::Page));
+    assert_eq!(Format::from_path(Path::new("x.HTML")), Some(Format::Page));
+    assert_eq!(Format::from_path(Path::new("x.xlsx")), None);
 }
 
 #[test]

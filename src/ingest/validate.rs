@@ -12,6 +12,9 @@ use crate::error::{Error, Result};
 use crate::model::{Anchor, Level, Reject, Warning, col};
 use crate::time::{local_to_utc_ms, parse_timestamp};
 
+/// Internal column: what a reader could not read (a report page's notes); becomes warnings.
+pub(crate) const NOTES: &str = "__notes";
+
 /// The typed dtype of every timestamp column.
 pub(crate) fn ts_dtype() -> DataType {
     DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC))
@@ -325,6 +328,7 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
         components.with_name(col::COMPONENTS.into()).into_column(),
     ];
     columns.extend(ts_columns);
+    columns.push(text_col(NOTES)?);
     let all = DataFrame::new(n, columns)?;
     let accepted = all.filter(&BooleanChunked::from_slice("keep".into(), &keep))?;
 
@@ -344,6 +348,7 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
                 .alias(col::SEVERITY),
         ])
         .with_column(warnings_expr(opts.anchor).alias(col::WARNINGS))
+        .drop(cols([NOTES]))
         .with_column(lit(table_source).alias(col::WINDOW_SOURCE))
         .collect()?;
     Ok(Checked {
@@ -378,6 +383,7 @@ fn warnings_expr(anchor: Anchor) -> Expr {
             .then(lit("impact window ends before it starts: counted as empty"))
             .otherwise(null_str()),
     );
+    parts.push(col(NOTES));
     let joined = concat_str(parts, "; ", true);
     when(joined.clone().eq(lit("")))
         .then(null_str())

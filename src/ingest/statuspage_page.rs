@@ -1,0 +1,467 @@
+//! Incident report pages as Statuspage renders them (text, or saved HTML with the tags
+//! stripped), one incident per file: title, `Incident Report for VENDOR` (or `Scheduled
+//! Maintenance Report for`), updates newest first (an optional status label, a body, `Posted Mon
+//! DD, YYYY - HH:MM TZ`), and `This incident affected: A, B, and C (X, Y)`.
+//!
+//! What cannot be read is said in the record's warnings, never guessed: a missing label, no
+//! affected line, a text that ends mid-page. A time zone abbreviation that is not in the table
+//! rejects the page with the abbreviation and its line.
+
+use std::path::Path;
+use std::sync::LazyLock;
+
+use polars::prelude::*;
+use regex::Regex;
+
+use super::{IngestOptions, RawTable};
+use crate::error::Result;
+use crate::model::{ALL_COMPONENTS, Level, Reject, col, window_source};
+use crate::time::{MS_PER_MIN, days_from_civil, format_utc};
+
+static HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(Incident|Scheduled Maintenance) Report for\s*(.*)$").expect("valid regex")
+});
+static POSTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^Posted\s+(?:.*?\bago\.\s*)?([A-Za-z]{3})[a-z]*\.?\s+(\d{1,2}),\s*(\d{4})\s*-\s*(\d{1,2}):(\d{2})\s*([A-Za-z]{1,5})\s*$",
+    )
+    .expect("valid regex")
+});
+static AFFECTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^This (?:incident|scheduled maintenance) affected:\s*(.*?)\.?\s*$")
+        .expect("valid regex")
+});
+
+/// Status labels Statuspage prints above an update's body.
+const LABELS: [&str; 10] = [
+    "Investigating",
+    "Identified",
+    "Update",
+    "Monitoring",
+    "Resolved",
+    "Postmortem",
+    "Completed",
+    "Scheduled",
+    "In progress",
+    "Verifying",
+];
+
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+
+/// One post: its status label (if printed) and when it was posted.
+#[derive(Debug, Clone, PartialEq)]
+struct Update {
+    label: Option<String>,
+    at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct Page {
+    pub title: Option<String>,
+    pub vendor: Option<String>,
+    pub maintenance: bool,
+    updates: Vec<Update>,
+    pub components: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+/// Text of a saved HTML page: tags dropped (block ends become line breaks), entities decoded.
+fn strip_html(html: &str) -> String {
+    static SCRIPT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?is)<(script|style)\b.*?</(script|style)\s*>").expect("valid regex")
+    });
+    static BREAK: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)<\s*(br|/p|/div|/li|/h[1-6]|/tr|/small|/strong)\b[^>]*>")
+            .expect("valid regex")
+    });
+    static TAG: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?s)<[^>]*>").expect("valid regex"));
+    let s = SCRIPT.replace_all(html, "");
+    let s = BREAK.replace_all(&s, "\n");
+    let s = TAG.replace_all(&s, "");
+    s.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}
+
+/// `A, B, and C (X, Y)` -> `A`, `B`, `C / X`, `C / Y`.
+pub(crate) fn components(list: &str) -> Vec<String> {
+    let mut items = Vec::new();
+    let (mut depth, mut start) = (0i32, 0usize);
+    for (i, ch) in list.char_indices() {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                items.push(&list[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(&list[start..]);
+    let clean = |s: &str| {
+        let s = s.trim();
+        s.strip_prefix("and ").unwrap_or(s).trim().to_string()
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let item = clean(item);
+        if item.is_empty() {
+            continue;
+        }
+        match (item.find('('), item.ends_with(')')) {
+            (Some(open), true) => {
+                let group = item[..open].trim();
+                for sub in item[open + 1..item.len() - 1].split(',') {
+                    let sub = clean(sub);
+                    if !sub.is_empty() {
+                        out.push(format!("{group} / {sub}"));
+                    }
+                }
+            }
+            _ => out.push(item),
+        }
+    }
+    out
+}
+
+/// Reads one page. `Err` is the reject reason (e.g. an unknown abbreviation), with its line.
+pub(crate) fn parse(text: &str, opts: &IngestOptions) -> std::result::Result<Page, (u64, String)> {
+    let owned;
+    let text = if text.contains("</")
+        && (text.contains("<html") || text.contains("<div") || text.contains("<body"))
+    {
+        owned = strip_html(text);
+        &owned
+    } else {
+        text
+    };
+    let lines: Vec<(u64, &str)> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i as u64 + 1, l.trim()))
+        .collect();
+    let mut page = Page::default();
+    let header = lines.iter().position(|(_, l)| HEADER.is_match(l));
+    let body_start = match header {
+        Some(h) => {
+            let caps = HEADER.captures(lines[h].1).expect("matched");
+            page.maintenance = &caps[1] == "Scheduled Maintenance";
+            let vendor = caps[2].trim();
+            if vendor.is_empty() {
+                page.notes
+                    .push("the 'Report for' line names no vendor".into());
+            } else {
+                page.vendor = Some(vendor.to_string());
+            }
+            page.title = lines[..h]
+                .iter()
+                .rev()
+                .find(|(_, l)| !l.is_empty())
+                .map(|(_, l)| l.to_string());
+            if page.title.is_none() {
+                page.notes
+                    .push("no title line before 'Incident Report for'".into());
+            }
+            h + 1
+        }
+        None => {
+            page.notes
+                .push("no 'Incident Report for' line: vendor and title unknown".into());
+            0
+        }
+    };
+    let mut pending: Vec<&str> = Vec::new();
+    let mut unlabelled = 0;
+    let mut affected = false;
+    for &(no, line) in &lines[body_start..] {
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(caps) = AFFECTED.captures(line) {
+            page.components = components(&caps[1]);
+            affected = true;
+            pending.clear();
+            break;
+        }
+        let Some(caps) = POSTED.captures(line) else {
+            pending.push(line);
+            continue;
+        };
+        let month = MONTHS
+            .iter()
+            .position(|m| caps[1].eq_ignore_ascii_case(m))
+            .ok_or_else(|| (no, format!("'{line}': unknown month '{}'", &caps[1])))?;
+        let (day, year): (u32, i64) = (caps[2].parse().unwrap_or(0), caps[3].parse().unwrap_or(0));
+        let (hour, minute): (i64, i64) =
+            (caps[4].parse().unwrap_or(0), caps[5].parse().unwrap_or(0));
+        if day == 0
+            || day > crate::time::days_in_month(year, month as u32 + 1)
+            || hour > 23
+            || minute > 59
+        {
+            return Err((no, format!("'{line}': not a time that exists")));
+        }
+        let abbr = &caps[6];
+        let offset = opts.tz_abbrev.offset(abbr).ok_or_else(|| {
+            (
+                no,
+                format!(
+                    "unknown time zone abbreviation '{abbr}' in '{line}' (give --tz-abbrev {abbr}=+HH:MM)"
+                ),
+            )
+        })?;
+        let local = days_from_civil(year, month as u32 + 1, day) * 86_400_000
+            + (hour * 60 + minute) * MS_PER_MIN;
+        let label = pending
+            .first()
+            .and_then(|first| LABELS.iter().find(|l| first.eq_ignore_ascii_case(l)))
+            .map(|l| l.to_string());
+        if label.is_none() {
+            unlabelled += 1;
+        }
+        page.updates.push(Update {
+            label,
+            at: local - offset as i64 * MS_PER_MIN,
+        });
+        pending.clear();
+    }
+    if page.updates.is_empty() {
+        page.notes
+            .push("no 'Posted Mon DD, YYYY - HH:MM TZ' line: no times".into());
+    }
+    if unlabelled > 0 {
+        page.notes.push(format!(
+            "{unlabelled} update{} without a status label",
+            if unlabelled == 1 { "" } else { "s" }
+        ));
+    }
+    if !affected {
+        page.notes.push(if pending.is_empty() {
+            "no 'This incident affected' line: components unknown".to_string()
+        } else {
+            "text ends mid-page: the last update has no 'Posted' line and no 'This incident affected' line follows".to_string()
+        });
+    }
+    Ok(page)
+}
+
+impl Page {
+    fn first(&self, label: &str) -> Option<i64> {
+        self.updates
+            .iter()
+            .filter(|u| u.label.as_deref() == Some(label))
+            .map(|u| u.at)
+            .min()
+    }
+
+    /// `detected_at`: the oldest post other than the postmortem.
+    pub fn detected(&self) -> Option<i64> {
+        self.updates
+            .iter()
+            .filter(|u| u.label.as_deref() != Some("Postmortem"))
+            .map(|u| u.at)
+            .min()
+    }
+    pub fn identified(&self) -> Option<i64> {
+        self.first("Identified")
+    }
+    pub fn mitigated(&self) -> Option<i64> {
+        self.first("Monitoring")
+    }
+    /// `resolved_at`: the last `Resolved` or `Completed` post.
+    pub fn resolved(&self) -> Option<i64> {
+        self.updates
+            .iter()
+            .filter(|u| matches!(u.label.as_deref(), Some("Resolved" | "Completed")))
+            .map(|u| u.at)
+            .max()
+    }
+}
+
+/// Reads one page file into an incident table and its derived windows.
+pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Vec<RawTable>> {
+    let id = Path::new(name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| name.to_string());
+    let page = match parse(text, opts) {
+        Ok(p) => p,
+        Err((line, reason)) => {
+            let broken = vec![Reject {
+                source: name.to_string(),
+                line,
+                column: String::new(),
+                reason,
+                raw: String::new(),
+            }];
+            let empty = DataFrame::new(0, vec![])?;
+            return Ok(vec![RawTable::new(name, empty, Vec::new(), broken)]);
+        }
+    };
+    if page.detected().is_none() {
+        let reason = page.notes.join("; ");
+        let broken = vec![Reject {
+            source: name.to_string(),
+            line: 1,
+            column: col::STARTED_AT.to_string(),
+            reason: format!("no time could be read from the page: {reason}"),
+            raw: String::new(),
+        }];
+        return Ok(vec![RawTable::new(
+            name,
+            DataFrame::new(0, vec![])?,
+            Vec::new(),
+            broken,
+        )]);
+    }
+    let ts = |v: Option<i64>| v.map(format_utc);
+    let started = page.detected();
+    let level = if page.maintenance {
+        Level::UnderMaintenance
+    } else {
+        Level::MajorOutage
+    };
+    let comps = if page.components.is_empty() {
+        vec![ALL_COMPONENTS.to_string()]
+    } else {
+        page.components.clone()
+    };
+    let text_col = |name: &str, v: Option<String>| Column::new(name.into(), [v]);
+    let incidents = DataFrame::new(
+        1,
+        vec![
+            text_col(col::ID, Some(id.clone())),
+            text_col(
+                col::VENDOR,
+                page.vendor.clone().or(opts.default_vendor.clone()),
+            ),
+            text_col(col::TITLE, page.title.clone()),
+            text_col(col::IMPACT, Some(level.as_str().to_string())),
+            text_col(col::COMPONENTS, Some(page.components.join(";"))),
+            text_col(col::STARTED_AT, ts(started)),
+            text_col(col::DETECTED_AT, ts(page.detected())),
+            text_col(col::IDENTIFIED_AT, ts(page.identified())),
+            text_col(col::MITIGATED_AT, ts(page.mitigated())),
+            text_col(col::RESOLVED_AT, ts(page.resolved())),
+            text_col(
+                super::validate::NOTES,
+                (!page.notes.is_empty()).then(|| page.notes.join("; ")),
+            ),
+        ],
+    )?;
+    let end = page.mitigated().or(page.resolved());
+    let n = comps.len();
+    let impacts = DataFrame::new(
+        n,
+        vec![
+            Column::new(col::INCIDENT_ID.into(), vec![id; n]),
+            Column::new(
+                col::VENDOR.into(),
+                vec![page.vendor.clone().or(opts.default_vendor.clone()); n],
+            ),
+            Column::new(col::COMPONENT.into(), comps),
+            Column::new(col::IMPACT.into(), vec![level.as_str(); n]),
+            Column::new(col::START.into(), vec![ts(started); n]),
+            Column::new(col::END.into(), vec![ts(end); n]),
+        ],
+    )?;
+    Ok(vec![
+        RawTable {
+            window_source: window_source::UPDATES,
+            ..RawTable::new(name, incidents, vec![1], Vec::new())
+        },
+        RawTable {
+            derived: true,
+            ..RawTable::new(name, impacts, vec![1; n], Vec::new())
+        },
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn component_lists_expand_groups() {
+        assert_eq!(
+            components("Admin, Flipbooks, and Pop-ups"),
+            ["Admin", "Flipbooks", "Pop-ups"]
+        );
+        assert_eq!(
+            components("Core (API, and Web), Billing"),
+            ["Core / API", "Core / Web", "Billing"]
+        );
+        assert_eq!(
+            components("TWILIO PLATFORM (Billing)"),
+            ["TWILIO PLATFORM / Billing"]
+        );
+    }
+
+    #[test]
+    fn html_is_read_as_its_text() {
+        let t = strip_html(
+            "<html><body><div>Title &amp; more</div><div>Incident Report for <b>Acme</b></div><script>x()</script></body></html>",
+        );
+        assert!(t.contains("Title & more\n"));
+        assert!(t.contains("Incident Report for Acme"));
+        assert!(!t.contains("x()"));
+    }
+
+    #[test]
+    fn a_page_in_the_standard_layout() {
+        let text = "Status home\nQueue stalls\nIncident Report for Tailspin\nResolved\nAll clear.\nPosted Jun 03, 2024 - 12:00 CEST\nMonitoring\nFix deployed.\nPosted 2 years ago. Jun 03, 2024 - 11:30 CEST\nInvestigating\nLooking.\nPosted Jun 03, 2024 - 10:05 CEST\nThis incident affected: Queue, and Workers (EU, US).\n";
+        let p = parse(text, &IngestOptions::default()).unwrap();
+        assert_eq!(p.title.as_deref(), Some("Queue stalls"));
+        assert_eq!(p.vendor.as_deref(), Some("Tailspin"));
+        assert_eq!(p.components, ["Queue", "Workers / EU", "Workers / US"]);
+        // 10:05 CEST = 08:05 UTC.
+        assert_eq!(
+            p.detected().map(format_utc).as_deref(),
+            Some("2024-06-03T08:05:00Z")
+        );
+        assert_eq!(
+            p.mitigated().map(format_utc).as_deref(),
+            Some("2024-06-03T09:30:00Z")
+        );
+        assert_eq!(
+            p.resolved().map(format_utc).as_deref(),
+            Some("2024-06-03T10:00:00Z")
+        );
+        assert!(p.notes.is_empty(), "{:?}", p.notes);
+    }
+
+    #[test]
+    fn what_cannot_be_read_is_said() {
+        let text = "Incident Report for \nsomething broke\nPosted Jun 03, 2024 - 10:05 UTC\nstill going and then the text ends";
+        let p = parse(text, &IngestOptions::default()).unwrap();
+        assert_eq!(p.vendor, None);
+        assert_eq!(
+            p.notes,
+            [
+                "the 'Report for' line names no vendor",
+                "no title line before 'Incident Report for'",
+                "1 update without a status label",
+                "text ends mid-page: the last update has no 'Posted' line and no 'This incident affected' line follows",
+            ]
+        );
+        let err = parse(
+            "T\nIncident Report for X\nPosted Jun 03, 2024 - 10:05 XYZ\n",
+            &IngestOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(err.0, 3);
+        assert!(
+            err.1.starts_with("unknown time zone abbreviation 'XYZ'"),
+            "{}",
+            err.1
+        );
+    }
+}
