@@ -5,15 +5,6 @@ use std::process::Stdio;
 
 use crate::common::*;
 
-fn row<'a>(
-    rows: &'a [std::collections::HashMap<String, String>],
-    want: &[(&str, &str)],
-) -> &'a std::collections::HashMap<String, String> {
-    rows.iter()
-        .find(|r| want.iter().all(|(k, v)| r[*k] == *v))
-        .unwrap_or_else(|| panic!("no row {want:?}"))
-}
-
 #[test]
 fn report_without_input_reports_on_the_bundled_sample() {
     let dir = temp();

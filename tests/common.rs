@@ -57,3 +57,14 @@ pub fn path_str(p: &Path) -> String {
 pub fn fixture(name: &str) -> PathBuf {
     manifest_dir().join("tests/data").join(name)
 }
+
+/// The first row with all the given `(column, value)` pairs.
+#[allow(dead_code)]
+pub fn row<'a>(
+    rows: &'a [std::collections::HashMap<String, String>],
+    want: &[(&str, &str)],
+) -> &'a std::collections::HashMap<String, String> {
+    rows.iter()
+        .find(|r| want.iter().all(|(k, v)| r[*k] == *v))
+        .unwrap_or_else(|| panic!("no row {want:?}"))
+}

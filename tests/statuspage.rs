@@ -4,15 +4,6 @@
 
 use crate::common::*;
 
-fn row<'a>(
-    rows: &'a [std::collections::HashMap<String, String>],
-    want: &[(&str, &str)],
-) -> &'a std::collections::HashMap<String, String> {
-    rows.iter()
-        .find(|r| want.iter().all(|(k, v)| r[*k] == *v))
-        .unwrap_or_else(|| panic!("no row {want:?}"))
-}
-
 #[test]
 fn transitions_give_per_component_windows_level_by_level() {
     let dir = temp();

@@ -5,7 +5,9 @@
 
 use polars::prelude::*;
 
-use super::validate::{Checked, Problems, clean_text, parse_ts_column, raw_record, text, ts_dtype};
+use super::validate::{
+    Checked, Problems, clean_text, parse_ts_column, raw_record, text, ts_dtype, vendor_and_id,
+};
 use super::{IngestOptions, RawTable};
 use crate::error::Result;
 use crate::model::{ALL_COMPONENTS, Reject, Warning, col, window_source};
@@ -59,19 +61,12 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
         ],
     )?;
     let accepted = all.filter(&BooleanChunked::from_slice("keep".into(), &keep))?;
-    let mut vendor = clean_text(col::VENDOR);
-    if let Some(v) = &opts.default_vendor {
-        vendor = vendor.fill_null(lit(v.clone()));
-    }
     let frame = accepted
         .lazy()
-        .with_columns([
-            vendor.alias(col::VENDOR),
-            col(col::ID).str().strip_chars(lit(NULL)).alias(col::ID),
-            clean_text(col::COMPONENT)
-                .fill_null(lit(ALL_COMPONENTS))
-                .alias(col::COMPONENT),
-        ])
+        .with_columns(vendor_and_id(opts, col::ID))
+        .with_columns([clean_text(col::COMPONENT)
+            .fill_null(lit(ALL_COMPONENTS))
+            .alias(col::COMPONENT)])
         .collect()?;
     Ok(Checked {
         frame,

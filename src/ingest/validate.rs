@@ -270,6 +270,19 @@ pub(crate) fn clean_text(name: &str) -> Expr {
     when(t.clone().eq(lit(""))).then(null_str()).otherwise(t)
 }
 
+/// The cleaned `vendor` (trimmed; empty filled from `--vendor`) and `id` (trimmed, read from
+/// `id_column`) of accepted rows, shared by incidents and impacts tables.
+pub(crate) fn vendor_and_id(opts: &IngestOptions, id_column: &str) -> [Expr; 2] {
+    let mut vendor = clean_text(col::VENDOR);
+    if let Some(v) = &opts.default_vendor {
+        vendor = vendor.fill_null(lit(v.clone()));
+    }
+    [
+        vendor.alias(col::VENDOR),
+        col(id_column).str().strip_chars(lit(NULL)).alias(col::ID),
+    ]
+}
+
 /// Validates one raw table: the accepted rows as a canonical frame, the rejects with lines.
 pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked> {
     let RawTable {
@@ -332,15 +345,10 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
     let all = DataFrame::new(n, columns)?;
     let accepted = all.filter(&BooleanChunked::from_slice("keep".into(), &keep))?;
 
-    let mut vendor = clean_text(col::VENDOR);
-    if let Some(v) = &opts.default_vendor {
-        vendor = vendor.fill_null(lit(v.clone()));
-    }
     let frame = accepted
         .lazy()
+        .with_columns(vendor_and_id(opts, col::ID))
         .with_columns([
-            vendor.alias(col::VENDOR),
-            col(col::ID).str().strip_chars(lit(NULL)).alias(col::ID),
             clean_text(col::TITLE).alias(col::TITLE),
             clean_text(col::SEVERITY)
                 .str()
