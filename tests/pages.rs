@@ -102,7 +102,7 @@ fn shared(sub: &str) -> Option<String> {
 #[test]
 fn the_five_seed_pages_checked_by_hand() {
     let Some(seeds) = shared("seeds") else { return };
-    let (_dir, rows) = report(&seeds);
+    let (dir, rows) = report(&seeds);
     assert_eq!(rows.len(), 5);
     // iPaper, 29 March 2022 (CEST = UTC+2): Investigating 08:08, Monitoring 08:56,
     // Resolved 12:56; no Identified post.
@@ -138,7 +138,8 @@ fn the_five_seed_pages_checked_by_hand() {
             "2020-08-05T02:00:00Z"
         ]
     );
-    // Proxyclick, 20 March 2019 (CET = UTC+1): 16:12, 16:44, 17:39, 20:53.
+    // Proxyclick, 20 March 2019 (CET = UTC+1): posts 16:12, 16:44, 17:39, 20:53; the
+    // postmortem's stated window starts at 15:00 UTC.
     let r = by_id(&rows, "002_384bf381a37cc1e3");
     assert_eq!(r["vendor"], "Proxyclick");
     assert_eq!(
@@ -148,7 +149,7 @@ fn the_five_seed_pages_checked_by_hand() {
     assert_eq!(
         phases(r),
         [
-            "2019-03-20T15:12:00Z",
+            "2019-03-20T15:00:00Z",
             "2019-03-20T15:12:00Z",
             "2019-03-20T15:44:00Z",
             "2019-03-20T16:39:00Z",
@@ -172,13 +173,14 @@ fn the_five_seed_pages_checked_by_hand() {
             "2020-11-19T16:05:00Z"
         ]
     );
-    // Batch, 16 February 2021 (UTC): 10:02, 10:26, 10:38, 12:09; groups expanded.
+    // Batch, 16 February 2021 (UTC): posts 10:02, 10:26, 10:38, 12:09; stated start 9:54;
+    // groups expanded.
     let r = by_id(&rows, "004_e9edb41e1ab260eb");
     assert_eq!(r["vendor"], "Batch");
     assert_eq!(
         phases(r),
         [
-            "2021-02-16T10:02:00Z",
+            "2021-02-16T09:54:00Z",
             "2021-02-16T10:02:00Z",
             "2021-02-16T10:26:00Z",
             "2021-02-16T10:38:00Z",
@@ -189,6 +191,54 @@ fn the_five_seed_pages_checked_by_hand() {
     assert_eq!(comps.len(), 11);
     assert_eq!(comps[0], "MEP Core Services / Dashboard");
     assert_eq!(comps[10], "API / [MEP] Transactional API for Partners");
+    // Batch's postmortem states two outages, 9:54-9:57 and 10:15-10:21 UTC: the incident
+    // starts at 9:54 (8 min before its first post) and the vendor was down 3 + 6 = 9 min.
+    assert_eq!(
+        (r["window_source"].as_str(), r["started_at"].as_str()),
+        ("stated", "2021-02-16T09:54:00Z")
+    );
+    assert_eq!(r["ttd_min"], "8");
+    // Proxyclick's postmortem: "on March 20th, 2019 from 15:00 UTC until 16:35 UTC" = 95 min.
+    let r = by_id(&rows, "002_384bf381a37cc1e3");
+    assert_eq!(
+        (r["window_source"].as_str(), r["started_at"].as_str()),
+        ("stated", "2019-03-20T15:00:00Z")
+    );
+    // Productsup states no impact window ("an import ran between 12:00 and 13:00" in an
+    // update is not one): the updates' window, Identified 16:12 to Monitoring 21:20 UTC.
+    assert_eq!(
+        by_id(&rows, "003_3fc3ed4920e8308a")["window_source"],
+        "updates"
+    );
+    let a = read_csv(&dir.path().join("availability.csv"));
+    let vendor = |v: &str| {
+        a.iter()
+            .find(|r| r["scope"] == "vendor" && r["vendor"] == v && r["month"] == "all")
+            .unwrap()["downtime_min"]
+            .clone()
+    };
+    assert_eq!(vendor("Batch"), "9");
+    assert_eq!(vendor("Proxyclick"), "95");
+    assert_eq!(vendor("Productsup"), "308");
+    // iPaper: 01:06-01:29 (23) and 06:08-06:56 (48), from the updates.
+    assert_eq!(vendor("iPaper"), "71");
+}
+
+#[test]
+fn netlifys_three_stated_windows_not_their_envelope() {
+    let Some(page) = shared("statuspage-pages/netlify_f0frsy75h7n2.txt") else {
+        return;
+    };
+    let (dir, rows) = report(&page);
+    assert_eq!(rows[0]["window_source"], "stated");
+    let a = read_csv(&dir.path().join("availability.csv"));
+    let v = a
+        .iter()
+        .find(|r| r["scope"] == "vendor" && r["month"] == "all")
+        .unwrap();
+    // 12:45-12:55, 13:10-14:30 and 14:46-15:21 UTC: 10 + 80 + 35 = 125 min, not the 156 of
+    // "between 12:45 and 15:21 UTC".
+    assert_eq!(v["downtime_min"], "125");
 }
 
 #[test]

@@ -18,6 +18,8 @@ use crate::error::Result;
 use crate::model::{ALL_COMPONENTS, Level, Reject, col, window_source};
 use crate::time::{MS_PER_MIN, days_from_civil, format_utc};
 
+mod stated;
+
 static HEADER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(Incident|Scheduled Maintenance) Report for\s*(.*)$").expect("valid regex")
 });
@@ -46,15 +48,17 @@ const LABELS: [&str; 10] = [
     "Verifying",
 ];
 
-const MONTHS: [&str; 12] = [
+pub(super) const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];
 
 /// One post: its status label (if printed) and when it was posted.
 #[derive(Debug, Clone, PartialEq)]
-struct Update {
+pub(super) struct Update {
     label: Option<String>,
     at: i64,
+    /// The update's text, label excluded.
+    body: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -65,6 +69,10 @@ pub(crate) struct Page {
     updates: Vec<Update>,
     pub components: Vec<String>,
     pub notes: Vec<String>,
+    /// Text after the last `Posted` line of a page that ends mid-page (often a postmortem).
+    tail: String,
+    /// Impact windows stated in so many words, `[start, end)` in UTC milliseconds.
+    pub stated: Vec<(i64, i64)>,
 }
 
 /// Text of a saved HTML page: tags dropped (block ends become line breaks), entities decoded.
@@ -188,7 +196,6 @@ pub(crate) fn parse(text: &str, opts: &IngestOptions) -> std::result::Result<Pag
         if let Some(caps) = AFFECTED.captures(line) {
             page.components = components(&caps[1]);
             affected = true;
-            pending.clear();
             break;
         }
         let Some(caps) = POSTED.captures(line) else {
@@ -227,12 +234,16 @@ pub(crate) fn parse(text: &str, opts: &IngestOptions) -> std::result::Result<Pag
         if label.is_none() {
             unlabelled += 1;
         }
+        let body = pending[usize::from(label.is_some())..].join("\n");
         page.updates.push(Update {
             label,
             at: local - offset as i64 * MS_PER_MIN,
+            body,
         });
         pending.clear();
     }
+    page.tail = pending.join("\n");
+    stated::find(&mut page, opts);
     if page.updates.is_empty() {
         page.notes
             .push("no 'Posted Mon DD, YYYY - HH:MM TZ' line: no times".into());
@@ -244,7 +255,7 @@ pub(crate) fn parse(text: &str, opts: &IngestOptions) -> std::result::Result<Pag
         ));
     }
     if !affected {
-        page.notes.push(if pending.is_empty() {
+        page.notes.push(if page.tail.is_empty() {
             "no 'This incident affected' line: components unknown".to_string()
         } else {
             "text ends mid-page: the last update has no 'Posted' line and no 'This incident affected' line follows".to_string()
@@ -306,7 +317,7 @@ pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Vec<R
             return Ok(vec![RawTable::new(name, empty, Vec::new(), broken)]);
         }
     };
-    if page.detected().is_none() {
+    if page.detected().is_none() && page.stated.is_empty() {
         let reason = page.notes.join("; ");
         let broken = vec![Reject {
             source: name.to_string(),
@@ -323,7 +334,7 @@ pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Vec<R
         )]);
     }
     let ts = |v: Option<i64>| v.map(format_utc);
-    let started = page.detected();
+    let started = page.stated.iter().map(|w| w.0).min().or(page.detected());
     let level = if page.maintenance {
         Level::UnderMaintenance
     } else {
@@ -357,8 +368,24 @@ pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Vec<R
             ),
         ],
     )?;
-    let end = page.mitigated().or(page.resolved());
-    let n = comps.len();
+    // Stated windows when the page has them, else the updates' window.
+    let windows: Vec<(Option<i64>, Option<i64>)> = if page.stated.is_empty() {
+        vec![(started, page.mitigated().or(page.resolved()))]
+    } else {
+        page.stated
+            .iter()
+            .map(|&(a, b)| (Some(a), Some(b)))
+            .collect()
+    };
+    let (mut comp_col, mut start_col, mut end_col) = (Vec::new(), Vec::new(), Vec::new());
+    for c in &comps {
+        for (a, b) in &windows {
+            comp_col.push(c.clone());
+            start_col.push(ts(*a));
+            end_col.push(ts(*b));
+        }
+    }
+    let n = comp_col.len();
     let impacts = DataFrame::new(
         n,
         vec![
@@ -367,15 +394,20 @@ pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Vec<R
                 col::VENDOR.into(),
                 vec![page.vendor.clone().or(opts.default_vendor.clone()); n],
             ),
-            Column::new(col::COMPONENT.into(), comps),
+            Column::new(col::COMPONENT.into(), comp_col),
             Column::new(col::IMPACT.into(), vec![level.as_str(); n]),
-            Column::new(col::START.into(), vec![ts(started); n]),
-            Column::new(col::END.into(), vec![ts(end); n]),
+            Column::new(col::START.into(), start_col),
+            Column::new(col::END.into(), end_col),
         ],
     )?;
+    let source = if page.stated.is_empty() {
+        window_source::UPDATES
+    } else {
+        window_source::STATED
+    };
     Ok(vec![
         RawTable {
-            window_source: window_source::UPDATES,
+            window_source: source,
             ..RawTable::new(name, incidents, vec![1], Vec::new())
         },
         RawTable {
