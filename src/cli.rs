@@ -46,6 +46,12 @@ pub enum Command {
         after_help = "Examples:\n  mttx validate incidents.csv\n  mttx validate exports/ --tz America/New_York"
     )]
     Validate(ValidateCmd),
+    /// Read any input (canonical files, Statuspage JSON, report pages) and write it as
+    /// canonical incidents.csv, plus impacts.csv for precise windows, to review and correct.
+    #[command(
+        after_help = "Examples:\n  mttx import saved-pages/ --out imported/      then: mttx report imported/\n  mttx import vendor.json --tz-abbrev IST=+01:00 --out vendor/"
+    )]
+    Import(ImportCmd),
     /// Write seeded sample incidents as canonical CSV (the generator behind data/).
     #[command(
         after_help = "Examples:\n  mttx generate -o data/incidents.csv                 the shipped sample\n  mttx generate --incidents 100000 --seed 1 -o big.csv\n  mttx generate --incidents 50 --start 2024-06 --months 2 | head"
@@ -137,6 +143,18 @@ pub struct ValidateCmd {
     /// Incident files or folders.
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportCmd {
+    /// Files or folders of any supported input.
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Folder for incidents.csv, impacts.csv and rejects.csv.
+    #[arg(long, short, value_name = "DIR")]
+    pub out: PathBuf,
     #[command(flatten)]
     pub source: SourceArgs,
 }
@@ -329,6 +347,13 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<u8> {
         Command::Report(c) => commands::report::run(&c.settings()?, out),
         Command::Metrics(c) => commands::metrics::run(&c.settings()?, out),
         Command::Validate(c) => commands::validate::run(&c.source.source(&c.inputs)?, out),
+        Command::Import(c) => commands::import::run(
+            &commands::import::ImportArgs {
+                source: c.source.source(&c.inputs)?,
+                out: c.out.clone(),
+            },
+            out,
+        ),
         Command::Generate(c) => commands::generate::run(&c.settings()?, out),
     }
 }

@@ -88,6 +88,9 @@ pub mod window_source {
 /// Component name used for an incident that lists no components (the vendor as a whole).
 pub const ALL_COMPONENTS: &str = "(all)";
 
+/// `impact` of an incident that had no impact at all (Statuspage's `none`): it has no window.
+pub const IMPACT_NONE: &str = "none";
+
 /// Impact level of a window (contract section 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Level {
@@ -153,7 +156,7 @@ impl FromStr for Level {
             .find(|l| l.as_str() == norm)
             .ok_or_else(|| {
                 format!(
-                    "unknown impact level '{}' (expected major_outage, partial_outage, degraded_performance or under_maintenance)",
+                    "unknown impact level '{}' (expected major_outage, partial_outage, degraded_performance, under_maintenance or none)",
                     s.trim()
                 )
             })
@@ -383,6 +386,18 @@ pub struct IncidentRow {
     pub durations: [Option<f64>; 5],
     pub window_source: String,
     pub warnings: Option<String>,
+}
+
+/// One precise window, as the impacts table writes it. Times are RFC 3339 UTC strings; an
+/// empty end runs to the incident's resolution (or the report's end).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImpactRow {
+    pub incident_id: String,
+    pub vendor: String,
+    pub component: String,
+    pub impact: String,
+    pub start: String,
+    pub end: Option<String>,
 }
 
 /// A row that could not be read (contract section 1, validation).

@@ -264,3 +264,40 @@ fn every_edge_case_page_reads_without_a_crash() {
         );
     }
 }
+
+#[test]
+fn import_writes_what_reports_back_the_same() {
+    // Every kind of input at once: canonical incidents with an impacts table, Statuspage JSON
+    // (with an impact-`none` incident), report pages in text and HTML.
+    let dir = temp();
+    let mixed = dir.path().join("in");
+    for sub in ["pages", "with-impacts", "statuspage"] {
+        let to = mixed.join(sub);
+        std::fs::create_dir_all(&to).unwrap();
+        for f in std::fs::read_dir(fixture(sub)).unwrap() {
+            let f = f.unwrap().path();
+            std::fs::copy(&f, to.join(f.file_name().unwrap())).unwrap();
+        }
+    }
+    let imported = dir.path().join("imported");
+    let o = run(&["import", &path_str(&mixed), "--out", &path_str(&imported)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("incidents.csv (7 incidents), impacts.csv ("),
+        "{}",
+        stdout(&o)
+    );
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for (input, out) in [(&mixed, &a), (&imported, &b)] {
+        let o = run(&["report", &path_str(input), "--out", &path_str(out), "-q"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for f in ["availability.csv", "metrics.csv"] {
+        assert!(
+            std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(),
+            "{f} differs after import"
+        );
+    }
+    let inc = read_csv(&imported.join("incidents.csv"));
+    assert_eq!(by_id(&inc, "inc-no-impact")["impact"], "none");
+}

@@ -3,6 +3,7 @@
 //! report window.
 
 pub mod generate;
+pub mod import;
 pub mod metrics;
 pub mod report;
 pub mod validate;

@@ -54,7 +54,7 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
             text_or_null(col::VENDOR)?,
             text_or_null(col::INCIDENT_ID)?.with_name(col::ID.into()),
             text_or_null(col::COMPONENT)?,
-            StringChunked::from_iter_values(col::IMPACT.into(), levels.iter().map(|l| l.as_str()))
+            StringChunked::from_iter_values(col::IMPACT.into(), levels.iter().copied())
                 .into_column(),
             start.into_series().cast(&ts_dtype())?.into_column(),
             end.into_series().cast(&ts_dtype())?.into_column(),

@@ -315,6 +315,38 @@ fn ignored_window(r: Reject) -> Warning {
     }
 }
 
+impl Ingested {
+    /// The precise windows as plain rows, in input order.
+    pub fn impact_rows(&self) -> Result<Vec<crate::model::ImpactRow>> {
+        let df = &self.impacts;
+        let s = |c: &str| -> Result<StringChunked> { Ok(df.column(c)?.str()?.clone()) };
+        let t = |c: &str| -> Result<Int64Chunked> {
+            Ok(df.column(c)?.cast(&DataType::Int64)?.i64()?.clone())
+        };
+        let (id, vendor, component, impact) = (
+            s(col::ID)?,
+            s(col::VENDOR)?,
+            s(col::COMPONENT)?,
+            s(col::IMPACT)?,
+        );
+        let (start, end) = (t(col::START)?, t(col::END)?);
+        let text = |ca: &StringChunked, i: usize| ca.get(i).unwrap_or_default().to_string();
+        Ok((0..df.height())
+            .map(|i| crate::model::ImpactRow {
+                incident_id: text(&id, i),
+                vendor: text(&vendor, i),
+                component: text(&component, i),
+                impact: text(&impact, i),
+                start: start
+                    .get(i)
+                    .map(crate::time::format_utc)
+                    .unwrap_or_default(),
+                end: end.get(i).map(crate::time::format_utc),
+            })
+            .collect())
+    }
+}
+
 /// An impacts frame with no rows (for callers that have no impacts table).
 pub fn empty_impacts() -> Result<DataFrame> {
     impacts::empty()

@@ -394,7 +394,11 @@ fn convert(
             vendor.clone(),
             inc.name.clone(),
             (!impact.is_empty()).then(|| impact.clone()),
-            impact_level.map(|l| l.as_str().to_string()),
+            Some(
+                impact_level
+                    .map_or(crate::model::IMPACT_NONE, |l| l.as_str())
+                    .to_string(),
+            ),
             Some(order.join(";")),
             started,
             inc.created_at.clone(),

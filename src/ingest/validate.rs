@@ -9,7 +9,7 @@ use polars::prelude::*;
 
 use super::{IngestOptions, RawTable};
 use crate::error::{Error, Result};
-use crate::model::{Anchor, Level, Reject, Warning, col};
+use crate::model::{Anchor, IMPACT_NONE, Level, Reject, Warning, col};
 use crate::time::{local_to_utc_ms, parse_timestamp};
 
 /// Internal column: what a reader could not read (a report page's notes); becomes warnings.
@@ -138,13 +138,19 @@ impl Problems {
     }
 
     /// The impact level of each row: empty is `major_outage`; an unknown level is a problem.
-    pub(crate) fn levels(&mut self, df: &DataFrame) -> Result<Vec<Level>> {
-        let mut levels = vec![Level::MajorOutage; df.height()];
+    /// The impact of each row as stored: a level's name, or `none` (no window at all); empty
+    /// is `major_outage`; anything else is a problem.
+    pub(crate) fn levels(&mut self, df: &DataFrame) -> Result<Vec<&'static str>> {
+        let mut levels = vec![Level::MajorOutage.as_str(); df.height()];
         if let Some(impacts) = text(df, col::IMPACT)? {
             for (i, v) in impacts.iter().enumerate() {
                 if let Some(s) = v.filter(|s| !s.trim().is_empty()) {
+                    if s.trim().eq_ignore_ascii_case(IMPACT_NONE) {
+                        levels[i] = IMPACT_NONE;
+                        continue;
+                    }
                     match s.parse::<Level>() {
-                        Ok(level) => levels[i] = level,
+                        Ok(level) => levels[i] = level.as_str(),
                         Err(reason) => self.set(i, col::IMPACT, format!("impact: {reason}")),
                     }
                 }
@@ -328,8 +334,7 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
             .collect::<StringChunked>(),
         None => StringChunked::full("".into(), "", n),
     };
-    let impact =
-        StringChunked::from_iter_values(col::IMPACT.into(), levels.iter().map(|l| l.as_str()));
+    let impact = StringChunked::from_iter_values(col::IMPACT.into(), levels.iter().copied());
     let mut columns = vec![
         StringChunked::full(col::SOURCE.into(), &source, n).into_column(),
         UInt64Chunked::from_vec(col::LINE.into(), lines).into_column(),

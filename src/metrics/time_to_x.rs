@@ -79,15 +79,35 @@ pub fn explode_components(lf: LazyFrame) -> LazyFrame {
 }
 
 /// One row per incident and component it affected: the listed components (`(all)` when none),
-/// or, for an incident with precise impact rows, the components of those rows.
+/// or, for an incident whose windows come from impact rows, the components of those rows (an
+/// incident with precise sources but no rows keeps its listed components).
 pub fn memberships(lf: LazyFrame, impacts: LazyFrame) -> LazyFrame {
-    // Precise windows: every window source but the record's own timestamps.
-    let precise = col(col::WINDOW_SOURCE).neq(lit(window_source::RECORD));
-    let own = explode_components(lf.clone().filter(precise.clone().not()));
+    const HAS_ROWS: &str = "__has_rows";
     let components = impacts
         .select([col(col::VENDOR), col(col::ID), col(col::COMPONENT)])
         .unique_stable(None, UniqueKeepStrategy::First);
-    let from_impacts = lf.filter(precise).join(
+    let with_rows = components
+        .clone()
+        .select([col(col::VENDOR), col(col::ID)])
+        .unique_stable(None, UniqueKeepStrategy::First)
+        .with_column(lit(true).alias(HAS_ROWS));
+    let marked = lf.join(
+        with_rows,
+        [col(col::VENDOR), col(col::ID)],
+        [col(col::VENDOR), col(col::ID)],
+        JoinArgs::new(JoinType::Left),
+    );
+    // Precise windows: every window source but the record's own timestamps.
+    let from_rows = col(col::WINDOW_SOURCE)
+        .neq(lit(window_source::RECORD))
+        .and(col(HAS_ROWS).is_not_null());
+    let own = explode_components(
+        marked
+            .clone()
+            .filter(from_rows.clone().not())
+            .drop(cols([HAS_ROWS])),
+    );
+    let from_impacts = marked.filter(from_rows).drop(cols([HAS_ROWS])).join(
         components,
         [col(col::VENDOR), col(col::ID)],
         [col(col::VENDOR), col(col::ID)],

@@ -5,7 +5,7 @@
 use polars::prelude::*;
 
 use super::time_to_x::explode_components;
-use crate::model::{Level, col, window_source};
+use crate::model::{IMPACT_NONE, Level, col, window_source};
 use crate::period::Period;
 
 pub const START: &str = "start";
@@ -22,8 +22,11 @@ pub fn lesser(a: Expr, b: Expr) -> Expr {
     when(a.clone().lt_eq(b.clone())).then(a).otherwise(b)
 }
 
+/// The level's code; `-1` for impact `none` (no window).
 fn level_code() -> Expr {
-    let mut e = lit(Level::MajorOutage.code() as i32);
+    let mut e = when(col(col::IMPACT).eq(lit(IMPACT_NONE)))
+        .then(lit(-1i32))
+        .otherwise(lit(Level::MajorOutage.code() as i32));
     for level in Level::ALL.into_iter().rev() {
         e = when(col(col::IMPACT).eq(lit(level.as_str())))
             .then(lit(level.code() as i32))
@@ -67,6 +70,8 @@ pub fn impact_windows(incidents: LazyFrame, impacts: LazyFrame, period: &Period)
         ]);
     concat([own, from_impacts], UnionArgs::default())
         .expect("same columns")
+        // Impact `none`: no window at all.
+        .filter(col(LEVEL).gt_eq(lit(0)))
         .with_columns([
             greater(col(START), lit(period.start)).alias(START),
             lesser(col(END), lit(period.end)).alias(END),

@@ -2,7 +2,7 @@
 //! `rejects.csv`), rendered to bytes with fixed column order and number formatting.
 
 use super::format::{minutes, opt_minutes, pct};
-use crate::model::{AvailabilityRow, IncidentRow, MetricRow, Reject};
+use crate::model::{AvailabilityRow, ImpactRow, IncidentRow, MetricRow, Reject, col};
 
 fn write(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
     let mut w = ::csv::WriterBuilder::new()
@@ -147,6 +147,52 @@ pub fn rejects(rows: &[Reject]) -> Vec<u8> {
                 r.column.clone(),
                 r.reason.clone(),
                 r.raw.clone(),
+            ]
+        }),
+    )
+}
+
+/// Incidents as canonical input (`mttx import`): the record's columns, times in UTC, so the
+/// file reads back exactly.
+pub fn canonical_incidents(rows: &[IncidentRow]) -> Vec<u8> {
+    let mut header = vec![
+        col::ID,
+        col::VENDOR,
+        col::TITLE,
+        col::SEVERITY,
+        col::IMPACT,
+        col::COMPONENTS,
+    ];
+    header.extend(col::TIMESTAMPS);
+    write(
+        &header,
+        rows.iter().map(|r| {
+            let mut v = vec![
+                r.id.clone(),
+                r.vendor.clone(),
+                opt(&r.title),
+                opt(&r.severity),
+                r.impact.clone(),
+                r.components.clone(),
+            ];
+            v.extend(r.timestamps.iter().map(opt));
+            v
+        }),
+    )
+}
+
+/// The impacts table (`mttx import`): one precise window per row.
+pub fn impacts(rows: &[ImpactRow]) -> Vec<u8> {
+    write(
+        &col::IMPACT_RECORD,
+        rows.iter().map(|r| {
+            vec![
+                r.incident_id.clone(),
+                r.vendor.clone(),
+                r.component.clone(),
+                r.impact.clone(),
+                r.start.clone(),
+                opt(&r.end),
             ]
         }),
     )
