@@ -129,6 +129,44 @@ impl RawTable {
     }
 }
 
+/// Text columns being built, one `Vec<Option<String>>` per column.
+pub(crate) struct TextTable {
+    names: &'static [&'static str],
+    cols: Vec<Vec<Option<String>>>,
+    lines: Vec<u64>,
+}
+
+impl TextTable {
+    pub(crate) fn new(names: &'static [&'static str]) -> TextTable {
+        TextTable {
+            names,
+            cols: vec![Vec::new(); names.len()],
+            lines: Vec::new(),
+        }
+    }
+    pub(crate) fn push(&mut self, line: u64, values: Vec<Option<String>>) {
+        for (c, v) in self.cols.iter_mut().zip(values) {
+            c.push(v);
+        }
+        self.lines.push(line);
+    }
+    pub(crate) fn into_raw(self, source: &str) -> Result<RawTable> {
+        let height = self.lines.len();
+        let columns = self
+            .names
+            .iter()
+            .zip(self.cols)
+            .map(|(n, v)| Column::new((*n).into(), v))
+            .collect();
+        Ok(RawTable::new(
+            source,
+            DataFrame::new(height, columns)?,
+            self.lines,
+            Vec::new(),
+        ))
+    }
+}
+
 /// Maps a header as written in a file to its canonical column name (of the incident record or
 /// of the impacts table), if it is one.
 pub(crate) fn canonical_name(header: &str) -> Option<&'static str> {

@@ -7,11 +7,10 @@
 
 use std::collections::HashMap;
 
-use polars::prelude::*;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::RawTable;
+use super::{RawTable, TextTable};
 use crate::error::{Error, Result};
 use crate::model::{ALL_COMPONENTS, Level, col, window_source};
 use crate::time::parse_timestamp;
@@ -81,44 +80,6 @@ fn level_of_impact(impact: &str) -> Option<Level> {
 /// Level of a component status; `None` for `operational` (and anything unknown).
 fn level_of_status(status: &str) -> Option<Level> {
     status.parse::<Level>().ok()
-}
-
-/// Text columns being built, one `Vec<Option<String>>` per column.
-struct Table {
-    names: &'static [&'static str],
-    cols: Vec<Vec<Option<String>>>,
-    lines: Vec<u64>,
-}
-
-impl Table {
-    fn new(names: &'static [&'static str]) -> Table {
-        Table {
-            names,
-            cols: vec![Vec::new(); names.len()],
-            lines: Vec::new(),
-        }
-    }
-    fn push(&mut self, line: u64, values: Vec<Option<String>>) {
-        for (c, v) in self.cols.iter_mut().zip(values) {
-            c.push(v);
-        }
-        self.lines.push(line);
-    }
-    fn into_raw(self, source: &str) -> Result<RawTable> {
-        let height = self.lines.len();
-        let columns = self
-            .names
-            .iter()
-            .zip(self.cols)
-            .map(|(n, v)| Column::new((*n).into(), v))
-            .collect();
-        Ok(RawTable::new(
-            source,
-            DataFrame::new(height, columns)?,
-            self.lines,
-            Vec::new(),
-        ))
-    }
 }
 
 const INCIDENT_COLUMNS: &[&str] = &[
@@ -207,8 +168,8 @@ pub(crate) fn read(
             .filter(|&&b| b == b'\n')
             .count() as u64
     };
-    let mut incidents = Table::new(INCIDENT_COLUMNS);
-    let mut impacts = Table::new(IMPACT_COLUMNS);
+    let mut incidents = TextTable::new(INCIDENT_COLUMNS);
+    let mut impacts = TextTable::new(IMPACT_COLUMNS);
     for (raw, maintenance) in items {
         let line = line_of(raw);
         let inc: Incident = serde_json::from_str(raw.get()).map_err(|e| Error::Parse {
@@ -251,8 +212,8 @@ fn convert(
     line: u64,
     vendor: &Option<String>,
     page_components: &[Component],
-    incidents: &mut Table,
-    impacts: &mut Table,
+    incidents: &mut TextTable,
+    impacts: &mut TextTable,
 ) {
     // Statuspage stamps `started_at` a fraction of a second after `created_at` on many
     // incidents; under a second apart they are one instant, not an out-of-order record.

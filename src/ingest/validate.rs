@@ -14,6 +14,8 @@ use crate::time::{local_to_utc_ms, parse_timestamp};
 
 /// Internal column: what a reader could not read (a report page's notes); becomes warnings.
 pub(crate) const NOTES: &str = "__notes";
+/// Internal column: a row's own window source, where a table's rows differ (a status feed).
+pub(crate) const ROW_WINDOW_SOURCE: &str = "__window_source";
 
 /// The typed dtype of every timestamp column.
 pub(crate) fn ts_dtype() -> DataType {
@@ -347,6 +349,7 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
     ];
     columns.extend(ts_columns);
     columns.push(text_col(NOTES)?);
+    columns.push(text_col(ROW_WINDOW_SOURCE)?);
     let all = DataFrame::new(n, columns)?;
     let accepted = all.filter(&BooleanChunked::from_slice("keep".into(), &keep))?;
 
@@ -362,7 +365,10 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
         ])
         .with_column(warnings_expr(opts.anchor).alias(col::WARNINGS))
         .drop(cols([NOTES]))
-        .with_column(lit(table_source).alias(col::WINDOW_SOURCE))
+        .with_column(
+            coalesce(&[col(ROW_WINDOW_SOURCE), lit(table_source)]).alias(col::WINDOW_SOURCE),
+        )
+        .drop(cols([ROW_WINDOW_SOURCE]))
         .collect()?;
     Ok(Checked {
         frame,

@@ -10,10 +10,10 @@
 use std::path::Path;
 use std::sync::LazyLock;
 
-use polars::prelude::*;
 use regex::Regex;
 
-use super::{IngestOptions, RawTable};
+use super::validate::{NOTES, ROW_WINDOW_SOURCE};
+use super::{IngestOptions, RawTable, TextTable};
 use crate::error::Result;
 use crate::model::{ALL_COMPONENTS, Level, Reject, col, window_source};
 use crate::time::{MS_PER_MIN, days_from_civil, format_utc};
@@ -297,122 +297,164 @@ impl Page {
     }
 }
 
+/// One incident read from a page-like source: where it is, its id, what was read (or why it
+/// could not be, with the line), and its impact when the source states one.
+pub(crate) struct Entry {
+    pub line: u64,
+    pub id: String,
+    pub page: std::result::Result<Page, (u64, String)>,
+    /// The canonical impact (`major_outage`, ..., `none`); `None`: a page's default.
+    pub impact: Option<&'static str>,
+}
+
+const INCIDENT_COLUMNS: &[&str] = &[
+    col::ID,
+    col::VENDOR,
+    col::TITLE,
+    col::SEVERITY,
+    col::IMPACT,
+    col::COMPONENTS,
+    col::STARTED_AT,
+    col::DETECTED_AT,
+    col::IDENTIFIED_AT,
+    col::MITIGATED_AT,
+    col::RESOLVED_AT,
+    NOTES,
+    ROW_WINDOW_SOURCE,
+];
+const IMPACT_COLUMNS: &[&str] = &[
+    col::INCIDENT_ID,
+    col::VENDOR,
+    col::COMPONENT,
+    col::IMPACT,
+    col::START,
+    col::END,
+];
+
 /// Reads one page file into an incident table and its derived windows.
 pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Vec<RawTable>> {
     let id = Path::new(name)
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| name.to_string());
-    let page = match parse(text, opts) {
-        Ok(p) => p,
-        Err((line, reason)) => {
-            let broken = vec![Reject {
-                source: name.to_string(),
-                line,
-                column: String::new(),
-                reason,
-                raw: String::new(),
-            }];
-            let empty = DataFrame::new(0, vec![])?;
-            return Ok(vec![RawTable::new(name, empty, Vec::new(), broken)]);
-        }
+    let entry = Entry {
+        line: 1,
+        id,
+        page: parse(text, opts),
+        impact: None,
     };
-    if page.detected().is_none() && page.stated.is_empty() {
-        let reason = page.notes.join("; ");
-        let broken = vec![Reject {
-            source: name.to_string(),
-            line: 1,
-            column: col::STARTED_AT.to_string(),
-            reason: format!("no time could be read from the page: {reason}"),
-            raw: String::new(),
-        }];
-        return Ok(vec![RawTable::new(
-            name,
-            DataFrame::new(0, vec![])?,
-            Vec::new(),
-            broken,
-        )]);
-    }
+    tables(name, vec![entry], None, opts)
+}
+
+/// The incident table (with each row's window source and notes) and the derived windows of
+/// page-like entries. `severity` gives each entry's severity label, when the source has one.
+pub(crate) fn tables(
+    name: &str,
+    entries: Vec<Entry>,
+    severity: Option<Vec<Option<String>>>,
+    opts: &IngestOptions,
+) -> Result<Vec<RawTable>> {
+    let mut incidents = TextTable::new(INCIDENT_COLUMNS);
+    let mut impacts = TextTable::new(IMPACT_COLUMNS);
+    let mut broken = Vec::new();
     let ts = |v: Option<i64>| v.map(format_utc);
-    let started = page.stated.iter().map(|w| w.0).min().or(page.detected());
-    let level = if page.maintenance {
-        Level::UnderMaintenance
-    } else {
-        Level::MajorOutage
-    };
-    let comps = if page.components.is_empty() {
-        vec![ALL_COMPONENTS.to_string()]
-    } else {
-        page.components.clone()
-    };
-    let text_col = |name: &str, v: Option<String>| Column::new(name.into(), [v]);
-    let incidents = DataFrame::new(
-        1,
-        vec![
-            text_col(col::ID, Some(id.clone())),
-            text_col(
-                col::VENDOR,
-                page.vendor.clone().or(opts.default_vendor.clone()),
-            ),
-            text_col(col::TITLE, page.title.clone()),
-            text_col(col::IMPACT, Some(level.as_str().to_string())),
-            text_col(col::COMPONENTS, Some(page.components.join(";"))),
-            text_col(col::STARTED_AT, ts(started)),
-            text_col(col::DETECTED_AT, ts(page.detected())),
-            text_col(col::IDENTIFIED_AT, ts(page.identified())),
-            text_col(col::MITIGATED_AT, ts(page.mitigated())),
-            text_col(col::RESOLVED_AT, ts(page.resolved())),
-            text_col(
-                super::validate::NOTES,
+    for (k, e) in entries.into_iter().enumerate() {
+        let page = match e.page {
+            Ok(p) => p,
+            Err((line, reason)) => {
+                broken.push(Reject {
+                    source: name.to_string(),
+                    line,
+                    column: String::new(),
+                    reason,
+                    raw: String::new(),
+                });
+                continue;
+            }
+        };
+        if page.detected().is_none() && page.stated.is_empty() {
+            broken.push(Reject {
+                source: name.to_string(),
+                line: e.line,
+                column: col::STARTED_AT.to_string(),
+                reason: format!("no time could be read: {}", page.notes.join("; ")),
+                raw: String::new(),
+            });
+            continue;
+        }
+        let started = page.stated.iter().map(|w| w.0).min().or(page.detected());
+        let impact = e.impact.unwrap_or(if page.maintenance {
+            Level::UnderMaintenance.as_str()
+        } else {
+            Level::MajorOutage.as_str()
+        });
+        let vendor = page.vendor.clone().or(opts.default_vendor.clone());
+        let source = if page.stated.is_empty() {
+            window_source::UPDATES
+        } else {
+            window_source::STATED
+        };
+        incidents.push(
+            e.line,
+            vec![
+                Some(e.id.clone()),
+                vendor.clone(),
+                page.title.clone(),
+                severity.as_ref().and_then(|s| s[k].clone()),
+                Some(impact.to_string()),
+                Some(page.components.join(";")),
+                ts(started),
+                ts(page.detected()),
+                ts(page.identified()),
+                ts(page.mitigated()),
+                ts(page.resolved()),
                 (!page.notes.is_empty()).then(|| page.notes.join("; ")),
-            ),
-        ],
-    )?;
-    // Stated windows when the page has them, else the updates' window.
-    let windows: Vec<(Option<i64>, Option<i64>)> = if page.stated.is_empty() {
-        vec![(started, page.mitigated().or(page.resolved()))]
-    } else {
-        page.stated
-            .iter()
-            .map(|&(a, b)| (Some(a), Some(b)))
-            .collect()
-    };
-    let (mut comp_col, mut start_col, mut end_col) = (Vec::new(), Vec::new(), Vec::new());
-    for c in &comps {
-        for (a, b) in &windows {
-            comp_col.push(c.clone());
-            start_col.push(ts(*a));
-            end_col.push(ts(*b));
+                Some(source.to_string()),
+            ],
+        );
+        if impact == crate::model::IMPACT_NONE {
+            continue;
+        }
+        // Stated windows when the page has them, else the updates' window.
+        let windows: Vec<(Option<i64>, Option<i64>)> = if page.stated.is_empty() {
+            vec![(started, page.mitigated().or(page.resolved()))]
+        } else {
+            page.stated
+                .iter()
+                .map(|&(a, b)| (Some(a), Some(b)))
+                .collect()
+        };
+        let comps = if page.components.is_empty() {
+            vec![ALL_COMPONENTS.to_string()]
+        } else {
+            page.components.clone()
+        };
+        for c in &comps {
+            for (a, b) in &windows {
+                impacts.push(
+                    e.line,
+                    vec![
+                        Some(e.id.clone()),
+                        vendor.clone(),
+                        Some(c.clone()),
+                        Some(impact.to_string()),
+                        ts(*a),
+                        ts(*b),
+                    ],
+                );
+            }
         }
     }
-    let n = comp_col.len();
-    let impacts = DataFrame::new(
-        n,
-        vec![
-            Column::new(col::INCIDENT_ID.into(), vec![id; n]),
-            Column::new(
-                col::VENDOR.into(),
-                vec![page.vendor.clone().or(opts.default_vendor.clone()); n],
-            ),
-            Column::new(col::COMPONENT.into(), comp_col),
-            Column::new(col::IMPACT.into(), vec![level.as_str(); n]),
-            Column::new(col::START.into(), start_col),
-            Column::new(col::END.into(), end_col),
-        ],
-    )?;
-    let source = if page.stated.is_empty() {
-        window_source::UPDATES
-    } else {
-        window_source::STATED
-    };
+    let mut incidents = incidents.into_raw(name)?;
+    incidents.broken = broken;
     Ok(vec![
         RawTable {
-            window_source: source,
-            ..RawTable::new(name, incidents, vec![1], Vec::new())
+            window_source: window_source::UPDATES,
+            ..incidents
         },
         RawTable {
             derived: true,
-            ..RawTable::new(name, impacts, vec![1; n], Vec::new())
+            ..impacts.into_raw(name)?
         },
     ])
 }
