@@ -145,3 +145,99 @@ fn the_real_airbrake_export_reads_cleanly() {
     assert_eq!(r["resolved_at"], "2022-04-25T11:13:23.324Z");
     assert_eq!(r["window_source"], "updates");
 }
+
+#[test]
+fn a_status_feed_reads_like_pages_at_its_impact_level() {
+    let dir = temp();
+    let o = run(&[
+        "report",
+        "tests/data/feed/tailspin.jsonl",
+        "--vendor",
+        "Tailspin",
+        "--out",
+        &path_str(dir.path()),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("rows: 3 read, 3 accepted, 0 rejected"),
+        "{}",
+        stdout(&o)
+    );
+    let inc = read_csv(&dir.path().join("incidents.csv"));
+    // The Resolved message states 09:55-10:35 UTC: the incident starts there, 15 minutes before
+    // its first post.
+    let r = row(&inc, &[("id", "1001")]);
+    assert_eq!(
+        (r["window_source"].as_str(), r["started_at"].as_str()),
+        ("stated", "2024-06-03T09:55:00Z")
+    );
+    assert_eq!((r["ttd_min"].as_str(), r["ttm_min"].as_str()), ("15", "45"));
+    assert_eq!(r["severity"], "major");
+    assert_eq!(row(&inc, &[("id", "1002")])["window_source"], "updates");
+    assert_eq!(row(&inc, &[("id", "1003")])["impact"], "none");
+    let a = read_csv(&dir.path().join("availability.csv"));
+    // Impact `major` is a partial outage: 40 min x 0.3 = 12 on each of its components.
+    let checkout = row(&a, &[("component", "Checkout"), ("month", "all")]);
+    assert_eq!(
+        (
+            checkout["downtime_min"].as_str(),
+            checkout["outage_min"].as_str()
+        ),
+        ("12", "40")
+    );
+    // `minor` is degraded performance: outage, no downtime.
+    let search = row(&a, &[("component", "Search"), ("month", "all")]);
+    assert_eq!(
+        (
+            search["downtime_min"].as_str(),
+            search["outage_min"].as_str()
+        ),
+        ("0", "60")
+    );
+}
+
+#[test]
+fn the_819_github_incidents_give_a_monthly_component_report() {
+    let path = manifest_dir().join("../shared/data/github-statuses/incidents.jsonl");
+    if !path.exists() {
+        eprintln!("note: ../shared/data not present; GitHub feed check skipped");
+        return;
+    }
+    let dir = temp();
+    let o = run(&[
+        "report",
+        &path_str(&path),
+        "--vendor",
+        "GitHub",
+        "--out",
+        &path_str(dir.path()),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("rows: 819 read, 819 accepted, 0 rejected"),
+        "{}",
+        stdout(&o)
+    );
+    let inc = read_csv(&dir.path().join("incidents.csv"));
+    // "On February 15, 2025, between 6:35 pm UTC and 4:15 am UTC": the date written is the
+    // end's, so the window starts on the 14th, before the first post at 20:06.
+    let r = row(&inc, &[("id", "23991123")]);
+    assert_eq!(
+        (r["window_source"].as_str(), r["started_at"].as_str()),
+        ("stated", "2025-02-14T18:35:00Z")
+    );
+    // A postmortem dated a year before its posts ("On Jan 21st, 2025" for January 2026) is not
+    // used: the updates' window stands.
+    let r = row(&inc, &[("id", "28127260")]);
+    assert_eq!(
+        (r["window_source"].as_str(), r["started_at"].as_str()),
+        ("updates", "2026-01-21T11:33:00Z")
+    );
+    let a = read_csv(&dir.path().join("availability.csv"));
+    // 54 months (March 2022 to August 2026) plus `all`, for the vendor and each component.
+    assert!(
+        a.iter()
+            .any(|r| r["component"] == "Actions" && r["month"] == "2024-06")
+    );
+    assert_eq!(a.len() % 55, 0);
+}

@@ -45,6 +45,11 @@ pub(crate) fn read(
     {
         return Ok(tables);
     }
+    if let Ok(text) = text
+        && let Some(tables) = super::status_feed::read(name, text, opts)?
+    {
+        return Ok(tables);
+    }
     Ok(vec![read_canonical(name, bytes, format)?])
 }
 

@@ -9,6 +9,7 @@ mod csv;
 mod impacts;
 mod json;
 mod parquet;
+mod status_feed;
 mod statuspage_api;
 mod statuspage_page;
 pub mod tz_abbrev;

@@ -67,7 +67,7 @@ struct Affected {
 }
 
 /// Level of a Statuspage incident `impact` for components without transitions of their own.
-fn level_of_impact(impact: &str) -> Option<Level> {
+pub(crate) fn level_of_impact(impact: &str) -> Option<Level> {
     match impact {
         "critical" => Some(Level::MajorOutage),
         "major" => Some(Level::PartialOutage),

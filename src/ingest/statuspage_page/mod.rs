@@ -54,7 +54,7 @@ pub(super) const MONTHS: [&str; 12] = [
 
 /// One post: its status label (if printed) and when it was posted.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct Update {
+pub(crate) struct Update {
     label: Option<String>,
     at: i64,
     /// The update's text, label excluded.
@@ -265,6 +265,46 @@ pub(crate) fn parse(text: &str, opts: &IngestOptions) -> std::result::Result<Pag
 }
 
 impl Page {
+    /// A page from updates already taken apart (a status feed's JSON): `(label, posted at,
+    /// body)` each, with the labels Statuspage prints recognised and stated windows found.
+    pub(crate) fn from_updates(
+        title: Option<String>,
+        maintenance: bool,
+        updates: Vec<(Option<String>, i64, String)>,
+        components: Vec<String>,
+        opts: &IngestOptions,
+    ) -> Page {
+        let mut unlabelled = 0;
+        let updates = updates
+            .into_iter()
+            .map(|(label, at, body)| {
+                let label = label.and_then(|l| {
+                    LABELS
+                        .iter()
+                        .find(|k| l.trim().eq_ignore_ascii_case(k))
+                        .map(|k| k.to_string())
+                });
+                unlabelled += usize::from(label.is_none());
+                Update { label, at, body }
+            })
+            .collect();
+        let mut page = Page {
+            title,
+            maintenance,
+            updates,
+            components,
+            ..Page::default()
+        };
+        if unlabelled > 0 {
+            page.notes.push(format!(
+                "{unlabelled} update{} without a status label",
+                if unlabelled == 1 { "" } else { "s" }
+            ));
+        }
+        stated::find(&mut page, opts);
+        page
+    }
+
     fn first(&self, label: &str) -> Option<i64> {
         self.updates
             .iter()

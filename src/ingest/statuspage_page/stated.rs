@@ -89,6 +89,27 @@ fn dates(text: &str, default_year: Option<i64>) -> Vec<(usize, (i64, u32, u32))>
         .collect()
 }
 
+/// A stated window that fits the posts: it starts at most a week before the first post and no
+/// later than the last. One that starts after the last post is read a day earlier (the date
+/// written was the end's: "On February 15, between 6:35 pm UTC and 4:15 am UTC"). Without posts
+/// every window fits.
+fn plausible(start: i64, end: i64, updates: &[super::Update]) -> Option<(i64, i64)> {
+    let (Some(first), Some(last)) = (
+        updates.iter().map(|u| u.at).min(),
+        updates.iter().map(|u| u.at).max(),
+    ) else {
+        return Some((start, end));
+    };
+    let fits = |s: i64| s >= first - 7 * DAY && s <= last;
+    if fits(start) {
+        Some((start, end))
+    } else if start > last && fits(start - DAY) {
+        Some((start - DAY, end - DAY))
+    } else {
+        None
+    }
+}
+
 /// Finds the stated windows of a page (needs its updates read) and stores them in `page`.
 pub(super) fn find(page: &mut Page, opts: &IngestOptions) {
     let first_post = page.detected();
@@ -137,6 +158,11 @@ pub(super) fn find(page: &mut Page, opts: &IngestOptions) {
             }));
         }
         for (at, [t1, t2], [z1, z2]) in pairs {
+            // "9:00 AM" without a zone: the regex may take the AM for one; it is none.
+            let meridian = |z: &Option<String>| matches!(z.as_deref(), Some("AM" | "PM"));
+            if meridian(&z1) || meridian(&z2) {
+                continue;
+            }
             let offset = |z: &Option<String>| z.as_deref().and_then(|z| opts.tz_abbrev.offset(z));
             let (Some(o1), Some(o2)) = (offset(&z1), offset(&z2)) else {
                 let z = if offset(&z1).is_none() { &z1 } else { &z2 };
@@ -165,7 +191,14 @@ pub(super) fn find(page: &mut Page, opts: &IngestOptions) {
             if end <= start {
                 end += DAY; // past midnight
             }
-            found.push((start, end));
+            match plausible(start, end, &page.updates) {
+                Some(w) => found.push(w),
+                None => notes.push(format!(
+                    "a stated window ({} to {}) lies outside the posts' timeline and was not used",
+                    crate::time::format_utc(start),
+                    crate::time::format_utc(end)
+                )),
+            }
         }
     }
     found.sort_unstable();
@@ -234,7 +267,7 @@ mod tests {
 
     #[test]
     fn an_envelope_gives_way_to_the_windows_inside_it() {
-        let body = "On March 9th, 2022, between 12:45 and 15:21 UTC, builds failed:\n- 12:45 - 12:55 UTC\n- 13:10 - 14:30 UTC\n- 14:46 - 15:21 UTC";
+        let body = "On March 20th, 2019, between 12:45 and 15:21 UTC, builds failed:\n- 12:45 - 12:55 UTC\n- 13:10 - 14:30 UTC\n- 14:46 - 15:21 UTC";
         let w = windows(&page("T", body));
         let total: i64 = w
             .iter()
@@ -245,7 +278,7 @@ mod tests {
             .sum();
         assert_eq!(w.len(), 3);
         assert_eq!(total, 10 + 80 + 35);
-        assert!(w[0].0.starts_with("2022-03-09T12:45"));
+        assert!(w[0].0.starts_with("2019-03-20T12:45"));
     }
 
     #[test]
@@ -255,17 +288,46 @@ mod tests {
     }
 
     #[test]
+    fn windows_must_fit_the_posts_timeline() {
+        // A year off (a typo in the postmortem): not used, and said.
+        let p = parse(
+            &page(
+                "T",
+                "On March 20th, 2018, between 15:00 UTC and 16:00 UTC we were down.",
+            ),
+            &IngestOptions::default(),
+        )
+        .unwrap();
+        assert!(p.stated.is_empty());
+        assert!(
+            p.notes
+                .iter()
+                .any(|n| n.contains("outside the posts' timeline")),
+            "{:?}",
+            p.notes
+        );
+        // The date written is the end's: read a day earlier.
+        let text = "T\nIncident Report for Acme\nResolved\nOn March 21, between 6:35 pm UTC and 4:15 am UTC we were down.\nPosted Mar 21, 2019 - 05:15 CET\nInvestigating\nLooking.\nPosted Mar 20, 2019 - 20:06 CET\n";
+        assert_eq!(
+            windows(text),
+            [("2019-03-20T18:35:00Z".into(), "2019-03-21T04:15:00Z".into())]
+        );
+    }
+
+    #[test]
     fn title_ranges_am_pm_midnight_and_vague_prose() {
         assert_eq!(
             windows(&page("API errors 1203 to 1420 UTC", "Fixed.")),
             [("2019-03-20T12:03:00Z".into(), "2019-03-20T14:20:00Z".into())]
         );
         assert_eq!(
+            // 23:50 on the 20th would start after the last post: the night before.
             windows(&page("T", "Delays between 11:50PM UTC and 12:10AM UTC.")),
-            [("2019-03-20T23:50:00Z".into(), "2019-03-21T00:10:00Z".into())]
+            [("2019-03-19T23:50:00Z".into(), "2019-03-20T00:10:00Z".into())]
         );
         assert!(windows(&page("T", "It lasted from about noon until the evening.")).is_empty());
         assert!(windows(&page("T", "between 10:00 and 11:00 we saw errors")).is_empty());
+        assert!(windows(&page("T", "between 9:00 AM and 10:00 AM we saw errors")).is_empty());
         let p = parse(
             &page("T", "between 6:45AM PT and 8:54AM PT"),
             &IngestOptions::default(),
