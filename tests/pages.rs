@@ -127,7 +127,10 @@ fn the_five_seed_pages_checked_by_hand() {
     );
     // iPaper, 5 August 2020 (CEST): 03:06, Identified 03:09, Monitoring 03:29, Resolved 04:00.
     let r = by_id(&rows, "001_5a6f02c1cc2b71cb");
-    assert_eq!(r["vendor"], "iPaper");
+    assert_eq!(
+        (r["vendor"].as_str(), r["title"].as_str()),
+        ("iPaper", "Intermittent flipbook load failures")
+    );
     assert_eq!(
         phases(r),
         [
@@ -141,7 +144,10 @@ fn the_five_seed_pages_checked_by_hand() {
     // Proxyclick, 20 March 2019 (CET = UTC+1): posts 16:12, 16:44, 17:39, 20:53; the
     // postmortem's stated window starts at 15:00 UTC.
     let r = by_id(&rows, "002_384bf381a37cc1e3");
-    assert_eq!(r["vendor"], "Proxyclick");
+    assert_eq!(
+        (r["vendor"].as_str(), r["title"].as_str()),
+        ("Proxyclick", "Issues creating visits")
+    );
     assert_eq!(
         r["components"],
         "Dashboard;iPad app;Browser-based Kiosk;API"
@@ -164,6 +170,10 @@ fn the_five_seed_pages_checked_by_hand() {
         ("Productsup", "Platform API")
     );
     assert_eq!(
+        r["title"],
+        "Imported product count dropped significantly for some sites."
+    );
+    assert_eq!(
         phases(r),
         [
             "2020-11-18T16:12:00Z",
@@ -176,7 +186,10 @@ fn the_five_seed_pages_checked_by_hand() {
     // Batch, 16 February 2021 (UTC): posts 10:02, 10:26, 10:38, 12:09; stated start 9:54;
     // groups expanded.
     let r = by_id(&rows, "004_e9edb41e1ab260eb");
-    assert_eq!(r["vendor"], "Batch");
+    assert_eq!(
+        (r["vendor"].as_str(), r["title"].as_str()),
+        ("Batch", "Unavailability of our services")
+    );
     assert_eq!(
         phases(r),
         [
@@ -256,13 +269,33 @@ fn every_edge_case_page_reads_without_a_crash() {
     assert!(stderr(&o).is_empty(), "{}", stderr(&o));
     let text = stdout(&o);
     assert!(text.contains("16 rows read"), "{text}");
-    // Every rejected page says why.
+    // Every rejected page says why: the home pages print dates without a year.
     for line in text.lines().filter(|l| l.contains("rejected:")) {
-        assert!(
-            line.contains("no time could be read") || line.contains("abbreviation"),
-            "{line}"
-        );
+        assert!(line.contains("no time could be read"), "{line}");
     }
+    assert!(text.contains("koios_statuspage_home.txt:1: rejected: no time could be read: no 'Incident Report for' line: vendor and title unknown; dates without a year (line 3: 'Feb 12, 16:51 EST')"), "{text}");
+}
+
+#[test]
+fn a_page_whose_only_post_is_the_postmortem_keeps_its_stated_window() {
+    let Some(page) = shared("statuspage-pages/bitbucket_mb73p3vm5y5r.txt") else {
+        return;
+    };
+    let (dir, rows) = report(&page);
+    // "On February 11, 2025, between 15:41 and 16:26 UTC"; the postmortem was posted on 3 March.
+    assert_eq!(
+        (
+            rows[0]["window_source"].as_str(),
+            rows[0]["started_at"].as_str()
+        ),
+        ("stated", "2025-02-11T15:41:00Z")
+    );
+    let a = read_csv(&dir.path().join("availability.csv"));
+    let v = a
+        .iter()
+        .find(|r| r["scope"] == "vendor" && r["month"] == "all")
+        .unwrap();
+    assert_eq!(v["downtime_min"], "45");
 }
 
 #[test]

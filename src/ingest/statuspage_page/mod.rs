@@ -34,6 +34,11 @@ static AFFECTED: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+static YEARLESS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:Posted\s+)?[A-Z][a-z]{2}\s+\d{1,2},\s+\d{1,2}:\d{2}\s*[A-Z]{2,5}$")
+        .expect("valid regex")
+});
+
 /// Status labels Statuspage prints above an update's body.
 const LABELS: [&str; 10] = [
     "Investigating",
@@ -245,8 +250,13 @@ pub(crate) fn parse(text: &str, opts: &IngestOptions) -> std::result::Result<Pag
     page.tail = pending.join("\n");
     stated::find(&mut page, opts);
     if page.updates.is_empty() {
-        page.notes
-            .push("no 'Posted Mon DD, YYYY - HH:MM TZ' line: no times".into());
+        // A page's home "Past incidents" block prints "Feb 12, 16:51 EST": no year, and a year
+        // is never guessed.
+        let yearless = lines.iter().find(|(_, l)| YEARLESS.is_match(l));
+        page.notes.push(match yearless {
+            Some((no, l)) => format!("dates without a year (line {no}: '{l}'): no times"),
+            None => "no 'Posted Mon DD, YYYY - HH:MM TZ' line: no times".into(),
+        });
     }
     if unlabelled > 0 {
         page.notes.push(format!(

@@ -89,18 +89,26 @@ fn dates(text: &str, default_year: Option<i64>) -> Vec<(usize, (i64, u32, u32))>
         .collect()
 }
 
-/// A stated window that fits the posts: it starts at most a week before the first post and no
-/// later than the last. One that starts after the last post is read a day earlier (the date
-/// written was the end's: "On February 15, between 6:35 pm UTC and 4:15 am UTC"). Without posts
-/// every window fits.
+/// A stated window that fits the incident's posts (the postmortem aside): it starts at most a
+/// week before the first post and no later than the last. One that starts after the last post
+/// is read a day earlier (the date written was the end's: "On February 15, between 6:35 pm UTC
+/// and 4:15 am UTC"). When the only post is the postmortem, a window fits if it starts within
+/// 90 days before it. Without posts every window fits.
 fn plausible(start: i64, end: i64, updates: &[super::Update]) -> Option<(i64, i64)> {
-    let (Some(first), Some(last)) = (
-        updates.iter().map(|u| u.at).min(),
-        updates.iter().map(|u| u.at).max(),
-    ) else {
-        return Some((start, end));
+    let posts = || {
+        updates
+            .iter()
+            .filter(|u| u.label.as_deref() != Some("Postmortem"))
+            .map(|u| u.at)
     };
-    let fits = |s: i64| s >= first - 7 * DAY && s <= last;
+    let (first, last) = match (posts().min(), posts().max()) {
+        (Some(f), Some(l)) => (f - 7 * DAY, l),
+        _ => match updates.iter().map(|u| u.at).max() {
+            Some(postmortem) => (postmortem - 90 * DAY, postmortem),
+            None => return Some((start, end)),
+        },
+    };
+    let fits = |s: i64| s >= first && s <= last;
     if fits(start) {
         Some((start, end))
     } else if start > last && fits(start - DAY) {
