@@ -232,6 +232,16 @@ fn the_five_seed_pages_checked_by_hand() {
     };
     assert_eq!(vendor("Batch"), "9");
     assert_eq!(vendor("Proxyclick"), "95");
+    let outage = |v: &str| {
+        a.iter()
+            .find(|r| r["scope"] == "vendor" && r["vendor"] == v && r["month"] == "all")
+            .unwrap()["outage_min"]
+            .clone()
+    };
+    assert_eq!(
+        (outage("Batch"), outage("Proxyclick")),
+        ("9".to_string(), "95".to_string())
+    );
     assert_eq!(vendor("Productsup"), "308");
     // iPaper: 01:06-01:29 (23) and 06:08-06:56 (48), from the updates.
     assert_eq!(vendor("iPaper"), "71");
@@ -268,11 +278,27 @@ fn every_edge_case_page_reads_without_a_crash() {
     );
     assert!(stderr(&o).is_empty(), "{}", stderr(&o));
     let text = stdout(&o);
-    assert!(text.contains("16 rows read"), "{text}");
-    // Every rejected page says why: the home pages print dates without a year.
+    assert!(text.contains("24 rows read"), "{text}");
+    // Every rejected row says why: the home pages print dates without a year; the history
+    // page (nine incidents) names no vendor.
     for line in text.lines().filter(|l| l.contains("rejected:")) {
-        assert!(line.contains("no time could be read"), "{line}");
+        assert!(
+            line.contains("no time could be read") || line.contains("missing vendor"),
+            "{line}"
+        );
     }
+    let o = run(&[
+        "validate",
+        &format!("{pages}/npm_history_page.txt"),
+        "--vendor",
+        "npm",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("9 rows read: 9 accepted, 0 rejected"),
+        "{}",
+        stdout(&o)
+    );
     assert!(text.contains("koios_statuspage_home.txt:1: rejected: no time could be read: no 'Incident Report for' line: vendor and title unknown; dates without a year (line 3: 'Feb 12, 16:51 EST')"), "{text}");
 }
 

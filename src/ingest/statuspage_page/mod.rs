@@ -18,6 +18,7 @@ use crate::error::Result;
 use crate::model::{ALL_COMPONENTS, Level, Reject, col, window_source};
 use crate::time::{MS_PER_MIN, days_from_civil, format_utc};
 
+mod history;
 mod stated;
 
 static HEADER: LazyLock<Regex> = LazyLock::new(|| {
@@ -387,6 +388,10 @@ pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Vec<R
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| name.to_string());
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    if history::looks_like(&lines) {
+        return tables(name, history::entries(&id, &lines, opts), None, opts);
+    }
     let entry = Entry {
         line: 1,
         id,
