@@ -168,6 +168,24 @@ impl TextTable {
     }
 }
 
+/// Columns of the incident tables that status-page readers build (text), in order: the
+/// record's columns, then the reader's notes and each row's window source.
+pub(crate) const DERIVED_INCIDENT_COLUMNS: &[&str] = &[
+    col::ID,
+    col::VENDOR,
+    col::TITLE,
+    col::SEVERITY,
+    col::IMPACT,
+    col::COMPONENTS,
+    col::STARTED_AT,
+    col::DETECTED_AT,
+    col::IDENTIFIED_AT,
+    col::MITIGATED_AT,
+    col::RESOLVED_AT,
+    validate::NOTES,
+    validate::ROW_WINDOW_SOURCE,
+];
+
 /// Maps a header as written in a file to its canonical column name (of the incident record or
 /// of the impacts table), if it is one.
 pub(crate) fn canonical_name(header: &str) -> Option<&'static str> {

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::{RawTable, TextTable};
+use super::{DERIVED_INCIDENT_COLUMNS, RawTable, TextTable};
 use crate::error::{Error, Result};
 use crate::model::{ALL_COMPONENTS, Level, col, window_source};
 use crate::time::parse_timestamp;
@@ -82,28 +82,6 @@ fn level_of_status(status: &str) -> Option<Level> {
     status.parse::<Level>().ok()
 }
 
-const INCIDENT_COLUMNS: &[&str] = &[
-    col::ID,
-    col::VENDOR,
-    col::TITLE,
-    col::SEVERITY,
-    col::IMPACT,
-    col::COMPONENTS,
-    col::STARTED_AT,
-    col::DETECTED_AT,
-    col::IDENTIFIED_AT,
-    col::MITIGATED_AT,
-    col::RESOLVED_AT,
-];
-const IMPACT_COLUMNS: &[&str] = &[
-    col::INCIDENT_ID,
-    col::VENDOR,
-    col::COMPONENT,
-    col::IMPACT,
-    col::START,
-    col::END,
-];
-
 /// Reads Statuspage JSON if `text` is that shape: `Some([incidents, impacts])`, else `None`.
 pub(crate) fn read(
     name: &str,
@@ -168,8 +146,8 @@ pub(crate) fn read(
             .filter(|&&b| b == b'\n')
             .count() as u64
     };
-    let mut incidents = TextTable::new(INCIDENT_COLUMNS);
-    let mut impacts = TextTable::new(IMPACT_COLUMNS);
+    let mut incidents = TextTable::new(DERIVED_INCIDENT_COLUMNS);
+    let mut impacts = TextTable::new(&col::IMPACT_RECORD);
     for (raw, maintenance) in items {
         let line = line_of(raw);
         let inc: Incident = serde_json::from_str(raw.get()).map_err(|e| Error::Parse {
@@ -366,6 +344,8 @@ fn convert(
             first_with("identified"),
             mitigated,
             inc.resolved_at.clone(),
+            None,
+            None,
         ],
     );
     for (component, level, start, end) in rows {

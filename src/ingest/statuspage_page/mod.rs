@@ -12,8 +12,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::validate::{NOTES, ROW_WINDOW_SOURCE};
-use super::{IngestOptions, RawTable, TextTable};
+use super::{DERIVED_INCIDENT_COLUMNS, IngestOptions, RawTable, TextTable};
 use crate::error::Result;
 use crate::model::{ALL_COMPONENTS, Level, Reject, col, window_source};
 use crate::time::{MS_PER_MIN, days_from_civil, format_utc};
@@ -358,30 +357,6 @@ pub(crate) struct Entry {
     pub impact: Option<&'static str>,
 }
 
-const INCIDENT_COLUMNS: &[&str] = &[
-    col::ID,
-    col::VENDOR,
-    col::TITLE,
-    col::SEVERITY,
-    col::IMPACT,
-    col::COMPONENTS,
-    col::STARTED_AT,
-    col::DETECTED_AT,
-    col::IDENTIFIED_AT,
-    col::MITIGATED_AT,
-    col::RESOLVED_AT,
-    NOTES,
-    ROW_WINDOW_SOURCE,
-];
-const IMPACT_COLUMNS: &[&str] = &[
-    col::INCIDENT_ID,
-    col::VENDOR,
-    col::COMPONENT,
-    col::IMPACT,
-    col::START,
-    col::END,
-];
-
 /// Reads one page file into an incident table and its derived windows.
 pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Vec<RawTable>> {
     let id = Path::new(name)
@@ -409,8 +384,8 @@ pub(crate) fn tables(
     severity: Option<Vec<Option<String>>>,
     opts: &IngestOptions,
 ) -> Result<Vec<RawTable>> {
-    let mut incidents = TextTable::new(INCIDENT_COLUMNS);
-    let mut impacts = TextTable::new(IMPACT_COLUMNS);
+    let mut incidents = TextTable::new(DERIVED_INCIDENT_COLUMNS);
+    let mut impacts = TextTable::new(&col::IMPACT_RECORD);
     let mut broken = Vec::new();
     let ts = |v: Option<i64>| v.map(format_utc);
     for (k, e) in entries.into_iter().enumerate() {
