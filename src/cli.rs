@@ -46,6 +46,11 @@ pub enum Command {
         after_help = "Examples:\n  mttx validate incidents.csv\n  mttx validate exports/ --tz America/New_York"
     )]
     Validate(ValidateCmd),
+    /// Draw one chart of a report as SVG or PNG (by the file's extension).
+    #[command(
+        after_help = "Examples:\n  mttx chart sla -o sla.png                       the bundled sample\n  mttx chart trend incidents.csv --tz Europe/Berlin -o trend.svg\n  mttx chart sla exports/ --from 2024-01-01 --to 2025-01-01 --sla 99.95 -o sla-2024.png"
+    )]
+    Chart(ChartCmd),
     /// Read any input (canonical files, Statuspage JSON, report pages) and write it as
     /// canonical incidents.csv, plus impacts.csv for precise windows, to review and correct.
     #[command(
@@ -145,6 +150,38 @@ pub struct ValidateCmd {
     pub inputs: Vec<PathBuf>,
     #[command(flatten)]
     pub source: SourceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ChartCmd {
+    /// Which chart: sla (availability by vendor per month) or trend (MTTD, MTTM, MTTR).
+    #[arg(value_enum)]
+    pub kind: ChartKindArg,
+    /// Incident files or folders. None: the bundled sample.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Output file, .svg or .png.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub window: WindowArgs,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Downtime weights per impact level.
+    #[arg(long, value_enum, default_value_t = WeightsArg::Statuspage)]
+    pub weights: WeightsArg,
+    /// SLA target in percent.
+    #[arg(long, default_value_t = 99.9, value_name = "PCT")]
+    pub sla: f64,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ChartKindArg {
+    Sla,
+    Trend,
 }
 
 #[derive(Debug, Args)]
@@ -347,6 +384,30 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<u8> {
         Command::Report(c) => commands::report::run(&c.settings()?, out),
         Command::Metrics(c) => commands::metrics::run(&c.settings()?, out),
         Command::Validate(c) => commands::validate::run(&c.source.source(&c.inputs)?, out),
+        Command::Chart(c) => {
+            let report = ReportCmd {
+                inputs: c.inputs.clone(),
+                out: None,
+                window: c.window,
+                source: c.source,
+                weights: c.weights,
+                sla: c.sla,
+                formats: vec!["csv".into()],
+                quiet: c.quiet,
+            }
+            .settings()?;
+            commands::chart::run(
+                &commands::chart::ChartArgs {
+                    report,
+                    kind: match c.kind {
+                        ChartKindArg::Sla => commands::chart::Kind::Sla,
+                        ChartKindArg::Trend => commands::chart::Kind::Trend,
+                    },
+                    out: c.out,
+                },
+                out,
+            )
+        }
         Command::Import(c) => commands::import::run(
             &commands::import::ImportArgs {
                 source: c.source.source(&c.inputs)?,

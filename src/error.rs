@@ -40,6 +40,8 @@ pub enum Error {
     },
     #[error("cannot write to standard output: {0}")]
     Stdout(std::io::Error),
+    #[error(transparent)]
+    Chart(#[from] crate::chart::ChartError),
     #[error("internal dataframe error: {0}")]
     Frame(#[from] polars::error::PolarsError),
 }

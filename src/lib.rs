@@ -3,6 +3,7 @@
 //! availability) -> [`report`] (rows -> CSV, JSON, terminal text) -> [`output`] (files).
 //! [`cli`] turns arguments into settings; [`commands`] runs one subcommand each.
 
+pub mod chart;
 pub mod cli;
 pub mod commands;
 pub mod error;

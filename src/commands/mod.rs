@@ -2,6 +2,7 @@
 //! what a person reads to the given writer. Shared here: reading inputs and choosing the
 //! report window.
 
+pub mod chart;
 pub mod generate;
 pub mod import;
 pub mod metrics;

@@ -1,0 +1,167 @@
+//! The SLA view: availability of each vendor per month, with the target as a dashed line and
+//! every month below it marked, so misses stand out before anyone reads a number.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{Chart, GRID, MISS, SERIES, text};
+use crate::model::{AvailScope, AvailabilityRow};
+
+/// One vendor's monthly availability.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub vendor: String,
+    /// Per month, in `months` order; `None` where the vendor has no row.
+    pub availability: Vec<Option<f64>>,
+    pub target: f64,
+}
+
+/// Availability by vendor per month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sla {
+    pub months: Vec<String>,
+    pub series: Vec<Series>,
+}
+
+impl Sla {
+    /// From `availability.csv` rows: vendor scope, calendar months only.
+    pub fn from_rows(rows: &[AvailabilityRow]) -> Sla {
+        let mut months: Vec<String> = rows
+            .iter()
+            .filter(|r| r.month != "all")
+            .map(|r| r.month.clone())
+            .collect();
+        months.sort();
+        months.dedup();
+        let mut series: Vec<Series> = Vec::new();
+        for r in rows
+            .iter()
+            .filter(|r| r.scope == AvailScope::Vendor && r.month != "all")
+        {
+            let i = months.iter().position(|m| *m == r.month).unwrap_or(0);
+            match series.iter_mut().find(|s| s.vendor == r.vendor) {
+                Some(s) => s.availability[i] = Some(r.availability_pct),
+                None => {
+                    let mut availability = vec![None; months.len()];
+                    availability[i] = Some(r.availability_pct);
+                    series.push(Series {
+                        vendor: r.vendor.clone(),
+                        availability,
+                        target: r.sla_target_pct,
+                    });
+                }
+            }
+        }
+        Sla { months, series }
+    }
+
+    fn y_range(&self) -> (f64, f64) {
+        let low = self
+            .series
+            .iter()
+            .flat_map(|s| s.availability.iter().flatten().copied().chain([s.target]))
+            .fold(100.0f64, f64::min);
+        // Leave room below the lowest point; never a flat axis.
+        let span = (100.0 - low).max(0.05);
+        ((low - span * 0.15).max(0.0), 100.0 + span * 0.05)
+    }
+}
+
+impl Chart for Sla {
+    const NAME: &'static str = "sla";
+
+    fn size(&self) -> (u32, u32) {
+        (960, 480 + 18 * (self.series.len().saturating_sub(8) as u32))
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let e = |x: &dyn std::fmt::Display| x.to_string();
+        let n = self.months.len().max(1);
+        let (lo, hi) = self.y_range();
+        let mut chart = ChartBuilder::on(root)
+            .caption("Availability by vendor per month", text(22))
+            .margin(16)
+            .x_label_area_size(48)
+            .y_label_area_size(72)
+            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), lo..hi)
+            .map_err(|x| e(&x))?;
+        let months = self.months.clone();
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(GRID)
+            .x_labels(n.min(24))
+            .x_label_formatter(&|x| {
+                let i = x.round();
+                if (x - i).abs() < 1e-9 && i >= 0.0 {
+                    months.get(i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|y| format!("{y:.2}%"))
+            .y_desc("availability")
+            .x_desc("month")
+            .label_style(text(13))
+            .axis_desc_style(text(14))
+            .draw()
+            .map_err(|x| e(&x))?;
+        for (k, s) in self.series.iter().enumerate() {
+            let colour = SERIES[k % SERIES.len()];
+            let points: Vec<(f64, f64)> = s
+                .availability
+                .iter()
+                .enumerate()
+                .filter_map(|(i, a)| a.map(|a| (i as f64, a)))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))
+                .map_err(|x| e(&x))?
+                .label(s.vendor.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
+                });
+            chart
+                .draw_series(
+                    points
+                        .iter()
+                        .map(|&(x, y)| Circle::new((x, y), 3, colour.filled())),
+                )
+                .map_err(|x| e(&x))?;
+            // Misses: a larger red ring around the month.
+            chart
+                .draw_series(
+                    points
+                        .iter()
+                        .filter(|(_, y)| *y < s.target)
+                        .map(|&(x, y)| Circle::new((x, y), 7, MISS.stroke_width(2))),
+                )
+                .map_err(|x| e(&x))?;
+        }
+        // The targets (usually one), dashed.
+        let mut targets: Vec<f64> = self.series.iter().map(|s| s.target).collect();
+        targets.sort_by(f64::total_cmp);
+        targets.dedup();
+        for t in targets {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    vec![(-0.5, t), (n as f64 - 0.5, t)],
+                    6,
+                    4,
+                    MISS.stroke_width(1),
+                ))
+                .map_err(|x| e(&x))?
+                .label(format!("target {t}% (ringed: missed)"))
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], MISS.stroke_width(1)));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerLeft)
+            .background_style(WHITE.mix(0.85))
+            .border_style(GRID)
+            .label_font(text(13))
+            .draw()
+            .map_err(|x| e(&x))?;
+        Ok(())
+    }
+}

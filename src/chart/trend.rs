@@ -1,0 +1,173 @@
+//! The monthly trend of MTTD, MTTM and MTTR: the median as a line, the band up to the p90
+//! shaded behind it, on a log scale (detection takes minutes, resolution hours).
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{Chart, GRID, SERIES, text};
+use crate::model::{Metric, MetricRow};
+
+/// One metric's monthly median and p90 (`None`: no incident that month had it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub metric: Metric,
+    pub median: Vec<Option<f64>>,
+    pub p90: Vec<Option<f64>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trend {
+    pub months: Vec<String>,
+    pub lines: Vec<Line>,
+}
+
+impl Trend {
+    /// From `metrics.csv` rows: scope `all`, calendar months, MTTD, MTTM and MTTR.
+    pub fn from_rows(rows: &[MetricRow]) -> Trend {
+        let of =
+            |r: &&MetricRow| r.scope == "all" && r.month.as_deref().is_some_and(|m| m != "all");
+        let mut months: Vec<String> = rows
+            .iter()
+            .filter(of)
+            .filter_map(|r| r.month.clone())
+            .collect();
+        months.sort();
+        months.dedup();
+        let lines = [Metric::Mttd, Metric::Mttm, Metric::Mttr]
+            .into_iter()
+            .map(|metric| {
+                let mut line = Line {
+                    metric,
+                    median: vec![None; months.len()],
+                    p90: vec![None; months.len()],
+                };
+                for r in rows.iter().filter(of).filter(|r| r.metric == metric) {
+                    if let Some(i) = months.iter().position(|m| Some(m) == r.month.as_ref()) {
+                        line.median[i] = r.stats.median;
+                        line.p90[i] = r.stats.p90;
+                    }
+                }
+                line
+            })
+            .collect();
+        Trend { months, lines }
+    }
+}
+
+impl Chart for Trend {
+    const NAME: &'static str = "trend";
+
+    fn size(&self) -> (u32, u32) {
+        (960, 480)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let e = |x: &dyn std::fmt::Display| x.to_string();
+        let n = self.months.len().max(1);
+        let values = self
+            .lines
+            .iter()
+            .flat_map(|l| l.median.iter().chain(&l.p90).flatten().copied())
+            .filter(|v| *v > 0.0);
+        let (lo, hi) = values.fold((f64::MAX, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+        let (lo, hi) = if hi == 0.0 {
+            (0.1, 100.0)
+        } else {
+            // Headroom above the highest p90 for the legend.
+            ((lo / 2.0).max(0.01), hi * 6.0)
+        };
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                "Time to detect, mitigate, resolve: monthly median (line) and p90 (band)",
+                text(20),
+            )
+            .margin(16)
+            .x_label_area_size(48)
+            .y_label_area_size(72)
+            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), (lo..hi).log_scale())
+            .map_err(|x| e(&x))?;
+        let months = self.months.clone();
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(GRID)
+            .x_labels(n.min(24))
+            .y_labels(12)
+            .x_label_formatter(&|x| {
+                let i = x.round();
+                if (x - i).abs() < 1e-9 && i >= 0.0 {
+                    months.get(i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|y| {
+                if *y >= 1.0 {
+                    format!("{y:.0}")
+                } else {
+                    format!("{y:.2}")
+                }
+            })
+            .y_desc("minutes (log scale)")
+            .x_desc("month the incidents started")
+            .label_style(text(13))
+            .axis_desc_style(text(14))
+            .draw()
+            .map_err(|x| e(&x))?;
+        for (k, line) in self.lines.iter().enumerate() {
+            let colour = SERIES[k % SERIES.len()];
+            let median: Vec<(f64, f64)> = line
+                .median
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| v.filter(|v| *v > 0.0).map(|v| (i as f64, v)))
+                .collect();
+            // Band: median up to p90, where both exist.
+            let mut band: Vec<(f64, f64)> = Vec::new();
+            let both: Vec<(f64, f64, f64)> = line
+                .median
+                .iter()
+                .zip(&line.p90)
+                .enumerate()
+                .filter_map(|(i, (m, p))| match (m, p) {
+                    (Some(m), Some(p)) if *m > 0.0 => Some((i as f64, *m, p.max(*m))),
+                    _ => None,
+                })
+                .collect();
+            band.extend(both.iter().map(|&(x, _, p)| (x, p)));
+            band.extend(both.iter().rev().map(|&(x, m, _)| (x, m)));
+            if band.len() >= 3 {
+                chart
+                    .draw_series(std::iter::once(Polygon::new(
+                        band,
+                        colour.mix(0.18).filled(),
+                    )))
+                    .map_err(|x| e(&x))?;
+            }
+            let label = line.metric.as_str().to_uppercase();
+            chart
+                .draw_series(LineSeries::new(median.clone(), colour.stroke_width(2)))
+                .map_err(|x| e(&x))?
+                .label(format!("{label} median (band: to p90)"))
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
+                });
+            chart
+                .draw_series(
+                    median
+                        .iter()
+                        .map(|&(x, y)| Circle::new((x, y), 3, colour.filled())),
+                )
+                .map_err(|x| e(&x))?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.85))
+            .border_style(GRID)
+            .label_font(text(13))
+            .draw()
+            .map_err(|x| e(&x))?;
+        Ok(())
+    }
+}

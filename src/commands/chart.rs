@@ -1,0 +1,66 @@
+//! `mttx chart KIND INPUT... -o FILE.svg|png`: one chart of a report, as SVG or PNG (chosen by
+//! the file's extension), computed exactly as `mttx report` computes it.
+
+use std::path::PathBuf;
+
+use super::{emit, exit};
+use crate::chart::{self, sla::Sla, trend::Trend};
+use crate::commands::report::{ReportArgs, build};
+use crate::error::{Error, Result};
+use crate::output;
+
+/// The charts `mttx chart` draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Availability by vendor per month, target and misses marked.
+    Sla,
+    /// Monthly MTTD, MTTM and MTTR medians with the p90 as a band.
+    Trend,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChartArgs {
+    /// Inputs, window, weights and target, as for `report` (its `out` and `formats` unused).
+    pub report: ReportArgs,
+    pub kind: Kind,
+    pub out: PathBuf,
+}
+
+fn render<C: chart::Chart>(c: &C, png: bool) -> Result<Vec<u8>> {
+    Ok(if png {
+        chart::png(c)?
+    } else {
+        chart::svg(c)?.into_bytes()
+    })
+}
+
+pub fn run(args: &ChartArgs, out: &mut dyn std::io::Write) -> Result<u8> {
+    let ext = args
+        .out
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let png = match ext.as_deref() {
+        Some("png") => true,
+        Some("svg") => false,
+        _ => {
+            return Err(Error::Usage(format!(
+                "-o {}: the file name must end in .svg or .png",
+                args.out.display()
+            )));
+        }
+    };
+    let report = build(&args.report)?;
+    let bytes = match args.kind {
+        Kind::Sla => render(&Sla::from_rows(&report.computed.availability), png)?,
+        Kind::Trend => render(&Trend::from_rows(&report.computed.metrics), png)?,
+    };
+    output::write_file(&args.out, &bytes)?;
+    if !args.report.quiet {
+        emit(
+            out,
+            &format!("Wrote {} ({})\n", args.out.display(), report.period.label()),
+        )?;
+    }
+    Ok(exit::OK)
+}
