@@ -107,12 +107,8 @@ pub struct ReportCmd {
     pub window: WindowArgs,
     #[command(flatten)]
     pub source: SourceArgs,
-    /// Downtime weights per impact level.
-    #[arg(long, value_enum, default_value_t = WeightsArg::Statuspage)]
-    pub weights: WeightsArg,
-    /// SLA target in percent.
-    #[arg(long, default_value_t = 99.9, value_name = "PCT")]
-    pub sla: f64,
+    #[command(flatten)]
+    pub measure: MeasureArgs,
     /// Outputs to write, comma-separated: csv, json.
     #[arg(
         long,
@@ -121,6 +117,17 @@ pub struct ReportCmd {
         value_name = "LIST"
     )]
     pub formats: Vec<String>,
+}
+
+/// How downtime is weighed and judged, and how much is printed (`report`, `chart`).
+#[derive(Debug, Args)]
+pub struct MeasureArgs {
+    /// Downtime weights per impact level.
+    #[arg(long, value_enum, default_value_t = WeightsArg::Statuspage)]
+    pub weights: WeightsArg,
+    /// SLA target in percent.
+    #[arg(long, default_value_t = 99.9, value_name = "PCT")]
+    pub sla: f64,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -167,15 +174,8 @@ pub struct ChartCmd {
     pub window: WindowArgs,
     #[command(flatten)]
     pub source: SourceArgs,
-    /// Downtime weights per impact level.
-    #[arg(long, value_enum, default_value_t = WeightsArg::Statuspage)]
-    pub weights: WeightsArg,
-    /// SLA target in percent.
-    #[arg(long, default_value_t = 99.9, value_name = "PCT")]
-    pub sla: f64,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub measure: MeasureArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -295,10 +295,10 @@ impl WindowArgs {
 
 impl ReportCmd {
     pub fn settings(&self) -> Result<ReportArgs> {
-        if !(self.sla > 0.0 && self.sla <= 100.0) {
+        if !(self.measure.sla > 0.0 && self.measure.sla <= 100.0) {
             return Err(Error::Usage(format!(
                 "--sla {}: a target is a percentage above 0 and at most 100",
-                self.sla
+                self.measure.sla
             )));
         }
         let mut formats = Formats {
@@ -320,14 +320,14 @@ impl ReportCmd {
         Ok(ReportArgs {
             source: self.source.source(&self.inputs)?,
             window: self.window.spec()?,
-            weights: Weights::preset(match self.weights {
+            weights: Weights::preset(match self.measure.weights {
                 WeightsArg::Statuspage => WeightPreset::Statuspage,
                 WeightsArg::Strict => WeightPreset::Strict,
             }),
-            sla: self.sla,
+            sla: self.measure.sla,
             out: self.out.clone(),
             formats,
-            quiet: self.quiet,
+            quiet: self.measure.quiet,
         })
     }
 }
@@ -390,10 +390,8 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<u8> {
                 out: None,
                 window: c.window,
                 source: c.source,
-                weights: c.weights,
-                sla: c.sla,
+                measure: c.measure,
                 formats: vec!["csv".into()],
-                quiet: c.quiet,
             }
             .settings()?;
             commands::chart::run(

@@ -338,7 +338,9 @@ fn a_closed_pipe_is_not_an_error() {
 
 #[test]
 fn every_command_shows_examples_in_help() {
-    for cmd in ["report", "metrics", "validate", "chart", "import", "generate"] {
+    for cmd in [
+        "report", "metrics", "validate", "chart", "import", "generate",
+    ] {
         let o = run(&[cmd, "--help"]);
         assert!(o.status.success());
         assert!(stdout(&o).contains("Examples:"), "{cmd}");

@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Chart, GRID, MISS, SERIES, text};
+use super::{Chart, GRID, MISS, SERIES, legend, legend_line, month_label, text};
 use crate::model::{AvailScope, AvailabilityRow};
 
 /// One vendor's monthly availability.
@@ -91,14 +91,7 @@ impl Chart for Sla {
             .light_line_style(WHITE)
             .bold_line_style(GRID)
             .x_labels(n.min(24))
-            .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-9 && i >= 0.0 {
-                    months.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&|x| month_label(&months, *x))
             .y_label_formatter(&|y| format!("{y:.2}%"))
             .y_desc("availability")
             .x_desc("month")
@@ -118,9 +111,7 @@ impl Chart for Sla {
                 .draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))
                 .map_err(|x| e(&x))?
                 .label(s.vendor.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
-                });
+                .legend(legend_line(colour));
             chart
                 .draw_series(
                     points
@@ -154,14 +145,6 @@ impl Chart for Sla {
                 .label(format!("target {t}% (ringed: missed)"))
                 .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], MISS.stroke_width(1)));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(GRID)
-            .label_font(text(13))
-            .draw()
-            .map_err(|x| e(&x))?;
-        Ok(())
+        legend(&mut chart, SeriesLabelPosition::LowerLeft)
     }
 }

@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Chart, GRID, SERIES, text};
+use super::{Chart, GRID, SERIES, legend, legend_line, month_label, text};
 use crate::model::{Metric, MetricRow};
 
 /// One metric's monthly median and p90 (`None`: no incident that month had it).
@@ -93,14 +93,7 @@ impl Chart for Trend {
             .bold_line_style(GRID)
             .x_labels(n.min(24))
             .y_labels(12)
-            .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-9 && i >= 0.0 {
-                    months.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&|x| month_label(&months, *x))
             .y_label_formatter(&|y| {
                 if *y >= 1.0 {
                     format!("{y:.0}")
@@ -149,9 +142,7 @@ impl Chart for Trend {
                 .draw_series(LineSeries::new(median.clone(), colour.stroke_width(2)))
                 .map_err(|x| e(&x))?
                 .label(format!("{label} median (band: to p90)"))
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
-                });
+                .legend(legend_line(colour));
             chart
                 .draw_series(
                     median
@@ -160,14 +151,6 @@ impl Chart for Trend {
                 )
                 .map_err(|x| e(&x))?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(GRID)
-            .label_font(text(13))
-            .draw()
-            .map_err(|x| e(&x))?;
-        Ok(())
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)
     }
 }
