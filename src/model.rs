@@ -117,13 +117,9 @@ impl Level {
         }
     }
 
-    /// The level's code as stored in frames (`u8`), inverse of [`Level::from_code`].
+    /// The level's code as the sweep indexes it.
     pub fn code(self) -> u8 {
         self as u8
-    }
-
-    pub fn from_code(code: u8) -> Option<Level> {
-        Level::ALL.get(code as usize).copied()
     }
 
     /// Maintenance never counts as downtime nor as outage.

@@ -48,18 +48,15 @@ pub fn temp() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
 
-#[allow(dead_code)]
 pub fn path_str(p: &Path) -> String {
     p.to_string_lossy().into_owned()
 }
 
-#[allow(dead_code)]
 pub fn fixture(name: &str) -> PathBuf {
     manifest_dir().join("tests/data").join(name)
 }
 
 /// The first row with all the given `(column, value)` pairs.
-#[allow(dead_code)]
 pub fn row<'a>(
     rows: &'a [std::collections::HashMap<String, String>],
     want: &[(&str, &str)],

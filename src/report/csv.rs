@@ -155,21 +155,12 @@ pub fn rejects(rows: &[Reject]) -> Vec<u8> {
 /// Incidents as canonical input (`mttx import`): the record's columns, times in UTC, so the
 /// file reads back exactly.
 pub fn canonical_incidents(rows: &[IncidentRow]) -> Vec<u8> {
-    let mut header = vec![
-        col::ID,
-        col::VENDOR,
-        col::TITLE,
-        col::SEVERITY,
-        col::IMPACT,
-        col::COMPONENTS,
-    ];
-    header.extend(col::TIMESTAMPS);
     write(
-        &header,
+        &col::RECORD,
         rows.iter().map(|r| {
             let mut v = vec![
-                r.id.clone(),
                 r.vendor.clone(),
+                r.id.clone(),
                 opt(&r.title),
                 opt(&r.severity),
                 r.impact.clone(),
