@@ -122,6 +122,11 @@ impl Level {
         self as u8
     }
 
+    /// The level of a sweep code (`code`), if any.
+    pub fn from_code(code: i32) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.code() as i32 == code)
+    }
+
     /// Maintenance never counts as downtime nor as outage.
     pub fn is_maintenance(self) -> bool {
         self == Level::UnderMaintenance
@@ -355,6 +360,9 @@ pub struct AvailabilityRow {
     pub window_min: f64,
     pub outage_min: f64,
     pub downtime_min: f64,
+    /// `downtime_min` split by the heaviest level open at each instant (`Level::code` order);
+    /// not a CSV column, the downtime chart's stacks.
+    pub downtime_by_level_min: [f64; 4],
     pub availability_pct: f64,
     pub sla_target_pct: f64,
     pub sla_met: bool,
@@ -382,6 +390,38 @@ pub struct IncidentRow {
     pub durations: [Option<f64>; 5],
     pub window_source: String,
     pub warnings: Option<String>,
+    /// Started inside the report window (the incidents the time-to-x figures count).
+    pub in_window: bool,
+}
+
+/// One component's impact window, clipped to the report window; times in UTC milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WindowRow {
+    pub vendor: String,
+    pub component: String,
+    pub id: String,
+    pub level: Level,
+    pub start: i64,
+    pub end: i64,
+}
+
+/// Downtime per day of the last days of the window (status pages' uptime bars).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Daily {
+    /// `YYYY-MM-DD` in the report time zone, oldest first.
+    pub days: Vec<String>,
+    /// Length of each day in minutes (DST days are 23 or 25 hours; a clipped day is shorter).
+    pub day_min: Vec<f64>,
+    pub rows: Vec<DailyRow>,
+}
+
+/// One vendor's or component's downtime per day of [`Daily::days`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DailyRow {
+    pub scope: AvailScope,
+    pub vendor: String,
+    pub component: Option<String>,
+    pub downtime_min: Vec<f64>,
 }
 
 /// One precise window, as the impacts table writes it. Times are RFC 3339 UTC strings; an

@@ -131,6 +131,36 @@ impl Period {
         }
     }
 
+    /// The last `max` calendar days of the window (local midnight to local midnight, clipped to
+    /// the window), oldest first, labelled `YYYY-MM-DD`.
+    pub fn last_days(&self, max: usize) -> Vec<MonthSpan> {
+        let mut days = Vec::new();
+        let mut day = local_date(&self.tz, self.end - 1);
+        while days.len() < max {
+            let Some(next) = day.succ_opt() else { break };
+            let start = local_midnight_ms(&self.tz, day).max(self.start);
+            let end = local_midnight_ms(&self.tz, next).min(self.end);
+            if end > start {
+                days.push(MonthSpan {
+                    label: day.to_string(),
+                    start,
+                    end,
+                });
+            }
+            match day.pred_opt() {
+                Some(prev) if start > self.start => day = prev,
+                _ => break,
+            }
+        }
+        days.reverse();
+        days
+    }
+
+    /// Whether the instant is inside the window.
+    pub fn contains(&self, ms: i64) -> bool {
+        ms >= self.start && ms < self.end
+    }
+
     /// The month label an instant falls in, if it is inside the window.
     pub fn month_of(&self, ms: i64) -> Option<&str> {
         if ms < self.start || ms >= self.end {
@@ -199,5 +229,29 @@ mod tests {
     fn inverted_window_is_refused() {
         let d = NaiveDate::from_ymd_opt(2024, 5, 15).unwrap();
         assert!(Period::from_dates(Tz::UTC, d, d).is_err());
+    }
+
+    #[test]
+    fn last_days_end_with_the_window_and_keep_dst_lengths() {
+        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        let march = Period::month(berlin, 2024, 3).unwrap();
+        let days = march.last_days(3);
+        let labels: Vec<_> = days.iter().map(|d| d.label.as_str()).collect();
+        assert_eq!(labels, ["2024-03-29", "2024-03-30", "2024-03-31"]);
+        // The 31st has 23 hours; the days are contiguous and end with the window.
+        assert_eq!(days[2].minutes(), 23.0 * 60.0);
+        assert_eq!(days[1].end, days[2].start);
+        assert_eq!(days[2].end, march.end);
+        // Asking for more days than the window has gives the window's days only.
+        let all = march.last_days(90);
+        assert_eq!(all.len(), 31);
+        assert_eq!(all[0].start, march.start);
+        assert_eq!(all.iter().map(MonthSpan::minutes).sum::<f64>(), march.minutes());
+        // A window cut mid-day: the first day is clipped.
+        let cut = Period::new(Tz::UTC, ts("2024-06-01T12:00:00Z"), ts("2024-06-03T00:00:00Z"))
+            .unwrap();
+        let days = cut.last_days(90);
+        assert_eq!(days.len(), 2);
+        assert_eq!(days[0].minutes(), 720.0);
     }
 }

@@ -33,6 +33,8 @@ pub struct Cell {
     pub window_ms: i64,
     pub outage_ms: i64,
     pub downtime_ms: f64,
+    /// `downtime_ms` by the heaviest level open (`Level::code` order).
+    pub by_level_ms: [f64; 4],
     pub incidents: u64,
 }
 
@@ -64,6 +66,7 @@ pub fn row(
         window_min,
         outage_min,
         downtime_min,
+        downtime_by_level_min: cell.by_level_ms.map(|ms| ms / min),
         availability_pct,
         sla_target_pct: target,
         sla_met: round6(availability_pct) >= target,
@@ -90,6 +93,7 @@ mod tests {
                 window_ms: 43_200 * MS_PER_MIN,
                 outage_ms: 90 * MS_PER_MIN,
                 downtime_ms: (60 * MS_PER_MIN) as f64,
+                by_level_ms: [0.0; 4],
                 incidents: 2,
             },
             99.9,
@@ -113,6 +117,7 @@ mod tests {
                 window_ms: 43_200 * MS_PER_MIN,
                 outage_ms: 0,
                 downtime_ms: 43.2 * MS_PER_MIN as f64,
+                by_level_ms: [0.0; 4],
                 incidents: 0,
             },
             99.9,
@@ -133,6 +138,7 @@ mod tests {
                 window_ms: 1_000 * MS_PER_MIN,
                 outage_ms: 0,
                 downtime_ms: 0.0,
+                by_level_ms: [0.0; 4],
                 incidents: 0,
             },
             100.0,

@@ -14,11 +14,11 @@ use polars::prelude::*;
 
 use crate::error::Result;
 use crate::model::{
-    Anchor, AvailScope, AvailabilityRow, GroupKey, IncidentRow, Metric, MetricRow, Stats, Weights,
-    col,
+    Anchor, AvailScope, AvailabilityRow, Daily, DailyRow, GroupKey, IncidentRow, Level, Metric,
+    MetricRow, Stats, Weights, WindowRow, col,
 };
 use crate::period::Period;
-use crate::time::format_utc;
+use crate::time::{MS_PER_MIN, format_utc};
 pub use availability::SlaTargets;
 use time_to_x::MONTH;
 
@@ -31,20 +31,30 @@ pub struct Options {
     pub sla: SlaTargets,
 }
 
+/// Days of downtime a report keeps per vendor and component, as status pages show them.
+pub const UPTIME_DAYS: usize = 90;
+
 /// Everything a report shows.
 #[derive(Debug, Clone)]
 pub struct Computed {
     pub incidents: Vec<IncidentRow>,
     pub metrics: Vec<MetricRow>,
     pub availability: Vec<AvailabilityRow>,
+    /// Downtime per day over the last [`UPTIME_DAYS`] of the window.
+    pub daily: Daily,
+    /// Every component's impact windows in the report window, by vendor, component, start.
+    pub windows: Vec<WindowRow>,
 }
 
 /// Every number of a report. `impacts` holds the precise windows (may be empty).
 pub fn compute(incidents: &DataFrame, impacts: &DataFrame, opts: &Options) -> Result<Computed> {
+    let swept = availability(incidents, impacts, opts)?;
     Ok(Computed {
-        incidents: incident_rows(incidents, opts.anchor)?,
+        incidents: incident_rows(incidents, opts.anchor, Some(&opts.period))?,
         metrics: report_metric_rows(incidents, impacts, &opts.period, opts.anchor)?,
-        availability: availability_rows(incidents, impacts, opts)?,
+        availability: swept.rows,
+        daily: swept.daily,
+        windows: swept.windows,
     })
 }
 
@@ -92,8 +102,13 @@ fn in_period(period: &Period) -> Expr {
         .and(ms(col::STARTED_AT).lt(lit(period.end)))
 }
 
-/// `incidents.csv` rows: every accepted incident, by `started_at`, vendor, id.
-pub fn incident_rows(incidents: &DataFrame, anchor: Anchor) -> Result<Vec<IncidentRow>> {
+/// `incidents.csv` rows: every accepted incident, by `started_at`, vendor, id; `in_window`
+/// against `period` (every row, without one).
+pub fn incident_rows(
+    incidents: &DataFrame,
+    anchor: Anchor,
+    period: Option<&Period>,
+) -> Result<Vec<IncidentRow>> {
     let df = time_to_x::with_durations(incidents.clone().lazy(), anchor)
         .sort(
             [col::STARTED_AT, col::VENDOR, col::ID],
@@ -122,6 +137,7 @@ pub fn incident_rows(incidents: &DataFrame, anchor: Anchor) -> Result<Vec<Incide
     let owned = |v: Option<&str>| v.map(str::to_string);
     Ok((0..df.height())
         .map(|i| IncidentRow {
+            in_window: period.is_none_or(|p| ts[0].get(i).is_some_and(|t| p.contains(t))),
             vendor: vendor.get(i).unwrap_or_default().to_string(),
             id: id.get(i).unwrap_or_default().to_string(),
             title: owned(title.get(i)),
@@ -314,6 +330,45 @@ pub fn availability_rows(
     impacts: &DataFrame,
     opts: &Options,
 ) -> Result<Vec<AvailabilityRow>> {
+    Ok(availability(incidents, impacts, opts)?.rows)
+}
+
+/// What the sweep gives: the availability rows, the daily downtime and the windows swept.
+#[derive(Debug, Clone)]
+pub struct Availability {
+    pub rows: Vec<AvailabilityRow>,
+    pub daily: Daily,
+    pub windows: Vec<WindowRow>,
+}
+
+/// Reads the swept windows into rows.
+fn window_rows(df: &DataFrame) -> Result<Vec<WindowRow>> {
+    let (vendor, component, id) = (
+        df.column(col::VENDOR)?.str()?,
+        df.column(col::COMPONENT)?.str()?,
+        df.column(col::ID)?.str()?,
+    );
+    let level = df.column(windows::LEVEL)?.i32()?;
+    let (start, end) = (
+        df.column(windows::START)?.i64()?,
+        df.column(windows::END)?.i64()?,
+    );
+    Ok((0..df.height())
+        .filter_map(|i| {
+            Some(WindowRow {
+                vendor: vendor.get(i)?.to_string(),
+                component: component.get(i)?.to_string(),
+                id: id.get(i)?.to_string(),
+                level: Level::from_code(level.get(i)?)?,
+                start: start.get(i)?,
+                end: end.get(i)?,
+            })
+        })
+        .collect())
+}
+
+/// The sweep over every component and vendor: monthly rows, daily downtime, windows.
+pub fn availability(incidents: &DataFrame, impacts: &DataFrame, opts: &Options) -> Result<Availability> {
     let period = &opts.period;
     let lf = incidents.clone().lazy();
     let exploded = time_to_x::memberships(lf.clone(), impacts.clone().lazy()).cache();
@@ -362,6 +417,21 @@ pub fn availability_rows(
             JoinArgs::new(JoinType::Inner),
         )
         .cache();
+    let window_df = windows
+        .clone()
+        .select([
+            col(col::VENDOR),
+            col(col::COMPONENT),
+            col(col::ID),
+            col(windows::LEVEL),
+            col(windows::START),
+            col(windows::END),
+        ])
+        .sort(
+            [col::VENDOR, col::COMPONENT, windows::START],
+            sorted.clone(),
+        )
+        .collect()?;
     let events = concat(
         [
             sweep::events(windows.clone(), col("cid"))?,
@@ -372,6 +442,8 @@ pub fn availability_rows(
     .sort(["key", "t"], SortMultipleOptions::default())
     .collect()?;
     let sums = sweep::sweep(&events, n_keys, &period.months, &opts.weights)?;
+    let days = period.last_days(UPTIME_DAYS);
+    let per_day = sweep::sweep(&events, n_keys, &days, &opts.weights)?;
 
     // Incidents started in each month, per key.
     let month_index: HashMap<&str, usize> = period
@@ -444,6 +516,7 @@ pub fn availability_rows(
             window_ms: 0,
             outage_ms: 0,
             downtime_ms: 0.0,
+            by_level_ms: [0.0; 4],
             incidents: 0,
         };
         for (mi, month) in period.months.iter().enumerate() {
@@ -451,9 +524,13 @@ pub fn availability_rows(
                 window_ms: month.end - month.start,
                 outage_ms: sums.outage_ms[k * m + mi],
                 downtime_ms: sums.downtime_ms[k * m + mi],
+                by_level_ms: sums.by_level_ms[k * m + mi],
                 incidents: started[k * m + mi],
             };
             total.window_ms += cell.window_ms;
+            for (t, c) in total.by_level_ms.iter_mut().zip(cell.by_level_ms) {
+                *t += c;
+            }
             total.outage_ms += cell.outage_ms;
             total.downtime_ms += cell.downtime_ms;
             total.incidents += cell.incidents;
@@ -477,7 +554,36 @@ pub fn availability_rows(
             &b.component,
         ))
     });
-    Ok(rows)
+    let d = days.len();
+    let mut daily_rows: Vec<DailyRow> = keys
+        .iter()
+        .enumerate()
+        .map(|(k, (scope, vendor, component))| DailyRow {
+            scope: *scope,
+            vendor: vendor.to_string(),
+            component: component.map(str::to_string),
+            downtime_min: per_day.downtime_ms[k * d..(k + 1) * d]
+                .iter()
+                .map(|ms| ms / MS_PER_MIN as f64)
+                .collect(),
+        })
+        .collect();
+    daily_rows.sort_by(|a, b| {
+        (a.scope == AvailScope::Component, &a.vendor, &a.component).cmp(&(
+            b.scope == AvailScope::Component,
+            &b.vendor,
+            &b.component,
+        ))
+    });
+    Ok(Availability {
+        rows,
+        daily: Daily {
+            days: days.iter().map(|s| s.label.clone()).collect(),
+            day_min: days.iter().map(|s| s.minutes()).collect(),
+            rows: daily_rows,
+        },
+        windows: window_rows(&window_df)?,
+    })
 }
 
 #[cfg(test)]

@@ -1,20 +1,25 @@
 //! The interval sweep (contract section 3): for each key (a component, or a vendor over all its
 //! components) the heaviest weight at every instant, integrated into downtime, and the union of
-//! non-maintenance windows (outage), both split at month boundaries. One sort of all events by
-//! `(key, time)`, then one pass over the column slices.
+//! non-maintenance windows (outage), both split over spans (the report's months, or its days).
+//! Each weighted minute is also attributed to the heaviest level open at that instant. Time
+//! outside every span is not counted. One sort of all events by `(key, time)`, then one pass
+//! over the column slices.
 
 use polars::prelude::*;
 
 use crate::model::{Level, Weights};
 use crate::period::MonthSpan;
 
-/// Downtime (weighted) and outage (unweighted) milliseconds per key and month.
+/// Downtime (weighted) and outage (unweighted) milliseconds per key and span.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sums {
     pub months: usize,
     /// `[key * months + month]`.
     pub downtime_ms: Vec<f64>,
     pub outage_ms: Vec<i64>,
+    /// The downtime of each cell by the heaviest level open (`Level::code` order); the four
+    /// add up to `downtime_ms`.
+    pub by_level_ms: Vec<[f64; 4]>,
 }
 
 impl Sums {
@@ -23,6 +28,7 @@ impl Sums {
             months,
             downtime_ms: vec![0.0; keys * months],
             outage_ms: vec![0; keys * months],
+            by_level_ms: vec![[0.0; 4]; keys * months],
         }
     }
 }
@@ -44,7 +50,8 @@ pub fn events(windows: LazyFrame, key: Expr) -> PolarsResult<LazyFrame> {
     concat([open, close], UnionArgs::default())
 }
 
-/// Sweeps events sorted by `(key, t)`; keys are dense `0..keys`; months cover every window.
+/// Sweeps events sorted by `(key, t)`; keys are dense `0..keys`; `months` are sorted,
+/// disjoint spans (time outside them is skipped).
 pub fn sweep(
     events: &DataFrame,
     keys: usize,
@@ -72,26 +79,39 @@ pub fn sweep(
         // Open windows per level.
         let mut counts = [0i32; 4];
         let mut prev = t[i];
-        let mut month = months.partition_point(|s| s.end <= prev);
+        let mut month = 0;
         while i < key.len() && key[i] as usize == k {
             let now = t[i];
             if now > prev {
-                // Constant state on [prev, now): the heaviest open level and whether any
-                // non-maintenance window is open.
+                // Constant state on [prev, now): the heaviest open level (ties go to the more
+                // severe) and whether any non-maintenance window is open.
                 let mut w = 0.0f64;
+                let mut heaviest = None;
                 let mut out = false;
                 for l in Level::ALL {
                     if counts[l.code() as usize] > 0 {
-                        w = w.max(weights.of(l));
+                        if heaviest.is_none() || weights.of(l) > w {
+                            w = weights.of(l);
+                            heaviest = Some(l.code() as usize);
+                        }
                         out |= !l.is_maintenance();
                     }
                 }
-                if w > 0.0 || out {
+                if let Some(h) = heaviest.filter(|_| w > 0.0 || out) {
+                    while month < m && months[month].end <= prev {
+                        month += 1;
+                    }
                     let mut a = prev;
-                    while a < now && month < m {
+                    while month < m && a < now {
+                        a = a.max(months[month].start);
+                        if a >= now {
+                            break;
+                        }
                         let b = now.min(months[month].end);
                         let cell = k * m + month;
-                        sums.downtime_ms[cell] += w * (b - a) as f64;
+                        let weighted = w * (b - a) as f64;
+                        sums.downtime_ms[cell] += weighted;
+                        sums.by_level_ms[cell][h] += weighted;
                         if out {
                             sums.outage_ms[cell] += b - a;
                         }
@@ -99,10 +119,6 @@ pub fn sweep(
                         if a >= months[month].end {
                             month += 1;
                         }
-                    }
-                } else {
-                    while month < m && months[month].end <= now {
-                        month += 1;
                     }
                 }
                 prev = now;

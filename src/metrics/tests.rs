@@ -492,3 +492,76 @@ fn an_impact_row_without_an_end_runs_to_resolution_or_the_report_end() {
     assert_eq!(find(&rows, Some("API"), "all").downtime_min, 120.0);
     assert_eq!(find(&rows, Some("DB"), "all").downtime_min, 120.0);
 }
+
+fn computed(rows: &str, period: Period, preset: WeightPreset) -> Availability {
+    let df = incidents(rows, period.tz, Anchor::Started);
+    availability(
+        &df,
+        &empty_impacts().unwrap(),
+        &Options {
+            period,
+            anchor: Anchor::Started,
+            weights: Weights::preset(preset),
+            sla: SlaTargets::default(),
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn downtime_by_level_goes_to_the_heaviest_level_open() {
+    // Major 10:00-11:00 and partial 10:30-12:00: 60 min major (x1.0) and 60 min partial alone
+    // (x0.3 = 18); the half hour both are open counts once, for the major.
+    let a = computed(
+        "a,V,major_outage,API,,2024-06-03T10:00:00Z,,,,,2024-06-03T11:00:00Z\n\
+         b,V,partial_outage,API,,2024-06-03T10:30:00Z,,,,,2024-06-03T12:00:00Z\n\
+         c,V,degraded_performance,Web,,2024-06-04T10:00:00Z,,,,,2024-06-04T11:40:00Z\n",
+        month(Tz::UTC, 2024, 6),
+        WeightPreset::Statuspage,
+    );
+    let api = find(&a.rows, Some("API"), "all");
+    let close = |x: f64, y: f64| (x - y).abs() < 1e-9;
+    assert!(close(api.downtime_by_level_min[0], 60.0));
+    assert!(close(api.downtime_by_level_min[1], 18.0));
+    assert_eq!(api.downtime_by_level_min[2], 0.0);
+    // Degraded weighs 0 in this preset: 100 min of outage, no downtime at any level.
+    let web = find(&a.rows, Some("Web"), "2024-06");
+    assert_eq!(web.downtime_by_level_min, [0.0; 4]);
+    assert_eq!(web.outage_min, 100.0);
+    let vendor = find(&a.rows, None, "all");
+    assert!(close(vendor.downtime_by_level_min.iter().sum::<f64>(), vendor.downtime_min));
+    assert!(close(vendor.downtime_min, 78.0));
+}
+
+#[test]
+fn daily_downtime_covers_the_last_days_and_splits_at_local_midnight() {
+    // Berlin, June 2024 (UTC+2): an incident 23:30-00:30 local on the 29th/30th splits 30/30;
+    // the window's last 90 days are its 30 days.
+    let berlin: Tz = "Europe/Berlin".parse().unwrap();
+    let a = computed(
+        "a,V,major_outage,API,,2024-06-29T21:30:00Z,,,,,2024-06-29T22:30:00Z\n\
+         b,V,partial_outage,API,,2024-06-01T08:00:00Z,,,,,2024-06-01T09:00:00Z\n",
+        month(berlin, 2024, 6),
+        WeightPreset::Statuspage,
+    );
+    assert_eq!(a.daily.days.len(), 30);
+    assert_eq!(a.daily.days[0], "2024-06-01");
+    assert_eq!(a.daily.day_min[0], 1440.0);
+    let api = a
+        .daily
+        .rows
+        .iter()
+        .find(|r| r.component.as_deref() == Some("API"))
+        .unwrap();
+    assert_eq!(api.downtime_min[28], 30.0);
+    assert_eq!(api.downtime_min[29], 30.0);
+    assert!((api.downtime_min[0] - 18.0).abs() < 1e-9);
+    assert_eq!(api.downtime_min.iter().filter(|d| **d > 0.0).count(), 3);
+    // The daily sums add up to the window's downtime.
+    let whole = find(&a.rows, Some("API"), "all").downtime_min;
+    assert!((api.downtime_min.iter().sum::<f64>() - whole).abs() < 1e-9);
+    // The windows swept, by component and start.
+    assert_eq!(a.windows.len(), 2);
+    assert_eq!(a.windows[0].id, "b");
+    assert_eq!(a.windows[1].level, Level::MajorOutage);
+}
