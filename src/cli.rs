@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::chart::Kind;
 use crate::commands::metrics::{MetricsArgs, OutFormat};
 use crate::commands::report::{Formats, ReportArgs};
 use crate::commands::{self, Source, WindowSpec};
@@ -51,6 +52,12 @@ pub enum Command {
         after_help = "Examples:\n  mttx chart sla -o sla.png                       the bundled sample\n  mttx chart trend incidents.csv --tz Europe/Berlin -o trend.svg\n  mttx chart sla exports/ --from 2024-01-01 --to 2025-01-01 --sla 99.95 -o sla-2024.png"
     )]
     Chart(ChartCmd),
+    /// One incident for its retrospective: milestones, phases and affected components on one
+    /// time axis (SVG and PNG), and the phases with their durations in the terminal.
+    #[command(
+        after_help = "Examples:\n  mttx retro --incident INC-0042                  from the bundled sample\n  mttx retro incidents.csv --incident 1234 --tz Europe/Berlin -o retro.png\n  mttx retro exports/ --incident 'Acme Cloud:17'   an id several vendors use"
+    )]
+    Retro(RetroCmd),
     /// Read any input (canonical files, Statuspage JSON, report pages) and write it as
     /// canonical incidents.csv, plus impacts.csv for precise windows, to review and correct.
     #[command(
@@ -109,11 +116,11 @@ pub struct ReportCmd {
     pub source: SourceArgs,
     #[command(flatten)]
     pub measure: MeasureArgs,
-    /// Outputs to write, comma-separated: csv, json.
+    /// Outputs to write, comma-separated: csv, json, html (report.html), charts (charts/*.svg and *.png).
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "csv,json",
+        default_value = "csv,json,html,charts",
         value_name = "LIST"
     )]
     pub formats: Vec<String>,
@@ -161,7 +168,7 @@ pub struct ValidateCmd {
 
 #[derive(Debug, Args)]
 pub struct ChartCmd {
-    /// Which chart: sla (availability by vendor per month) or trend (MTTD, MTTM, MTTR).
+    /// Which chart.
     #[arg(value_enum)]
     pub kind: ChartKindArg,
     /// Incident files or folders. None: the bundled sample.
@@ -178,10 +185,38 @@ pub struct ChartCmd {
     pub measure: MeasureArgs,
 }
 
+#[derive(Debug, Args)]
+pub struct RetroCmd {
+    /// Incident files or folders. None: the bundled sample.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// The incident: its id, or VENDOR:ID when several vendors use the id.
+    #[arg(long, value_name = "ID")]
+    pub incident: String,
+    /// Output file, .svg or .png. Default: both, as reports/retro/<vendor>-<id>.svg and .png.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Print nothing.
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ChartKindArg {
+    /// Availability by vendor per month, target dashed, misses ringed.
     Sla,
+    /// Downtime by component, split by impact level, SLA budget marked.
+    Downtime,
+    /// Monthly MTTD, MTTM and MTTR medians with the p90 as a band.
     Trend,
+    /// Distribution of the time to resolve, median and p90 marked.
+    Distribution,
+    /// Components as lanes, incidents as bars coloured by level.
+    Timeline,
+    /// One cell per day per vendor and component (the last 90 days).
+    Uptime,
 }
 
 #[derive(Debug, Args)]
@@ -304,15 +339,19 @@ impl ReportCmd {
         let mut formats = Formats {
             csv: false,
             json: false,
+            html: false,
+            charts: false,
         };
         for f in &self.formats {
             match f.trim().to_ascii_lowercase().as_str() {
                 "csv" => formats.csv = true,
                 "json" => formats.json = true,
+                "html" => formats.html = true,
+                "charts" => formats.charts = true,
                 "" => {}
                 other => {
                     return Err(Error::Usage(format!(
-                        "--formats: unknown output '{other}' (available: csv, json)"
+                        "--formats: unknown output '{other}' (available: csv, json, html, charts)"
                     )));
                 }
             }
@@ -398,14 +437,27 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<u8> {
                 &commands::chart::ChartArgs {
                     report,
                     kind: match c.kind {
-                        ChartKindArg::Sla => commands::chart::Kind::Sla,
-                        ChartKindArg::Trend => commands::chart::Kind::Trend,
+                        ChartKindArg::Sla => Kind::Sla,
+                        ChartKindArg::Downtime => Kind::Downtime,
+                        ChartKindArg::Trend => Kind::Trend,
+                        ChartKindArg::Distribution => Kind::Distribution,
+                        ChartKindArg::Timeline => Kind::Timeline,
+                        ChartKindArg::Uptime => Kind::Uptime,
                     },
                     out: c.out,
                 },
                 out,
             )
         }
+        Command::Retro(c) => commands::retro::run(
+            &commands::retro::RetroArgs {
+                source: c.source.source(&c.inputs)?,
+                incident: c.incident,
+                out: c.out,
+                quiet: c.quiet,
+            },
+            out,
+        ),
         Command::Import(c) => commands::import::run(
             &commands::import::ImportArgs {
                 source: c.source.source(&c.inputs)?,

@@ -271,6 +271,22 @@ impl Metric {
         }
     }
 
+    /// Position in [`Metric::ALL`] (and in [`IncidentRow::durations`]).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// What the metric measures, in words: `detect`, ..., `resolve`.
+    pub fn verb(self) -> &'static str {
+        match self {
+            Metric::Mttd => "detect",
+            Metric::Mtta => "acknowledge",
+            Metric::Mtti => "identify",
+            Metric::Mttm => "mitigate",
+            Metric::Mttr => "resolve",
+        }
+    }
+
     pub fn from_str_opt(s: &str) -> Option<Metric> {
         Metric::ALL.into_iter().find(|m| m.as_str() == s)
     }

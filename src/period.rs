@@ -161,6 +161,11 @@ impl Period {
         ms >= self.start && ms < self.end
     }
 
+    /// The window for people: `2024-06`, `2024-01 to 2024-12`, `2024-05-15 to 2024-07-09`.
+    pub fn title(&self) -> String {
+        self.label().replace('_', " to ")
+    }
+
     /// The month label an instant falls in, if it is inside the window.
     pub fn month_of(&self, ms: i64) -> Option<&str> {
         if ms < self.start || ms >= self.end {
@@ -246,10 +251,17 @@ mod tests {
         let all = march.last_days(90);
         assert_eq!(all.len(), 31);
         assert_eq!(all[0].start, march.start);
-        assert_eq!(all.iter().map(MonthSpan::minutes).sum::<f64>(), march.minutes());
+        assert_eq!(
+            all.iter().map(MonthSpan::minutes).sum::<f64>(),
+            march.minutes()
+        );
         // A window cut mid-day: the first day is clipped.
-        let cut = Period::new(Tz::UTC, ts("2024-06-01T12:00:00Z"), ts("2024-06-03T00:00:00Z"))
-            .unwrap();
+        let cut = Period::new(
+            Tz::UTC,
+            ts("2024-06-01T12:00:00Z"),
+            ts("2024-06-03T00:00:00Z"),
+        )
+        .unwrap();
         let days = cut.last_days(90);
         assert_eq!(days.len(), 2);
         assert_eq!(days[0].minutes(), 720.0);

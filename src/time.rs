@@ -107,6 +107,12 @@ pub fn local_date(tz: &Tz, ms: i64) -> NaiveDate {
     utc.with_timezone(tz).date_naive()
 }
 
+/// The local wall-clock time of an instant in `tz`.
+pub fn local_datetime(tz: &Tz, ms: i64) -> NaiveDateTime {
+    let utc = chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
+    utc.with_timezone(tz).naive_local()
+}
+
 /// A cursor over the bytes of one timestamp.
 struct Cur<'a> {
     b: &'a [u8],

@@ -73,7 +73,7 @@ fn csv_of(incs: &[Inc], base: i64) -> String {
     s
 }
 
-fn availability(text: &str, tz: Tz, preset: WeightPreset) -> Vec<AvailabilityRow> {
+fn swept(text: &str, tz: Tz, preset: WeightPreset) -> metrics::Availability {
     let ing = ingest::read(
         &[Input::Bytes {
             name: "p.csv".into(),
@@ -92,7 +92,7 @@ fn availability(text: &str, tz: Tz, preset: WeightPreset) -> Vec<AvailabilityRow
         NaiveDate::from_ymd_opt(2024, 5, 1).unwrap(),
     )
     .unwrap();
-    metrics::availability_rows(
+    metrics::availability(
         &ing.incidents,
         &ing.impacts,
         &Options {
@@ -103,6 +103,10 @@ fn availability(text: &str, tz: Tz, preset: WeightPreset) -> Vec<AvailabilityRow
         },
     )
     .unwrap()
+}
+
+fn availability(text: &str, tz: Tz, preset: WeightPreset) -> Vec<AvailabilityRow> {
+    swept(text, tz, preset).rows
 }
 
 proptest! {
@@ -124,6 +128,8 @@ proptest! {
             prop_assert!(r.downtime_min <= r.outage_min + eps, "{r:?}");
             prop_assert!(r.outage_min <= r.window_min + eps, "{r:?}");
             prop_assert!((0.0..=100.0).contains(&r.availability_pct), "{r:?}");
+            let by_level: f64 = r.downtime_by_level_min.iter().sum();
+            prop_assert!((by_level - r.downtime_min).abs() < eps, "{r:?}");
         }
         // Months add up to `all`, for every key.
         let mut sums: HashMap<Key, (f64, f64, f64)> = HashMap::new();
@@ -149,6 +155,30 @@ proptest! {
             let sum: f64 = comps.iter().map(|c| c.downtime_min).sum();
             prop_assert!(v.downtime_min + eps >= max, "{v:?}");
             prop_assert!(v.downtime_min <= sum + eps, "{v:?}");
+        }
+    }
+
+    #[test]
+    fn daily_downtime_fits_each_day_and_adds_up_to_the_window(
+        incs in prop::collection::vec(inc(), 1..25),
+        berlin in any::<bool>(),
+    ) {
+        let tz: Tz = if berlin { "Europe/Berlin".parse().unwrap() } else { Tz::UTC };
+        let a = swept(&csv_of(&incs, 1_709_251_200_000), tz, WeightPreset::Strict);
+        // March and April: 61 days, all within the 90 kept; one day is 23 h in Berlin.
+        prop_assert_eq!(a.daily.days.len(), 61);
+        let eps = 1e-6;
+        for d in &a.daily.rows {
+            for (v, len) in d.downtime_min.iter().zip(&a.daily.day_min) {
+                prop_assert!(*v >= 0.0 && *v <= len + eps, "{d:?}");
+            }
+            let whole = a
+                .rows
+                .iter()
+                .find(|r| r.scope == d.scope && r.vendor == d.vendor && r.component == d.component && r.month == "all")
+                .unwrap();
+            let sum: f64 = d.downtime_min.iter().sum();
+            prop_assert!((sum - whole.downtime_min).abs() < eps, "{sum} vs {}", whole.downtime_min);
         }
     }
 

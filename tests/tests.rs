@@ -4,6 +4,7 @@ mod charts;
 mod cli;
 mod common;
 mod crosscheck;
+mod html;
 mod pages;
 mod properties;
 mod snapshots;

@@ -2,8 +2,14 @@
 //! the file system. One embedded font (DejaVu Sans, licence in `assets/fonts`) so no system
 //! font library is needed; one palette, with a fixed colour per impact level.
 
+pub mod distribution;
+pub mod downtime;
+pub mod draw;
+pub mod retro;
 pub mod sla;
+pub mod timeline;
 pub mod trend;
+pub mod uptime;
 
 use std::sync::Once;
 
@@ -11,7 +17,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 
-use crate::model::Level;
+use crate::model::{AvailScope, Level, Metric};
+use crate::report::Report;
 
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 pub(crate) const FAMILY: &str = "sans-serif";
@@ -66,6 +73,174 @@ pub const SERIES: [RGBColor; 8] = [
 pub const MISS: RGBColor = RGBColor(0xc0, 0x1c, 0x28);
 pub const GRID: RGBColor = RGBColor(0xe4, 0xe4, 0xe4);
 pub const INK: RGBColor = RGBColor(0x24, 0x29, 0x2f);
+
+/// The charts a report draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Downtime by component, split by level, budget marked.
+    Downtime,
+    /// Availability by vendor per month.
+    Sla,
+    /// Monthly MTTD, MTTM and MTTR medians with the p90 band.
+    Trend,
+    /// Distribution of the time to resolve.
+    Distribution,
+    /// Components as lanes, incidents as bars.
+    Timeline,
+    /// One cell per day per vendor and component.
+    Uptime,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [
+        Kind::Sla,
+        Kind::Downtime,
+        Kind::Trend,
+        Kind::Distribution,
+        Kind::Timeline,
+        Kind::Uptime,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Downtime => "downtime",
+            Kind::Sla => "sla",
+            Kind::Trend => "trend",
+            Kind::Distribution => "distribution",
+            Kind::Timeline => "timeline",
+            Kind::Uptime => "uptime",
+        }
+    }
+}
+
+/// Any chart, ready to render.
+#[derive(Debug, Clone)]
+pub enum Drawing {
+    Downtime(downtime::Downtime),
+    Sla(sla::Sla),
+    Trend(trend::Trend),
+    Distribution(distribution::Distribution),
+    Timeline(timeline::Timeline),
+    Uptime(uptime::Uptime),
+    Retro(retro::Retro),
+}
+
+macro_rules! each {
+    ($d:expr, $c:ident => $e:expr) => {
+        match $d {
+            Drawing::Downtime($c) => $e,
+            Drawing::Sla($c) => $e,
+            Drawing::Trend($c) => $e,
+            Drawing::Distribution($c) => $e,
+            Drawing::Timeline($c) => $e,
+            Drawing::Uptime($c) => $e,
+            Drawing::Retro($c) => $e,
+        }
+    };
+}
+
+impl Drawing {
+    pub fn svg(&self) -> Result<String, ChartError> {
+        each!(self, c => svg(c))
+    }
+
+    pub fn png(&self) -> Result<Vec<u8>, ChartError> {
+        each!(self, c => png(c))
+    }
+}
+
+/// A chart of a report with the file stem it is written under (`charts/<stem>.svg`) and the
+/// heading the HTML report gives it.
+#[derive(Debug, Clone)]
+pub struct Named {
+    pub stem: String,
+    pub title: String,
+    pub drawing: Drawing,
+    /// Shown in `report.html` too (a vendor's uptime only when the overview leaves its
+    /// components out).
+    pub in_page: bool,
+}
+
+/// One chart of a report (the overview, for `uptime`).
+pub fn of_report(r: &Report, kind: Kind) -> Drawing {
+    let c = &r.computed;
+    let window = r.period.title();
+    match kind {
+        Kind::Downtime => Drawing::Downtime(downtime::Downtime::from_rows(
+            &c.availability,
+            &window,
+            r.weights,
+        )),
+        Kind::Sla => Drawing::Sla(sla::Sla::from_rows(&c.availability)),
+        Kind::Trend => Drawing::Trend(trend::Trend::from_rows(&c.metrics)),
+        Kind::Distribution => Drawing::Distribution(distribution::Distribution::from_rows(
+            &c.incidents,
+            &c.metrics,
+            Metric::Mttr,
+            &window,
+        )),
+        Kind::Timeline => Drawing::Timeline(timeline::Timeline::from_rows(
+            &c.windows,
+            &c.availability,
+            &r.period,
+        )),
+        Kind::Uptime => Drawing::Uptime(uptime::Uptime::overview(&c.daily)),
+    }
+}
+
+/// Vendors that get an uptime chart of their own, at most.
+pub const VENDOR_CHARTS: usize = 25;
+
+/// Every chart of a report: each kind, then one uptime chart per vendor when there are several
+/// (the least available [`VENDOR_CHARTS`]). Stems of vendor charts carry the vendor's name as
+/// given; the output module makes file names of them.
+pub fn report_charts(r: &Report) -> Vec<Named> {
+    let titles = |k: Kind| match k {
+        Kind::Sla => "Availability by vendor per month",
+        Kind::Downtime => "Downtime by component",
+        Kind::Trend => "Time to detect, mitigate and resolve by month",
+        Kind::Distribution => "How long incidents took to resolve",
+        Kind::Timeline => "Incident timeline",
+        Kind::Uptime => "Daily uptime",
+    };
+    let mut out: Vec<Named> = Kind::ALL
+        .iter()
+        .map(|k| Named {
+            stem: k.as_str().to_string(),
+            title: titles(*k).to_string(),
+            drawing: of_report(r, *k),
+            in_page: true,
+        })
+        .collect();
+    let overview_complete = matches!(
+        out.iter().find(|n| n.stem == Kind::Uptime.as_str()).map(|n| &n.drawing),
+        Some(Drawing::Uptime(u)) if u.hidden == 0
+    );
+    let mut vendors: Vec<_> = r
+        .computed
+        .availability
+        .iter()
+        .filter(|a| a.scope == AvailScope::Vendor && a.month == "all")
+        .collect();
+    if vendors.len() > 1 {
+        vendors.sort_by(|a, b| {
+            a.availability_pct
+                .total_cmp(&b.availability_pct)
+                .then_with(|| a.vendor.cmp(&b.vendor))
+        });
+        vendors.truncate(VENDOR_CHARTS);
+        vendors.sort_by(|a, b| a.vendor.cmp(&b.vendor));
+        for v in vendors {
+            out.push(Named {
+                stem: format!("uptime-{}", v.vendor),
+                title: format!("Daily uptime of {}", v.vendor),
+                drawing: Drawing::Uptime(uptime::Uptime::vendor(&r.computed.daily, &v.vendor)),
+                in_page: !overview_complete,
+            });
+        }
+    }
+    out
+}
 
 /// A chart that can draw itself on any plotters backend.
 pub trait Chart {

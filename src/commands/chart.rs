@@ -4,19 +4,10 @@
 use std::path::PathBuf;
 
 use super::{emit, exit};
-use crate::chart::{self, sla::Sla, trend::Trend};
+use crate::chart::{self, Kind};
 use crate::commands::report::{ReportArgs, build};
 use crate::error::{Error, Result};
 use crate::output;
-
-/// The charts `mttx chart` draws.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// Availability by vendor per month, target and misses marked.
-    Sla,
-    /// Monthly MTTD, MTTM and MTTR medians with the p90 as a band.
-    Trend,
-}
 
 #[derive(Debug, Clone)]
 pub struct ChartArgs {
@@ -24,14 +15,6 @@ pub struct ChartArgs {
     pub report: ReportArgs,
     pub kind: Kind,
     pub out: PathBuf,
-}
-
-fn render<C: chart::Chart>(c: &C, png: bool) -> Result<Vec<u8>> {
-    Ok(if png {
-        chart::png(c)?
-    } else {
-        chart::svg(c)?.into_bytes()
-    })
 }
 
 pub fn run(args: &ChartArgs, out: &mut dyn std::io::Write) -> Result<u8> {
@@ -51,9 +34,11 @@ pub fn run(args: &ChartArgs, out: &mut dyn std::io::Write) -> Result<u8> {
         }
     };
     let report = build(&args.report)?;
-    let bytes = match args.kind {
-        Kind::Sla => render(&Sla::from_rows(&report.computed.availability), png)?,
-        Kind::Trend => render(&Trend::from_rows(&report.computed.metrics), png)?,
+    let drawing = chart::of_report(&report, args.kind);
+    let bytes = if png {
+        drawing.png()?
+    } else {
+        drawing.svg()?.into_bytes()
     };
     output::write_file(&args.out, &bytes)?;
     if !args.report.quiet {

@@ -6,7 +6,9 @@ pub mod chart;
 pub mod generate;
 pub mod import;
 pub mod metrics;
+pub mod progress;
 pub mod report;
+pub mod retro;
 pub mod validate;
 
 use std::path::PathBuf;

@@ -4,13 +4,15 @@
 use std::borrow::Cow;
 use std::path::PathBuf;
 
+use super::progress::Progress;
 use super::{Source, WindowSpec, emit, exit};
 use crate::error::Result;
 use crate::ingest::{Format, Input};
 use crate::metrics::{self, SlaTargets};
 use crate::model::Weights;
-use crate::output;
+use crate::period::Period;
 use crate::report::{self, Report};
+use crate::{chart, output};
 
 /// The sample incidents in `data/`, embedded so that `mttx report` works anywhere.
 pub const SAMPLE: &[u8] = include_bytes!("../../data/incidents.csv");
@@ -23,6 +25,10 @@ pub struct Formats {
     pub csv: bool,
     /// `summary.json`.
     pub json: bool,
+    /// `report.html`.
+    pub html: bool,
+    /// `charts/*.svg` and `charts/*.png`.
+    pub charts: bool,
 }
 
 impl Default for Formats {
@@ -30,9 +36,14 @@ impl Default for Formats {
         Formats {
             csv: true,
             json: true,
+            html: true,
+            charts: true,
         }
     }
 }
+
+/// Files of earlier runs removed when this run does not write them.
+pub const STALE: [&str; 4] = ["rejects.csv", "report.html", "charts/*.svg", "charts/*.png"];
 
 #[derive(Debug, Clone)]
 pub struct ReportArgs {
@@ -46,17 +57,22 @@ pub struct ReportArgs {
     pub quiet: bool,
 }
 
-/// Reads, computes and renders; no file is written here.
-pub fn build(args: &ReportArgs) -> Result<Report> {
-    let ingested = if args.source.inputs.is_empty() {
-        args.source.read_inputs(&[Input::Bytes {
+/// The inputs, or the bundled sample when none is given.
+pub fn read_or_sample(source: &super::Source) -> Result<crate::ingest::Ingested> {
+    if source.inputs.is_empty() {
+        source.read_inputs(&[Input::Bytes {
             name: SAMPLE_NAME.into(),
             format: Format::Csv,
             bytes: Cow::Borrowed(SAMPLE),
-        }])?
+        }])
     } else {
-        args.source.read()?
-    };
+        source.read()
+    }
+}
+
+/// Reads, computes and renders; no file is written here.
+pub fn build(args: &ReportArgs) -> Result<Report> {
+    let ingested = read_or_sample(&args.source)?;
     let span = metrics::data_span(&ingested.incidents, &ingested.impacts)?;
     let period = args.window.resolve(args.source.tz, span)?;
     let opts = metrics::Options {
@@ -66,7 +82,26 @@ pub fn build(args: &ReportArgs) -> Result<Report> {
         sla: SlaTargets { default: args.sla },
     };
     let computed = metrics::compute(&ingested.incidents, &ingested.impacts, &opts)?;
+    // A one-month window: the month before, for the month-over-month change.
+    let previous = match period.label().split_once('-') {
+        Some((y, m)) if period.months.len() == 1 && m.len() == 2 => {
+            let (y, m): (i32, u32) = (y.parse().unwrap_or(0), m.parse().unwrap_or(1));
+            let (py, pm) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
+            let before = Period::month(period.tz, py, pm)?;
+            let label = before.months[0].label.clone();
+            let opts = metrics::Options {
+                period: before,
+                ..opts.clone()
+            };
+            Some((
+                label,
+                metrics::compute(&ingested.incidents, &ingested.impacts, &opts)?,
+            ))
+        }
+        _ => None,
+    };
     Ok(Report {
+        previous,
         period,
         weights: args.weights,
         anchor: args.source.anchor,
@@ -78,8 +113,26 @@ pub fn build(args: &ReportArgs) -> Result<Report> {
     })
 }
 
-/// The files of a report, as `(name, bytes)`.
-pub fn render(r: &Report, formats: Formats) -> Vec<(String, Vec<u8>)> {
+/// The charts of a report with their file stems made safe (and unique) for `charts/`.
+pub fn charts(r: &Report) -> Vec<chart::Named> {
+    let mut named = chart::report_charts(r);
+    let mut used: Vec<String> = Vec::new();
+    for n in &mut named {
+        let base = output::slug(&n.stem);
+        let mut stem = base.clone();
+        let mut k = 2;
+        while used.contains(&stem) {
+            stem = format!("{base}-{k}");
+            k += 1;
+        }
+        used.push(stem.clone());
+        n.stem = stem;
+    }
+    named
+}
+
+/// The files of a report, as `(name, bytes)`; each chart drawn is a step of `progress`.
+pub fn render(r: &Report, formats: Formats, progress: &Progress) -> Result<Vec<(String, Vec<u8>)>> {
     let mut files = Vec::new();
     if formats.csv {
         files.push((
@@ -101,19 +154,59 @@ pub fn render(r: &Report, formats: Formats) -> Vec<(String, Vec<u8>)> {
     if formats.json {
         files.push(("summary.json".into(), report::json::summary(r).into_bytes()));
     }
-    files
+    if formats.charts || formats.html {
+        let charts = charts(r);
+        progress.done(charts.len() as u64);
+        let mut svgs = Vec::with_capacity(charts.len());
+        for c in &charts {
+            progress.step(&format!("drawing {}", c.stem));
+            let svg = c.drawing.svg()?;
+            if formats.charts {
+                files.push((format!("charts/{}.svg", c.stem), svg.clone().into_bytes()));
+                files.push((format!("charts/{}.png", c.stem), c.drawing.png()?));
+            }
+            if c.in_page {
+                svgs.push((c.title.clone(), svg));
+            }
+            progress.done(0);
+        }
+        if formats.html {
+            files.push((
+                "report.html".into(),
+                report::html::render(r, &svgs).into_bytes(),
+            ));
+            progress.done(0);
+        }
+    }
+    Ok(files)
 }
 
 pub fn run(args: &ReportArgs, out: &mut dyn std::io::Write) -> Result<u8> {
+    let progress = Progress::new(args.quiet, 2);
+    progress.step("reading and computing");
     let report = build(args)?;
+    progress.done(0);
     let dir = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("reports").join(report.period.label()));
-    let files = render(&report, args.formats);
-    output::write_files(&dir, &files, &["rejects.csv"])?;
+    let files = render(&report, args.formats, &progress)?;
+    progress.step("writing files");
+    output::write_files(&dir, &files, &STALE)?;
+    progress.finish();
     if !args.quiet {
-        let names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
+        let mut names: Vec<String> = files
+            .iter()
+            .filter(|(n, _)| !n.starts_with("charts/"))
+            .map(|(n, _)| n.clone())
+            .collect();
+        let charts = files
+            .iter()
+            .filter(|(n, _)| n.starts_with("charts/"))
+            .count();
+        if charts > 0 {
+            names.push(format!("charts/ ({charts} files)"));
+        }
         let dir_text = format!("{}/", dir.display());
         emit(
             out,

@@ -367,8 +367,37 @@ fn window_rows(df: &DataFrame) -> Result<Vec<WindowRow>> {
         .collect())
 }
 
+/// The impact windows of one incident (by vendor and id) inside `period`, by component and
+/// start: what its retrospective chart draws.
+pub fn incident_windows(
+    incidents: &DataFrame,
+    impacts: &DataFrame,
+    vendor: &str,
+    id: &str,
+    period: &Period,
+) -> Result<Vec<WindowRow>> {
+    let this = col(col::VENDOR)
+        .eq(lit(vendor))
+        .and(col(col::ID).eq(lit(id)));
+    let df = windows::impact_windows(
+        incidents.clone().lazy().filter(this.clone()),
+        impacts.clone().lazy().filter(this),
+        period,
+    )
+    .sort(
+        [col::COMPONENT, windows::START],
+        SortMultipleOptions::default().with_maintain_order(true),
+    )
+    .collect()?;
+    window_rows(&df)
+}
+
 /// The sweep over every component and vendor: monthly rows, daily downtime, windows.
-pub fn availability(incidents: &DataFrame, impacts: &DataFrame, opts: &Options) -> Result<Availability> {
+pub fn availability(
+    incidents: &DataFrame,
+    impacts: &DataFrame,
+    opts: &Options,
+) -> Result<Availability> {
     let period = &opts.period;
     let lf = incidents.clone().lazy();
     let exploded = time_to_x::memberships(lf.clone(), impacts.clone().lazy()).cache();

@@ -529,7 +529,10 @@ fn downtime_by_level_goes_to_the_heaviest_level_open() {
     assert_eq!(web.downtime_by_level_min, [0.0; 4]);
     assert_eq!(web.outage_min, 100.0);
     let vendor = find(&a.rows, None, "all");
-    assert!(close(vendor.downtime_by_level_min.iter().sum::<f64>(), vendor.downtime_min));
+    assert!(close(
+        vendor.downtime_by_level_min.iter().sum::<f64>(),
+        vendor.downtime_min
+    ));
     assert!(close(vendor.downtime_min, 78.0));
 }
 

@@ -47,9 +47,42 @@ pub fn opt_minutes(x: Option<f64>) -> String {
     x.map(minutes).unwrap_or_default()
 }
 
+/// A duration in minutes as people say it: `45 s`, `12 min`, `2 h 05 min`, `3 d 4 h`.
+pub fn duration(min: f64) -> String {
+    if !min.is_finite() || min < 0.0 {
+        return String::new();
+    }
+    let secs = (min * 60.0).round() as i64;
+    if secs < 60 {
+        return format!("{secs} s");
+    }
+    if min < 9.95 {
+        return format!("{} min", num(min, 1));
+    }
+    let m = min.round() as i64;
+    if m < 60 {
+        format!("{m} min")
+    } else if m < 1440 {
+        format!("{} h {:02} min", m / 60, m % 60)
+    } else {
+        let h = (m + 30) / 60;
+        format!("{} d {} h", h / 24, h % 24)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_as_people_say_them() {
+        assert_eq!(duration(0.5), "30 s");
+        assert_eq!(duration(12.2), "12 min");
+        assert_eq!(duration(3.53), "3.5 min");
+        assert_eq!(duration(4.0), "4 min");
+        assert_eq!(duration(125.0), "2 h 05 min");
+        assert_eq!(duration(1578.6), "1 d 2 h");
+    }
 
     #[test]
     fn at_most_the_given_decimals() {

@@ -1,14 +1,16 @@
 //! Report: the finished result of a run as plain values ([`Report`]) and its renderers, each
 //! returning bytes or text and never touching the file system: [`csv`] (the contract's files),
-//! [`json`] (`summary.json`) and [`terminal`] (what a person reads after a run).
+//! [`json`] (`summary.json`), [`html`] (`report.html`) and [`terminal`] (what a person reads
+//! after a run).
 
 pub mod csv;
 pub mod format;
+pub mod html;
 pub mod json;
 pub mod terminal;
 
 use crate::metrics::Computed;
-use crate::model::{Anchor, Counts, Reject, Warning, Weights};
+use crate::model::{Anchor, AvailScope, Counts, Metric, Reject, Warning, Weights};
 use crate::period::Period;
 
 /// Everything one `report` run produced.
@@ -20,6 +22,76 @@ pub struct Report {
     pub sla_default: f64,
     pub counts: Counts,
     pub computed: Computed,
+    /// The calendar month before a one-month window, computed the same way (for the headline's
+    /// month-over-month change); `None` for longer windows, whose months are all in `computed`.
+    pub previous: Option<(String, Computed)>,
     pub rejects: Vec<Reject>,
     pub warnings: Vec<Warning>,
+}
+
+/// The headline figures of one month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthFigures {
+    pub label: String,
+    /// Incidents started in the month.
+    pub incidents: u64,
+    pub mttd_median: Option<f64>,
+    pub mttr_median: Option<f64>,
+    /// Weighted downtime summed over the vendors, minutes.
+    pub downtime_min: f64,
+    pub vendors_met: usize,
+    pub vendors: usize,
+}
+
+fn figures(c: &Computed, label: &str) -> Option<MonthFigures> {
+    let vendors: Vec<_> = c
+        .availability
+        .iter()
+        .filter(|a| a.scope == AvailScope::Vendor && a.month == label)
+        .collect();
+    if vendors.is_empty() {
+        return None;
+    }
+    let median = |m: Metric| {
+        c.metrics
+            .iter()
+            .find(|r| r.scope == "all" && r.month.as_deref() == Some(label) && r.metric == m)
+            .and_then(|r| r.stats.median)
+    };
+    Some(MonthFigures {
+        label: label.to_string(),
+        incidents: vendors.iter().map(|a| a.incidents).sum(),
+        mttd_median: median(Metric::Mttd),
+        mttr_median: median(Metric::Mttr),
+        downtime_min: vendors.iter().map(|a| a.downtime_min).sum(),
+        vendors_met: vendors.iter().filter(|a| a.sla_met).count(),
+        vendors: vendors.len(),
+    })
+}
+
+impl Report {
+    /// The whole window's figures (month `all`).
+    pub fn window_figures(&self) -> Option<MonthFigures> {
+        figures(&self.computed, "all").map(|mut f| {
+            f.label = self.period.label();
+            f
+        })
+    }
+
+    /// The last month of the window and the month before it (from the window, or from
+    /// [`Report::previous`]).
+    pub fn last_two_months(&self) -> (Option<MonthFigures>, Option<MonthFigures>) {
+        let months = &self.period.months;
+        let last = months
+            .last()
+            .and_then(|m| figures(&self.computed, &m.label));
+        let prev = if months.len() >= 2 {
+            figures(&self.computed, &months[months.len() - 2].label)
+        } else {
+            self.previous
+                .as_ref()
+                .and_then(|(label, c)| figures(c, label))
+        };
+        (last, prev)
+    }
 }

@@ -1,0 +1,209 @@
+//! The incident timeline: one lane per component, time across, each impact window a bar in its
+//! level's colour. Windows that overlap in a lane are stacked in thinner rows so every overlap
+//! shows. Past [`TOP`] lanes, the least affected components share one lane.
+
+use chrono_tz::Tz;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::draw::{self, RIGHT, TimeAxis, heading, rect, swatches, time_ticks};
+use super::{Chart, GRID, INK, level_colour};
+use crate::model::{AvailScope, AvailabilityRow, Level, WindowRow};
+use crate::period::Period;
+
+/// Lanes drawn before the rest share one.
+pub const TOP: usize = 30;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lane {
+    pub label: String,
+    /// `(start, end, level)`, UTC milliseconds.
+    pub bars: Vec<(i64, i64, Level)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timeline {
+    pub window: String,
+    pub tz: Tz,
+    pub start: i64,
+    pub end: i64,
+    pub lanes: Vec<Lane>,
+}
+
+impl Timeline {
+    /// Every component of the input, grouped by vendor; with more than [`TOP`], the most
+    /// affected `TOP - 1` (by outage, then downtime) keep their lanes.
+    pub fn from_rows(
+        windows: &[WindowRow],
+        availability: &[AvailabilityRow],
+        period: &Period,
+    ) -> Timeline {
+        let mut comps: Vec<&AvailabilityRow> = availability
+            .iter()
+            .filter(|r| r.scope == AvailScope::Component && r.month == "all")
+            .collect();
+        let key = |r: &AvailabilityRow| (r.vendor.clone(), r.component.clone().unwrap_or_default());
+        let mut kept: Vec<(String, String)> = comps.iter().map(|r| key(r)).collect();
+        let mut others = false;
+        if comps.len() > TOP {
+            comps.sort_by(|a, b| {
+                b.outage_min
+                    .total_cmp(&a.outage_min)
+                    .then(b.downtime_min.total_cmp(&a.downtime_min))
+            });
+            kept = comps[..TOP - 1].iter().map(|r| key(r)).collect();
+            kept.sort();
+            others = true;
+        }
+        let mut lanes: Vec<Lane> = kept
+            .iter()
+            .map(|(v, c)| Lane {
+                label: format!("{v} / {c}"),
+                bars: Vec::new(),
+            })
+            .collect();
+        let mut rest = Lane {
+            label: format!("{} other components", comps.len().saturating_sub(TOP - 1)),
+            bars: Vec::new(),
+        };
+        for w in windows {
+            let bar = (w.start, w.end, w.level);
+            match kept
+                .binary_search_by(|(v, c)| (v.as_str(), c.as_str()).cmp(&(&w.vendor, &w.component)))
+            {
+                Ok(i) => lanes[i].bars.push(bar),
+                Err(_) if others => rest.bars.push(bar),
+                Err(_) => {}
+            }
+        }
+        if others {
+            lanes.push(rest);
+        }
+        Timeline {
+            window: period.title(),
+            tz: period.tz,
+            start: period.start,
+            end: period.end,
+            lanes,
+        }
+    }
+}
+
+/// Rows of a lane so that no two bars in one row overlap: `(row of each bar, rows)`.
+fn pack(bars: &[(i64, i64, Level)]) -> (Vec<usize>, usize) {
+    let mut order: Vec<usize> = (0..bars.len()).collect();
+    order.sort_by_key(|i| (bars[*i].0, bars[*i].1));
+    let mut ends: Vec<i64> = Vec::new();
+    let mut row = vec![0; bars.len()];
+    for i in order {
+        let (s, e, _) = bars[i];
+        match ends.iter().position(|end| *end <= s) {
+            Some(r) => {
+                ends[r] = e;
+                row[i] = r;
+            }
+            None => {
+                ends.push(e);
+                row[i] = ends.len() - 1;
+            }
+        }
+    }
+    (row, ends.len().max(1))
+}
+
+const LANE: i32 = 22;
+const PLOT_TOP: i32 = 92;
+const LABEL_RIGHT: i32 = 262;
+
+impl Chart for Timeline {
+    const NAME: &'static str = "timeline";
+
+    fn size(&self) -> (u32, u32) {
+        (
+            1100,
+            (PLOT_TOP + LANE * self.lanes.len().max(1) as i32 + 44) as u32,
+        )
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let (w, _) = self.size();
+        heading(
+            root,
+            &format!("Incident timeline, {}", self.window),
+            &format!(
+                "each bar is one incident's impact on a component, in its level's colour; overlaps stack in a lane; time in {}",
+                self.tz.name()
+            ),
+        )?;
+        let mut seen: Vec<Level> = self
+            .lanes
+            .iter()
+            .flat_map(|l| l.bars.iter().map(|b| b.2))
+            .collect();
+        seen.sort();
+        seen.dedup();
+        let legend: Vec<(String, ShapeStyle)> = seen
+            .iter()
+            .map(|l| (l.as_str().replace('_', " "), level_colour(*l).filled()))
+            .collect();
+        swatches(root, &legend, (LABEL_RIGHT + 10, 70))?;
+        let axis = TimeAxis {
+            start: self.start,
+            end: self.end,
+            x0: LABEL_RIGHT + 10,
+            x1: w as i32 - 24,
+        };
+        let bottom = PLOT_TOP + LANE * self.lanes.len().max(1) as i32;
+        let ticks = time_ticks(&self.tz, self.start, self.end, 14);
+        axis.draw(root, &ticks, PLOT_TOP - 4, bottom)?;
+        for (i, lane) in self.lanes.iter().enumerate() {
+            let top = PLOT_TOP + LANE * i as i32;
+            if i % 2 == 1 {
+                rect(
+                    root,
+                    (axis.x0, top),
+                    (axis.x1, top + LANE),
+                    GRID.mix(0.35).filled(),
+                )?;
+            }
+            draw::write(
+                root,
+                &draw::fit(&lane.label, 38),
+                (LABEL_RIGHT, top + LANE / 2),
+                12,
+                RIGHT,
+                INK,
+            )?;
+            let (rows, n) = pack(&lane.bars);
+            let n = n.min(6) as i32;
+            let h = ((LANE - 4) / n).max(3);
+            for (bar, row) in lane.bars.iter().zip(rows) {
+                let row = (row as i32).min(n - 1);
+                let (a, b) = (axis.x(bar.0), axis.x(bar.1));
+                let y0 = top + 2 + row * h;
+                rect(
+                    root,
+                    (a, y0),
+                    (b.max(a + 2), y0 + h - 1),
+                    level_colour(bar.2).filled(),
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlapping_bars_go_to_separate_rows() {
+        let l = Level::MajorOutage;
+        // a 0-10, b 5-15 overlaps a, c 10-20 fits after a.
+        let (rows, n) = pack(&[(0, 10, l), (5, 15, l), (10, 20, l)]);
+        assert_eq!(rows, vec![0, 1, 0]);
+        assert_eq!(n, 2);
+        assert_eq!(pack(&[]).1, 1);
+    }
+}

@@ -1,0 +1,579 @@
+//! `report.html`: the whole run in one self-contained page: headline figures with the change
+//! from the month before, the SLA table, vendor and component tables, every chart inline (SVG),
+//! the incidents, data quality and a definitions appendix for this run. CSS is inline, nothing
+//! is fetched from anywhere, and every string that came from the input is escaped.
+
+use std::fmt::Write;
+
+use super::format::{duration, minutes, num, opt_minutes, pct};
+use super::{MonthFigures, Report};
+use crate::model::{AvailScope, AvailabilityRow, Level, Metric, window_source};
+use crate::time::format_utc;
+
+/// Incidents listed at most; the rest are in `incidents.csv`.
+pub const MAX_INCIDENTS: usize = 2000;
+/// Rejects and warnings listed at most, each.
+pub const MAX_QUALITY: usize = 500;
+
+/// Text safe in HTML content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const CSS: &str = r#"
+:root { --ink: #24292f; --muted: #57606a; --line: #d0d7de; --soft: #f6f8fa;
+  --ok: #1a7f37; --ok-bg: #dafbe1; --miss: #c01c28; --miss-bg: #ffebe9; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 -apple-system, "Segoe UI", "DejaVu Sans", Helvetica, Arial, sans-serif;
+  color: var(--ink); margin: 0; background: #fff; }
+main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 60px; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 20px; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
+h3 { font-size: 15px; margin: 22px 0 6px; }
+p.meta, .note { color: var(--muted); margin: 4px 0; }
+nav { margin: 14px 0 6px; font-size: 13px; }
+nav a { color: #0969da; margin-right: 14px; text-decoration: none; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: 12px; margin-top: 14px; }
+.card { border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; background: var(--soft); }
+.card .label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
+.card .value { font-size: 26px; font-weight: 600; margin: 2px 0; }
+.card .change { font-size: 12px; color: var(--muted); }
+.up-bad, .down-bad { color: var(--miss); font-weight: 600; }
+.up-good, .down-good { color: var(--ok); font-weight: 600; }
+table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 6px 0 12px; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: var(--soft); font-weight: 600; position: sticky; top: 0; }
+td:first-child { white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.met { background: var(--ok-bg); color: var(--ok); }
+td.missed { background: var(--miss-bg); color: var(--miss); font-weight: 600; }
+.scroll { overflow-x: auto; }
+figure { margin: 12px 0 26px; page-break-inside: avoid; break-inside: avoid; }
+figure svg { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 6px; }
+code { background: var(--soft); padding: 0 4px; border-radius: 4px; }
+dl.defs dt { font-weight: 600; margin-top: 10px; }
+dl.defs dd { margin: 2px 0 0 18px; }
+@media print {
+  main { max-width: none; padding: 0; }
+  nav { display: none; }
+  body { font-size: 11px; }
+  h2 { page-break-before: auto; page-break-after: avoid; break-after: avoid; }
+  th { position: static; }
+  tr, .card { page-break-inside: avoid; break-inside: avoid; }
+  td.met, td.missed, .card { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  figure svg { border: none; width: 100%; }
+  .scroll { overflow: visible; }
+}
+"#;
+
+fn level_label(l: Level) -> String {
+    l.as_str().replace('_', " ")
+}
+
+/// `▲ 3` / `▼ 12%`, coloured by whether the change is good news.
+fn change(now: Option<f64>, before: Option<f64>, higher_is_bad: bool, unit: &str) -> String {
+    let (Some(a), Some(b)) = (now, before) else {
+        return "no figure to compare".into();
+    };
+    let d = a - b;
+    if d.abs() < 1e-9 {
+        return "no change".into();
+    }
+    let (arrow, dir) = if d > 0.0 {
+        ("▲", "up")
+    } else {
+        ("▼", "down")
+    };
+    let bad = (d > 0.0) == higher_is_bad;
+    let class = format!("{dir}-{}", if bad { "bad" } else { "good" });
+    let text = if unit == "%" && b.abs() > 1e-9 {
+        format!("{arrow} {}%", num(100.0 * d.abs() / b.abs(), 0))
+    } else {
+        format!("{arrow} {}{unit}", num(d.abs(), 1))
+    };
+    format!("<span class=\"{class}\">{text}</span>")
+}
+
+fn card(out: &mut String, label: &str, value: &str, note: &str) {
+    let _ = write!(
+        out,
+        "<div class=\"card\"><div class=\"label\">{}</div><div class=\"value\">{}</div><div class=\"change\">{}</div></div>",
+        esc(label),
+        esc(value),
+        note
+    );
+}
+
+fn headline(out: &mut String, r: &Report) {
+    let whole = r.window_figures();
+    let (last, prev) = r.last_two_months();
+    let mom = |f: &dyn Fn(&MonthFigures) -> Option<f64>,
+               bad_up: bool,
+               unit: &str,
+               show: &dyn Fn(f64) -> String|
+     -> String {
+        match (&last, &prev) {
+            (Some(l), Some(p)) => format!(
+                "{}: {} vs {} in {} ({})",
+                esc(&l.label),
+                f(l).map(show).unwrap_or_else(|| "–".into()),
+                f(p).map(show).unwrap_or_else(|| "–".into()),
+                esc(&p.label),
+                change(f(l), f(p), bad_up, unit)
+            ),
+            (Some(l), None) => format!(
+                "{}: {}; no month before it in the data",
+                esc(&l.label),
+                f(l).map(show).unwrap_or_else(|| "–".into())
+            ),
+            _ => String::new(),
+        }
+    };
+    out.push_str("<div class=\"cards\">");
+    let Some(w) = whole else {
+        out.push_str("<p class=\"note\">No vendor in the input.</p></div>");
+        return;
+    };
+    card(
+        out,
+        "incidents started",
+        &w.incidents.to_string(),
+        &mom(&|f| Some(f.incidents as f64), true, "", &|v| num(v, 0)),
+    );
+    card(
+        out,
+        "MTTR, median",
+        &w.mttr_median.map(duration).unwrap_or_else(|| "–".into()),
+        &mom(&|f| f.mttr_median, true, "%", &duration),
+    );
+    card(
+        out,
+        "MTTD, median",
+        &w.mttd_median.map(duration).unwrap_or_else(|| "–".into()),
+        &mom(&|f| f.mttd_median, true, "%", &duration),
+    );
+    card(
+        out,
+        "downtime, all vendors",
+        &format!("{} min", num(w.downtime_min, 0)),
+        &mom(&|f| Some(f.downtime_min), true, "%", &|v| {
+            format!("{} min", num(v, 0))
+        }),
+    );
+    card(
+        out,
+        "vendors meeting their SLA",
+        &format!("{} of {}", w.vendors_met, w.vendors),
+        &mom(&|f| Some(f.vendors_met as f64), false, "", &|v| num(v, 0)),
+    );
+    out.push_str("</div>");
+}
+
+fn avail_cell(a: &AvailabilityRow) -> String {
+    let class = if a.sla_met { "met" } else { "missed" };
+    let title = format!(
+        "{} min down of a {} min budget ({} incidents)",
+        minutes(a.downtime_min),
+        minutes(a.budget_min),
+        a.incidents
+    );
+    // Three decimals read best; six where three would hide a miss (99.8999 is not 99.900).
+    let short = num(a.availability_pct, 3);
+    let shown = if !a.sla_met && short.parse::<f64>().unwrap_or(0.0) >= a.sla_target_pct {
+        pct(a.availability_pct)
+    } else {
+        short
+    };
+    format!(
+        "<td class=\"num {class}\" title=\"{}\">{}%{}</td>",
+        esc(&title),
+        shown,
+        if a.sla_met { "" } else { " ✗" }
+    )
+}
+
+fn sla_table(out: &mut String, r: &Report) {
+    let months: Vec<&str> = r.period.months.iter().map(|m| m.label.as_str()).collect();
+    let vendors: Vec<&AvailabilityRow> = r
+        .computed
+        .availability
+        .iter()
+        .filter(|a| a.scope == AvailScope::Vendor && a.month == "all")
+        .collect();
+    out.push_str(
+        "<div class=\"scroll\"><table><thead><tr><th>vendor</th><th class=\"num\">target</th>",
+    );
+    for m in &months {
+        let _ = write!(out, "<th class=\"num\">{}</th>", esc(m));
+    }
+    out.push_str(
+        "<th class=\"num\">whole window</th><th class=\"num\">budget used</th></tr></thead><tbody>",
+    );
+    for v in &vendors {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td class=\"num\">{}%</td>",
+            esc(&v.vendor),
+            pct(v.sla_target_pct)
+        );
+        for m in &months {
+            match r
+                .computed
+                .availability
+                .iter()
+                .find(|a| a.scope == AvailScope::Vendor && a.vendor == v.vendor && a.month == *m)
+            {
+                Some(a) => out.push_str(&avail_cell(a)),
+                None => out.push_str("<td></td>"),
+            }
+        }
+        out.push_str(&avail_cell(v));
+        let _ = write!(
+            out,
+            "<td class=\"num\">{}</td></tr>",
+            v.budget_used_pct
+                .map(|b| format!("{}%", num(b, 1)))
+                .unwrap_or_default()
+        );
+    }
+    out.push_str("</tbody></table></div>");
+    out.push_str("<p class=\"note\">Green: the target was met; red with ✗: missed. Hover a cell for its downtime and budget.</p>");
+}
+
+fn median_of(r: &Report, vendor: &str, component: Option<&str>, metric: Metric) -> String {
+    let scope = if component.is_some() {
+        "component"
+    } else {
+        "vendor"
+    };
+    r.computed
+        .metrics
+        .iter()
+        .find(|m| {
+            m.scope == scope
+                && m.vendor.as_deref() == Some(vendor)
+                && m.component.as_deref() == component
+                && m.month.as_deref() == Some("all")
+                && m.metric == metric
+        })
+        .map(|m| opt_minutes(m.stats.median))
+        .unwrap_or_default()
+}
+
+fn availability_table(out: &mut String, r: &Report, scope: AvailScope) {
+    let comp = scope == AvailScope::Component;
+    out.push_str("<div class=\"scroll\"><table><thead><tr><th>vendor</th>");
+    if comp {
+        out.push_str("<th>component</th>");
+    }
+    out.push_str(
+        "<th class=\"num\">availability</th><th class=\"num\">downtime min</th><th class=\"num\">outage min</th>\
+         <th class=\"num\">budget min</th><th class=\"num\">budget used</th><th class=\"num\">incidents</th>\
+         <th class=\"num\">MTBF min</th><th class=\"num\">MTTD median</th><th class=\"num\">MTTR median</th></tr></thead><tbody>",
+    );
+    for a in r
+        .computed
+        .availability
+        .iter()
+        .filter(|a| a.scope == scope && a.month == "all")
+    {
+        let _ = write!(out, "<tr><td>{}</td>", esc(&a.vendor));
+        if comp {
+            let _ = write!(
+                out,
+                "<td>{}</td>",
+                esc(a.component.as_deref().unwrap_or_default())
+            );
+        }
+        out.push_str(&avail_cell(a));
+        let c = a.component.as_deref();
+        let _ = write!(
+            out,
+            "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            minutes(a.downtime_min),
+            minutes(a.outage_min),
+            minutes(a.budget_min),
+            a.budget_used_pct
+                .map(|b| format!("{}%", num(b, 1)))
+                .unwrap_or_default(),
+            a.incidents,
+            a.mtbf_min.map(|m| num(m, 0)).unwrap_or_default(),
+            median_of(r, &a.vendor, c, Metric::Mttd),
+            median_of(r, &a.vendor, c, Metric::Mttr),
+        );
+    }
+    out.push_str("</tbody></table></div>");
+}
+
+fn metrics_table(out: &mut String, r: &Report) {
+    out.push_str("<table><thead><tr><th></th><th class=\"num\">n</th><th class=\"num\">median</th><th class=\"num\">mean</th><th class=\"num\">p90</th><th class=\"num\">max</th></tr></thead><tbody>");
+    for m in super::json::headline(&r.computed.metrics) {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            m.metric.as_str().to_uppercase(),
+            m.stats.n,
+            opt_minutes(m.stats.median),
+            opt_minutes(m.stats.mean),
+            opt_minutes(m.stats.p90),
+            opt_minutes(m.stats.max)
+        );
+    }
+    out.push_str("</tbody></table><p class=\"note\">Minutes, incidents started in the window. The median leads; the mean is skewed by the few longest incidents.</p>");
+}
+
+fn incidents(out: &mut String, r: &Report) {
+    let rows: Vec<_> = r
+        .computed
+        .incidents
+        .iter()
+        .filter(|i| i.in_window)
+        .collect();
+    let _ = write!(
+        out,
+        "<p class=\"note\">{} incidents started in the window{}; durations in minutes from <code>started_at</code>.</p>",
+        rows.len(),
+        if rows.len() > MAX_INCIDENTS {
+            format!(", the first {MAX_INCIDENTS} listed (all are in incidents.csv)")
+        } else {
+            String::new()
+        }
+    );
+    out.push_str("<div class=\"scroll\"><table><thead><tr><th>started (UTC)</th><th>vendor</th><th>id</th><th>title</th><th>severity</th><th>impact</th><th>components</th>");
+    for m in Metric::ALL {
+        let _ = write!(
+            out,
+            "<th class=\"num\">{}</th>",
+            m.duration_column().trim_end_matches("_min").to_uppercase()
+        );
+    }
+    out.push_str("<th>windows</th><th>warnings</th></tr></thead><tbody>");
+    for i in rows.iter().take(MAX_INCIDENTS) {
+        let _ = write!(
+            out,
+            "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+            esc(i.timestamps[0].as_deref().unwrap_or_default()),
+            esc(&i.vendor),
+            esc(&i.id),
+            esc(i.title.as_deref().unwrap_or_default()),
+            esc(i.severity.as_deref().unwrap_or_default()),
+            esc(&i.impact.replace('_', " ")),
+            esc(&i.components.replace(';', "; ")),
+        );
+        for d in &i.durations {
+            let _ = write!(out, "<td class=\"num\">{}</td>", opt_minutes(*d));
+        }
+        let _ = write!(
+            out,
+            "<td>{}</td><td>{}</td></tr>",
+            esc(&i.window_source),
+            esc(i.warnings.as_deref().unwrap_or_default())
+        );
+    }
+    out.push_str("</tbody></table></div>");
+}
+
+fn quality(out: &mut String, r: &Report) {
+    let c = &r.counts;
+    let _ = write!(
+        out,
+        "<p>{} rows read: {} accepted, {} rejected{}. {} warnings.</p>",
+        c.read,
+        c.accepted,
+        c.rejected,
+        if c.duplicates > 0 {
+            format!("; {} superseded by a later duplicate", c.duplicates)
+        } else {
+            String::new()
+        },
+        r.warnings.len()
+    );
+    if !r.rejects.is_empty() {
+        out.push_str("<h3>Rejected rows</h3><div class=\"scroll\"><table><thead><tr><th>source</th><th class=\"num\">line</th><th>column</th><th>reason</th><th>raw</th></tr></thead><tbody>");
+        for j in r.rejects.iter().take(MAX_QUALITY) {
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+                esc(&j.source),
+                j.line,
+                esc(&j.column),
+                esc(&j.reason),
+                esc(&j.raw)
+            );
+        }
+        out.push_str("</tbody></table></div>");
+        if r.rejects.len() > MAX_QUALITY {
+            let _ = write!(
+                out,
+                "<p class=\"note\">{} more in rejects.csv.</p>",
+                r.rejects.len() - MAX_QUALITY
+            );
+        }
+    }
+    if !r.warnings.is_empty() {
+        out.push_str("<h3>Warnings</h3><div class=\"scroll\"><table><thead><tr><th>source</th><th class=\"num\">line</th><th>warning</th></tr></thead><tbody>");
+        for w in r.warnings.iter().take(MAX_QUALITY) {
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+                esc(&w.source),
+                w.line,
+                esc(&w.message)
+            );
+        }
+        out.push_str("</tbody></table></div>");
+        if r.warnings.len() > MAX_QUALITY {
+            let _ = write!(
+                out,
+                "<p class=\"note\">{} more warnings not listed.</p>",
+                r.warnings.len() - MAX_QUALITY
+            );
+        }
+    }
+    if r.rejects.is_empty() && r.warnings.is_empty() {
+        out.push_str("<p class=\"note\">Every row was read; nothing to flag.</p>");
+    }
+}
+
+fn definitions(out: &mut String, r: &Report) {
+    let p = &r.period;
+    let weights: Vec<String> = Level::ALL
+        .iter()
+        .map(|l| format!("{} {}", level_label(*l), r.weights.of(*l)))
+        .collect();
+    let mut targets: Vec<f64> = r
+        .computed
+        .availability
+        .iter()
+        .map(|a| a.sla_target_pct)
+        .collect();
+    targets.sort_by(f64::total_cmp);
+    targets.dedup();
+    let targets: Vec<String> = targets.iter().map(|t| format!("{}%", pct(*t))).collect();
+    let anchor = match r.anchor {
+        crate::model::Anchor::Started => "<code>started_at</code>",
+        crate::model::Anchor::Detected => {
+            "<code>detected_at</code> (TTD still from <code>started_at</code>)"
+        }
+    };
+    let _ = write!(
+        out,
+        "<dl class=\"defs\">\
+<dt>Window</dt><dd>{} ({} months): from {} to {} (UTC, end excluded); months cut at local midnight in <code>{}</code>, so a month with a clock change has its true length.</dd>\
+<dt>Time to x</dt><dd>TTD, TTA, TTI, TTM and TTR are <code>detected_at</code>, <code>acknowledged_at</code>, <code>identified_at</code>, <code>mitigated_at</code> and <code>resolved_at</code> minus {anchor}, per incident, for incidents started in the window. Empty and negative durations are left out (n counts the rest). Median and p90 interpolate linearly between closest ranks (type 7, as numpy and DuckDB's quantile_cont).</dd>\
+<dt>Impact windows</dt><dd>Per incident and component: from <code>started_at</code> to <code>mitigated_at</code>, else <code>resolved_at</code>, else the end of the window (still open); precise windows (an impacts table, a status page's updates, stated windows) replace them where given. Windows are clipped to the report window.</dd>\
+<dt>Downtime</dt><dd>At each instant the heaviest level open on a component counts, weighted: {} (preset <code>{}</code>). A vendor's downtime is the same sweep over all its components, so simultaneous failures count once. Outage is the unweighted union of non-maintenance windows.</dd>\
+<dt>Availability and SLA</dt><dd>availability = 100 × (1 − downtime ÷ window minutes). Targets: {}; met when the availability, at 6 decimals, is at least the target. Budget = (1 − target ÷ 100) × window minutes; budget used = downtime ÷ budget. MTBF = (window − outage) ÷ incidents started.</dd>\
+<dt>Charts</dt><dd>Daily uptime covers the last {} days of the window; a day's colour is its availability. Downtime bars are split by the heaviest level open at each instant. The distribution's median and p90 are those of the MTTR row above.</dd>\
+<dt>Window sources</dt><dd><code>{}</code>: the record's own timestamps; <code>{}</code>: an impacts table; <code>{}</code>: a status page's component updates; <code>{}</code>: windows stated in a report's text.</dd>\
+<dt>This run</dt><dd>mttx {}, weights {}, anchor {}, time zone {}. Same input and options give the same report byte for byte.</dd>\
+</dl>",
+        esc(&p.title()),
+        p.months.len(),
+        format_utc(p.start),
+        format_utc(p.end),
+        esc(p.tz.name()),
+        esc(&weights.join(", ")),
+        r.weights.preset.as_str(),
+        targets.join(", "),
+        r.computed.daily.days.len(),
+        window_source::RECORD,
+        window_source::IMPACTS,
+        window_source::UPDATES,
+        window_source::STATED,
+        env!("CARGO_PKG_VERSION"),
+        r.weights.preset.as_str(),
+        r.anchor.as_str(),
+        esc(p.tz.name()),
+    );
+}
+
+/// The page. `charts` are `(title, SVG text)` in the order to show them.
+pub fn render(r: &Report, charts: &[(String, String)]) -> String {
+    let mut out = String::with_capacity(64 * 1024);
+    let title = format!("Reliability report {}", r.period.title());
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\
+<title>{}</title><style>{CSS}</style></head><body><main>",
+        esc(&title)
+    );
+    let _ = write!(
+        out,
+        "<h1>{}</h1><p class=\"meta\">{} months in {} · weights {} · anchor {} · SLA target {}% · {} incidents from {} rows read</p>",
+        esc(&title),
+        r.period.months.len(),
+        esc(r.period.tz.name()),
+        r.weights.preset.as_str(),
+        r.anchor.as_str(),
+        pct(r.sla_default),
+        r.computed.incidents.len(),
+        r.counts.read,
+    );
+    out.push_str("<nav><a href=\"#sla\">SLA</a><a href=\"#vendors\">vendors</a><a href=\"#components\">components</a><a href=\"#charts\">charts</a><a href=\"#incidents\">incidents</a><a href=\"#quality\">data quality</a><a href=\"#definitions\">definitions</a></nav>");
+    headline(&mut out, r);
+    out.push_str("<h2 id=\"sla\">SLA by vendor and month</h2>");
+    sla_table(&mut out, r);
+    out.push_str("<h2 id=\"vendors\">Vendors</h2>");
+    availability_table(&mut out, r, AvailScope::Vendor);
+    out.push_str("<h3>Time to x, all incidents</h3>");
+    metrics_table(&mut out, r);
+    out.push_str("<h2 id=\"components\">Components</h2>");
+    availability_table(&mut out, r, AvailScope::Component);
+    out.push_str("<h2 id=\"charts\">Charts</h2>");
+    if charts.is_empty() {
+        out.push_str("<p class=\"note\">No chart was drawn.</p>");
+    }
+    for (title, svg) in charts {
+        let _ = write!(
+            out,
+            "<figure aria-label=\"{}\">{}</figure>",
+            esc(title),
+            svg.trim()
+        );
+    }
+    out.push_str("<h2 id=\"incidents\">Incidents</h2>");
+    incidents(&mut out, r);
+    out.push_str("<h2 id=\"quality\">Data quality</h2>");
+    quality(&mut out, r);
+    out.push_str("<h2 id=\"definitions\">Definitions for this run</h2>");
+    definitions(&mut out, r);
+    out.push_str("</main></body></html>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_markup_character_is_escaped() {
+        assert_eq!(
+            esc("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+    }
+
+    #[test]
+    fn changes_are_coloured_by_whether_they_are_good_news() {
+        assert!(change(Some(12.0), Some(10.0), true, "").contains("up-bad"));
+        assert!(change(Some(12.0), Some(10.0), true, "").contains("▲ 2"));
+        assert!(change(Some(50.0), Some(100.0), true, "%").contains("▼ 50%"));
+        assert!(change(Some(50.0), Some(100.0), true, "%").contains("down-good"));
+        assert_eq!(change(Some(1.0), Some(1.0), true, ""), "no change");
+        assert_eq!(change(None, Some(1.0), true, ""), "no figure to compare");
+    }
+}
