@@ -113,7 +113,8 @@ impl Chart for Distribution {
         let n = counts.len() as f64;
         let x = |b: f64| x0 + ((b / n) * (x1 - x0) as f64).round() as i32;
         let max = counts.iter().copied().max().unwrap_or(0) as f64;
-        let ticks = nice_ticks(max.max(1.0), 5);
+        // Counts are whole: at least 5 on the axis, so the ticks are 1 apart or more.
+        let ticks = nice_ticks(max.max(5.0), 5);
         let top_value = ticks.last().copied().unwrap_or(1.0);
         let y = |v: f64| bottom - ((v / top_value) * (bottom - top) as f64).round() as i32;
         for t in &ticks {

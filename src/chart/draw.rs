@@ -59,7 +59,9 @@ pub(crate) fn dashed<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Text of `size` px anchored at `at` by `h` and `v`.
+/// Text of `size` px anchored at `at` by `h` and `v`. The text is drawn after one space:
+/// plotters' bitmap text lets a narrow first glyph (the `i` of `iPaper`) run into the next one,
+/// and SVG readers drop the leading space.
 pub(crate) fn write<DB: DrawingBackend>(
     a: &Area<DB>,
     text: &str,
@@ -72,7 +74,7 @@ pub(crate) fn write<DB: DrawingBackend>(
         .into_font()
         .color(&colour)
         .pos(Pos::new(h, v));
-    a.draw(&Text::new(text.to_string(), at, style))
+    a.draw(&Text::new(format!(" {text}"), at, style))
         .map_err(derr)
 }
 

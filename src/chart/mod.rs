@@ -172,7 +172,14 @@ pub fn of_report(r: &Report, kind: Kind) -> Drawing {
             r.weights,
         )),
         Kind::Sla => Drawing::Sla(sla::Sla::from_rows(&c.availability)),
-        Kind::Trend => Drawing::Trend(trend::Trend::from_rows(&c.metrics)),
+        Kind::Trend => Drawing::Trend(trend::Trend::from_rows(
+            &c.metrics,
+            &r.period
+                .months
+                .iter()
+                .map(|m| m.label.clone())
+                .collect::<Vec<_>>(),
+        )),
         Kind::Distribution => Drawing::Distribution(distribution::Distribution::from_rows(
             &c.incidents,
             &c.metrics,
@@ -297,10 +304,12 @@ pub(crate) fn text(size: u32) -> TextStyle<'static> {
     (FAMILY, size).into_font().color(&INK)
 }
 
-/// The label of a month axis at `x` (months are at whole numbers; nothing between them).
+/// The label of a month axis at `x` (months are at whole numbers; nothing between them). With
+/// more than 12 months, every second, third, ... month is labelled so labels never overlap.
 pub(crate) fn month_label(months: &[String], x: f64) -> String {
     let i = x.round();
-    if (x - i).abs() < 1e-9 && i >= 0.0 {
+    let every = months.len().div_ceil(12).max(1);
+    if (x - i).abs() < 1e-9 && i >= 0.0 && (i as usize).is_multiple_of(every) {
         months.get(i as usize).cloned().unwrap_or_default()
     } else {
         String::new()

@@ -21,7 +21,12 @@ pub struct Series {
 pub struct Sla {
     pub months: Vec<String>,
     pub series: Vec<Series>,
+    /// Vendors left out (past the [`TOP`] least available).
+    pub hidden: usize,
 }
+
+/// Vendors drawn at most: the least available over the window.
+pub const TOP: usize = 10;
 
 impl Sla {
     /// From `availability.csv` rows: vendor scope, calendar months only.
@@ -52,7 +57,27 @@ impl Sla {
                 }
             }
         }
-        Sla { months, series }
+        let mut hidden = 0;
+        if series.len() > TOP {
+            let overall = |v: &str| {
+                rows.iter()
+                    .find(|r| r.scope == AvailScope::Vendor && r.month == "all" && r.vendor == v)
+                    .map_or(100.0, |r| r.availability_pct)
+            };
+            series.sort_by(|a, b| {
+                overall(&a.vendor)
+                    .total_cmp(&overall(&b.vendor))
+                    .then_with(|| a.vendor.cmp(&b.vendor))
+            });
+            hidden = series.len() - TOP;
+            series.truncate(TOP);
+            series.sort_by(|a, b| a.vendor.cmp(&b.vendor));
+        }
+        Sla {
+            months,
+            series,
+            hidden,
+        }
     }
 
     fn y_range(&self) -> (f64, f64) {
@@ -79,7 +104,18 @@ impl Chart for Sla {
         let n = self.months.len().max(1);
         let (lo, hi) = self.y_range();
         let mut chart = ChartBuilder::on(root)
-            .caption("Availability by vendor per month", text(22))
+            .caption(
+                if self.hidden > 0 {
+                    format!(
+                        "Availability by vendor per month: the {} least available of {}",
+                        self.series.len(),
+                        self.series.len() + self.hidden
+                    )
+                } else {
+                    "Availability by vendor per month".to_string()
+                },
+                text(22),
+            )
             .margin(16)
             .x_label_area_size(48)
             .y_label_area_size(72)
@@ -110,7 +146,7 @@ impl Chart for Sla {
             chart
                 .draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))
                 .map_err(|x| e(&x))?
-                .label(s.vendor.clone())
+                .label(format!(" {}", s.vendor))
                 .legend(legend_line(colour));
             chart
                 .draw_series(
@@ -146,5 +182,36 @@ impl Chart for Sla {
                 .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], MISS.stroke_width(1)));
         }
         legend(&mut chart, SeriesLabelPosition::LowerLeft)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::availability::{Cell, row};
+
+    #[test]
+    fn many_vendors_keep_the_least_available() {
+        // Twelve vendors, vendor k down k minutes in June: the ten most down are drawn.
+        let cell = |down: f64| Cell {
+            window_ms: 43_200 * 60_000,
+            outage_ms: (down * 60_000.0) as i64,
+            downtime_ms: down * 60_000.0,
+            by_level_ms: [down * 60_000.0, 0.0, 0.0, 0.0],
+            incidents: 1,
+        };
+        let mut rows = Vec::new();
+        for k in 0..12 {
+            let v = format!("V{k:02}");
+            for m in ["2024-06", "all"] {
+                rows.push(row(AvailScope::Vendor, &v, None, m, cell(k as f64), 99.9));
+            }
+        }
+        let sla = Sla::from_rows(&rows);
+        assert_eq!(sla.hidden, 2);
+        let names: Vec<&str> = sla.series.iter().map(|s| s.vendor.as_str()).collect();
+        assert_eq!(names.first(), Some(&"V02"));
+        assert_eq!(names.last(), Some(&"V11"));
+        assert_eq!(sla.months, ["2024-06"]);
     }
 }

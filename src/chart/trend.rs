@@ -22,17 +22,12 @@ pub struct Trend {
 }
 
 impl Trend {
-    /// From `metrics.csv` rows: scope `all`, calendar months, MTTD, MTTM and MTTR.
-    pub fn from_rows(rows: &[MetricRow]) -> Trend {
+    /// From `metrics.csv` rows (scope `all`, MTTD, MTTM and MTTR) over the window's `months`,
+    /// months without incidents included so the axis keeps calendar spacing.
+    pub fn from_rows(rows: &[MetricRow], months: &[String]) -> Trend {
         let of =
             |r: &&MetricRow| r.scope == "all" && r.month.as_deref().is_some_and(|m| m != "all");
-        let mut months: Vec<String> = rows
-            .iter()
-            .filter(of)
-            .filter_map(|r| r.month.clone())
-            .collect();
-        months.sort();
-        months.dedup();
+        let months = months.to_vec();
         let lines = [Metric::Mttd, Metric::Mttm, Metric::Mttr]
             .into_iter()
             .map(|metric| {
@@ -52,6 +47,18 @@ impl Trend {
             .collect();
         Trend { months, lines }
     }
+}
+
+/// Splits points (in month order) into runs of consecutive months.
+fn runs_of<T: Copy>(points: &[T], x: impl Fn(&T) -> f64) -> Vec<Vec<T>> {
+    let mut runs: Vec<Vec<T>> = Vec::new();
+    for p in points {
+        match runs.last_mut() {
+            Some(run) if run.last().is_some_and(|q| x(p) - x(q) < 1.5) => run.push(*p),
+            _ => runs.push(vec![*p]),
+        }
+    }
+    runs
 }
 
 impl Chart for Trend {
@@ -115,8 +122,7 @@ impl Chart for Trend {
                 .enumerate()
                 .filter_map(|(i, v)| v.filter(|v| *v > 0.0).map(|v| (i as f64, v)))
                 .collect();
-            // Band: median up to p90, where both exist.
-            let mut band: Vec<(f64, f64)> = Vec::new();
+            // Band: median up to p90, where both exist, one polygon per run of months.
             let both: Vec<(f64, f64, f64)> = line
                 .median
                 .iter()
@@ -127,9 +133,12 @@ impl Chart for Trend {
                     _ => None,
                 })
                 .collect();
-            band.extend(both.iter().map(|&(x, _, p)| (x, p)));
-            band.extend(both.iter().rev().map(|&(x, m, _)| (x, m)));
-            if band.len() >= 3 {
+            for run in runs_of(&both, |b| b.0) {
+                if run.len() < 2 {
+                    continue;
+                }
+                let mut band: Vec<(f64, f64)> = run.iter().map(|&(x, _, p)| (x, p)).collect();
+                band.extend(run.iter().rev().map(|&(x, m, _)| (x, m)));
                 chart
                     .draw_series(std::iter::once(Polygon::new(
                         band,
@@ -138,10 +147,16 @@ impl Chart for Trend {
                     .map_err(|x| e(&x))?;
             }
             let label = line.metric.as_str().to_uppercase();
+            // One line per run of consecutive months: no line across a month without data.
+            for run in runs_of(&median, |p| p.0) {
+                chart
+                    .draw_series(LineSeries::new(run, colour.stroke_width(2)))
+                    .map_err(|x| e(&x))?;
+            }
             chart
-                .draw_series(LineSeries::new(median.clone(), colour.stroke_width(2)))
+                .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
                 .map_err(|x| e(&x))?
-                .label(format!("{label} median (band: to p90)"))
+                .label(format!(" {label} median (band: to p90)"))
                 .legend(legend_line(colour));
             chart
                 .draw_series(

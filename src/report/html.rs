@@ -203,8 +203,12 @@ fn avail_cell(a: &AvailabilityRow) -> String {
     )
 }
 
+/// Months the SLA table shows at most (the last ones); `availability.csv` has them all.
+pub const SLA_MONTHS: usize = 12;
+
 fn sla_table(out: &mut String, r: &Report) {
-    let months: Vec<&str> = r.period.months.iter().map(|m| m.label.as_str()).collect();
+    let all: Vec<&str> = r.period.months.iter().map(|m| m.label.as_str()).collect();
+    let months = &all[all.len().saturating_sub(SLA_MONTHS)..];
     let vendors: Vec<&AvailabilityRow> = r
         .computed
         .availability
@@ -214,7 +218,7 @@ fn sla_table(out: &mut String, r: &Report) {
     out.push_str(
         "<div class=\"scroll\"><table><thead><tr><th>vendor</th><th class=\"num\">target</th>",
     );
-    for m in &months {
+    for m in months {
         let _ = write!(out, "<th class=\"num\">{}</th>", esc(m));
     }
     out.push_str(
@@ -227,7 +231,7 @@ fn sla_table(out: &mut String, r: &Report) {
             esc(&v.vendor),
             pct(v.sla_target_pct)
         );
-        for m in &months {
+        for m in months {
             match r
                 .computed
                 .availability
@@ -248,6 +252,14 @@ fn sla_table(out: &mut String, r: &Report) {
         );
     }
     out.push_str("</tbody></table></div>");
+    if all.len() > months.len() {
+        let _ = write!(
+            out,
+            "<p class=\"note\">The last {} of {} months; every month is in availability.csv. The whole-window column covers them all.</p>",
+            months.len(),
+            all.len()
+        );
+    }
     out.push_str("<p class=\"note\">Green: the target was met; red with ✗: missed. Hover a cell for its downtime and budget.</p>");
 }
 
