@@ -21,7 +21,7 @@ use crate::model::{Anchor, GroupKey, WeightPreset, Weights};
     version,
     about = "Incident reliability metrics: MTTD, MTTA, MTTI, MTTM, MTTR, downtime, availability and SLA",
     long_about = None,
-    after_help = "Examples:\n  mttx report                          report on the bundled sample data\n  mttx report incidents.csv --month 2024-06 --sla 99.95\n  mttx metrics exports/ --by vendor,month\n  mttx validate incidents.csv\n\nExit codes: 0 ok, 1 input error or nothing to report, 2 usage error,\n3 rows rejected (validate), 4 output could not be written."
+    after_help = "Examples:\n  mttx report                          report on the bundled sample data\n  mttx report incidents.csv --month 2024-06 --sla 99.95\n  mttx metrics exports/ --by vendor,month\n  mttx validate incidents.csv\n  mttx chart downtime incidents.csv -o downtime.png\n  mttx retro incidents.csv --incident INC-42\n\nExit codes: 0 ok, 1 input error or nothing to report, 2 usage error,\n3 rows rejected (validate), 4 output could not be written."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -31,9 +31,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Compute every metric and write incidents.csv, metrics.csv, availability.csv,
-    /// rejects.csv and summary.json, with a short summary in the terminal.
+    /// rejects.csv, summary.json, report.html and charts/, with a short summary in the terminal.
     #[command(
-        after_help = "Examples:\n  mttx report                                  the bundled sample, into reports/<window>/\n  mttx report incidents.csv --out out/         a whole export, window from the data\n  mttx report data/ --month 2024-06 --tz Europe/Berlin --sla 99.95\n  mttx report incidents.ndjson --from 2024-01-01 --to 2024-07-01 --weights strict\n  mttx report incidents.csv --formats csv      CSV files only"
+        after_help = "Examples:\n  mttx report                                  the bundled sample, into reports/<window>/\n  mttx report incidents.csv --out out/         a whole export, window from the data\n  mttx report data/ --month 2024-06 --tz Europe/Berlin --sla 99.95\n  mttx report incidents.ndjson --from 2024-01-01 --to 2024-07-01 --weights strict\n  mttx report incidents.csv --formats csv      CSV files only (no report.html, no charts/)"
     )]
     Report(ReportCmd),
     /// Time-to-x aggregates (n, median, mean, p90, max) for a grouping, to stdout.
@@ -49,7 +49,7 @@ pub enum Command {
     Validate(ValidateCmd),
     /// Draw one chart of a report as SVG or PNG (by the file's extension).
     #[command(
-        after_help = "Examples:\n  mttx chart sla -o sla.png                       the bundled sample\n  mttx chart trend incidents.csv --tz Europe/Berlin -o trend.svg\n  mttx chart sla exports/ --from 2024-01-01 --to 2025-01-01 --sla 99.95 -o sla-2024.png"
+        after_help = "Examples:\n  mttx chart sla -o sla.png                       the bundled sample\n  mttx chart timeline incidents.csv --month 2024-06 -o timeline.svg\n  mttx chart trend incidents.csv --tz Europe/Berlin -o trend.svg\n  mttx chart sla exports/ --from 2024-01-01 --to 2025-01-01 --sla 99.95 -o sla-2024.png"
     )]
     Chart(ChartCmd),
     /// One incident for its retrospective: milestones, phases and affected components on one

@@ -54,7 +54,7 @@ nav a { color: #0969da; margin-right: 14px; text-decoration: none; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 6px 0 12px; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: var(--soft); font-weight: 600; position: sticky; top: 0; }
-td:first-child { white-space: nowrap; }
+td:first-child, td.nowrap { white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.met { background: var(--ok-bg); color: var(--ok); }
 td.missed { background: var(--miss-bg); color: var(--miss); font-weight: 600; }
@@ -374,7 +374,7 @@ fn incidents(out: &mut String, r: &Report) {
     for i in rows.iter().take(MAX_INCIDENTS) {
         let _ = write!(
             out,
-            "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+            "<tr><td class=\"num\">{}</td><td class=\"nowrap\">{}</td><td class=\"nowrap\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
             esc(i.timestamps[0].as_deref().unwrap_or_default()),
             esc(&i.vendor),
             esc(&i.id),
