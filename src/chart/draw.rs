@@ -116,15 +116,20 @@ pub(crate) fn text_width(text: &str, size: u32) -> i32 {
     (text.chars().count() as f64 * size as f64 * 0.58).ceil() as i32
 }
 
-/// `text` cut to at most `max` characters, with an ellipsis when cut.
+/// `text` cut to at most `max` characters by an ellipsis in the middle, so both the start (the
+/// vendor, a group) and the end (the component) stay readable.
 pub(crate) fn fit(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
-        s.push('…');
-        s
+    let n = text.chars().count();
+    if n <= max {
+        return text.to_string();
     }
+    let keep = max.saturating_sub(1);
+    let head = keep * 2 / 5;
+    let tail = keep - head;
+    let mut s: String = text.chars().take(head).collect();
+    s.push('…');
+    s.extend(text.chars().skip(n - tail));
+    s
 }
 
 /// Round tick values from 0 to at least `max`, about `target` of them (1, 2 or 5 times a
@@ -295,7 +300,8 @@ mod tests {
 
     #[test]
     fn long_labels_are_cut() {
-        assert_eq!(fit("Acme Cloud / Object Storage", 12), "Acme Cloud …");
+        assert_eq!(fit("Acme Cloud / Object Storage", 12), "Acme…Storage");
+        assert_eq!(fit("Acme", 12), "Acme");
     }
 
     #[test]

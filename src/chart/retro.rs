@@ -95,7 +95,7 @@ const PHASE_TOP: i32 = 128;
 const PHASE_H: i32 = 28;
 const LANES_TOP: i32 = 186;
 const LANE: i32 = 26;
-const LABEL_RIGHT: i32 = 200;
+const LABEL_RIGHT: i32 = 262;
 
 impl Chart for Retro {
     const NAME: &'static str = "retro";
@@ -257,7 +257,7 @@ impl Chart for Retro {
             }
             draw::write(
                 root,
-                &draw::fit(&lane.label, 28),
+                &draw::fit(&lane.label, 38),
                 (LABEL_RIGHT, top + LANE / 2),
                 12,
                 RIGHT,
