@@ -65,6 +65,11 @@ fn a_report_folder_holds_the_page_and_every_chart_by_default() {
         charts.contains(&"uptime-northwind.svg".to_string()),
         "{charts:?}"
     );
+    // Not quiet, stderr a pipe: no progress bar in it.
+    let loud = run(&["report", FIXTURE, "--out", &path_str(&out)]);
+    assert!(loud.status.success());
+    assert_eq!(stderr(&loud), "", "progress drawn into a pipe");
+    assert!(stdout(&loud).contains("report.html, charts/ (16 files)"));
     // --formats can drop the page and the charts; a later run removes what it no longer writes.
     let again = run(&[
         "report",

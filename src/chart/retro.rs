@@ -8,9 +8,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::draw::{self, CENTRE, LEFT, RIGHT, TimeAxis, heading, rect, swatches, time_ticks};
-use super::timeline::Lane;
-use super::{Chart, GRID, INK, SERIES, level_colour};
-use crate::model::{Level, WindowRow};
+use super::timeline::{Lane, draw_lanes, level_legend};
+use super::{Chart, INK, SERIES};
+use crate::model::WindowRow;
 use crate::time::local_datetime;
 
 /// The milestones in their nominal order.
@@ -223,17 +223,7 @@ impl Chart for Retro {
             LEFT,
             INK,
         )?;
-        let mut seen: Vec<Level> = self
-            .lanes
-            .iter()
-            .flat_map(|l| l.bars.iter().map(|b| b.2))
-            .collect();
-        seen.sort();
-        seen.dedup();
-        let legend: Vec<(String, ShapeStyle)> = seen
-            .iter()
-            .map(|l| (l.as_str().replace('_', " "), level_colour(*l).filled()))
-            .collect();
+        let legend = level_legend(&self.lanes);
         swatches(root, &legend, (LABEL_RIGHT + 10, bottom + 44))?;
         if self.lanes.is_empty() {
             draw::write(
@@ -245,34 +235,7 @@ impl Chart for Retro {
                 INK,
             )?;
         }
-        for (i, lane) in self.lanes.iter().enumerate() {
-            let top = LANES_TOP + LANE * i as i32;
-            if i % 2 == 1 {
-                rect(
-                    root,
-                    (axis.x0, top),
-                    (axis.x1, top + LANE),
-                    GRID.mix(0.35).filled(),
-                )?;
-            }
-            draw::write(
-                root,
-                &draw::fit(&lane.label, 38),
-                (LABEL_RIGHT, top + LANE / 2),
-                12,
-                RIGHT,
-                INK,
-            )?;
-            for (a, b, level) in &lane.bars {
-                let (xa, xb) = (axis.x(*a), axis.x(*b));
-                rect(
-                    root,
-                    (xa, top + 4),
-                    (xb.max(xa + 2), top + LANE - 4),
-                    level_colour(*level).filled(),
-                )?;
-            }
-        }
+        draw_lanes(root, &axis, &self.lanes, LANES_TOP, LANE, LABEL_RIGHT)?;
         Ok(())
     }
 }

@@ -115,6 +115,65 @@ const LANE: i32 = 22;
 const PLOT_TOP: i32 = 92;
 const LABEL_RIGHT: i32 = 262;
 
+/// The legend of the levels `lanes` use, most severe first.
+pub(crate) fn level_legend(lanes: &[Lane]) -> Vec<(String, ShapeStyle)> {
+    let mut seen: Vec<Level> = lanes
+        .iter()
+        .flat_map(|l| l.bars.iter().map(|b| b.2))
+        .collect();
+    seen.sort();
+    seen.dedup();
+    seen.iter()
+        .map(|l| (l.as_str().replace('_', " "), level_colour(*l).filled()))
+        .collect()
+}
+
+/// Draws `lanes` from `top`, `lane` px each: every other one shaded, the label right-aligned
+/// at `label_right`, and the bars on `axis` (overlapping bars in stacked rows, up to six).
+pub(crate) fn draw_lanes<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    axis: &TimeAxis,
+    lanes: &[Lane],
+    top: i32,
+    lane: i32,
+    label_right: i32,
+) -> Result<(), String> {
+    for (i, l) in lanes.iter().enumerate() {
+        let y = top + lane * i as i32;
+        if i % 2 == 1 {
+            rect(
+                root,
+                (axis.x0, y),
+                (axis.x1, y + lane),
+                GRID.mix(0.35).filled(),
+            )?;
+        }
+        draw::write(
+            root,
+            &draw::fit(&l.label, 38),
+            (label_right, y + lane / 2),
+            12,
+            RIGHT,
+            INK,
+        )?;
+        let (rows, n) = pack(&l.bars);
+        let n = n.min(6) as i32;
+        let h = ((lane - 4) / n).max(3);
+        for (bar, row) in l.bars.iter().zip(rows) {
+            let row = (row as i32).min(n - 1);
+            let (a, b) = (axis.x(bar.0), axis.x(bar.1));
+            let y0 = y + 2 + row * h;
+            rect(
+                root,
+                (a, y0),
+                (b.max(a + 2), y0 + h - 1),
+                level_colour(bar.2).filled(),
+            )?;
+        }
+    }
+    Ok(())
+}
+
 impl Chart for Timeline {
     const NAME: &'static str = "timeline";
 
@@ -135,17 +194,7 @@ impl Chart for Timeline {
                 self.tz.name()
             ),
         )?;
-        let mut seen: Vec<Level> = self
-            .lanes
-            .iter()
-            .flat_map(|l| l.bars.iter().map(|b| b.2))
-            .collect();
-        seen.sort();
-        seen.dedup();
-        let legend: Vec<(String, ShapeStyle)> = seen
-            .iter()
-            .map(|l| (l.as_str().replace('_', " "), level_colour(*l).filled()))
-            .collect();
+        let legend = level_legend(&self.lanes);
         swatches(root, &legend, (LABEL_RIGHT + 10, 70))?;
         let axis = TimeAxis {
             start: self.start,
@@ -156,39 +205,7 @@ impl Chart for Timeline {
         let bottom = PLOT_TOP + LANE * self.lanes.len().max(1) as i32;
         let ticks = time_ticks(&self.tz, self.start, self.end, 14);
         axis.draw(root, &ticks, PLOT_TOP - 4, bottom)?;
-        for (i, lane) in self.lanes.iter().enumerate() {
-            let top = PLOT_TOP + LANE * i as i32;
-            if i % 2 == 1 {
-                rect(
-                    root,
-                    (axis.x0, top),
-                    (axis.x1, top + LANE),
-                    GRID.mix(0.35).filled(),
-                )?;
-            }
-            draw::write(
-                root,
-                &draw::fit(&lane.label, 38),
-                (LABEL_RIGHT, top + LANE / 2),
-                12,
-                RIGHT,
-                INK,
-            )?;
-            let (rows, n) = pack(&lane.bars);
-            let n = n.min(6) as i32;
-            let h = ((LANE - 4) / n).max(3);
-            for (bar, row) in lane.bars.iter().zip(rows) {
-                let row = (row as i32).min(n - 1);
-                let (a, b) = (axis.x(bar.0), axis.x(bar.1));
-                let y0 = top + 2 + row * h;
-                rect(
-                    root,
-                    (a, y0),
-                    (b.max(a + 2), y0 + h - 1),
-                    level_colour(bar.2).filled(),
-                )?;
-            }
-        }
+        draw_lanes(root, &axis, &self.lanes, PLOT_TOP, LANE, LABEL_RIGHT)?;
         Ok(())
     }
 }
