@@ -11,8 +11,10 @@ use crate::chart::Kind;
 use crate::commands::metrics::{MetricsArgs, OutFormat};
 use crate::commands::report::{Formats, ReportArgs};
 use crate::commands::{self, Source, WindowSpec};
+use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::generate::GenOptions;
+use crate::metrics::SlaTargets;
 use crate::model::{Anchor, GroupKey, WeightPreset, Weights};
 
 #[derive(Debug, Parser)]
@@ -24,6 +26,9 @@ use crate::model::{Anchor, GroupKey, WeightPreset, Weights};
     after_help = "Examples:\n  mttx report                          report on the bundled sample data\n  mttx report incidents.csv --month 2024-06 --sla 99.95\n  mttx metrics exports/ --by vendor,month\n  mttx validate incidents.csv\n  mttx chart downtime incidents.csv -o downtime.png\n  mttx retro incidents.csv --incident INC-42\n\nExit codes: 0 ok, 1 input error or nothing to report, 2 usage error,\n3 rows rejected (validate), 4 output could not be written."
 )]
 pub struct Cli {
+    /// Configuration file [default: ./mttx.toml when present]. Flags override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -58,6 +63,12 @@ pub enum Command {
         after_help = "Examples:\n  mttx retro --incident INC-0042                  from the bundled sample\n  mttx retro incidents.csv --incident 1234 --tz Europe/Berlin -o retro.png\n  mttx retro exports/ --incident 'Acme Cloud:17'   an id several vendors use"
     )]
     Retro(RetroCmd),
+    /// Show the configuration in force (the file read and what it sets), or print a commented
+    /// example mttx.toml with --example.
+    #[command(
+        after_help = "Examples:\n  mttx config --example > mttx.toml      start a config from the example\n  mttx config                            what ./mttx.toml sets\n  mttx config --config sla.toml          what another file sets"
+    )]
+    Config(ConfigCmd),
     /// Read any input (canonical files, Statuspage JSON, report pages) and write it as
     /// canonical incidents.csv, plus impacts.csv for precise windows, to review and correct.
     #[command(
@@ -73,15 +84,15 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct SourceArgs {
-    /// Time zone of the report (months) and of naive timestamps: an IANA name.
-    #[arg(long, default_value = "UTC", value_name = "ZONE")]
-    pub tz: String,
+    /// Time zone of the report (months) and of naive timestamps: an IANA name [default: UTC].
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
     /// Vendor for rows that have none.
     #[arg(long, value_name = "NAME")]
     pub vendor: Option<String>,
-    /// Measure TTA, TTI, TTM and TTR from `started` or from `detected`.
-    #[arg(long, value_enum, default_value_t = AnchorArg::Started)]
-    pub anchor: AnchorArg,
+    /// Measure TTA, TTI, TTM and TTR from `started` or from `detected` [default: started].
+    #[arg(long, value_enum)]
+    pub anchor: Option<AnchorArg>,
     /// Offset of a time zone abbreviation in report pages, overriding the built-in table
     /// (repeatable), e.g. IST=+05:30.
     #[arg(long = "tz-abbrev", value_name = "ABBR=+HH:MM")]
@@ -129,12 +140,12 @@ pub struct ReportCmd {
 /// How downtime is weighed and judged, and how much is printed (`report`, `chart`).
 #[derive(Debug, Args)]
 pub struct MeasureArgs {
-    /// Downtime weights per impact level.
-    #[arg(long, value_enum, default_value_t = WeightsArg::Statuspage)]
-    pub weights: WeightsArg,
-    /// SLA target in percent.
-    #[arg(long, default_value_t = 99.9, value_name = "PCT")]
-    pub sla: f64,
+    /// Downtime weights per impact level [default: statuspage].
+    #[arg(long, value_enum)]
+    pub weights: Option<WeightsArg>,
+    /// Default SLA target in percent [default: 99.9]; [[sla]] entries of the config refine it.
+    #[arg(long, value_name = "PCT")]
+    pub sla: Option<f64>,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -183,6 +194,13 @@ pub struct ChartCmd {
     pub source: SourceArgs,
     #[command(flatten)]
     pub measure: MeasureArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigCmd {
+    /// Print a commented example mttx.toml instead.
+    #[arg(long)]
+    pub example: bool,
 }
 
 #[derive(Debug, Args)]
@@ -291,13 +309,15 @@ fn year_month(s: &str, flag: &str) -> Result<(i32, u32)> {
 }
 
 impl SourceArgs {
-    fn source(&self, inputs: &[PathBuf]) -> Result<Source> {
-        let tz: Tz = self.tz.parse().map_err(|_| {
-            Error::Usage(format!(
-                "--tz '{}': not an IANA time zone name (e.g. UTC, Europe/Berlin, America/New_York)",
-                self.tz
-            ))
-        })?;
+    fn source(&self, inputs: &[PathBuf], config: &Config) -> Result<Source> {
+        let tz: Tz = match &self.tz {
+            Some(tz) => tz.parse().map_err(|_| {
+                Error::Usage(format!(
+                    "--tz '{tz}': not an IANA time zone name (e.g. UTC, Europe/Berlin, America/New_York)"
+                ))
+            })?,
+            None => config.tz.unwrap_or(Tz::UTC),
+        };
         let mut tz_abbrev = crate::ingest::tz_abbrev::Abbreviations::default();
         for spec in &self.tz_abbrev {
             tz_abbrev.set(spec).map_err(Error::Usage)?;
@@ -306,11 +326,13 @@ impl SourceArgs {
             inputs: inputs.to_vec(),
             tz,
             tz_abbrev,
-            vendor: self.vendor.clone(),
+            vendor: self.vendor.clone().or_else(|| config.vendor.clone()),
             anchor: match self.anchor {
-                AnchorArg::Started => Anchor::Started,
-                AnchorArg::Detected => Anchor::Detected,
+                Some(AnchorArg::Started) => Anchor::Started,
+                Some(AnchorArg::Detected) => Anchor::Detected,
+                None => config.anchor.unwrap_or(Anchor::Started),
             },
+            columns: config.columns.clone(),
         })
     }
 }
@@ -328,14 +350,36 @@ impl WindowArgs {
     }
 }
 
-impl ReportCmd {
-    pub fn settings(&self) -> Result<ReportArgs> {
-        if !(self.measure.sla > 0.0 && self.measure.sla <= 100.0) {
+impl MeasureArgs {
+    /// Weights: the flag's preset, else the config's, then the config's `[weights]` on top.
+    fn weights(&self, config: &Config) -> Weights {
+        let preset = match self.weights {
+            Some(WeightsArg::Statuspage) => WeightPreset::Statuspage,
+            Some(WeightsArg::Strict) => WeightPreset::Strict,
+            None => config.weights.unwrap_or(WeightPreset::Statuspage),
+        };
+        Weights::preset(preset).with_overrides(config.weight_overrides)
+    }
+
+    /// The targets: `--sla` (else `[report] sla`, else 99.9) as the default, and the
+    /// config's `[[sla]]` rules.
+    fn targets(&self, config: &Config) -> Result<SlaTargets> {
+        if let Some(sla) = self.sla
+            && !(sla > 0.0 && sla <= 100.0)
+        {
             return Err(Error::Usage(format!(
-                "--sla {}: a target is a percentage above 0 and at most 100",
-                self.measure.sla
+                "--sla {sla}: a target is a percentage above 0 and at most 100"
             )));
         }
+        Ok(SlaTargets {
+            default: self.sla.or(config.sla).unwrap_or(99.9),
+            rules: config.rules.clone(),
+        })
+    }
+}
+
+impl ReportCmd {
+    pub fn settings(&self, config: &Config) -> Result<ReportArgs> {
         let mut formats = Formats {
             csv: false,
             json: false,
@@ -357,22 +401,20 @@ impl ReportCmd {
             }
         }
         Ok(ReportArgs {
-            source: self.source.source(&self.inputs)?,
+            source: self.source.source(&self.inputs, config)?,
             window: self.window.spec()?,
-            weights: Weights::preset(match self.measure.weights {
-                WeightsArg::Statuspage => WeightPreset::Statuspage,
-                WeightsArg::Strict => WeightPreset::Strict,
-            }),
-            sla: self.measure.sla,
+            weights: self.measure.weights(config),
+            sla: self.measure.targets(config)?,
             out: self.out.clone(),
             formats,
             quiet: self.measure.quiet,
+            config: config.clone(),
         })
     }
 }
 
 impl MetricsCmd {
-    pub fn settings(&self) -> Result<MetricsArgs> {
+    pub fn settings(&self, config: &Config) -> Result<MetricsArgs> {
         let mut by: Vec<GroupKey> = Vec::new();
         for b in &self.by {
             let k = match b {
@@ -386,7 +428,7 @@ impl MetricsCmd {
             }
         }
         Ok(MetricsArgs {
-            source: self.source.source(&self.inputs)?,
+            source: self.source.source(&self.inputs, config)?,
             window: self.window.spec()?,
             by,
             format: match self.format {
@@ -419,10 +461,18 @@ impl GenerateCmd {
 
 /// Runs a parsed command line; returns the exit code.
 pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<u8> {
+    if let Command::Config(c) = &cli.command
+        && c.example
+    {
+        return commands::config::example(out);
+    }
+    let config = crate::config::load(cli.config.as_deref())?;
+    let config = &config;
     match cli.command {
-        Command::Report(c) => commands::report::run(&c.settings()?, out),
-        Command::Metrics(c) => commands::metrics::run(&c.settings()?, out),
-        Command::Validate(c) => commands::validate::run(&c.source.source(&c.inputs)?, out),
+        Command::Report(c) => commands::report::run(&c.settings(config)?, out),
+        Command::Metrics(c) => commands::metrics::run(&c.settings(config)?, out),
+        Command::Validate(c) => commands::validate::run(&c.source.source(&c.inputs, config)?, out),
+        Command::Config(_) => commands::config::show(config, out),
         Command::Chart(c) => {
             let report = ReportCmd {
                 inputs: c.inputs.clone(),
@@ -432,7 +482,7 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<u8> {
                 measure: c.measure,
                 formats: vec!["csv".into()],
             }
-            .settings()?;
+            .settings(config)?;
             commands::chart::run(
                 &commands::chart::ChartArgs {
                     report,
@@ -451,7 +501,7 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<u8> {
         }
         Command::Retro(c) => commands::retro::run(
             &commands::retro::RetroArgs {
-                source: c.source.source(&c.inputs)?,
+                source: c.source.source(&c.inputs, config)?,
                 incident: c.incident,
                 out: c.out,
                 quiet: c.quiet,
@@ -460,7 +510,7 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<u8> {
         ),
         Command::Import(c) => commands::import::run(
             &commands::import::ImportArgs {
-                source: c.source.source(&c.inputs)?,
+                source: c.source.source(&c.inputs, config)?,
                 out: c.out.clone(),
             },
             out,
@@ -486,7 +536,7 @@ mod tests {
             panic!("report")
         };
         assert_eq!(
-            r.settings().unwrap().window,
+            r.settings(&Config::default()).unwrap().window,
             WindowSpec::Month {
                 year: 2024,
                 month: 6
@@ -497,6 +547,6 @@ mod tests {
         let Command::Report(r) = cli.command else {
             panic!("report")
         };
-        assert!(r.settings().is_err());
+        assert!(r.settings(&Config::default()).is_err());
     }
 }

@@ -30,6 +30,13 @@ pub enum Error {
     },
     #[error("{0}")]
     Usage(String),
+    /// A mistake in the configuration file.
+    #[error("{source_name}:{line}: {message}")]
+    Config {
+        source_name: String,
+        line: u64,
+        message: String,
+    },
     #[error("{0}")]
     NoData(String),
     #[error("cannot write {path}: {source}")]
@@ -57,7 +64,7 @@ impl Error {
     /// The process exit code documented in the README.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage(_) => 2,
+            Error::Usage(_) | Error::Config { .. } => 2,
             Error::Write { .. } => 4,
             _ => 1,
         }

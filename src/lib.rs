@@ -1,13 +1,16 @@
 //! mttx: incident reliability metrics. The pipeline, stage by stage:
 //! [`ingest`] (files -> canonical frame, rejects) -> [`metrics`] (time-to-x, downtime,
 //! availability) -> [`report`] (rows -> CSV, JSON, terminal text) -> [`output`] (files).
-//! [`cli`] turns arguments into settings; [`commands`] runs one subcommand each.
+//! [`cli`] turns arguments and [`config`] (`mttx.toml`) into settings; [`commands`] runs one
+//! subcommand each.
 
 pub mod chart;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod error;
 pub mod generate;
+pub mod hours;
 pub mod ingest;
 pub mod metrics;
 pub mod model;

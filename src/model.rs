@@ -168,6 +168,8 @@ impl FromStr for Level {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Weights {
     pub preset: WeightPreset,
+    /// Some levels were set by the config's `[weights]`.
+    pub custom: bool,
     /// Indexed by [`Level::code`].
     pub by_level: [f64; 4],
 }
@@ -195,11 +197,36 @@ impl Weights {
             WeightPreset::Statuspage => [1.0, 0.3, 0.0, 0.0],
             WeightPreset::Strict => [1.0, 1.0, 1.0, 0.0],
         };
-        Weights { preset, by_level }
+        Weights {
+            preset,
+            custom: false,
+            by_level,
+        }
     }
 
     pub fn of(&self, level: Level) -> f64 {
         self.by_level[level.code() as usize]
+    }
+
+    /// The weights with some levels replaced (`[weights]` of the config); any replacement
+    /// makes them custom.
+    pub fn with_overrides(mut self, overrides: [Option<f64>; 4]) -> Weights {
+        for (w, o) in self.by_level.iter_mut().zip(overrides) {
+            if let Some(o) = o {
+                *w = o;
+            }
+        }
+        self.custom = overrides.iter().any(Option::is_some);
+        self
+    }
+
+    /// How the weights are named in reports: the preset, `+ custom` when the config changed it.
+    pub fn name(&self) -> String {
+        if self.custom {
+            format!("{} + custom", self.preset.as_str())
+        } else {
+            self.preset.as_str().to_string()
+        }
     }
 }
 
@@ -383,6 +410,13 @@ pub struct AvailabilityRow {
     pub sla_target_pct: f64,
     pub sla_met: bool,
     pub budget_min: f64,
+    /// Budget left: `budget_min - downtime_min` (negative when overspent).
+    pub budget_remaining_min: f64,
+    /// Time under maintenance (never downtime), minutes.
+    pub maintenance_min: f64,
+    /// The same key's availability the month before (monthly rows; `None` on `all` rows or
+    /// when that month is not known).
+    pub previous_pct: Option<f64>,
     /// `None` when the budget is zero (a 100% target).
     pub budget_used_pct: Option<f64>,
     pub incidents: u64,
@@ -438,6 +472,9 @@ pub struct DailyRow {
     pub vendor: String,
     pub component: Option<String>,
     pub downtime_min: Vec<f64>,
+    /// Minutes counted of each day: the whole day, or its business hours under an SLA with
+    /// `hours`.
+    pub window_min: Vec<f64>,
 }
 
 /// One precise window, as the impacts table writes it. Times are RFC 3339 UTC strings; an

@@ -3,6 +3,7 @@
 mod charts;
 mod cli;
 mod common;
+mod config;
 mod crosscheck;
 mod html;
 mod pages;

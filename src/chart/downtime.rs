@@ -112,7 +112,7 @@ impl Chart for Downtime {
             &format!("Downtime by component, {}", self.window),
             &format!(
                 "weighted minutes, split by the heaviest level open; weights {}: {}",
-                self.weights.preset.as_str(),
+                self.weights.name(),
                 levels.join(", ")
             ),
         )?;

@@ -198,6 +198,7 @@ mod tests {
             outage_ms: (down * 60_000.0) as i64,
             downtime_ms: down * 60_000.0,
             by_level_ms: [down * 60_000.0, 0.0, 0.0, 0.0],
+            maintenance_ms: 0,
             incidents: 1,
         };
         let mut rows = Vec::new();

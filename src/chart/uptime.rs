@@ -51,14 +51,15 @@ pub fn band(availability: f64) -> RGBColor {
         .unwrap_or(BANDS[4].1)
 }
 
-fn row(daily: &Daily, r: &DailyRow, vendor_row: bool) -> Row {
+fn row(r: &DailyRow, vendor_row: bool) -> Row {
+    // Each day against the minutes it counts (all of it, or its business hours).
     let days = r
         .downtime_min
         .iter()
-        .zip(&daily.day_min)
+        .zip(&r.window_min)
         .map(|(d, len)| availability(*d, *len))
         .collect();
-    let overall = availability(r.downtime_min.iter().sum(), daily.day_min.iter().sum());
+    let overall = availability(r.downtime_min.iter().sum(), r.window_min.iter().sum());
     Row {
         label: if vendor_row {
             r.vendor.clone()
@@ -98,9 +99,9 @@ impl Uptime {
         let mut rows = Vec::new();
         let mut hidden = 0;
         for v in &vendors {
-            rows.push(row(daily, v, true));
+            rows.push(row(v, true));
             if all <= TOP {
-                rows.extend(rows_of(daily, &v.vendor).map(|c| row(daily, c, false)));
+                rows.extend(rows_of(daily, &v.vendor).map(|c| row(c, false)));
             } else {
                 hidden += rows_of(daily, &v.vendor).count();
             }
@@ -125,11 +126,9 @@ impl Uptime {
             .rows
             .iter()
             .filter(|r| r.scope == AvailScope::Vendor && r.vendor == vendor)
-            .map(|r| row(daily, r, true))
+            .map(|r| row(r, true))
             .collect();
-        let mut comps: Vec<Row> = rows_of(daily, vendor)
-            .map(|c| row(daily, c, false))
-            .collect();
+        let mut comps: Vec<Row> = rows_of(daily, vendor).map(|c| row(c, false)).collect();
         let mut hidden = 0;
         if comps.len() > TOP - 1 {
             comps.sort_by(|a, b| a.overall.total_cmp(&b.overall));

@@ -3,6 +3,7 @@
 //! report window.
 
 pub mod chart;
+pub mod config;
 pub mod generate;
 pub mod import;
 pub mod metrics;
@@ -44,6 +45,8 @@ pub struct Source {
     pub anchor: Anchor,
     /// Time zone abbreviations of report pages.
     pub tz_abbrev: crate::ingest::tz_abbrev::Abbreviations,
+    /// Foreign column names (`[columns]`).
+    pub columns: crate::ingest::columns::ColumnMap,
 }
 
 impl Source {
@@ -60,6 +63,7 @@ impl Source {
                 default_vendor: self.vendor.clone(),
                 anchor: self.anchor,
                 tz_abbrev: self.tz_abbrev.clone(),
+                columns: self.columns.clone(),
             },
         )
     }

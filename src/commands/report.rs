@@ -50,11 +50,13 @@ pub struct ReportArgs {
     pub source: Source,
     pub window: WindowSpec,
     pub weights: Weights,
-    pub sla: f64,
+    pub sla: SlaTargets,
     /// Output folder; default `reports/<window>/`.
     pub out: Option<PathBuf>,
     pub formats: Formats,
     pub quiet: bool,
+    /// The configuration read (shown in the report's definitions).
+    pub config: crate::config::Config,
 }
 
 /// The inputs, or the bundled sample when none is given.
@@ -79,33 +81,43 @@ pub fn build(args: &ReportArgs) -> Result<Report> {
         period: period.clone(),
         anchor: args.source.anchor,
         weights: args.weights,
-        sla: SlaTargets { default: args.sla },
+        sla: args.sla.clone(),
     };
     let computed = metrics::compute(&ingested.incidents, &ingested.impacts, &opts)?;
-    // A one-month window: the month before, for the month-over-month change.
-    let previous = match period.label().split_once('-') {
-        Some((y, m)) if period.months.len() == 1 && m.len() == 2 => {
-            let (y, m): (i32, u32) = (y.parse().unwrap_or(0), m.parse().unwrap_or(1));
-            let (py, pm) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
-            let before = Period::month(period.tz, py, pm)?;
-            let label = before.months[0].label.clone();
-            let opts = metrics::Options {
-                period: before,
-                ..opts.clone()
-            };
-            Some((
-                label,
-                metrics::compute(&ingested.incidents, &ingested.impacts, &opts)?,
-            ))
-        }
-        _ => None,
+    // The calendar month before the window, computed the same way: the previous month of the
+    // window's first month (and of a one-month report's headline).
+    let first = &period.months[0].label;
+    let (y, m): (i32, u32) = match first.split_once('-') {
+        Some((y, m)) => (y.parse().unwrap_or(1970), m.parse().unwrap_or(1)),
+        None => (1970, 1),
     };
+    let (py, pm) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
+    let before = Period::month(period.tz, py, pm)?;
+    let before_label = before.months[0].label.clone();
+    let prev = metrics::compute(
+        &ingested.incidents,
+        &ingested.impacts,
+        &metrics::Options {
+            period: before,
+            ..opts.clone()
+        },
+    )?;
+    let mut computed = computed;
+    let labels: Vec<String> = period.months.iter().map(|m| m.label.clone()).collect();
+    metrics::availability::link_previous(
+        &mut computed.availability,
+        &labels,
+        &prev.availability,
+        &before_label,
+    );
+    let previous = (period.months.len() == 1).then_some((before_label, prev));
     Ok(Report {
         previous,
         period,
         weights: args.weights,
         anchor: args.source.anchor,
-        sla_default: args.sla,
+        sla_default: args.sla.default,
+        config: args.config.clone(),
         counts: ingested.counts,
         computed,
         rejects: ingested.rejects,

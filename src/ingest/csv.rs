@@ -5,10 +5,11 @@ use std::io::Cursor;
 
 use polars::prelude::*;
 
-use super::{RawTable, canonical_name};
+use super::RawTable;
+use super::columns::ColumnMap;
 use crate::error::{Error, Result};
 
-pub(crate) fn read(name: &str, bytes: &[u8]) -> Result<RawTable> {
+pub(crate) fn read(name: &str, bytes: &[u8], map: &ColumnMap) -> Result<RawTable> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::File {
@@ -66,15 +67,18 @@ pub(crate) fn read(name: &str, bytes: &[u8]) -> Result<RawTable> {
     let height = df.height();
     let mut columns = Vec::new();
     for c in df.columns() {
-        if let Some(canon) = canonical_name(c.name()) {
-            if columns.iter().any(|k: &Column| k.name() == canon) {
+        if let Some(canon) = map.target(c.name()) {
+            if columns.iter().any(|k: &Column| k.name() == canon.as_str()) {
                 return Err(Error::Parse {
                     source_name: name.to_string(),
                     line: 1,
-                    message: format!("column '{canon}' appears twice in the header"),
+                    message: format!(
+                        "column '{}' appears twice in the header",
+                        canon.trim_start_matches('\u{1}')
+                    ),
                 });
             }
-            columns.push(c.clone().with_name(canon.into()));
+            columns.push(c.clone().with_name(canon.as_str().into()));
         }
     }
     Ok(RawTable::new(

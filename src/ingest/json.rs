@@ -6,7 +6,7 @@ use polars::prelude::*;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::{Format, IngestOptions, RawTable, canonical_name};
+use super::{Format, IngestOptions, RawTable};
 use crate::error::{Error, Result};
 use crate::model::{Reject, col};
 
@@ -50,10 +50,15 @@ pub(crate) fn read(
     {
         return Ok(tables);
     }
-    Ok(vec![read_canonical(name, bytes, format)?])
+    Ok(vec![read_canonical(name, bytes, format, opts)?])
 }
 
-fn read_canonical(name: &str, bytes: &[u8], format: Format) -> Result<RawTable> {
+fn read_canonical(
+    name: &str,
+    bytes: &[u8],
+    format: Format,
+    opts: &IngestOptions,
+) -> Result<RawTable> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| Error::Parse {
         source_name: name.to_string(),
@@ -118,17 +123,23 @@ fn read_canonical(name: &str, bytes: &[u8], format: Format) -> Result<RawTable> 
         }
     }
     // Which canonical columns appear in any record.
-    let mut present: Vec<&'static str> = Vec::new();
+    let target = |k: &str| opts.columns.target(k);
+    let mut present: Vec<String> = Vec::new();
     for (_, map) in &records {
         for k in map.keys() {
-            if let Some(c) = canonical_name(k)
+            if let Some(c) = target(k)
                 && !present.contains(&c)
             {
                 present.push(c);
             }
         }
     }
-    present.sort_by_key(|c| col::RECORD.iter().position(|r| r == c));
+    present.sort_by_key(|c| {
+        col::RECORD
+            .iter()
+            .position(|r| r == c)
+            .unwrap_or(usize::MAX)
+    });
     let height = records.len();
     let mut columns = Vec::with_capacity(present.len());
     for c in &present {
@@ -136,11 +147,11 @@ fn read_canonical(name: &str, bytes: &[u8], format: Format) -> Result<RawTable> 
             .iter()
             .map(|(_, map)| {
                 map.iter()
-                    .find(|(k, _)| canonical_name(k) == Some(c))
+                    .find(|(k, _)| target(k).as_ref() == Some(c))
                     .and_then(|(_, v)| to_text(v))
             })
             .collect();
-        columns.push(Column::new((*c).into(), values));
+        columns.push(Column::new(c.as_str().into(), values));
     }
     Ok(RawTable::new(
         name,

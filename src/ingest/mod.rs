@@ -5,6 +5,7 @@
 //! Each format's reader produces a [`RawTable`] of text columns under canonical names;
 //! [`validate`] parses and checks it; this module resolves duplicates across all inputs.
 
+pub mod columns;
 mod csv;
 mod impacts;
 mod json;
@@ -71,6 +72,8 @@ pub struct IngestOptions {
     pub anchor: Anchor,
     /// Time zone abbreviations of report pages (built-in table plus `--tz-abbrev`).
     pub tz_abbrev: tz_abbrev::Abbreviations,
+    /// Foreign column names (`[columns]` of the config).
+    pub columns: columns::ColumnMap,
 }
 
 impl Default for IngestOptions {
@@ -80,6 +83,7 @@ impl Default for IngestOptions {
             default_vendor: None,
             anchor: Anchor::Started,
             tz_abbrev: tz_abbrev::Abbreviations::default(),
+            columns: columns::ColumnMap::default(),
         }
     }
 }
@@ -274,12 +278,18 @@ fn read_one(input: &Input, opts: &IngestOptions) -> Result<Vec<RawTable>> {
             bytes.as_ref()
         }
     };
-    let tables = match format {
-        Format::Csv => vec![csv::read(&name, bytes)?],
+    let mut tables = match format {
+        Format::Csv => vec![csv::read(&name, bytes, &opts.columns)?],
         Format::Json | Format::Ndjson => json::read(&name, bytes, format, opts)?,
-        Format::Parquet => vec![parquet::read(&name, bytes)?],
+        Format::Parquet => vec![parquet::read(&name, bytes, &opts.columns)?],
         Format::Page => statuspage_page::read(&name, &String::from_utf8_lossy(bytes), opts)?,
     };
+    if !opts.columns.component_flags.is_empty() {
+        for t in &mut tables {
+            let frame = std::mem::take(&mut t.frame);
+            t.frame = columns::fold_flags(frame)?;
+        }
+    }
     for table in &tables {
         validate::check_columns(table, opts)?;
     }

@@ -5,10 +5,11 @@ use std::io::Cursor;
 
 use polars::prelude::*;
 
-use super::{RawTable, canonical_name};
+use super::RawTable;
+use super::columns::ColumnMap;
 use crate::error::{Error, Result};
 
-pub(crate) fn read(name: &str, bytes: &[u8]) -> Result<RawTable> {
+pub(crate) fn read(name: &str, bytes: &[u8], map: &ColumnMap) -> Result<RawTable> {
     let df = ParquetReader::new(Cursor::new(bytes))
         .finish()
         .map_err(|e| Error::File {
@@ -18,12 +19,12 @@ pub(crate) fn read(name: &str, bytes: &[u8]) -> Result<RawTable> {
     let height = df.height();
     let mut columns = Vec::new();
     for c in df.columns() {
-        if let Some(canon) = canonical_name(c.name()) {
+        if let Some(canon) = map.target(c.name()) {
             let c = match c.dtype() {
                 DataType::Datetime(_, _) | DataType::String => c.clone(),
                 _ => c.cast(&DataType::String)?,
             };
-            columns.push(c.with_name(canon.into()));
+            columns.push(c.with_name(canon.as_str().into()));
         }
     }
     Ok(RawTable::new(

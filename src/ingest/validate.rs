@@ -222,6 +222,9 @@ pub(crate) fn parse_ts_column(
         match v {
             Some(s) if !s.trim().is_empty() => match parse_timestamp(s, &opts.tz) {
                 Ok(ms) => out.push(Some(ms)),
+                Err(_) if opts.columns.parse_time(s, &opts.tz).is_some() => {
+                    out.push(opts.columns.parse_time(s, &opts.tz));
+                }
                 Err(reason) => {
                     problems.set(i, name, format!("{name} '{}': {reason}", s.trim()));
                     out.push(None);

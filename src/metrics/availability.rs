@@ -4,21 +4,138 @@
 use crate::model::{AvailScope, AvailabilityRow};
 use crate::time::MS_PER_MIN;
 
-/// SLA targets in percent. A single default for now; per-vendor/component rules plug in here.
+/// A name pattern of an SLA rule: exact, or a glob with `*` (any text) and `?` (one character).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pattern(pub String);
+
+impl Pattern {
+    pub fn is_glob(&self) -> bool {
+        self.0.contains(['*', '?'])
+    }
+
+    pub fn matches(&self, name: &str) -> bool {
+        fn go(p: &[char], s: &[char]) -> bool {
+            match p.split_first() {
+                None => s.is_empty(),
+                Some(('*', rest)) => (0..=s.len()).any(|k| go(rest, &s[k..])),
+                Some(('?', rest)) => !s.is_empty() && go(rest, &s[1..]),
+                Some((c, rest)) => s.first() == Some(c) && go(rest, &s[1..]),
+            }
+        }
+        let p: Vec<char> = self.0.chars().collect();
+        let s: Vec<char> = name.chars().collect();
+        go(&p, &s)
+    }
+
+    /// How specific: exact beats glob; among globs, more literal characters win.
+    fn rank(&self) -> (u8, usize) {
+        (
+            u8::from(!self.is_glob()),
+            self.0.chars().filter(|c| !matches!(c, '*' | '?')).count(),
+        )
+    }
+}
+
+/// One `[[sla]]` entry: a target for a vendor (and its components), or for components.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlaRule {
+    pub vendor: Pattern,
+    pub component: Option<Pattern>,
+    pub target: f64,
+    /// Counted only inside these hours (downtime and window both).
+    pub hours: Option<crate::hours::Hours>,
+    /// Line of the entry in the config file.
+    pub line: u64,
+}
+
+/// SLA targets in percent: a default and the rules of the config.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SlaTargets {
     pub default: f64,
+    pub rules: Vec<SlaRule>,
 }
 
 impl Default for SlaTargets {
     fn default() -> Self {
-        SlaTargets { default: 99.9 }
+        SlaTargets {
+            default: 99.9,
+            rules: Vec::new(),
+        }
     }
 }
 
 impl SlaTargets {
-    pub fn target(&self, _vendor: &str, _component: Option<&str>) -> f64 {
-        self.default
+    pub fn new(default: f64) -> SlaTargets {
+        SlaTargets {
+            default,
+            rules: Vec::new(),
+        }
+    }
+
+    /// The rule for a vendor (`component` None) or a component: the most specific match. A
+    /// rule naming a component beats a vendor's rule; an exact name beats a glob; a longer glob
+    /// beats a shorter one; on a tie the first rule in the file wins. A vendor row only takes
+    /// rules without a component.
+    pub fn rule(&self, vendor: &str, component: Option<&str>) -> Option<&SlaRule> {
+        type Rank = ((u8, usize), (u8, usize));
+        let mut best: Option<(&SlaRule, Rank)> = None;
+        for r in &self.rules {
+            if !r.vendor.matches(vendor) {
+                continue;
+            }
+            let comp_rank = match (&r.component, component) {
+                (None, _) => (0, 0),
+                (Some(p), Some(c)) if p.matches(c) => {
+                    let (exact, len) = p.rank();
+                    (1 + exact, len)
+                }
+                _ => continue,
+            };
+            let rank = (comp_rank, r.vendor.rank());
+            if best.as_ref().is_none_or(|(_, b)| rank > *b) {
+                best = Some((r, rank));
+            }
+        }
+        best.map(|(r, _)| r)
+    }
+
+    pub fn target(&self, vendor: &str, component: Option<&str>) -> f64 {
+        self.rule(vendor, component)
+            .map_or(self.default, |r| r.target)
+    }
+}
+
+/// Fills `previous_pct` of every monthly row with the same key's availability in the month
+/// before: from `rows` themselves, or for the window's first month from `before` (the rows of
+/// the calendar month before the window, labelled `before_label`).
+pub fn link_previous(
+    rows: &mut [AvailabilityRow],
+    months: &[String],
+    before: &[AvailabilityRow],
+    before_label: &str,
+) {
+    use std::collections::HashMap;
+    let key = |r: &AvailabilityRow| (r.scope, r.vendor.clone(), r.component.clone());
+    let mut by_month: HashMap<(AvailScope, String, Option<String>, String), f64> = HashMap::new();
+    for r in before.iter().filter(|r| r.month == before_label) {
+        let (a, b, c) = key(r);
+        by_month.insert((a, b, c, r.month.clone()), r.availability_pct);
+    }
+    for r in rows.iter() {
+        let (a, b, c) = key(r);
+        by_month.insert((a, b, c, r.month.clone()), r.availability_pct);
+    }
+    for r in rows.iter_mut() {
+        let Some(i) = months.iter().position(|m| *m == r.month) else {
+            continue;
+        };
+        let prev = if i == 0 {
+            before_label
+        } else {
+            months[i - 1].as_str()
+        };
+        let (a, b, c) = key(r);
+        r.previous_pct = by_month.get(&(a, b, c, prev.to_string())).copied();
     }
 }
 
@@ -35,6 +152,7 @@ pub struct Cell {
     pub downtime_ms: f64,
     /// `downtime_ms` by the heaviest level open (`Level::code` order).
     pub by_level_ms: [f64; 4],
+    pub maintenance_ms: i64,
     pub incidents: u64,
 }
 
@@ -71,6 +189,9 @@ pub fn row(
         sla_target_pct: target,
         sla_met: round6(availability_pct) >= target,
         budget_min,
+        budget_remaining_min: budget_min - downtime_min,
+        maintenance_min: cell.maintenance_ms as f64 / min,
+        previous_pct: None,
         budget_used_pct: (budget_min > 0.0).then(|| 100.0 * downtime_min / budget_min),
         incidents: cell.incidents,
         mtbf_min: (cell.incidents > 0).then(|| (window_min - outage_min) / cell.incidents as f64),
@@ -80,6 +201,43 @@ pub fn row(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rule(vendor: &str, component: Option<&str>, target: f64) -> SlaRule {
+        SlaRule {
+            vendor: Pattern(vendor.into()),
+            component: component.map(|c| Pattern(c.into())),
+            target,
+            hours: None,
+            line: 0,
+        }
+    }
+
+    #[test]
+    fn the_most_specific_rule_wins() {
+        let t = SlaTargets {
+            default: 99.9,
+            rules: vec![
+                rule("Acme*", None, 99.5),
+                rule("Acme Cloud", None, 99.95),
+                rule("Acme Cloud", Some("API"), 99.99),
+                rule("*", Some("Web*"), 99.0),
+                rule("Acme Cloud", Some("Web*"), 99.8),
+            ],
+        };
+        // Exact vendor beats the glob; a vendor's target covers its components.
+        assert_eq!(t.target("Acme Cloud", None), 99.95);
+        assert_eq!(t.target("Acme Cloud", Some("Storage")), 99.95);
+        assert_eq!(t.target("Acme Mail", Some("SMTP")), 99.5);
+        // A component entry overrides the vendor's.
+        assert_eq!(t.target("Acme Cloud", Some("API")), 99.99);
+        // Two component globs: the one with the exact vendor wins.
+        assert_eq!(t.target("Acme Cloud", Some("Webhooks")), 99.8);
+        assert_eq!(t.target("Globex", Some("Website")), 99.0);
+        // A vendor row ignores component rules; nothing matching: the default.
+        assert_eq!(t.target("Globex", None), 99.9);
+        assert!(Pattern("A?me*".into()).matches("Acme Cloud"));
+        assert!(!Pattern("Acme".into()).matches("Acme Cloud"));
+    }
 
     #[test]
     fn a_thirty_day_month_with_one_hour_down() {
@@ -94,6 +252,7 @@ mod tests {
                 outage_ms: 90 * MS_PER_MIN,
                 downtime_ms: (60 * MS_PER_MIN) as f64,
                 by_level_ms: [0.0; 4],
+                maintenance_ms: 0,
                 incidents: 2,
             },
             99.9,
@@ -118,6 +277,7 @@ mod tests {
                 outage_ms: 0,
                 downtime_ms: 43.2 * MS_PER_MIN as f64,
                 by_level_ms: [0.0; 4],
+                maintenance_ms: 0,
                 incidents: 0,
             },
             99.9,
@@ -139,6 +299,7 @@ mod tests {
                 outage_ms: 0,
                 downtime_ms: 0.0,
                 by_level_ms: [0.0; 4],
+                maintenance_ms: 0,
                 incidents: 0,
             },
             100.0,

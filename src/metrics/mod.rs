@@ -20,7 +20,10 @@ use crate::model::{
 use crate::period::Period;
 use crate::time::{MS_PER_MIN, format_utc};
 pub use availability::SlaTargets;
+use sweep::Span;
 use time_to_x::MONTH;
+
+use crate::period::MonthSpan;
 
 /// What the numbers depend on besides the incidents.
 #[derive(Debug, Clone)]
@@ -420,6 +423,57 @@ pub fn availability(
         .collect()?;
     let n_comp = comp_keys.height();
     let n_keys = n_comp + vendor_keys.height();
+    let comp_vendor = strings(&comp_keys, col::VENDOR)?;
+    let comp_name = strings(&comp_keys, col::COMPONENT)?;
+    let vendors = strings(&vendor_keys, col::VENDOR)?;
+    let mut keys: Vec<(AvailScope, &str, Option<&str>)> = Vec::with_capacity(n_keys);
+    keys.extend(
+        comp_vendor
+            .iter()
+            .zip(&comp_name)
+            .map(|(v, c)| (AvailScope::Component, v.as_str(), Some(c.as_str()))),
+    );
+    keys.extend(
+        vendors
+            .iter()
+            .map(|v| (AvailScope::Vendor, v.as_str(), None)),
+    );
+    // Each key's spans: the months (or days), cut to its SLA's business hours if it has any.
+    let hours: Vec<Option<&crate::hours::Hours>> = keys
+        .iter()
+        .map(|(_, v, c)| opts.sla.rule(v, *c).and_then(|r| r.hours.as_ref()))
+        .collect();
+    let spans_per_key = |base: &[MonthSpan]| -> (Vec<Span>, Vec<Option<Vec<Span>>>) {
+        let plain: Vec<Span> = base
+            .iter()
+            .enumerate()
+            .map(|(i, m)| Span {
+                start: m.start,
+                end: m.end,
+                cell: i,
+            })
+            .collect();
+        let cut = hours
+            .iter()
+            .map(|h| {
+                h.map(|h| {
+                    plain
+                        .iter()
+                        .flat_map(|s| {
+                            h.intervals(s.start, s.end)
+                                .into_iter()
+                                .map(move |(a, b)| Span {
+                                    start: a,
+                                    end: b,
+                                    cell: s.cell,
+                                })
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        (plain, cut)
+    };
 
     let key_ids = |df: &DataFrame, on: &[&str], id: &str, offset: u32| -> LazyFrame {
         df.clone().lazy().select(
@@ -470,9 +524,31 @@ pub fn availability(
     )?
     .sort(["key", "t"], SortMultipleOptions::default())
     .collect()?;
-    let sums = sweep::sweep(&events, n_keys, &period.months, &opts.weights)?;
+    let (month_plain, month_cut) = spans_per_key(&period.months);
+    let month_spans = |k: usize| month_cut[k].as_deref().unwrap_or(&month_plain);
+    let sums = sweep::sweep(
+        &events,
+        n_keys,
+        period.months.len(),
+        &month_spans,
+        &opts.weights,
+    )?;
     let days = period.last_days(UPTIME_DAYS);
-    let per_day = sweep::sweep(&events, n_keys, &days, &opts.weights)?;
+    let (day_plain, day_cut) = spans_per_key(&days);
+    let day_spans = |k: usize| day_cut[k].as_deref().unwrap_or(&day_plain);
+    let per_day = sweep::sweep(&events, n_keys, days.len(), &day_spans, &opts.weights)?;
+    // Window of each key and cell: its spans' length.
+    fn windows_of<'a>(keys: usize, cells: usize, spans: &dyn Fn(usize) -> &'a [Span]) -> Vec<i64> {
+        let mut w = vec![0i64; keys * cells];
+        for k in 0..keys {
+            for s in spans(k) {
+                w[k * cells + s.cell] += s.end - s.start;
+            }
+        }
+        w
+    }
+    let month_window = windows_of(n_keys, period.months.len(), &month_spans);
+    let day_window = windows_of(n_keys, days.len(), &day_spans);
 
     // Incidents started in each month, per key.
     let month_index: HashMap<&str, usize> = period
@@ -523,21 +599,6 @@ pub fn availability(
     count_into(vendor_counts, "vid", &mut started)?;
 
     // One row per key and month, then the key over the whole window.
-    let comp_vendor = strings(&comp_keys, col::VENDOR)?;
-    let comp_name = strings(&comp_keys, col::COMPONENT)?;
-    let vendors = strings(&vendor_keys, col::VENDOR)?;
-    let mut keys: Vec<(AvailScope, &str, Option<&str>)> = Vec::with_capacity(n_keys);
-    keys.extend(
-        comp_vendor
-            .iter()
-            .zip(&comp_name)
-            .map(|(v, c)| (AvailScope::Component, v.as_str(), Some(c.as_str()))),
-    );
-    keys.extend(
-        vendors
-            .iter()
-            .map(|v| (AvailScope::Vendor, v.as_str(), None)),
-    );
     let mut rows = Vec::with_capacity(n_keys * (m + 1));
     for (k, (scope, vendor, component)) in keys.iter().enumerate() {
         let target = opts.sla.target(vendor, *component);
@@ -546,17 +607,20 @@ pub fn availability(
             outage_ms: 0,
             downtime_ms: 0.0,
             by_level_ms: [0.0; 4],
+            maintenance_ms: 0,
             incidents: 0,
         };
         for (mi, month) in period.months.iter().enumerate() {
             let cell = availability::Cell {
-                window_ms: month.end - month.start,
+                window_ms: month_window[k * m + mi],
                 outage_ms: sums.outage_ms[k * m + mi],
                 downtime_ms: sums.downtime_ms[k * m + mi],
                 by_level_ms: sums.by_level_ms[k * m + mi],
+                maintenance_ms: sums.maintenance_ms[k * m + mi],
                 incidents: started[k * m + mi],
             };
             total.window_ms += cell.window_ms;
+            total.maintenance_ms += cell.maintenance_ms;
             for (t, c) in total.by_level_ms.iter_mut().zip(cell.by_level_ms) {
                 *t += c;
             }
@@ -594,6 +658,10 @@ pub fn availability(
             downtime_min: per_day.downtime_ms[k * d..(k + 1) * d]
                 .iter()
                 .map(|ms| ms / MS_PER_MIN as f64)
+                .collect(),
+            window_min: day_window[k * d..(k + 1) * d]
+                .iter()
+                .map(|ms| *ms as f64 / MS_PER_MIN as f64)
                 .collect(),
         })
         .collect();

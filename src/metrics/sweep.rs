@@ -8,7 +8,14 @@
 use polars::prelude::*;
 
 use crate::model::{Level, Weights};
-use crate::period::MonthSpan;
+
+/// A span of time counted into one cell (a month, a day; or the business hours of one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: i64,
+    pub end: i64,
+    pub cell: usize,
+}
 
 /// Downtime (weighted) and outage (unweighted) milliseconds per key and span.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +27,8 @@ pub struct Sums {
     /// The downtime of each cell by the heaviest level open (`Level::code` order); the four
     /// add up to `downtime_ms`.
     pub by_level_ms: Vec<[f64; 4]>,
+    /// Time with a maintenance window open (whatever else is open).
+    pub maintenance_ms: Vec<i64>,
 }
 
 impl Sums {
@@ -29,6 +38,7 @@ impl Sums {
             downtime_ms: vec![0.0; keys * months],
             outage_ms: vec![0; keys * months],
             by_level_ms: vec![[0.0; 4]; keys * months],
+            maintenance_ms: vec![0; keys * months],
         }
     }
 }
@@ -50,16 +60,17 @@ pub fn events(windows: LazyFrame, key: Expr) -> PolarsResult<LazyFrame> {
     concat([open, close], UnionArgs::default())
 }
 
-/// Sweeps events sorted by `(key, t)`; keys are dense `0..keys`; `months` are sorted,
-/// disjoint spans (time outside them is skipped).
-pub fn sweep(
+/// Sweeps events sorted by `(key, t)`; keys are dense `0..keys`, each with `cells` cells.
+/// `spans(key)` are the key's sorted, disjoint spans; time outside them is not counted.
+pub fn sweep<'a>(
     events: &DataFrame,
     keys: usize,
-    months: &[MonthSpan],
+    cells: usize,
+    spans: &dyn Fn(usize) -> &'a [Span],
     weights: &Weights,
 ) -> PolarsResult<Sums> {
-    let mut sums = Sums::new(keys, months.len());
-    if events.height() == 0 || months.is_empty() {
+    let mut sums = Sums::new(keys, cells);
+    if events.height() == 0 || cells == 0 {
         return Ok(sums);
     }
     let key = events.column("key")?.u32()?.rechunk();
@@ -72,10 +83,11 @@ pub fn sweep(
         level.cont_slice()?,
         delta.cont_slice()?,
     );
-    let m = months.len();
     let mut i = 0;
     while i < key.len() {
         let k = key[i] as usize;
+        let months = spans(k);
+        let m = months.len();
         // Open windows per level.
         let mut counts = [0i32; 4];
         let mut prev = t[i];
@@ -88,6 +100,7 @@ pub fn sweep(
                 let mut w = 0.0f64;
                 let mut heaviest = None;
                 let mut out = false;
+                let maintenance = counts[Level::UnderMaintenance.code() as usize] > 0;
                 for l in Level::ALL {
                     if counts[l.code() as usize] > 0 {
                         if heaviest.is_none() || weights.of(l) > w {
@@ -97,7 +110,7 @@ pub fn sweep(
                         out |= !l.is_maintenance();
                     }
                 }
-                if let Some(h) = heaviest.filter(|_| w > 0.0 || out) {
+                if let Some(h) = heaviest {
                     while month < m && months[month].end <= prev {
                         month += 1;
                     }
@@ -108,12 +121,15 @@ pub fn sweep(
                             break;
                         }
                         let b = now.min(months[month].end);
-                        let cell = k * m + month;
+                        let cell = k * cells + months[month].cell;
                         let weighted = w * (b - a) as f64;
                         sums.downtime_ms[cell] += weighted;
                         sums.by_level_ms[cell][h] += weighted;
                         if out {
                             sums.outage_ms[cell] += b - a;
+                        }
+                        if maintenance {
+                            sums.maintenance_ms[cell] += b - a;
                         }
                         a = b;
                         if a >= months[month].end {

@@ -568,3 +568,117 @@ fn daily_downtime_covers_the_last_days_and_splits_at_local_midnight() {
     assert_eq!(a.windows[0].id, "b");
     assert_eq!(a.windows[1].level, Level::MajorOutage);
 }
+
+fn computed_with(rows: &str, period: Period, sla: SlaTargets) -> Availability {
+    let df = incidents(rows, period.tz, Anchor::Started);
+    availability(
+        &df,
+        &empty_impacts().unwrap(),
+        &Options {
+            period,
+            anchor: Anchor::Started,
+            weights: Weights::preset(WeightPreset::Statuspage),
+            sla,
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn business_hours_count_downtime_and_window_in_local_hours_across_dst() {
+    // Vendor V's SLA counts Mon-Fri 08:00-18:00 Berlin. One major outage on API from Friday
+    // 29 March 16:00 (CET, 15:00Z) to Monday 1 April 10:00 (CEST, 08:00Z): the clocks move on
+    // the Sunday between. Business minutes down: Friday 16-18 (120) and Monday 08-10 (120).
+    // Windows: March 2024 has 21 weekdays (12 600 min), April 22 (13 200 min).
+    let berlin: Tz = "Europe/Berlin".parse().unwrap();
+    let period = Period::from_dates(
+        berlin,
+        NaiveDate::from_ymd_opt(2024, 3, 1).unwrap(),
+        NaiveDate::from_ymd_opt(2024, 5, 1).unwrap(),
+    )
+    .unwrap();
+    let sla = SlaTargets {
+        default: 99.9,
+        rules: vec![availability::SlaRule {
+            vendor: availability::Pattern("V".into()),
+            component: None,
+            target: 99.0,
+            hours: Some(crate::hours::Hours::parse("Mon-Fri 08:00-18:00", berlin).unwrap()),
+            line: 1,
+        }],
+    };
+    let a = computed_with(
+        "a,V,major_outage,API,,2024-03-29T15:00:00Z,,,,,2024-04-01T08:00:00Z\n\
+         b,W,major_outage,API,,2024-03-29T15:00:00Z,,,,,2024-04-01T08:00:00Z\n",
+        period,
+        sla,
+    );
+    let row = |v: &str, c: Option<&str>, m: &str| {
+        a.rows
+            .iter()
+            .find(|r| r.vendor == v && r.component.as_deref() == c && r.month == m)
+            .unwrap()
+    };
+    let march = row("V", Some("API"), "2024-03");
+    assert_eq!((march.window_min, march.downtime_min), (12_600.0, 120.0));
+    assert!((march.availability_pct - 100.0 * (1.0 - 120.0 / 12_600.0)).abs() < 1e-9);
+    assert_eq!(march.sla_target_pct, 99.0);
+    assert!((march.budget_min - 126.0).abs() < 1e-9);
+    let april = row("V", Some("API"), "2024-04");
+    assert_eq!((april.window_min, april.downtime_min), (13_200.0, 120.0));
+    // The vendor row follows the same hours; W, without a rule, counts every minute:
+    // 29 March 15:00Z to 1 April 08:00Z is 3 900 min, 3 300 of them in March (CET to 23:00Z).
+    assert_eq!(row("V", None, "all").window_min, 25_800.0);
+    let w = row("W", Some("API"), "2024-03");
+    assert_eq!(w.downtime_min, 3_300.0);
+    assert_eq!(w.window_min, 31.0 * 1440.0 - 60.0);
+    // Daily strips use the same hours: the Friday counts 600 minutes, the Saturday none.
+    let d = a
+        .daily
+        .rows
+        .iter()
+        .find(|r| r.vendor == "V" && r.component.as_deref() == Some("API"))
+        .unwrap();
+    let fri = a.daily.days.iter().position(|x| x == "2024-03-29").unwrap();
+    assert_eq!((d.window_min[fri], d.downtime_min[fri]), (600.0, 120.0));
+    assert_eq!(d.window_min[fri + 1], 0.0);
+}
+
+#[test]
+fn maintenance_minutes_are_listed_apart_from_downtime() {
+    // Maintenance 02:00-04:00 on DB, a major outage 03:00-03:30 inside it: 120 min under
+    // maintenance, 30 min down (the outage), the budget left is 43.2 - 30.
+    let a = computed_with(
+        "m,V,under_maintenance,DB,,2024-06-10T02:00:00Z,,,,,2024-06-10T04:00:00Z\n\
+         o,V,major_outage,DB,,2024-06-10T03:00:00Z,,,,,2024-06-10T03:30:00Z\n",
+        month(Tz::UTC, 2024, 6),
+        SlaTargets::default(),
+    );
+    let db = find(&a.rows, Some("DB"), "2024-06");
+    assert_eq!(db.maintenance_min, 120.0);
+    assert_eq!(db.downtime_min, 30.0);
+    assert_eq!(db.outage_min, 30.0);
+    assert!((db.budget_remaining_min - 13.2).abs() < 1e-9);
+    assert_eq!(find(&a.rows, None, "all").maintenance_min, 120.0);
+}
+
+#[test]
+fn each_month_is_linked_to_the_month_before() {
+    let cell = |down_min: f64| availability::Cell {
+        window_ms: 43_200 * 60_000,
+        outage_ms: 0,
+        downtime_ms: down_min * 60_000.0,
+        by_level_ms: [0.0; 4],
+        maintenance_ms: 0,
+        incidents: 0,
+    };
+    let row =
+        |m: &str, down: f64| availability::row(AvailScope::Vendor, "V", None, m, cell(down), 99.9);
+    let before = vec![row("2024-04", 43.2)];
+    let mut rows = vec![row("2024-05", 0.0), row("2024-06", 4.32), row("all", 4.32)];
+    let months = ["2024-05".to_string(), "2024-06".to_string()];
+    availability::link_previous(&mut rows, &months, &before, "2024-04");
+    assert!((rows[0].previous_pct.unwrap() - 99.9).abs() < 1e-9);
+    assert_eq!(rows[1].previous_pct, Some(100.0));
+    assert_eq!(rows[2].previous_pct, None);
+}

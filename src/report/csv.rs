@@ -115,6 +115,10 @@ pub fn availability(rows: &[AvailabilityRow]) -> Vec<u8> {
             "budget_used_pct",
             "incidents",
             "mtbf_min",
+            "budget_remaining_min",
+            "maintenance_min",
+            "previous_availability_pct",
+            "change_pct",
         ],
         rows.iter().map(|r| {
             vec![
@@ -132,6 +136,12 @@ pub fn availability(rows: &[AvailabilityRow]) -> Vec<u8> {
                 r.budget_used_pct.map(pct).unwrap_or_default(),
                 r.incidents.to_string(),
                 opt_minutes(r.mtbf_min),
+                minutes(r.budget_remaining_min),
+                minutes(r.maintenance_min),
+                r.previous_pct.map(pct).unwrap_or_default(),
+                r.previous_pct
+                    .map(|p| pct(r.availability_pct - p))
+                    .unwrap_or_default(),
             ]
         }),
     )

@@ -263,6 +263,53 @@ fn sla_table(out: &mut String, r: &Report) {
     out.push_str("<p class=\"note\">Green: the target was met; red with ✗: missed. Hover a cell for its downtime and budget.</p>");
 }
 
+fn monthly_sla(out: &mut String, r: &Report) {
+    let Some((month, prev, rows, only_missed)) = r.sla_month() else {
+        return;
+    };
+    let _ = write!(
+        out,
+        "<h3>SLA {}{}</h3><div class=\"scroll\"><table><thead><tr><th>vendor / component</th><th class=\"num\">target</th><th class=\"num\">availability</th><th class=\"num\">budget min</th><th class=\"num\">used</th><th class=\"num\">left min</th><th class=\"num\">maintenance min</th><th class=\"num\">{}</th><th class=\"num\">change</th></tr></thead><tbody>",
+        esc(&month),
+        if only_missed {
+            ": vendors and the components that missed"
+        } else {
+            ""
+        },
+        esc(&prev)
+    );
+    for a in rows {
+        let name = match &a.component {
+            Some(c) => format!("&nbsp;&nbsp;&nbsp;{}", esc(c)),
+            None => format!("<strong>{}</strong>", esc(&a.vendor)),
+        };
+        let change = a.previous_pct.map(|p| a.availability_pct - p);
+        let _ = write!(
+            out,
+            "<tr><td>{name}</td><td class=\"num\">{}%</td>{}<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            pct(a.sla_target_pct),
+            avail_cell(a),
+            minutes(a.budget_min),
+            a.budget_used_pct
+                .map(|b| format!("{}%", num(b, 1)))
+                .unwrap_or_default(),
+            minutes(a.budget_remaining_min),
+            minutes(a.maintenance_min),
+            a.previous_pct
+                .map(|p| format!("{}%", num(p, 3)))
+                .unwrap_or_default(),
+            match change {
+                Some(c) if c > 1e-9 => format!("<span class=\"up-good\">▲ {} pp</span>", num(c, 3)),
+                Some(c) if c < -1e-9 =>
+                    format!("<span class=\"down-bad\">▼ {} pp</span>", num(-c, 3)),
+                Some(_) => "no change".into(),
+                None => String::new(),
+            }
+        );
+    }
+    out.push_str("</tbody></table></div><p class=\"note\">The window's last month against the month before (pp: percentage points). Left: budget minus downtime, negative when overspent. Maintenance is never downtime.</p>");
+}
+
 fn median_of(r: &Report, vendor: &str, component: Option<&str>, metric: Metric) -> String {
     let scope = if component.is_some() {
         "component"
@@ -458,6 +505,22 @@ fn quality(out: &mut String, r: &Report) {
     }
 }
 
+fn config_in_force(out: &mut String, r: &Report) {
+    match &r.config.path {
+        Some(p) => {
+            let _ = write!(
+                out,
+                "<h3>Configuration</h3><p class=\"note\">Read from <code>{}</code>; command-line flags override it.</p><pre><code>{}</code></pre>",
+                esc(&p.display().to_string()),
+                esc(&r.config.describe())
+            );
+        }
+        None => out.push_str(
+            "<h3>Configuration</h3><p class=\"note\">No configuration file: built-in defaults and command-line flags.</p>",
+        ),
+    }
+}
+
 fn definitions(out: &mut String, r: &Report) {
     let p = &r.period;
     let weights: Vec<String> = Level::ALL
@@ -497,7 +560,7 @@ fn definitions(out: &mut String, r: &Report) {
         format_utc(p.end),
         esc(p.tz.name()),
         esc(&weights.join(", ")),
-        r.weights.preset.as_str(),
+        r.weights.name(),
         targets.join(", "),
         r.computed.daily.days.len(),
         window_source::RECORD,
@@ -505,7 +568,7 @@ fn definitions(out: &mut String, r: &Report) {
         window_source::UPDATES,
         window_source::STATED,
         env!("CARGO_PKG_VERSION"),
-        r.weights.preset.as_str(),
+        r.weights.name(),
         r.anchor.as_str(),
         esc(p.tz.name()),
     );
@@ -529,7 +592,7 @@ pub fn render(r: &Report, charts: &[(String, String)]) -> String {
         esc(&title),
         r.period.months.len(),
         esc(r.period.tz.name()),
-        r.weights.preset.as_str(),
+        r.weights.name(),
         r.anchor.as_str(),
         pct(r.sla_default),
         r.computed.incidents.len(),
@@ -539,6 +602,7 @@ pub fn render(r: &Report, charts: &[(String, String)]) -> String {
     headline(&mut out, r);
     out.push_str("<h2 id=\"sla\">SLA by vendor and month</h2>");
     sla_table(&mut out, r);
+    monthly_sla(&mut out, r);
     out.push_str("<h2 id=\"vendors\">Vendors</h2>");
     availability_table(&mut out, r, AvailScope::Vendor);
     out.push_str("<h3>Time to x, all incidents</h3>");
@@ -563,6 +627,7 @@ pub fn render(r: &Report, charts: &[(String, String)]) -> String {
     quality(&mut out, r);
     out.push_str("<h2 id=\"definitions\">Definitions for this run</h2>");
     definitions(&mut out, r);
+    config_in_force(&mut out, r);
     out.push_str("</main></body></html>\n");
     out
 }

@@ -64,6 +64,32 @@ pub fn summary(r: &Report) -> String {
         .iter()
         .map(|l| (l.as_str().to_string(), json!(r.weights.of(*l))))
         .collect();
+    // The last month's SLA, every vendor and component, with the month before.
+    let sla_month = r.sla_month().map(|(month, prev, _, _)| {
+        let rows: Vec<Value> = r
+            .computed
+            .availability
+            .iter()
+            .filter(|a| a.month == month)
+            .map(|a| {
+                json!({
+                    "scope": a.scope.as_str(),
+                    "vendor": a.vendor,
+                    "component": a.component,
+                    "sla_target_pct": a.sla_target_pct,
+                    "availability_pct": round(a.availability_pct, 6),
+                    "sla_met": a.sla_met,
+                    "budget_min": round(a.budget_min, 3),
+                    "budget_used_pct": opt_round(a.budget_used_pct, 6),
+                    "budget_remaining_min": round(a.budget_remaining_min, 3),
+                    "maintenance_min": round(a.maintenance_min, 3),
+                    "previous_availability_pct": opt_round(a.previous_pct, 6),
+                    "change_pct": opt_round(a.previous_pct.map(|p| a.availability_pct - p), 6),
+                })
+            })
+            .collect();
+        json!({ "month": month, "previous_month": prev, "rows": rows })
+    });
     let doc = json!({
         "tool": "mttx",
         "version": env!("CARGO_PKG_VERSION"),
@@ -75,7 +101,7 @@ pub fn summary(r: &Report) -> String {
             "months": r.period.months.iter().map(|m| m.label.clone()).collect::<Vec<_>>(),
         },
         "time_zone": r.period.tz.name(),
-        "weights": { "preset": r.weights.preset.as_str(), "levels": weights },
+        "weights": { "preset": r.weights.preset.as_str(), "custom": r.weights.custom, "levels": weights },
         "anchor": r.anchor.as_str(),
         "sla_target_pct": r.sla_default,
         "counts": {
@@ -88,6 +114,7 @@ pub fn summary(r: &Report) -> String {
         },
         "headline": head,
         "vendors": vendors,
+        "sla_month": sla_month,
         "sla_misses": {
             "vendors_whole_window": misses(AvailScope::Vendor, true),
             "components_whole_window": misses(AvailScope::Component, true),

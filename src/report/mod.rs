@@ -20,6 +20,8 @@ pub struct Report {
     pub weights: Weights,
     pub anchor: Anchor,
     pub sla_default: f64,
+    /// The configuration in force (empty when no file was read).
+    pub config: crate::config::Config,
     pub counts: Counts,
     pub computed: Computed,
     /// The calendar month before a one-month window, computed the same way (for the headline's
@@ -69,7 +71,45 @@ fn figures(c: &Computed, label: &str) -> Option<MonthFigures> {
     })
 }
 
+/// Components listed one by one in a monthly SLA table at most; past that only the missed ones.
+pub const SLA_COMPONENTS: usize = 20;
+
 impl Report {
+    /// The SLA of the window's last month: its label, the month before's label, and its vendor
+    /// rows then component rows (all of them, or only those that missed when there are more
+    /// than [`SLA_COMPONENTS`]; the flag says so).
+    pub fn sla_month(&self) -> Option<(String, String, Vec<&crate::model::AvailabilityRow>, bool)> {
+        let last = self.period.months.last()?.label.clone();
+        let prev = match self.period.months.len() {
+            1 => self
+                .previous
+                .as_ref()
+                .map(|(l, _)| l.clone())
+                .unwrap_or_default(),
+            n => self.period.months[n - 2].label.clone(),
+        };
+        let of = |scope: AvailScope| {
+            self.computed
+                .availability
+                .iter()
+                .filter(|a| a.scope == scope && a.month == last)
+                .collect::<Vec<_>>()
+        };
+        let comps = of(AvailScope::Component);
+        let only_missed = comps.len() > SLA_COMPONENTS;
+        // Each vendor, then its components.
+        let mut rows = Vec::new();
+        for v in of(AvailScope::Vendor) {
+            rows.push(v);
+            rows.extend(
+                comps
+                    .iter()
+                    .filter(|a| a.vendor == v.vendor && (!only_missed || !a.sla_met)),
+            );
+        }
+        Some((last.clone(), prev, rows, only_missed))
+    }
+
     /// The whole window's figures (month `all`).
     pub fn window_figures(&self) -> Option<MonthFigures> {
         figures(&self.computed, "all").map(|mut f| {

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::Report;
-use super::format::{minutes, opt_minutes, pct};
+use super::format::{minutes, num, opt_minutes, pct};
 use crate::model::{AvailScope, MetricRow};
 
 /// Left-aligns the first `left` columns, right-aligns the rest.
@@ -53,7 +53,7 @@ pub fn summary(r: &Report, wrote: Option<(&str, &[String])>) -> String {
         p.label(),
         plural(p.months.len(), "month", "months"),
         p.tz.name(),
-        r.weights.preset.as_str(),
+        r.weights.name(),
         r.anchor.as_str(),
         pct(r.sla_default)
     );
@@ -167,10 +167,83 @@ pub fn summary(r: &Report, wrote: Option<(&str, &[String])>) -> String {
     if !vendors_missed.is_empty() {
         let _ = writeln!(s, "  vendors below target: {}", vendors_missed.join(", "));
     }
+    s.push_str(&sla_month(r));
     if let Some((dir, files)) = wrote {
         let _ = writeln!(s, "\nWrote {dir}: {}", files.join(", "));
     }
     s
+}
+
+/// The SLA table of the window's last month, with the month before beside it.
+pub fn sla_month(r: &Report) -> String {
+    let mut s = String::new();
+    let Some((month, prev, rows, only_missed)) = r.sla_month() else {
+        return s;
+    };
+    let _ = writeln!(
+        s,
+        "\nSLA {month}{}:",
+        if only_missed {
+            ", vendors and the components that missed"
+        } else {
+            ""
+        }
+    );
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|a| {
+            vec![
+                match &a.component {
+                    Some(c) => format!("  {c}"),
+                    None => a.vendor.clone(),
+                },
+                format!("{}%", pct(a.sla_target_pct)),
+                format!("{}%", pct(a.availability_pct)),
+                if a.sla_met { "met" } else { "MISSED" }.to_string(),
+                minutes(a.budget_min),
+                a.budget_used_pct
+                    .map(|u| format!("{}%", num(u, 1)))
+                    .unwrap_or_default(),
+                minutes(a.budget_remaining_min),
+                a.previous_pct
+                    .map(|p| format!("{}%", pct(p)))
+                    .unwrap_or_default(),
+                a.previous_pct
+                    .map(|p| format!("{:+}", PctPoints(a.availability_pct - p)))
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    s.push_str(&table(
+        &[
+            "vendor / component",
+            "target",
+            "availability",
+            "SLA",
+            "budget min",
+            "used",
+            "left min",
+            &prev,
+            "change pp",
+        ],
+        &body,
+        1,
+    ));
+    s
+}
+
+/// A change in percentage points, signed, at most 6 decimals.
+struct PctPoints(f64);
+
+impl std::fmt::Display for PctPoints {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = pct(self.0);
+        if f.sign_plus() && !v.starts_with('-') && v != "0" {
+            write!(f, "+{v}")
+        } else {
+            f.write_str(&v)
+        }
+    }
 }
 
 /// The `mttx metrics` table: key columns, metric, then `n, median, mean, p90, max`.

@@ -1,0 +1,523 @@
+//! The configuration file (`mttx.toml`, contract section 6): report defaults, custom weights,
+//! SLA targets by vendor and component, and the column mapping of foreign exports. Read into
+//! plain values; every unknown key, wrong type or impossible value is an error naming the key
+//! and its line. Command-line flags override what is read here (the merge is in `cli`).
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::{Error, Result};
+use crate::hours::Hours;
+use crate::ingest::columns::ColumnMap;
+use crate::metrics::availability::{Pattern, SlaRule};
+use crate::model::{Anchor, Level, WeightPreset};
+
+/// The file read when no `--config` is given, if present.
+pub const DEFAULT_FILE: &str = "mttx.toml";
+
+/// What a config file says, checked.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Config {
+    /// The file read; `None` when there was none.
+    pub path: Option<PathBuf>,
+    /// Its text, as read (shown in the HTML report).
+    pub text: String,
+    pub tz: Option<Tz>,
+    /// Vendor of rows that name none (as `--vendor`).
+    pub vendor: Option<String>,
+    pub weights: Option<WeightPreset>,
+    /// `[weights]`: a weight per level overriding the preset's (`Level::code` order).
+    pub weight_overrides: [Option<f64>; 4],
+    pub anchor: Option<Anchor>,
+    pub sla: Option<f64>,
+    pub rules: Vec<SlaRule>,
+    pub columns: ColumnMap,
+}
+
+impl Config {
+    /// What a config sets, one line per setting, in the words of the file.
+    pub fn describe(&self) -> String {
+        let c = self;
+        let mut s = String::new();
+        match &c.path {
+            Some(p) => {
+                let _ = writeln!(s, "config: {}", p.display());
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "config: none (no --config, no ./{}); built-in defaults",
+                    DEFAULT_FILE
+                );
+            }
+        }
+        let _ = writeln!(
+            s,
+            "  tz: {}",
+            c.tz.map_or("UTC (default)".into(), |t| t.name().to_string())
+        );
+        if let Some(v) = &c.vendor {
+            let _ = writeln!(s, "  vendor of rows without one: {v}");
+        }
+        let _ = writeln!(
+            s,
+            "  weights: {}",
+            c.weights.map_or("statuspage (default)", |w| w.as_str())
+        );
+        for l in Level::ALL {
+            if let Some(w) = c.weight_overrides[l.code() as usize] {
+                let _ = writeln!(s, "    {} = {w}", l.as_str());
+            }
+        }
+        let _ = writeln!(
+            s,
+            "  anchor: {}",
+            c.anchor.map_or("started (default)", |a| a.as_str())
+        );
+        let _ = writeln!(
+            s,
+            "  sla: {}",
+            c.sla.map_or("99.9 (default)".into(), |t| format!("{t}"))
+        );
+        for r in &c.rules {
+            let _ = write!(s, "  [[sla]] line {}: vendor {}", r.line, r.vendor.0);
+            if let Some(comp) = &r.component {
+                let _ = write!(s, ", component {}", comp.0);
+            }
+            let _ = write!(s, ": {}%", r.target);
+            if let Some(h) = &r.hours {
+                let _ = write!(s, " during {} ({})", h.text, h.tz.name());
+            }
+            s.push('\n');
+        }
+        if !c.columns.is_empty() {
+            if let Some(p) = c.columns.preset {
+                let _ = writeln!(s, "  columns preset: {p}");
+            }
+            for (canon, header) in &c.columns.renames {
+                let _ = writeln!(s, "  columns: {canon} <- '{header}'");
+            }
+            if !c.columns.component_flags.is_empty() {
+                let _ = writeln!(
+                    s,
+                    "  columns: components <- 0/1 columns {}",
+                    c.columns.component_flags.join(", ")
+                );
+            }
+            if let Some(f) = &c.columns.time_format {
+                let _ = writeln!(s, "  columns: timestamps also as '{f}'");
+            }
+        }
+        s
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    report: Option<ReportSection>,
+    weights: Option<WeightsSection>,
+    sla: Option<Vec<Spanned<SlaEntry>>>,
+    columns: Option<ColumnsSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportSection {
+    tz: Option<Spanned<String>>,
+    vendor: Option<Spanned<String>>,
+    weights: Option<Spanned<String>>,
+    anchor: Option<Spanned<String>>,
+    sla: Option<Spanned<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WeightsSection {
+    major_outage: Option<Spanned<f64>>,
+    partial_outage: Option<Spanned<f64>>,
+    degraded_performance: Option<Spanned<f64>>,
+    under_maintenance: Option<Spanned<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SlaEntry {
+    vendor: Spanned<String>,
+    component: Option<Spanned<String>>,
+    target: Spanned<f64>,
+    hours: Option<Spanned<String>>,
+    tz: Option<Spanned<String>>,
+}
+
+/// A column name, or for `components` a list of 0/1 columns, one per component.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ColumnsSection {
+    preset: Option<Spanned<String>>,
+    time_format: Option<Spanned<String>>,
+    id: Option<Spanned<String>>,
+    vendor: Option<Spanned<String>>,
+    title: Option<Spanned<String>>,
+    severity: Option<Spanned<String>>,
+    impact: Option<Spanned<String>>,
+    components: Option<Spanned<OneOrMany>>,
+    started_at: Option<Spanned<String>>,
+    detected_at: Option<Spanned<String>>,
+    acknowledged_at: Option<Spanned<String>>,
+    identified_at: Option<Spanned<String>>,
+    mitigated_at: Option<Spanned<String>>,
+    resolved_at: Option<Spanned<String>>,
+}
+
+/// Line (1-based) of a byte offset.
+fn line_of(text: &str, offset: usize) -> u64 {
+    1 + text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count() as u64
+}
+
+struct Reader<'a> {
+    name: String,
+    text: &'a str,
+}
+
+impl Reader<'_> {
+    fn err<T>(&self, span: std::ops::Range<usize>, message: String) -> Result<T> {
+        Err(Error::Config {
+            source_name: self.name.clone(),
+            line: line_of(self.text, span.start),
+            message,
+        })
+    }
+
+    fn tz(&self, key: &str, v: &Spanned<String>) -> Result<Tz> {
+        v.get_ref().parse().or_else(|_| {
+            self.err(
+                v.span(),
+                format!(
+                    "{key} '{}': not an IANA time zone name (e.g. UTC, Europe/Berlin)",
+                    v.get_ref()
+                ),
+            )
+        })
+    }
+
+    fn target(&self, key: &str, v: &Spanned<f64>) -> Result<f64> {
+        let t = *v.get_ref();
+        if t > 0.0 && t <= 100.0 {
+            Ok(t)
+        } else {
+            self.err(
+                v.span(),
+                format!("{key} = {t}: a target is a percentage above 0 and at most 100"),
+            )
+        }
+    }
+}
+
+/// Reads `path`, or `./mttx.toml` when `path` is `None` and the file exists; no file gives the
+/// empty config.
+pub fn load(path: Option<&Path>) -> Result<Config> {
+    let path = match path {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let p = PathBuf::from(DEFAULT_FILE);
+            if !p.is_file() {
+                return Ok(Config::default());
+            }
+            p
+        }
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::NotFound { path: path.clone() },
+        _ => Error::Io {
+            path: path.clone(),
+            source: e,
+        },
+    })?;
+    let mut config = parse(&path.display().to_string(), &text)?;
+    config.path = Some(path);
+    Ok(config)
+}
+
+/// Parses the text of a config file named `name` (for messages).
+pub fn parse(name: &str, text: &str) -> Result<Config> {
+    let r = Reader {
+        name: name.to_string(),
+        text,
+    };
+    let file: File = toml::from_str(text).or_else(|e| {
+        let message = e.message().trim().replace("unknown field", "unknown key");
+        r.err(e.span().unwrap_or(0..0), message)
+    })?;
+    let mut c = Config {
+        text: text.to_string(),
+        ..Config::default()
+    };
+    if let Some(rep) = &file.report {
+        if let Some(tz) = &rep.tz {
+            c.tz = Some(r.tz("[report] tz", tz)?);
+        }
+        if let Some(v) = &rep.vendor {
+            if v.get_ref().trim().is_empty() {
+                return r.err(v.span(), "[report] vendor: empty".into());
+            }
+            c.vendor = Some(v.get_ref().trim().to_string());
+        }
+        if let Some(w) = &rep.weights {
+            c.weights = Some(match w.get_ref().as_str() {
+                "statuspage" => WeightPreset::Statuspage,
+                "strict" => WeightPreset::Strict,
+                other => {
+                    return r.err(
+                        w.span(),
+                        format!("[report] weights '{other}': expected statuspage or strict"),
+                    );
+                }
+            });
+        }
+        if let Some(a) = &rep.anchor {
+            c.anchor = Some(match a.get_ref().as_str() {
+                "started" => Anchor::Started,
+                "detected" => Anchor::Detected,
+                other => {
+                    return r.err(
+                        a.span(),
+                        format!("[report] anchor '{other}': expected started or detected"),
+                    );
+                }
+            });
+        }
+        if let Some(s) = &rep.sla {
+            c.sla = Some(r.target("[report] sla", s)?);
+        }
+    }
+    if let Some(w) = &file.weights {
+        let given = [
+            (Level::MajorOutage, &w.major_outage),
+            (Level::PartialOutage, &w.partial_outage),
+            (Level::DegradedPerformance, &w.degraded_performance),
+            (Level::UnderMaintenance, &w.under_maintenance),
+        ];
+        for (level, v) in given {
+            if let Some(v) = v {
+                let x = *v.get_ref();
+                if !(0.0..=1.0).contains(&x) {
+                    return r.err(
+                        v.span(),
+                        format!(
+                            "[weights] {} = {x}: a weight is between 0 and 1",
+                            level.as_str()
+                        ),
+                    );
+                }
+                c.weight_overrides[level.code() as usize] = Some(x);
+            }
+        }
+    }
+    for entry in file.sla.iter().flatten() {
+        let line = line_of(text, entry.span().start);
+        let e = entry.get_ref();
+        let target = r.target("[[sla]] target", &e.target)?;
+        if e.vendor.get_ref().trim().is_empty() {
+            return r.err(
+                e.vendor.span(),
+                "[[sla]] vendor: empty (use \"*\" for every vendor)".into(),
+            );
+        }
+        let hours = match &e.hours {
+            Some(h) => {
+                let tz = match &e.tz {
+                    Some(tz) => r.tz("[[sla]] tz", tz)?,
+                    None => c.tz.unwrap_or(Tz::UTC),
+                };
+                Some(
+                    Hours::parse(h.get_ref(), tz)
+                        .or_else(|m| r.err(h.span(), format!("[[sla]] hours {m}")))?,
+                )
+            }
+            None => {
+                if let Some(tz) = &e.tz {
+                    return r.err(tz.span(), "[[sla]] tz: only meaningful with hours".into());
+                }
+                None
+            }
+        };
+        c.rules.push(SlaRule {
+            vendor: Pattern(e.vendor.get_ref().trim().to_string()),
+            component: e
+                .component
+                .as_ref()
+                .map(|p| Pattern(p.get_ref().trim().to_string())),
+            target,
+            hours,
+            line,
+        });
+    }
+    if let Some(cols) = &file.columns {
+        if let Some(p) = &cols.preset {
+            c.columns = ColumnMap::preset(p.get_ref())
+                .or_else(|m| r.err(p.span(), format!("[columns] preset '{}': {m}", p.get_ref())))?;
+        }
+        let single = [
+            (crate::model::col::ID, &cols.id),
+            (crate::model::col::VENDOR, &cols.vendor),
+            (crate::model::col::TITLE, &cols.title),
+            (crate::model::col::SEVERITY, &cols.severity),
+            (crate::model::col::IMPACT, &cols.impact),
+            (crate::model::col::STARTED_AT, &cols.started_at),
+            (crate::model::col::DETECTED_AT, &cols.detected_at),
+            (crate::model::col::ACKNOWLEDGED_AT, &cols.acknowledged_at),
+            (crate::model::col::IDENTIFIED_AT, &cols.identified_at),
+            (crate::model::col::MITIGATED_AT, &cols.mitigated_at),
+            (crate::model::col::RESOLVED_AT, &cols.resolved_at),
+        ];
+        for (canon, v) in single {
+            if let Some(v) = v {
+                if v.get_ref().trim().is_empty() {
+                    return r.err(v.span(), format!("[columns] {canon}: empty column name"));
+                }
+                c.columns.rename(canon, v.get_ref().trim());
+            }
+        }
+        if let Some(f) = &cols.time_format {
+            use chrono::format::{Item, StrftimeItems};
+            if f.get_ref().trim().is_empty()
+                || StrftimeItems::new(f.get_ref()).any(|i| matches!(i, Item::Error))
+            {
+                return r.err(
+                    f.span(),
+                    format!(
+                        "[columns] time_format '{}': not a chrono format (e.g. \"%d/%b/%y %I:%M %p\")",
+                        f.get_ref()
+                    ),
+                );
+            }
+            c.columns.time_format = Some(f.get_ref().to_string());
+        }
+        if let Some(v) = &cols.components {
+            match v.get_ref() {
+                OneOrMany::One(name) => {
+                    c.columns.rename(crate::model::col::COMPONENTS, name.trim())
+                }
+                OneOrMany::Many(flags) => {
+                    if flags.is_empty() {
+                        return r.err(v.span(), "[columns] components: an empty list".into());
+                    }
+                    c.columns.component_flags =
+                        flags.iter().map(|f| f.trim().to_string()).collect();
+                }
+            }
+        }
+    }
+    Ok(c)
+}
+
+/// A commented example (`mttx config --example`).
+pub const EXAMPLE: &str = r#"# mttx.toml: read from --config FILE, else ./mttx.toml. Flags override it.
+# Every key is optional; an unknown key is an error that names its line.
+
+[report]
+tz = "Europe/Berlin"        # report time zone: months, days, naive timestamps
+# vendor = "Our platform"   # vendor of rows without one (an export of your own incidents)
+weights = "statuspage"      # preset: statuspage (major 1, partial 0.3) | strict (all 1)
+anchor = "started"          # started | detected: where TTA..TTR are measured from
+sla = 99.9                  # default target, percent
+
+[weights]                   # override the preset level by level, each between 0 and 1
+partial_outage = 0.5
+# degraded_performance = 0.1
+
+[[sla]]                     # targets; the most specific match wins
+vendor = "Acme*"            # exact name or glob (* any text, ? one character)
+target = 99.5               # a vendor's target applies to its components too
+
+[[sla]]
+vendor = "Acme Cloud"
+component = "API"           # a component entry overrides its vendor's
+target = 99.95
+
+[[sla]]
+vendor = "Initech Identity"
+target = 99.9
+hours = "Mon-Fri 08:00-18:00"   # count downtime and window inside these hours only
+tz = "Europe/Berlin"            # zone of the hours (default: [report] tz)
+
+[columns]                   # a foreign export's column names -> canonical names
+# preset = "pagerduty"      # or incident.io, jira, opsgenie, firehydrant; keys below override it
+id = "incident_id"
+vendor = "provider"
+title = "Incident_Title"
+started_at = "start_timestamp"
+resolved_at = "close_timestamp"
+# time_format = "%d/%b/%y %I:%M %p"   # timestamps RFC 3339 cannot read (chrono format)
+# components = "services"             # one column of ;-separated names, or
+# components = ["API", "ChatGPT"]     # 0/1 columns, one per component
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        parse("mttx.toml", text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn the_example_reads_and_says_what_it_shows() {
+        let c = parse("mttx.toml", EXAMPLE).unwrap();
+        assert_eq!(c.tz, Some("Europe/Berlin".parse().unwrap()));
+        assert_eq!(c.weights, Some(WeightPreset::Statuspage));
+        assert_eq!(c.weight_overrides, [None, Some(0.5), None, None]);
+        assert_eq!(c.sla, Some(99.9));
+        assert_eq!(c.rules.len(), 3);
+        assert_eq!(c.rules[1].component, Some(Pattern("API".into())));
+        let h = c.rules[2].hours.as_ref().unwrap();
+        assert_eq!((h.start_min, h.end_min), (480, 1080));
+        assert_eq!(c.rules[0].line, 15, "the line of the [[sla]] header");
+        assert_eq!(
+            c.columns.target("start_timestamp").as_deref(),
+            Some(crate::model::col::STARTED_AT)
+        );
+    }
+
+    #[test]
+    fn mistakes_are_named_with_their_line() {
+        assert_eq!(
+            err("[report]\ntz = \"UTC\"\nslaa = 99.9\n"),
+            "mttx.toml:3: unknown key `slaa`, expected one of `tz`, `vendor`, `weights`, `anchor`, `sla`"
+        );
+        assert_eq!(
+            err("[[sla]]\nvendor = \"A\"\ntarget = 120\n"),
+            "mttx.toml:3: [[sla]] target = 120: a target is a percentage above 0 and at most 100"
+        );
+        assert_eq!(
+            err("[weights]\n\npartial_outage = -0.3\n"),
+            "mttx.toml:3: [weights] partial_outage = -0.3: a weight is between 0 and 1"
+        );
+        assert!(err("[report]\nsla = \"high\"\n").starts_with("mttx.toml:2: invalid type"));
+        assert!(err("[report]\ntz = \"Mars/Olympus\"\n").starts_with("mttx.toml:2: [report] tz"));
+        assert!(
+            err("[[sla]]\nvendor = \"A\"\ntarget = 99\nhours = \"Mon-Fri 9-5\"\n")
+                .starts_with("mttx.toml:4: [[sla]] hours")
+        );
+        assert!(
+            err("[columns]\npreset = \"servicenow\"\n")
+                .starts_with("mttx.toml:2: [columns] preset")
+        );
+        assert!(err("[colums]\nid = \"x\"\n").starts_with("mttx.toml:1: unknown key `colums`"));
+    }
+}

@@ -1,0 +1,282 @@
+//! Column mapping of foreign exports (`[columns]` in `mttx.toml`): which header of a file holds
+//! each canonical column, components given as one 0/1 column per component, a timestamp format
+//! for tools that do not write RFC 3339, and presets for the exports teams actually have. A
+//! mapped header absent from a file is simply not read (so one mapping serves several layouts);
+//! the usual "missing column" rejects then say what is still missing.
+
+use chrono::{DateTime, NaiveDateTime};
+use chrono_tz::Tz;
+use polars::prelude::*;
+
+use super::canonical_name;
+use crate::error::Result;
+use crate::model::col;
+use crate::time::local_to_utc_ms;
+
+/// Prefix of the internal name a component flag column is read under.
+const FLAG: &str = "\u{1}component:";
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ColumnMap {
+    /// `(canonical column, header in the file)`.
+    pub renames: Vec<(&'static str, String)>,
+    /// Headers of 0/1 columns, each named after the component it stands for.
+    pub component_flags: Vec<String>,
+    /// A chrono format (`%d/%b/%y %I:%M %p`) tried on timestamps RFC 3339 cannot read; without
+    /// an offset in it, times are read in `--tz`.
+    pub time_format: Option<String>,
+    /// The preset the map started from.
+    pub preset: Option<&'static str>,
+}
+
+/// A preset: its name, `(canonical column, header)` pairs, and a timestamp format if needed.
+pub type Preset = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    Option<&'static str>,
+);
+
+/// The presets: a tool's export layout as its column headers (matched case-insensitively).
+pub const PRESETS: [Preset; 5] = [
+    (
+        "pagerduty",
+        &[
+            (col::ID, "incident_number"),
+            (col::COMPONENTS, "service_name"),
+            (col::TITLE, "title"),
+            (col::SEVERITY, "urgency"),
+            (col::STARTED_AT, "created_at"),
+            (col::ACKNOWLEDGED_AT, "acknowledged_at"),
+            (col::RESOLVED_AT, "resolved_at"),
+        ],
+        None,
+    ),
+    (
+        "incident.io",
+        &[
+            (col::ID, "Reference"),
+            (col::TITLE, "Name"),
+            (col::SEVERITY, "Severity"),
+            (col::COMPONENTS, "Affected services"),
+            (col::STARTED_AT, "Impact started at"),
+            (col::DETECTED_AT, "Reported at"),
+            (col::ACKNOWLEDGED_AT, "Accepted at"),
+            (col::IDENTIFIED_AT, "Identified at"),
+            (col::MITIGATED_AT, "Fixed at"),
+            (col::RESOLVED_AT, "Resolved at"),
+        ],
+        None,
+    ),
+    (
+        "jira",
+        &[
+            (col::ID, "Issue key"),
+            (col::VENDOR, "Project name"),
+            (col::TITLE, "Summary"),
+            (col::SEVERITY, "Priority"),
+            (col::COMPONENTS, "Component/s"),
+            (col::STARTED_AT, "Created"),
+            (col::RESOLVED_AT, "Resolved"),
+        ],
+        Some("%d/%b/%y %I:%M %p"),
+    ),
+    (
+        "opsgenie",
+        &[
+            (col::ID, "TinyId"),
+            (col::TITLE, "Message"),
+            (col::SEVERITY, "Priority"),
+            (col::COMPONENTS, "Services"),
+            (col::STARTED_AT, "ImpactStartDate"),
+            (col::DETECTED_AT, "ImpactDetectDate"),
+            (col::MITIGATED_AT, "ImpactEndDate"),
+            (col::RESOLVED_AT, "ClosedAt"),
+        ],
+        None,
+    ),
+    (
+        "firehydrant",
+        &[
+            (col::ID, "Number"),
+            (col::TITLE, "Name"),
+            (col::SEVERITY, "Severity"),
+            (col::COMPONENTS, "Services"),
+            (col::STARTED_AT, "Started At"),
+            (col::DETECTED_AT, "Detected At"),
+            (col::ACKNOWLEDGED_AT, "Acknowledged At"),
+            (col::IDENTIFIED_AT, "Identified At"),
+            (col::MITIGATED_AT, "Mitigated At"),
+            (col::RESOLVED_AT, "Resolved At"),
+        ],
+        None,
+    ),
+];
+
+fn norm(h: &str) -> String {
+    h.trim().trim_start_matches('\u{feff}').to_lowercase()
+}
+
+impl ColumnMap {
+    /// The map of a preset, by name.
+    pub fn preset(name: &str) -> Result<ColumnMap, String> {
+        let (key, pairs, format) =
+            PRESETS.iter().find(|(k, _, _)| *k == name).ok_or_else(|| {
+                let names: Vec<&str> = PRESETS.iter().map(|p| p.0).collect();
+                format!("no such preset (available: {})", names.join(", "))
+            })?;
+        Ok(ColumnMap {
+            renames: pairs.iter().map(|(c, h)| (*c, h.to_string())).collect(),
+            component_flags: Vec::new(),
+            time_format: format.map(str::to_string),
+            preset: Some(key),
+        })
+    }
+
+    /// Maps `canonical` to `header`, replacing an earlier mapping of it.
+    pub fn rename(&mut self, canonical: &'static str, header: &str) {
+        self.renames.retain(|(c, _)| *c != canonical);
+        self.renames.push((canonical, header.to_string()));
+        if canonical == col::COMPONENTS {
+            self.component_flags.clear();
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.renames.is_empty() && self.component_flags.is_empty() && self.time_format.is_none()
+    }
+
+    /// The column a header is read as: a mapped canonical name, an internal flag name, or the
+    /// header's own canonical name unless that column is mapped from another header.
+    pub fn target(&self, header: &str) -> Option<String> {
+        let h = norm(header);
+        if let Some((c, _)) = self.renames.iter().find(|(_, src)| norm(src) == h) {
+            return Some(c.to_string());
+        }
+        if let Some(f) = self.component_flags.iter().find(|f| norm(f) == h) {
+            return Some(format!("{FLAG}{f}"));
+        }
+        let c = canonical_name(header)?;
+        let mapped_elsewhere = self.renames.iter().any(|(k, _)| *k == c)
+            || (c == col::COMPONENTS && !self.component_flags.is_empty());
+        (!mapped_elsewhere).then(|| c.to_string())
+    }
+
+    /// A timestamp in the map's `time_format`, if it has one and the text fits it.
+    pub fn parse_time(&self, s: &str, tz: &Tz) -> Option<i64> {
+        let f = self.time_format.as_deref()?;
+        let s = s.trim();
+        if let Ok(t) = DateTime::parse_from_str(s, f) {
+            return Some(t.timestamp_millis());
+        }
+        NaiveDateTime::parse_from_str(s, f)
+            .ok()
+            .map(|t| local_to_utc_ms(tz, t))
+    }
+}
+
+/// Replaces the flag columns of `df` with one `components` column: the names of the flags that
+/// are set (`1`, `1.0`, `true`, `yes`, `y`, `x`), `;`-separated, in the map's order.
+pub(crate) fn fold_flags(df: DataFrame) -> Result<DataFrame> {
+    let flags: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .filter(|n| n.starts_with(FLAG))
+        .map(|n| n.to_string())
+        .collect();
+    if flags.is_empty() {
+        return Ok(df);
+    }
+    let set = Series::new(
+        "set".into(),
+        ["1", "1.0", "true", "yes", "y", "x"].as_slice(),
+    );
+    let parts: Vec<Expr> = flags
+        .iter()
+        .map(|f| {
+            let on = col(f.as_str())
+                .cast(DataType::String)
+                .str()
+                .strip_chars(lit(NULL))
+                .str()
+                .to_lowercase()
+                .is_in(lit(set.clone()).implode(false), false);
+            when(on)
+                .then(lit(f.trim_start_matches(FLAG)))
+                .otherwise(lit(NULL).cast(DataType::String))
+        })
+        .collect();
+    let drop: Vec<PlSmallStr> = flags.iter().map(|f| f.as_str().into()).collect();
+    let out = df
+        .lazy()
+        .with_column(concat_str(parts, ";", true).alias(col::COMPONENTS))
+        .drop(Selector::ByName {
+            names: drop.into(),
+            strict: true,
+        })
+        .collect()?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mapped_headers_win_over_canonical_ones() {
+        let mut m = ColumnMap::default();
+        m.rename(col::ID, "Incident_ID");
+        m.rename(col::STARTED_AT, "start_timestamp");
+        assert_eq!(m.target(" incident_id ").as_deref(), Some(col::ID));
+        assert_eq!(
+            m.target("START_TIMESTAMP").as_deref(),
+            Some(col::STARTED_AT)
+        );
+        // The file's own `id` column is not read when id comes from elsewhere.
+        assert_eq!(m.target("id"), None);
+        assert_eq!(m.target("resolved_at").as_deref(), Some(col::RESOLVED_AT));
+        assert_eq!(m.target("provider"), None);
+    }
+
+    #[test]
+    fn flag_columns_fold_into_components() {
+        let m = ColumnMap {
+            component_flags: vec!["API".into(), "ChatGPT".into()],
+            ..ColumnMap::default()
+        };
+        let api = m.target("API").unwrap();
+        let chat = m.target("chatgpt").unwrap();
+        let df = DataFrame::new(
+            3,
+            vec![
+                Column::new(col::ID.into(), ["a", "b", "c"]),
+                Column::new(api.as_str().into(), ["1", "0", "1"]),
+                Column::new(chat.as_str().into(), ["0", "0", " TRUE "]),
+            ],
+        )
+        .unwrap();
+        let out = fold_flags(df).unwrap();
+        assert_eq!(out.get_column_names(), [col::ID, col::COMPONENTS]);
+        let comps: Vec<Option<&str>> = out
+            .column(col::COMPONENTS)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .collect();
+        // No flag set: no component, the vendor as a whole.
+        assert_eq!(comps, [Some("API"), Some(""), Some("API;ChatGPT")]);
+    }
+
+    #[test]
+    fn presets_and_time_formats() {
+        let jira = ColumnMap::preset("jira").unwrap();
+        assert_eq!(jira.target("Issue key").as_deref(), Some(col::ID));
+        let t = jira.parse_time("03/Jun/24 2:05 PM", &Tz::UTC).unwrap();
+        assert_eq!(crate::time::format_utc(t), "2024-06-03T14:05:00Z");
+        assert!(
+            ColumnMap::preset("servicenow")
+                .unwrap_err()
+                .contains("pagerduty")
+        );
+    }
+}
