@@ -535,7 +535,17 @@ fn definitions(out: &mut String, r: &Report) {
         .collect();
     targets.sort_by(f64::total_cmp);
     targets.dedup();
-    let targets: Vec<String> = targets.iter().map(|t| format!("{}%", pct(*t))).collect();
+    let mut targets: Vec<String> = targets.iter().map(|t| format!("{}%", pct(*t))).collect();
+    if !r.config.rules.is_empty() {
+        targets.push(format!(
+            "set per vendor and component by the configuration's [[sla]] entries (below), the most specific entry winning{}",
+            if r.config.rules.iter().any(|x| x.hours.is_some()) {
+                "; entries with hours count the window and the downtime inside those hours only"
+            } else {
+                ""
+            }
+        ));
+    }
     let anchor = match r.anchor {
         crate::model::Anchor::Started => "<code>started_at</code>",
         crate::model::Anchor::Detected => {
