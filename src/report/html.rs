@@ -598,9 +598,13 @@ pub fn render(r: &Report, charts: &[(String, String)]) -> String {
     );
     let _ = write!(
         out,
-        "<h1>{}</h1><p class=\"meta\">{} months in {} · weights {} · anchor {} · SLA target {}% · {} incidents from {} rows read</p>",
+        "<h1>{}</h1><p class=\"meta\">{} in {} · weights {} · anchor {} · SLA target {}% · {} incidents from {} rows read</p>",
         esc(&title),
-        r.period.months.len(),
+        if r.period.months.len() == 1 {
+            "1 month".to_string()
+        } else {
+            format!("{} months", r.period.months.len())
+        },
         esc(r.period.tz.name()),
         r.weights.name(),
         r.anchor.as_str(),

@@ -205,6 +205,7 @@ pub fn sla_month(r: &Report) -> String {
                     .map(|u| format!("{}%", num(u, 1)))
                     .unwrap_or_default(),
                 minutes(a.budget_remaining_min),
+                minutes(a.maintenance_min),
                 a.previous_pct
                     .map(|p| format!("{}%", pct(p)))
                     .unwrap_or_default(),
@@ -223,6 +224,7 @@ pub fn sla_month(r: &Report) -> String {
             "budget min",
             "used",
             "left min",
+            "maint min",
             &prev,
             "change pp",
         ],
