@@ -97,6 +97,9 @@ pub struct SourceArgs {
     /// (repeatable), e.g. IST=+05:30.
     #[arg(long = "tz-abbrev", value_name = "ABBR=+HH:MM")]
     pub tz_abbrev: Vec<String>,
+    /// Refuse inputs larger than this in all, in MB (mttx holds its input in memory).
+    #[arg(long, value_name = "MB", default_value_t = 4096.0)]
+    pub max_input_mb: f64,
 }
 
 #[derive(Debug, Args)]
@@ -135,6 +138,10 @@ pub struct ReportCmd {
         value_name = "LIST"
     )]
     pub formats: Vec<String>,
+    /// Write CSV cells as they are: without it, text starting with =, +, -, @ gets a leading '
+    /// so that a spreadsheet shows it instead of running it.
+    #[arg(long)]
+    pub raw_csv: bool,
 }
 
 /// How downtime is weighed and judged, and how much is printed (`report`, `chart`).
@@ -162,6 +169,9 @@ pub struct MetricsCmd {
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
+    /// With --format csv: cells as they are (see `report --raw-csv`).
+    #[arg(long)]
+    pub raw_csv: bool,
     #[command(flatten)]
     pub window: WindowArgs,
     #[command(flatten)]
@@ -245,6 +255,9 @@ pub struct ImportCmd {
     /// Folder for incidents.csv, impacts.csv and rejects.csv.
     #[arg(long, short, value_name = "DIR")]
     pub out: PathBuf,
+    /// Write CSV cells as they are (see `report --raw-csv`).
+    #[arg(long)]
+    pub raw_csv: bool,
     #[command(flatten)]
     pub source: SourceArgs,
 }
@@ -333,6 +346,14 @@ impl SourceArgs {
                 None => config.anchor.unwrap_or(Anchor::Started),
             },
             columns: config.columns.clone(),
+            max_input_bytes: if self.max_input_mb.is_finite() && self.max_input_mb >= 0.0 {
+                (self.max_input_mb * 1_048_576.0) as u64
+            } else {
+                return Err(Error::Usage(format!(
+                    "--max-input-mb {}: a size in MB, 0 or more",
+                    self.max_input_mb
+                )));
+            },
         })
     }
 }
@@ -385,6 +406,7 @@ impl ReportCmd {
             json: false,
             html: false,
             charts: false,
+            raw_csv: self.raw_csv,
         };
         for f in &self.formats {
             match f.trim().to_ascii_lowercase().as_str() {
@@ -436,6 +458,7 @@ impl MetricsCmd {
                 FormatArg::Csv => OutFormat::Csv,
                 FormatArg::Json => OutFormat::Json,
             },
+            raw_csv: self.raw_csv,
         })
     }
 }
@@ -481,6 +504,7 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<u8> {
                 source: c.source,
                 measure: c.measure,
                 formats: vec!["csv".into()],
+                raw_csv: false,
             }
             .settings(config)?;
             commands::chart::run(
@@ -512,6 +536,7 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<u8> {
             &commands::import::ImportArgs {
                 source: c.source.source(&c.inputs, config)?,
                 out: c.out.clone(),
+                raw_csv: c.raw_csv,
             },
             out,
         ),

@@ -45,6 +45,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A write failed; `left` says in what state the output was left.
+    #[error("{cause}; {left}")]
+    Left { cause: Box<Error>, left: String },
     #[error("cannot write to standard output: {0}")]
     Stdout(std::io::Error),
     #[error(transparent)]
@@ -54,6 +57,20 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An offending value as a message shows it: trimmed, and cut to 60 characters with its full
+/// length named (a 100 000-character field must not flood the terminal; `rejects.csv` keeps
+/// the raw row whole).
+pub fn shown(value: &str) -> String {
+    let v = value.trim();
+    let n = v.chars().count();
+    if n <= 60 {
+        v.to_string()
+    } else {
+        let head: String = v.chars().take(57).collect();
+        format!("{head}... ({n} characters)")
+    }
+}
 
 impl Error {
     /// A closed pipe (`mttx metrics ... | head`) ends the run quietly and successfully.
@@ -65,7 +82,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Usage(_) | Error::Config { .. } => 2,
-            Error::Write { .. } => 4,
+            Error::Write { .. } | Error::Left { .. } => 4,
             _ => 1,
         }
     }

@@ -85,6 +85,11 @@ pub mod window_source {
     }
 }
 
+/// Instants a real incident can have: from 1970-01-01 to 2100-01-01 (UTC milliseconds). A
+/// timestamp outside is kept but warned about as a likely typo (year 0001 or 9999), and left
+/// out of the automatic report window.
+pub const PLAUSIBLE_MS: (i64, i64) = (0, 4_102_444_800_000);
+
 /// Component name used for an incident that lists no components (the vendor as a whole).
 pub const ALL_COMPONENTS: &str = "(all)";
 
@@ -158,7 +163,7 @@ impl FromStr for Level {
             .ok_or_else(|| {
                 format!(
                     "unknown impact level '{}' (expected major_outage, partial_outage, degraded_performance, under_maintenance or none)",
-                    s.trim()
+                    crate::error::shown(s)
                 )
             })
     }

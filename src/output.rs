@@ -1,7 +1,10 @@
 //! Output: the one module that writes files. A report is a list of `(relative name, bytes)`
 //! put under one folder; every name is checked to stay inside it (no `..`, no absolute path),
-//! and names made from vendor or component names go through [`slug`] first. Files an earlier
-//! run left that this run no longer writes (a `rejects.csv`, a vendor's chart) are removed.
+//! and names made from vendor or component names go through [`slug`] first.
+//!
+//! [`write_atomically`] writes the whole set into a temporary folder beside the target and
+//! swaps it into place at the end, so a run killed at any moment leaves the previous report or
+//! the new one, never a mix; files of the user's in the folder are carried over.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -47,46 +50,155 @@ fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     }
 }
 
-/// Writes `files` under `dir`. `stale` names files to remove when this run did not write them;
-/// a `*` in an entry's file name matches any text (`charts/*.svg`).
-pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)], stale: &[&str]) -> Result<()> {
+/// Whether `rel` (a `/`-separated path under the report folder) is one of `patterns`, where a
+/// `*` in a pattern's file name matches any text.
+fn owned(rel: &str, patterns: &[&str]) -> bool {
+    patterns.iter().any(|p| {
+        let (pf, pn) = p.rsplit_once('/').unwrap_or(("", p));
+        let (rf, rn) = rel.rsplit_once('/').unwrap_or(("", rel));
+        if pf != rf {
+            return false;
+        }
+        match pn.split_once('*') {
+            Some((pre, suf)) => {
+                rn.len() >= pre.len() + suf.len() && rn.starts_with(pre) && rn.ends_with(suf)
+            }
+            None => rn == pn,
+        }
+    })
+}
+
+/// Files under `root`, as `/`-separated relative paths.
+fn files_under(root: &Path, rel: &str, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(root.join(rel)) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        let r = if rel.is_empty() {
+            name
+        } else {
+            format!("{rel}/{name}")
+        };
+        if e.path().is_dir() {
+            files_under(root, &r, out);
+        } else {
+            out.push(r);
+        }
+    }
+}
+
+/// The sibling folders a run uses: `.NAME.mttx-new-PID` and `.NAME.mttx-old-PID`.
+fn sibling(dir: &Path, kind: &str, pid: u32) -> PathBuf {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "report".into());
+    dir.with_file_name(format!(".{name}.mttx-{kind}-{pid}"))
+}
+
+/// Leftovers of a run that was killed: a previous report moved aside but not back comes back
+/// to `dir` (when `dir` is missing); unfinished new reports are removed.
+fn recover(dir: &Path) -> Result<()> {
+    let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
+        return Ok(());
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let prefix = format!(".{}.mttx-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Ok(());
+    };
+    for e in entries.flatten() {
+        let n = e.file_name().to_string_lossy().to_string();
+        let Some(rest) = n.strip_prefix(&prefix) else {
+            continue;
+        };
+        let path = e.path();
+        if rest.starts_with("old-") && !dir.exists() {
+            std::fs::rename(&path, dir).map_err(write_err(dir))?;
+        } else {
+            std::fs::remove_dir_all(&path).map_err(write_err(&path))?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes `files` as the new content of `dir`, all at once: into `.NAME.mttx-new-PID` beside
+/// it, then swapped into place. The report files of the previous run (`owned` patterns) go;
+/// any other file in `dir` is kept. If writing fails, `dir` is left as it was.
+pub fn write_atomically(
+    dir: &Path,
+    files: &[(String, Vec<u8>)],
+    owned_names: &[&str],
+) -> Result<()> {
     let mut paths = Vec::with_capacity(files.len());
     for (name, _) in files {
         paths.push(inside(dir, name)?);
     }
-    std::fs::create_dir_all(dir).map_err(write_err(dir))?;
-    for (path, (_, bytes)) in paths.iter().zip(files) {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(write_err(parent))?;
-        }
-        std::fs::write(path, bytes).map_err(write_err(path))?;
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::Write {
+            path: dir.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "a file is in the way of the output folder",
+            ),
+        });
     }
-    for pattern in stale {
-        let (folder, name) = match pattern.rsplit_once('/') {
-            Some((f, n)) => (dir.join(f), n),
-            None => (dir.to_path_buf(), *pattern),
-        };
-        let (prefix, suffix) = name.split_once('*').unwrap_or((name, ""));
-        let exact = !name.contains('*');
-        let Ok(entries) = std::fs::read_dir(&folder) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let file = entry.file_name().to_string_lossy().to_string();
-            let matches = if exact {
-                file == name
-            } else {
-                file.len() >= prefix.len() + suffix.len()
-                    && file.starts_with(prefix)
-                    && file.ends_with(suffix)
-            };
-            let path = entry.path();
-            if matches && path.is_file() && !paths.contains(&path) {
-                std::fs::remove_file(&path).map_err(write_err(&path))?;
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(write_err(parent))?;
+    }
+    recover(dir)?;
+    let pid = std::process::id();
+    let new = sibling(dir, "new", pid);
+    let fill = || -> Result<()> {
+        std::fs::create_dir_all(&new).map_err(write_err(&new))?;
+        for (name, bytes) in files {
+            let path = new.join(name);
+            if let Some(p) = path.parent() {
+                std::fs::create_dir_all(p).map_err(write_err(p))?;
             }
+            std::fs::write(&path, bytes).map_err(write_err(&path))?;
         }
+        Ok(())
+    };
+    if let Err(e) = fill() {
+        let _ = std::fs::remove_dir_all(&new);
+        return Err(Error::Left {
+            cause: Box::new(e),
+            left: format!("{} was not changed", dir.display()),
+        });
     }
-    Ok(())
+    if !dir.exists() {
+        return std::fs::rename(&new, dir).map_err(write_err(dir));
+    }
+    // Swap: the previous folder aside, the new one in, then the user's files back.
+    let old = sibling(dir, "old", pid);
+    std::fs::rename(dir, &old).map_err(write_err(dir))?;
+    if let Err(e) = std::fs::rename(&new, dir) {
+        let _ = std::fs::rename(&old, dir);
+        let _ = std::fs::remove_dir_all(&new);
+        return Err(Error::Left {
+            cause: Box::new(write_err(dir)(e)),
+            left: format!("{} was not changed", dir.display()),
+        });
+    }
+    let mut theirs = Vec::new();
+    files_under(&old, "", &mut theirs);
+    for rel in theirs {
+        let target = dir.join(&rel);
+        if owned(&rel, owned_names) || target.exists() {
+            continue;
+        }
+        if let Some(p) = target.parent() {
+            std::fs::create_dir_all(p).map_err(write_err(p))?;
+        }
+        std::fs::rename(old.join(&rel), &target).map_err(write_err(&target))?;
+    }
+    std::fs::remove_dir_all(&old).map_err(write_err(&old))
 }
 
 /// Writes one file (the generator's output, one chart), creating its folder.
@@ -120,34 +232,53 @@ mod tests {
                 ("ok.txt".to_string(), b"1".to_vec()),
                 (bad.to_string(), b"2".to_vec()),
             ];
-            assert!(write_files(&out, &files, &[]).is_err(), "{bad}");
+            assert!(write_atomically(&out, &files, &[]).is_err(), "{bad}");
         }
         assert!(!out.exists());
         assert!(!dir.path().join("evil.txt").exists());
     }
 
     #[test]
-    fn stale_files_of_an_earlier_run_are_removed() {
+    fn a_report_replaces_the_last_one_and_keeps_the_users_files() {
         let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        let files = |names: &[&str]| -> Vec<(String, Vec<u8>)> {
-            names
-                .iter()
-                .map(|n| (n.to_string(), b"x".to_vec()))
-                .collect()
+        let out = dir.path().join("out");
+        let files = |names: &[&str], v: &[u8]| -> Vec<(String, Vec<u8>)> {
+            names.iter().map(|n| (n.to_string(), v.to_vec())).collect()
         };
-        let stale = ["rejects.csv", "charts/uptime-*.svg"];
-        write_files(
-            d,
-            &files(&["rejects.csv", "charts/uptime-a.svg", "charts/uptime-b.svg"]),
-            &stale,
+        let owned = ["a.csv", "rejects.csv", "charts/*.svg"];
+        write_atomically(
+            &out,
+            &files(&["a.csv", "rejects.csv", "charts/x.svg"], b"1"),
+            &owned,
         )
         .unwrap();
-        std::fs::write(d.join("charts/mine.txt"), b"keep").unwrap();
-        write_files(d, &files(&["charts/uptime-a.svg"]), &stale).unwrap();
-        assert!(!d.join("rejects.csv").exists());
-        assert!(!d.join("charts/uptime-b.svg").exists());
-        assert!(d.join("charts/uptime-a.svg").exists());
-        assert!(d.join("charts/mine.txt").exists());
+        std::fs::write(out.join("notes.md"), b"mine").unwrap();
+        std::fs::write(out.join("charts/keep.txt"), b"mine").unwrap();
+        write_atomically(&out, &files(&["a.csv", "charts/y.svg"], b"2"), &owned).unwrap();
+        let mut got = Vec::new();
+        files_under(&out, "", &mut got);
+        got.sort();
+        assert_eq!(
+            got,
+            ["a.csv", "charts/keep.txt", "charts/y.svg", "notes.md"]
+        );
+        assert_eq!(std::fs::read(out.join("a.csv")).unwrap(), b"2");
+        // Nothing is left beside it.
+        let mut siblings = Vec::new();
+        files_under(dir.path(), "", &mut siblings);
+        assert!(
+            siblings.iter().all(|s| s.starts_with("out/")),
+            "{siblings:?}"
+        );
+        // A run killed between the two renames left the old report aside: it comes back.
+        std::fs::rename(&out, sibling(&out, "old", 1)).unwrap();
+        std::fs::create_dir_all(sibling(&out, "new", 1)).unwrap();
+        recover(&out).unwrap();
+        assert_eq!(std::fs::read(out.join("notes.md")).unwrap(), b"mine");
+        assert!(!sibling(&out, "new", 1).exists());
+        // A file in the way is refused.
+        let blocked = dir.path().join("blocked");
+        std::fs::write(&blocked, b"").unwrap();
+        assert!(write_atomically(&blocked, &files(&["a.csv"], b"1"), &owned).is_err());
     }
 }

@@ -183,6 +183,21 @@ proptest! {
     }
 
     #[test]
+    fn weights_of_one_make_downtime_the_outage(
+        incs in prop::collection::vec(inc(), 1..25),
+        berlin in any::<bool>(),
+    ) {
+        // Strict weighs every non-maintenance level 1.0: downtime is then exactly the union of
+        // the non-maintenance windows, for every key and month.
+        let tz: Tz = if berlin { "Europe/Berlin".parse().unwrap() } else { Tz::UTC };
+        let rows = availability(&csv_of(&incs, 1_709_251_200_000), tz, WeightPreset::Strict);
+        for r in &rows {
+            prop_assert!((r.downtime_min - r.outage_min).abs() < 1e-6, "{r:?}");
+            prop_assert!(r.maintenance_min <= r.window_min + 1e-6, "{r:?}");
+        }
+    }
+
+    #[test]
     fn the_order_of_input_rows_changes_nothing(
         incs in prop::collection::vec(inc(), 1..15),
         seed in any::<u64>(),
@@ -206,8 +221,8 @@ proptest! {
         let ra = availability(&a, Tz::UTC, WeightPreset::Statuspage);
         let rb = availability(&b, Tz::UTC, WeightPreset::Statuspage);
         prop_assert_eq!(
-            mttx::report::csv::availability(&ra),
-            mttx::report::csv::availability(&rb)
+            mttx::report::csv::availability(&ra, false),
+            mttx::report::csv::availability(&rb, false)
         );
     }
 }

@@ -1,5 +1,6 @@
 //! Integration tests: one binary (every extra test binary would link polars again).
 
+mod bad;
 mod charts;
 mod cli;
 mod common;

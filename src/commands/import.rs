@@ -13,6 +13,8 @@ use crate::{metrics, output, report};
 pub struct ImportArgs {
     pub source: Source,
     pub out: PathBuf,
+    /// Write cells as they are, formula-like text included.
+    pub raw_csv: bool,
 }
 
 pub fn run(args: &ImportArgs, out: &mut dyn std::io::Write) -> Result<u8> {
@@ -21,15 +23,25 @@ pub fn run(args: &ImportArgs, out: &mut dyn std::io::Write) -> Result<u8> {
     let impacts = ing.impact_rows()?;
     let mut files = vec![(
         "incidents.csv".to_string(),
-        report::csv::canonical_incidents(&incidents),
+        report::csv::canonical_incidents(&incidents, args.raw_csv),
     )];
     if !impacts.is_empty() {
-        files.push(("impacts.csv".into(), report::csv::impacts(&impacts)));
+        files.push((
+            "impacts.csv".into(),
+            report::csv::impacts(&impacts, args.raw_csv),
+        ));
     }
     if !ing.rejects.is_empty() {
-        files.push(("rejects.csv".into(), report::csv::rejects(&ing.rejects)));
+        files.push((
+            "rejects.csv".into(),
+            report::csv::rejects(&ing.rejects, args.raw_csv),
+        ));
     }
-    output::write_files(&args.out, &files, &["impacts.csv", "rejects.csv"])?;
+    output::write_atomically(
+        &args.out,
+        &files,
+        &["incidents.csv", "impacts.csv", "rejects.csv"],
+    )?;
     let c = ing.counts;
     let mut s = String::new();
     let _ = writeln!(

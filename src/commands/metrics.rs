@@ -23,6 +23,8 @@ pub struct MetricsArgs {
     pub window: WindowSpec,
     pub by: Vec<GroupKey>,
     pub format: OutFormat,
+    /// CSV cells as they are, formula-like text included.
+    pub raw_csv: bool,
 }
 
 pub fn run(args: &MetricsArgs, out: &mut dyn std::io::Write) -> Result<u8> {
@@ -49,7 +51,9 @@ pub fn run(args: &MetricsArgs, out: &mut dyn std::io::Write) -> Result<u8> {
             s.push_str(&report::terminal::metrics_table(&rows, &keys));
             s
         }
-        OutFormat::Csv => String::from_utf8_lossy(&report::csv::metrics(&rows)).into_owned(),
+        OutFormat::Csv => {
+            String::from_utf8_lossy(&report::csv::metrics(&rows, args.raw_csv)).into_owned()
+        }
         OutFormat::Json => {
             let items: Vec<Value> = rows
                 .iter()

@@ -47,6 +47,8 @@ pub struct Source {
     pub tz_abbrev: crate::ingest::tz_abbrev::Abbreviations,
     /// Foreign column names (`[columns]`).
     pub columns: crate::ingest::columns::ColumnMap,
+    /// Inputs larger than this in all are refused before reading.
+    pub max_input_bytes: u64,
 }
 
 impl Source {
@@ -64,6 +66,7 @@ impl Source {
                 anchor: self.anchor,
                 tz_abbrev: self.tz_abbrev.clone(),
                 columns: self.columns.clone(),
+                max_input_bytes: self.max_input_bytes,
             },
         )
     }

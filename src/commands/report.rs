@@ -29,6 +29,8 @@ pub struct Formats {
     pub html: bool,
     /// `charts/*.svg` and `charts/*.png`.
     pub charts: bool,
+    /// CSV cells written as they are, formula-like text included (`--raw-csv`).
+    pub raw_csv: bool,
 }
 
 impl Default for Formats {
@@ -38,12 +40,23 @@ impl Default for Formats {
             json: true,
             html: true,
             charts: true,
+            raw_csv: false,
         }
     }
 }
 
-/// Files of earlier runs removed when this run does not write them.
-pub const STALE: [&str; 4] = ["rejects.csv", "report.html", "charts/*.svg", "charts/*.png"];
+/// The files a report folder holds that mttx wrote (replaced as a whole by the next run);
+/// anything else in the folder is the user's and is kept.
+pub const OWNED: [&str; 8] = [
+    "incidents.csv",
+    "metrics.csv",
+    "availability.csv",
+    "rejects.csv",
+    "summary.json",
+    "report.html",
+    "charts/*.svg",
+    "charts/*.png",
+];
 
 #[derive(Debug, Clone)]
 pub struct ReportArgs {
@@ -149,18 +162,21 @@ pub fn render(r: &Report, formats: Formats, progress: &Progress) -> Result<Vec<(
     if formats.csv {
         files.push((
             "incidents.csv".into(),
-            report::csv::incidents(&r.computed.incidents),
+            report::csv::incidents(&r.computed.incidents, formats.raw_csv),
         ));
         files.push((
             "metrics.csv".into(),
-            report::csv::metrics(&r.computed.metrics),
+            report::csv::metrics(&r.computed.metrics, formats.raw_csv),
         ));
         files.push((
             "availability.csv".into(),
-            report::csv::availability(&r.computed.availability),
+            report::csv::availability(&r.computed.availability, formats.raw_csv),
         ));
         if !r.rejects.is_empty() {
-            files.push(("rejects.csv".into(), report::csv::rejects(&r.rejects)));
+            files.push((
+                "rejects.csv".into(),
+                report::csv::rejects(&r.rejects, formats.raw_csv),
+            ));
         }
     }
     if formats.json {
@@ -204,7 +220,7 @@ pub fn run(args: &ReportArgs, out: &mut dyn std::io::Write) -> Result<u8> {
         .unwrap_or_else(|| PathBuf::from("reports").join(report.period.label()));
     let files = render(&report, args.formats, &progress)?;
     progress.step("writing files");
-    output::write_files(&dir, &files, &STALE)?;
+    output::write_atomically(&dir, &files, &OWNED)?;
     progress.finish();
     if !args.quiet {
         let mut names: Vec<String> = files

@@ -9,6 +9,45 @@ use super::RawTable;
 use super::columns::ColumnMap;
 use crate::error::{Error, Result};
 
+/// Line (1-based) of a byte offset.
+fn line_at(bytes: &[u8], offset: usize) -> u64 {
+    1 + bytes[..offset.min(bytes.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count() as u64
+}
+
+/// The text of the file: as it is when it is UTF-8, else with each invalid sequence replaced by
+/// U+FFFD, and the lines where that happened. Binary data (a NUL byte) is refused.
+fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<(std::borrow::Cow<'a, [u8]>, Vec<u64>)> {
+    if let Some(at) = bytes.iter().position(|b| *b == 0) {
+        return Err(Error::Parse {
+            source_name: name.to_string(),
+            line: line_at(bytes, at),
+            message: "binary data (a NUL byte), not a CSV text file".into(),
+        });
+    }
+    let mut bad = Vec::new();
+    let mut rest = bytes;
+    let mut offset = 0;
+    while let Err(e) = std::str::from_utf8(rest) {
+        let at = offset + e.valid_up_to();
+        let line = line_at(bytes, at);
+        if bad.last() != Some(&line) {
+            bad.push(line);
+        }
+        let skip = e.valid_up_to() + e.error_len().unwrap_or(rest.len() - e.valid_up_to());
+        rest = &rest[skip..];
+        offset += skip;
+    }
+    if bad.is_empty() {
+        Ok((std::borrow::Cow::Borrowed(bytes), bad))
+    } else {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        Ok((std::borrow::Cow::Owned(text.into_bytes()), bad))
+    }
+}
+
 pub(crate) fn read(name: &str, bytes: &[u8], map: &ColumnMap) -> Result<RawTable> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
@@ -17,6 +56,8 @@ pub(crate) fn read(name: &str, bytes: &[u8], map: &ColumnMap) -> Result<RawTable
             message: "the file is empty (expected a header line)".into(),
         });
     }
+    let (bytes, bad_lines) = decode(name, bytes)?;
+    let bytes: &[u8] = &bytes;
     let df = CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(Some(0))
@@ -66,6 +107,20 @@ pub(crate) fn read(name: &str, bytes: &[u8], map: &ColumnMap) -> Result<RawTable
     };
     let height = df.height();
     let mut columns = Vec::new();
+    if !bad_lines.is_empty() {
+        // Rows holding a replaced byte say so in a warning.
+        let notes: Vec<Option<&str>> = (0..height)
+            .map(|i| {
+                let first = lines[i];
+                let last = lines.get(i + 1).map_or(u64::MAX, |next| next - 1);
+                bad_lines
+                    .iter()
+                    .any(|l| (first..=last).contains(l))
+                    .then_some("invalid UTF-8 bytes replaced by U+FFFD")
+            })
+            .collect();
+        columns.push(Column::new(super::validate::NOTES.into(), notes));
+    }
     for c in df.columns() {
         if let Some(canon) = map.target(c.name()) {
             if columns.iter().any(|k: &Column| k.name() == canon.as_str()) {
@@ -81,12 +136,34 @@ pub(crate) fn read(name: &str, bytes: &[u8], map: &ColumnMap) -> Result<RawTable
             columns.push(c.clone().with_name(canon.as_str().into()));
         }
     }
-    Ok(RawTable::new(
-        name,
-        DataFrame::new(height, columns)?,
-        lines,
-        Vec::new(),
-    ))
+    let frame = unquote_formulas(DataFrame::new(height, columns)?)?;
+    Ok(RawTable::new(name, frame, lines, Vec::new()))
+}
+
+/// Strips the `'` mttx (or a careful spreadsheet user) put before formula-like text, so a CSV
+/// that mttx wrote reads back as the values it came from.
+fn unquote_formulas(df: DataFrame) -> Result<DataFrame> {
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    let exprs: Vec<Expr> = names
+        .iter()
+        .map(|n| {
+            let c = col(n.as_str());
+            let quoted = ["'=", "'+", "'-", "'@", "'\t", "'\r"]
+                .iter()
+                .map(|p| c.clone().str().starts_with(lit(*p)))
+                .reduce(|a, b| a.or(b))
+                .expect("six prefixes");
+            when(quoted)
+                .then(c.clone().str().strip_prefix(lit("'")))
+                .otherwise(c)
+                .alias(n.as_str())
+        })
+        .collect();
+    Ok(df.lazy().with_columns(exprs).collect()?)
 }
 
 fn memchr_count(b: &[u8]) -> usize {

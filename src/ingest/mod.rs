@@ -74,7 +74,12 @@ pub struct IngestOptions {
     pub tz_abbrev: tz_abbrev::Abbreviations,
     /// Foreign column names (`[columns]` of the config).
     pub columns: columns::ColumnMap,
+    /// Inputs larger than this in all are refused before reading.
+    pub max_input_bytes: u64,
 }
+
+/// The default input limit: 4 GiB.
+pub const MAX_INPUT_BYTES: u64 = 4 << 30;
 
 impl Default for IngestOptions {
     fn default() -> Self {
@@ -84,6 +89,7 @@ impl Default for IngestOptions {
             anchor: Anchor::Started,
             tz_abbrev: tz_abbrev::Abbreviations::default(),
             columns: columns::ColumnMap::default(),
+            max_input_bytes: MAX_INPUT_BYTES,
         }
     }
 }
@@ -296,6 +302,28 @@ fn read_one(input: &Input, opts: &IngestOptions) -> Result<Vec<RawTable>> {
     Ok(tables)
 }
 
+/// Stops before reading when the inputs are larger than `limit` bytes in all: mttx holds its
+/// input in memory.
+fn check_size(files: &[Input], limit: u64) -> Result<()> {
+    let mut total = 0u64;
+    for f in files {
+        total += match f {
+            Input::Path(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
+            Input::Bytes { bytes, .. } => bytes.len() as u64,
+        };
+    }
+    if total > limit {
+        let mb = |b: u64| b as f64 / 1_048_576.0;
+        return Err(Error::NoData(format!(
+            "the inputs are {:.1} MB in {} files, more than the limit of {} MB (--max-input-mb): mttx holds its input in memory, about three times its size on disk. Raise the limit if the machine has the memory, give Parquet (smaller, typed), or report on fewer files at a time",
+            mb(total),
+            files.len(),
+            (mb(limit) * 100.0).round() / 100.0
+        )));
+    }
+    Ok(())
+}
+
 /// Reads every input, validates every row and resolves duplicate `(vendor, id)` pairs (the later
 /// row wins; both lines are named in a warning).
 pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
@@ -305,6 +333,7 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
             "no input files found (expected .csv, .json, .ndjson, .jsonl, .parquet, or report pages as .txt or .html)".into(),
         ));
     }
+    check_size(&files, opts.max_input_bytes)?;
     let mut counts = Counts::default();
     let mut rejects = Vec::new();
     let mut impact_warnings = Vec::new();

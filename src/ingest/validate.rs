@@ -9,7 +9,7 @@ use polars::prelude::*;
 
 use super::{IngestOptions, RawTable};
 use crate::error::{Error, Result};
-use crate::model::{Anchor, IMPACT_NONE, Level, Reject, Warning, col};
+use crate::model::{Anchor, IMPACT_NONE, Level, PLAUSIBLE_MS, Reject, Warning, col};
 use crate::time::{local_to_utc_ms, parse_timestamp};
 
 /// Internal column: what a reader could not read (a report page's notes); becomes warnings.
@@ -226,7 +226,11 @@ pub(crate) fn parse_ts_column(
                     out.push(opts.columns.parse_time(s, &opts.tz));
                 }
                 Err(reason) => {
-                    problems.set(i, name, format!("{name} '{}': {reason}", s.trim()));
+                    problems.set(
+                        i,
+                        name,
+                        format!("{name} '{}': {reason}", crate::error::shown(s)),
+                    );
                     out.push(None);
                 }
             },
@@ -398,6 +402,26 @@ fn warnings_expr(anchor: Anchor) -> Expr {
         for phase in &col::TIMESTAMPS[2..] {
             before(phase, col::DETECTED_AT);
         }
+    }
+    for c in col::TIMESTAMPS {
+        let ms = col(c).cast(DataType::Int64);
+        let odd = ms
+            .clone()
+            .lt(lit(PLAUSIBLE_MS.0))
+            .or(ms.gt_eq(lit(PLAUSIBLE_MS.1)));
+        parts.push(
+            when(odd)
+                .then(concat_str(
+                    [
+                        lit(format!("{c} in year ")),
+                        col(c).dt().year().cast(DataType::String),
+                        lit(": a typo? left out of the automatic report window"),
+                    ],
+                    "",
+                    true,
+                ))
+                .otherwise(null_str()),
+        );
     }
     let end = coalesce(&[col(col::MITIGATED_AT), col(col::RESOLVED_AT)]);
     parts.push(

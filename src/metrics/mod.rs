@@ -15,7 +15,7 @@ use polars::prelude::*;
 use crate::error::Result;
 use crate::model::{
     Anchor, AvailScope, AvailabilityRow, Daily, DailyRow, GroupKey, IncidentRow, Level, Metric,
-    MetricRow, Stats, Weights, WindowRow, col,
+    MetricRow, PLAUSIBLE_MS, Stats, Weights, WindowRow, col,
 };
 use crate::period::Period;
 use crate::time::{MS_PER_MIN, format_utc};
@@ -71,6 +71,17 @@ pub fn data_span(incidents: &DataFrame, impacts: &DataFrame) -> Result<Option<(i
     if incidents.height() == 0 {
         return Ok(None);
     }
+    // Implausible instants (a typo year) are warned about at ingest and left out here.
+    let ms = |c: &str| {
+        let e = col(c).cast(DataType::Int64);
+        when(
+            e.clone()
+                .gt_eq(lit(PLAUSIBLE_MS.0))
+                .and(e.clone().lt(lit(PLAUSIBLE_MS.1))),
+        )
+        .then(e)
+        .otherwise(lit(NULL).cast(DataType::Int64))
+    };
     let end = coalesce(&[
         ms(col::MITIGATED_AT),
         ms(col::RESOLVED_AT),

@@ -1,17 +1,37 @@
 //! The CSV files of contract section 5 (`incidents.csv`, `metrics.csv`, `availability.csv`,
-//! `rejects.csv`), rendered to bytes with fixed column order and number formatting.
+//! `rejects.csv`), rendered to bytes with fixed column order and number formatting. Cells that
+//! a spreadsheet would run as a formula (text starting with `=`, `+`, `-`, `@`, a tab or a
+//! carriage return) get a leading `'` unless `raw`; numbers (`-64.8`) are left alone, and mttx
+//! strips the `'` again when it reads such a file back.
 
 use super::format::{minutes, opt_minutes, pct};
 use crate::model::{AvailabilityRow, ImpactRow, IncidentRow, MetricRow, Reject, col};
 
-fn write(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+/// The first characters that make a spreadsheet evaluate a cell.
+const FORMULA: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell made safe to open in a spreadsheet: `'` before text that would run as a formula.
+pub fn neutral(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(FORMULA) && cell.trim().parse::<f64>().is_err();
+    if risky {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+fn write(header: &[&str], rows: impl Iterator<Item = Vec<String>>, raw: bool) -> Vec<u8> {
     let mut w = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
     // Writing into a Vec cannot fail.
     let _ = w.write_record(header);
     for r in rows {
-        let _ = w.write_record(&r);
+        if raw {
+            let _ = w.write_record(&r);
+        } else {
+            let _ = w.write_record(r.iter().map(|c| neutral(c).into_owned()));
+        }
     }
     w.into_inner().unwrap_or_default()
 }
@@ -42,7 +62,7 @@ pub const INCIDENTS_HEADER: [&str; 18] = [
 ];
 
 /// `incidents.csv`: the contract's columns, then `impact`.
-pub fn incidents(rows: &[IncidentRow]) -> Vec<u8> {
+pub fn incidents(rows: &[IncidentRow], raw: bool) -> Vec<u8> {
     let mut header = INCIDENTS_HEADER.to_vec();
     header.push("impact");
     write(
@@ -62,10 +82,11 @@ pub fn incidents(rows: &[IncidentRow]) -> Vec<u8> {
             v.push(r.impact.clone());
             v
         }),
+        raw,
     )
 }
 
-pub fn metrics(rows: &[MetricRow]) -> Vec<u8> {
+pub fn metrics(rows: &[MetricRow], raw: bool) -> Vec<u8> {
     write(
         &[
             "scope",
@@ -95,10 +116,11 @@ pub fn metrics(rows: &[MetricRow]) -> Vec<u8> {
                 opt_minutes(r.stats.max),
             ]
         }),
+        raw,
     )
 }
 
-pub fn availability(rows: &[AvailabilityRow]) -> Vec<u8> {
+pub fn availability(rows: &[AvailabilityRow], raw: bool) -> Vec<u8> {
     write(
         &[
             "scope",
@@ -144,10 +166,11 @@ pub fn availability(rows: &[AvailabilityRow]) -> Vec<u8> {
                     .unwrap_or_default(),
             ]
         }),
+        raw,
     )
 }
 
-pub fn rejects(rows: &[Reject]) -> Vec<u8> {
+pub fn rejects(rows: &[Reject], raw: bool) -> Vec<u8> {
     write(
         &["source", "line", "column", "reason", "raw"],
         rows.iter().map(|r| {
@@ -159,12 +182,13 @@ pub fn rejects(rows: &[Reject]) -> Vec<u8> {
                 r.raw.clone(),
             ]
         }),
+        raw,
     )
 }
 
 /// Incidents as canonical input (`mttx import`): the record's columns, times in UTC, so the
 /// file reads back exactly.
-pub fn canonical_incidents(rows: &[IncidentRow]) -> Vec<u8> {
+pub fn canonical_incidents(rows: &[IncidentRow], raw: bool) -> Vec<u8> {
     write(
         &col::RECORD,
         rows.iter().map(|r| {
@@ -179,11 +203,12 @@ pub fn canonical_incidents(rows: &[IncidentRow]) -> Vec<u8> {
             v.extend(r.timestamps.iter().map(opt));
             v
         }),
+        raw,
     )
 }
 
 /// The impacts table (`mttx import`): one precise window per row.
-pub fn impacts(rows: &[ImpactRow]) -> Vec<u8> {
+pub fn impacts(rows: &[ImpactRow], raw: bool) -> Vec<u8> {
     write(
         &col::IMPACT_RECORD,
         rows.iter().map(|r| {
@@ -196,5 +221,6 @@ pub fn impacts(rows: &[ImpactRow]) -> Vec<u8> {
                 opt(&r.end),
             ]
         }),
+        raw,
     )
 }
