@@ -29,15 +29,20 @@ fn month(tz: Tz, y: i32, m: u32) -> Period {
 }
 
 fn avail(rows: &str, period: Period, preset: WeightPreset) -> Vec<AvailabilityRow> {
+    swept(rows, period, preset, SlaTargets::default()).rows
+}
+
+/// The whole sweep of incident rows (no impacts table) over `period`.
+fn swept(rows: &str, period: Period, preset: WeightPreset, sla: SlaTargets) -> Availability {
     let df = incidents(rows, period.tz, Anchor::Started);
-    availability_rows(
+    availability(
         &df,
         &empty_impacts().unwrap(),
         &Options {
             period,
             anchor: Anchor::Started,
             weights: Weights::preset(preset),
-            sla: SlaTargets::default(),
+            sla,
         },
     )
     .unwrap()
@@ -494,18 +499,7 @@ fn an_impact_row_without_an_end_runs_to_resolution_or_the_report_end() {
 }
 
 fn computed(rows: &str, period: Period, preset: WeightPreset) -> Availability {
-    let df = incidents(rows, period.tz, Anchor::Started);
-    availability(
-        &df,
-        &empty_impacts().unwrap(),
-        &Options {
-            period,
-            anchor: Anchor::Started,
-            weights: Weights::preset(preset),
-            sla: SlaTargets::default(),
-        },
-    )
-    .unwrap()
+    swept(rows, period, preset, SlaTargets::default())
 }
 
 #[test]
@@ -570,18 +564,7 @@ fn daily_downtime_covers_the_last_days_and_splits_at_local_midnight() {
 }
 
 fn computed_with(rows: &str, period: Period, sla: SlaTargets) -> Availability {
-    let df = incidents(rows, period.tz, Anchor::Started);
-    availability(
-        &df,
-        &empty_impacts().unwrap(),
-        &Options {
-            period,
-            anchor: Anchor::Started,
-            weights: Weights::preset(WeightPreset::Statuspage),
-            sla,
-        },
-    )
-    .unwrap()
+    swept(rows, period, WeightPreset::Statuspage, sla)
 }
 
 #[test]
