@@ -276,7 +276,10 @@ pub struct GenerateCmd {
     /// Number of months.
     #[arg(long, default_value_t = 12)]
     pub months: u32,
-    /// Output file [default: stdout].
+    /// Number of vendors: 4 fictional ones, or more named Vendor 001.. (a fleet).
+    #[arg(long, default_value_t = 4)]
+    pub vendors: usize,
+    /// Output file, .csv or .parquet [default: CSV to stdout].
     #[arg(long, short, value_name = "FILE")]
     pub out: Option<PathBuf>,
 }
@@ -476,6 +479,7 @@ impl GenerateCmd {
                 start_year,
                 start_month,
                 months: self.months,
+                vendors: self.vendors.max(1),
             },
             out: self.out.clone(),
         })

@@ -25,6 +25,9 @@ pub struct GenOptions {
     pub start_year: i32,
     pub start_month: u32,
     pub months: u32,
+    /// Vendors: 4 is the fictional catalog; more are `Vendor 001`.. with 3 to 8 services each,
+    /// the first ones having most of the incidents (a fleet).
+    pub vendors: usize,
 }
 
 impl Default for GenOptions {
@@ -35,8 +38,33 @@ impl Default for GenOptions {
             start_year: 2025,
             start_month: 1,
             months: 12,
+            vendors: 4,
         }
     }
+}
+
+/// Vendors with their components, and how likely each is to have the next incident.
+fn catalog(vendors: usize) -> (Vec<(String, Vec<String>)>, Vec<f64>) {
+    if vendors <= CATALOG.len() {
+        let c = CATALOG
+            .iter()
+            .take(vendors.max(1))
+            .map(|(v, cs)| (v.to_string(), cs.iter().map(|c| c.to_string()).collect()))
+            .collect();
+        let w = [0.35, 0.25, 0.22, 0.18][..vendors.max(1)].to_vec();
+        return (c, w);
+    }
+    let c = (0..vendors)
+        .map(|k| {
+            let n = 3 + (k * 7 + 3) % 6;
+            (
+                format!("Vendor {:03}", k + 1),
+                (1..=n).map(|j| format!("Service {j}")).collect(),
+            )
+        })
+        .collect();
+    let w = (0..vendors).map(|k| 1.0 / (k as f64 + 2.0)).collect();
+    (c, w)
 }
 
 /// SplitMix64: tiny, fast, and stable across versions (unlike a library RNG's stream).
@@ -123,6 +151,7 @@ fn secs(ms: f64) -> i64 {
 /// Canonical CSV of `opts.incidents` incidents.
 pub fn generate_csv(opts: &GenOptions) -> String {
     let mut rng = Rng(opts.seed ^ 0x6D74_7478);
+    let (catalog, weights) = catalog(opts.vendors);
     let start = month_start_ms(opts.start_year, opts.start_month - 1);
     let end = month_start_ms(opts.start_year, opts.start_month - 1 + opts.months.max(1));
     let span = (end - start) as f64;
@@ -148,7 +177,7 @@ pub fn generate_csv(opts: &GenOptions) -> String {
         } else {
             drafts.push(Draft {
                 start: rng.unit() * (span - 3_600_000.0),
-                vendor: rng.pick(&[0.35, 0.25, 0.22, 0.18]),
+                vendor: rng.pick(&weights),
                 crosses_month: false,
             });
         }
@@ -169,12 +198,13 @@ pub fn generate_csv(opts: &GenOptions) -> String {
     let mut out = String::with_capacity(n * 260);
     out.push_str("id,vendor,title,severity,impact,components,started_at,detected_at,acknowledged_at,identified_at,mitigated_at,resolved_at\n");
     for (i, d) in drafts.iter().enumerate() {
-        let (vendor, comps) = CATALOG[d.vendor];
+        let (vendor, comps) = &catalog[d.vendor];
+        let vendor = vendor.as_str();
         let level = rng.pick(&[0.1, 0.34, 0.48, 0.08]);
         let k = rng.pick(&[0.03, 0.65, 0.25, 0.07]);
         let mut chosen: Vec<&str> = Vec::new();
         while chosen.len() < k.min(comps.len()) {
-            let c = comps[rng.below(comps.len())];
+            let c = comps[rng.below(comps.len())].as_str();
             if !chosen.contains(&c) {
                 chosen.push(c);
             }
@@ -191,7 +221,7 @@ pub fn generate_csv(opts: &GenOptions) -> String {
         let scale = if level == 3 {
             0.3
         } else {
-            [1.0, 0.6, 0.35, 0.15][d.vendor]
+            [1.0, 0.6, 0.35, 0.15][d.vendor % 4]
         };
         let ttd = rng.lognormal(6.0, 0.9) * scale * min;
         let tta = ttd + rng.lognormal(4.0, 0.8) * min;
@@ -255,6 +285,22 @@ mod tests {
         });
         assert_ne!(a, b);
         assert_eq!(a.lines().count(), 361);
+    }
+
+    #[test]
+    fn a_fleet_of_vendors() {
+        let csv = generate_csv(&GenOptions {
+            incidents: 2_000,
+            vendors: 40,
+            ..GenOptions::default()
+        });
+        let vendors: std::collections::HashSet<&str> = csv
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split(',').nth(1))
+            .collect();
+        assert!(vendors.len() > 30, "{}", vendors.len());
+        assert!(vendors.contains("Vendor 001"));
     }
 
     #[test]

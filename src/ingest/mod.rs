@@ -302,6 +302,11 @@ fn read_one(input: &Input, opts: &IngestOptions) -> Result<Vec<RawTable>> {
     Ok(tables)
 }
 
+/// Canonical CSV text as Parquet bytes (the generator's `.parquet` output).
+pub fn parquet_of_canonical_csv(text: &str) -> Result<Vec<u8>> {
+    parquet::from_canonical_csv(text)
+}
+
 /// Stops before reading when the inputs are larger than `limit` bytes in all: mttx holds its
 /// input in memory.
 fn check_size(files: &[Input], limit: u64) -> Result<()> {
