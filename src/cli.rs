@@ -97,9 +97,10 @@ pub struct SourceArgs {
     /// (repeatable), e.g. IST=+05:30.
     #[arg(long = "tz-abbrev", value_name = "ABBR=+HH:MM")]
     pub tz_abbrev: Vec<String>,
-    /// Refuse inputs larger than this in all, in MB (mttx holds its input in memory).
-    #[arg(long, value_name = "MB", default_value_t = 4096.0)]
-    pub max_input_mb: f64,
+    /// Refuse inputs larger than this in all, in MB [default: what the available memory holds,
+    /// at about 16 bytes of memory per byte of input].
+    #[arg(long, value_name = "MB")]
+    pub max_input_mb: Option<f64>,
 }
 
 #[derive(Debug, Args)]
@@ -349,13 +350,14 @@ impl SourceArgs {
                 None => config.anchor.unwrap_or(Anchor::Started),
             },
             columns: config.columns.clone(),
-            max_input_bytes: if self.max_input_mb.is_finite() && self.max_input_mb >= 0.0 {
-                (self.max_input_mb * 1_048_576.0) as u64
-            } else {
-                return Err(Error::Usage(format!(
-                    "--max-input-mb {}: a size in MB, 0 or more",
-                    self.max_input_mb
-                )));
+            max_input_bytes: match self.max_input_mb {
+                None => crate::ingest::default_max_input(),
+                Some(mb) if mb.is_finite() && mb >= 0.0 => (mb * 1_048_576.0) as u64,
+                Some(mb) => {
+                    return Err(Error::Usage(format!(
+                        "--max-input-mb {mb}: a size in MB, 0 or more"
+                    )));
+                }
             },
         })
     }
