@@ -107,7 +107,7 @@ pub fn build(args: &ReportArgs) -> Result<Report> {
     let (py, pm) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
     let before = Period::month(period.tz, py, pm)?;
     let before_label = before.months[0].label.clone();
-    let prev = metrics::compute(
+    let prev = metrics::compute_summary(
         &ingested.incidents,
         &ingested.impacts,
         &metrics::Options {

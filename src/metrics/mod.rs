@@ -61,6 +61,22 @@ pub fn compute(incidents: &DataFrame, impacts: &DataFrame, opts: &Options) -> Re
     })
 }
 
+/// The month-level figures only (metrics and availability rows; no incident list, windows or
+/// days): what a comparison with another window needs.
+pub fn compute_summary(
+    incidents: &DataFrame,
+    impacts: &DataFrame,
+    opts: &Options,
+) -> Result<Computed> {
+    Ok(Computed {
+        incidents: Vec::new(),
+        metrics: report_metric_rows(incidents, impacts, &opts.period, opts.anchor)?,
+        availability: availability_rows(incidents, impacts, opts)?,
+        daily: Daily::default(),
+        windows: Vec::new(),
+    })
+}
+
 fn ms(c: &str) -> Expr {
     col(c).cast(DataType::Int64)
 }
