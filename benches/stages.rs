@@ -52,7 +52,9 @@ fn read(n: usize) -> Ingested {
 }
 
 fn options(ing: &Ingested) -> Options {
-    let span = metrics::data_span(&ing.incidents, &ing.impacts).unwrap().unwrap();
+    let span = metrics::data_span(&ing.incidents, &ing.impacts)
+        .unwrap()
+        .unwrap();
     Options {
         period: Period::spanning(chrono_tz::Tz::UTC, span.0, span.1).unwrap(),
         anchor: Anchor::Started,

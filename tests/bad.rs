@@ -410,3 +410,28 @@ fn a_report_killed_at_any_moment_leaves_a_whole_report() {
         .collect();
     assert!(names.iter().all(|n| !n.contains(".mttx-")), "{names:?}");
 }
+
+#[test]
+fn fuzz_finds_stay_fixed() {
+    // Every input a fuzz target once crashed on (fuzz/README.md): no panic, a documented exit
+    // code, and where rows were read, accepted + rejected = read.
+    let dir = fixture("fuzz");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let o = run(&["validate", &path_str(&path)]);
+        no_panic(&o);
+        assert!(
+            matches!(o.status.code(), Some(0 | 1 | 3)),
+            "{}: exit {:?}\n{}",
+            path.display(),
+            o.status.code(),
+            stderr(&o)
+        );
+        if stdout(&o).contains(" rows read: ") {
+            counts(&o);
+        }
+        seen += 1;
+    }
+    assert!(seen > 0, "no file in {}", dir.display());
+}

@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let input = Input::Bytes {
         name: "fuzz".into(),
         format: Format::Csv,
-        bytes: Cow::Borrowed(data),
+        bytes: Cow::Owned(data.to_vec()),
     };
     if let Ok(ing) = ingest::read(&[input], &IngestOptions::default()) {
         assert_eq!(ing.counts.accepted + ing.counts.rejected, ing.counts.read);

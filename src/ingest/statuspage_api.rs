@@ -197,7 +197,8 @@ fn convert(
     // incidents; under a second apart they are one instant, not an out-of-order record.
     let started = match (&inc.started_at, &inc.created_at) {
         (Some(_), Some(c))
-            if (1..1000).contains(&(instant(&inc.started_at) - instant(&inc.created_at))) =>
+            if (1..1000)
+                .contains(&instant(&inc.started_at).saturating_sub(instant(&inc.created_at))) =>
         {
             Some(c.clone())
         }
