@@ -87,7 +87,9 @@ pub fn read_or_sample(source: &super::Source) -> Result<crate::ingest::Ingested>
 
 /// Reads, computes and renders; no file is written here.
 pub fn build(args: &ReportArgs) -> Result<Report> {
+    let mut laps = super::Laps::start();
     let ingested = read_or_sample(&args.source)?;
+    laps.lap("read and validate");
     let span = metrics::data_span(&ingested.incidents, &ingested.impacts)?;
     let period = args.window.resolve(args.source.tz, span)?;
     let opts = metrics::Options {
@@ -97,6 +99,7 @@ pub fn build(args: &ReportArgs) -> Result<Report> {
         sla: args.sla.clone(),
     };
     let computed = metrics::compute(&ingested.incidents, &ingested.impacts, &opts)?;
+    laps.lap("compute");
     // The calendar month before the window, computed the same way: the previous month of the
     // window's first month (and of a one-month report's headline).
     let first = &period.months[0].label;
@@ -124,6 +127,7 @@ pub fn build(args: &ReportArgs) -> Result<Report> {
         &before_label,
     );
     let previous = (period.months.len() == 1).then_some((before_label, prev));
+    laps.lap("month before");
     Ok(Report {
         previous,
         period,
@@ -218,9 +222,12 @@ pub fn run(args: &ReportArgs, out: &mut dyn std::io::Write) -> Result<u8> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("reports").join(report.period.label()));
+    let mut laps = super::Laps::start();
     let files = render(&report, args.formats, &progress)?;
+    laps.lap("render");
     progress.step("writing files");
     output::write_atomically(&dir, &files, &OWNED)?;
+    laps.lap("write");
     progress.finish();
     if !args.quiet {
         let mut names: Vec<String> = files

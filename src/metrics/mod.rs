@@ -51,10 +51,27 @@ pub struct Computed {
 
 /// Every number of a report. `impacts` holds the precise windows (may be empty).
 pub fn compute(incidents: &DataFrame, impacts: &DataFrame, opts: &Options) -> Result<Computed> {
+    let timings = std::env::var_os("MTTX_TIMINGS").is_some();
+    let t = std::time::Instant::now();
+    let lap = |stage: &str, t: &mut std::time::Instant| {
+        if timings {
+            eprintln!(
+                "mttx timing:   {stage:<22} {:>8.3} s",
+                t.elapsed().as_secs_f64()
+            );
+            *t = std::time::Instant::now();
+        }
+    };
+    let mut t = t;
     let swept = availability(incidents, impacts, opts)?;
+    lap("sweep, availability", &mut t);
+    let incident_rows = incident_rows(incidents, opts.anchor, Some(&opts.period))?;
+    lap("incident rows", &mut t);
+    let metrics = report_metric_rows(incidents, impacts, &opts.period, opts.anchor)?;
+    lap("time to x", &mut t);
     Ok(Computed {
-        incidents: incident_rows(incidents, opts.anchor, Some(&opts.period))?,
-        metrics: report_metric_rows(incidents, impacts, &opts.period, opts.anchor)?,
+        incidents: incident_rows,
+        metrics,
         availability: swept.rows,
         daily: swept.daily,
         windows: swept.windows,

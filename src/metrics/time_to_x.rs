@@ -117,28 +117,51 @@ pub fn memberships(lf: LazyFrame, impacts: LazyFrame) -> LazyFrame {
 }
 
 /// Aggregates the five durations per group: columns `keys.., metric, n, mean_min, median_min,
-/// p90_min, max_min`. `lf` must carry the key columns (explode first for `component`).
+/// p90_min, max_min`. `lf` must carry the key columns (explode first for `component`). One
+/// grouping computes all 25 figures side by side; only the small result is reshaped to one row
+/// per metric.
 pub fn aggregate(lf: LazyFrame, keys: &[&str]) -> PolarsResult<LazyFrame> {
+    const ALL: &str = "__all";
+    let mut aggs = Vec::with_capacity(25);
+    for m in Metric::ALL {
+        let (d, p) = (col(m.duration_column()), m.as_str());
+        aggs.extend([
+            d.clone()
+                .count()
+                .cast(DataType::UInt64)
+                .alias(format!("{p}_n")),
+            d.clone().mean().alias(format!("{p}_mean")),
+            d.clone().median().alias(format!("{p}_median")),
+            d.clone()
+                .quantile(lit(0.9), QuantileMethod::Linear)
+                .alias(format!("{p}_p90")),
+            d.max().alias(format!("{p}_max")),
+        ]);
+    }
+    // Without keys, one group, and none at all when there are no rows.
+    let (lf, by): (LazyFrame, Vec<Expr>) = if keys.is_empty() {
+        (lf.with_column(lit(true).alias(ALL)), vec![col(ALL)])
+    } else {
+        (lf, keys.iter().map(|k| col(*k)).collect())
+    };
+    let wide = lf.group_by(by).agg(aggs).cache();
     let parts: Vec<LazyFrame> = Metric::ALL
         .into_iter()
         .map(|m| {
+            let p = m.as_str();
             let mut sel: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
-            sel.push(lit(m.as_str()).alias("metric"));
-            sel.push(col(m.duration_column()).alias("d"));
-            lf.clone().select(sel)
+            sel.extend([
+                lit(p).alias("metric"),
+                col(format!("{p}_n")).alias("n"),
+                col(format!("{p}_mean")).alias("mean_min"),
+                col(format!("{p}_median")).alias("median_min"),
+                col(format!("{p}_p90")).alias("p90_min"),
+                col(format!("{p}_max")).alias("max_min"),
+            ]);
+            wide.clone().select(sel)
         })
         .collect();
-    let mut by: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
-    by.push(col("metric"));
-    Ok(concat(parts, UnionArgs::default())?.group_by(by).agg([
-        col("d").count().cast(DataType::UInt64).alias("n"),
-        col("d").mean().alias("mean_min"),
-        col("d").median().alias("median_min"),
-        col("d")
-            .quantile(lit(0.9), QuantileMethod::Linear)
-            .alias("p90_min"),
-        col("d").max().alias("max_min"),
-    ]))
+    concat(parts, UnionArgs::default())
 }
 
 /// Column names of a grouping.
