@@ -544,8 +544,11 @@ pub fn availability(
             JoinArgs::new(JoinType::Inner),
         )
         .cache();
+    // By component, then start: the dense component id is in (vendor, component) order, so
+    // an integer sort gives the order of the names.
     let window_df = windows
         .clone()
+        .sort(["cid", windows::START], sorted.clone())
         .select([
             col(col::VENDOR),
             col(col::COMPONENT),
@@ -554,10 +557,6 @@ pub fn availability(
             col(windows::START),
             col(windows::END),
         ])
-        .sort(
-            [col::VENDOR, col::COMPONENT, windows::START],
-            sorted.clone(),
-        )
         .collect()?;
     let events = concat(
         [
