@@ -8,8 +8,6 @@ pub mod sweep;
 pub mod time_to_x;
 pub mod windows;
 
-use std::collections::HashMap;
-
 use polars::prelude::*;
 
 use crate::error::Result;
@@ -594,49 +592,58 @@ pub fn availability(
     let day_window = windows_of(n_keys, days.len(), &day_spans);
 
     // Incidents started in each month, per key.
-    let month_index: HashMap<&str, usize> = period
-        .months
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.label.as_str(), i))
-        .collect();
     let m = period.months.len();
     let mut started = vec![0u64; n_keys * m];
-    let with_month =
-        |lf: LazyFrame| time_to_x::with_month(lf.filter(in_period(period)), period.tz.name());
+    // The month of each start as an index into the window's months: how many month starts
+    // after the first it has reached (integer comparisons, no labels).
+    const MI: &str = "__month";
+    let month_of = period
+        .months
+        .iter()
+        .skip(1)
+        .map(|mo| {
+            ms(col::STARTED_AT)
+                .gt_eq(lit(mo.start))
+                .cast(DataType::Int32)
+        })
+        .fold(lit(0i32), |a, b| a + b)
+        .alias(MI);
+    let with_month = |lf: LazyFrame| lf.filter(in_period(period)).with_column(month_of.clone());
     let count_into = |df: DataFrame, id: &str, started: &mut Vec<u64>| -> Result<()> {
         let ids = df.column(id)?.u32()?;
-        let months = df.column(MONTH)?.str()?;
+        let months = df.column(MI)?.i32()?;
         let n = df.column("n")?.cast(&DataType::UInt64)?;
         let n = n.u64()?;
         for i in 0..df.height() {
-            if let (Some(k), Some(mi)) =
-                (ids.get(i), months.get(i).and_then(|l| month_index.get(l)))
+            if let (Some(k), Some(mi)) = (ids.get(i), months.get(i))
+                && (0..m as i32).contains(&mi)
             {
-                started[k as usize * m + mi] += n.get(i).unwrap_or(0);
+                started[k as usize * m + mi as usize] += n.get(i).unwrap_or(0);
             }
         }
         Ok(())
     };
-    let comp_counts = with_month(exploded)?
+    // Memberships are unique per incident and component, so a count is the number of
+    // incidents.
+    let comp_counts = with_month(exploded)
         .join(
             comp_ids,
             [col(col::VENDOR), col(col::COMPONENT)],
             [col(col::VENDOR), col(col::COMPONENT)],
             JoinArgs::new(JoinType::Inner),
         )
-        .group_by([col("cid"), col(MONTH)])
-        .agg([col(col::ID).n_unique().alias("n")])
+        .group_by([col("cid"), col(MI)])
+        .agg([len().alias("n")])
         .collect()?;
     count_into(comp_counts, "cid", &mut started)?;
-    let vendor_counts = with_month(lf)?
+    let vendor_counts = with_month(lf)
         .join(
             vendor_ids,
             [col(col::VENDOR)],
             [col(col::VENDOR)],
             JoinArgs::new(JoinType::Inner),
         )
-        .group_by([col("vid"), col(MONTH)])
+        .group_by([col("vid"), col(MI)])
         .agg([len().alias("n")])
         .collect()?;
     count_into(vendor_counts, "vid", &mut started)?;
