@@ -200,11 +200,17 @@ pub fn incident_rows(
 /// The incidents started in the window, with durations and month.
 fn prepared(incidents: &DataFrame, period: &Period, anchor: Anchor) -> Result<LazyFrame> {
     let lf = time_to_x::with_durations(incidents.clone().lazy(), anchor).filter(in_period(period));
-    Ok(time_to_x::with_month(lf, period.tz.name())?)
+    Ok(time_to_x::with_month(lf, period))
 }
 
-/// Reads an aggregate frame into rows; `keys` are the key columns present in it.
-fn read_metric_rows(df: &DataFrame, scope: &str, keys: &[&str]) -> Result<Vec<MetricRow>> {
+/// Reads an aggregate frame into rows; `keys` are the key columns present in it; month
+/// indexes become the labels of `period`.
+fn read_metric_rows(
+    df: &DataFrame,
+    scope: &str,
+    keys: &[&str],
+    period: &Period,
+) -> Result<Vec<MetricRow>> {
     let text = |c: &str| -> Result<Option<StringChunked>> {
         Ok(if keys.contains(&c) {
             Some(df.column(c)?.str()?.clone())
@@ -212,11 +218,23 @@ fn read_metric_rows(df: &DataFrame, scope: &str, keys: &[&str]) -> Result<Vec<Me
             None
         })
     };
-    let (vendor, component, severity, month) = (
+    let month: Option<StringChunked> = if keys.contains(&MONTH) {
+        let idx = df.column(MONTH)?.i32()?;
+        Some(
+            idx.iter()
+                .map(|i| {
+                    i.and_then(|i| period.months.get(i as usize))
+                        .map(|m| m.label.as_str())
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    let (vendor, component, severity) = (
         text(col::VENDOR)?,
         text(col::COMPONENT)?,
         text(col::SEVERITY)?,
-        text(MONTH)?,
     );
     let metric = df.column("metric")?.str()?;
     let n = df.column("n")?.u64()?;
@@ -312,7 +330,7 @@ pub fn metric_rows(
             .collect::<Vec<_>>()
             .join("+")
     };
-    let mut rows = read_metric_rows(&df, &scope, &key_cols)?;
+    let mut rows = read_metric_rows(&df, &scope, &key_cols, period)?;
     sort_metric_rows(&mut rows, |_| 0);
     Ok(rows)
 }
@@ -346,9 +364,9 @@ pub fn report_metric_rows(
         let mut by_month: Vec<&str> = keys.to_vec();
         by_month.push(MONTH);
         let monthly = time_to_x::aggregate(lf.clone(), &by_month)?.collect()?;
-        rows.extend(read_metric_rows(&monthly, scope, &by_month)?);
+        rows.extend(read_metric_rows(&monthly, scope, &by_month, period)?);
         let whole = time_to_x::aggregate(lf, keys)?.collect()?;
-        let mut whole_rows = read_metric_rows(&whole, scope, keys)?;
+        let mut whole_rows = read_metric_rows(&whole, scope, keys, period)?;
         for r in &mut whole_rows {
             r.month = Some("all".into());
         }

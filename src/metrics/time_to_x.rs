@@ -4,8 +4,9 @@
 use polars::prelude::*;
 
 use crate::model::{ALL_COMPONENTS, Anchor, GroupKey, Metric, col, window_source};
+use crate::period::Period;
 
-/// Name of the month label column (`YYYY-MM` of `started_at` in the report time zone).
+/// Name of the month column: the index of the window's month `started_at` falls in.
 pub const MONTH: &str = "month";
 
 /// Minutes between two datetime columns; negative or missing is null.
@@ -34,17 +35,26 @@ pub fn with_durations(lf: LazyFrame, anchor: Anchor) -> LazyFrame {
     lf.with_columns(exprs)
 }
 
-/// Adds [`MONTH`]: the calendar month of `started_at` in `tz`.
-pub fn with_month(lf: LazyFrame, tz: &str) -> PolarsResult<LazyFrame> {
-    let tz = TimeZone::opt_try_new(Some(tz))?.unwrap_or(TimeZone::UTC);
-    Ok(lf.with_column(
-        col(col::STARTED_AT)
-            .dt()
-            .convert_time_zone(tz)
-            .dt()
-            .strftime("%Y-%m")
-            .alias(MONTH),
-    ))
+/// Adds [`MONTH`]: the index of the window's month `started_at` falls in (`Int32`; months are
+/// cut at local midnight in the report zone, so this compares instants with the period's month
+/// starts instead of formatting a label per row). For incidents started in the window.
+pub fn with_month(lf: LazyFrame, period: &Period) -> LazyFrame {
+    lf.with_column(month_index(period).alias(MONTH))
+}
+
+/// The month index of `started_at` within `period` (0 for the first month).
+pub fn month_index(period: &Period) -> Expr {
+    period
+        .months
+        .iter()
+        .skip(1)
+        .map(|m| {
+            col(col::STARTED_AT)
+                .cast(DataType::Int64)
+                .gt_eq(lit(m.start))
+                .cast(DataType::Int32)
+        })
+        .fold(lit(0i32), |a, b| a + b)
 }
 
 /// One row per incident and listed component (`(all)` when none is listed).
