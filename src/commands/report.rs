@@ -110,6 +110,7 @@ pub fn build(args: &ReportArgs) -> Result<Report> {
     let (py, pm) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
     let before = Period::month(period.tz, py, pm)?;
     let before_label = before.months[0].label.clone();
+    // The month before's metrics only show in a one-month report's headline.
     let prev = metrics::compute_summary(
         &ingested.incidents,
         &ingested.impacts,
@@ -117,6 +118,7 @@ pub fn build(args: &ReportArgs) -> Result<Report> {
             period: before,
             ..opts.clone()
         },
+        period.months.len() == 1,
     )?;
     let mut computed = computed;
     let labels: Vec<String> = period.months.iter().map(|m| m.label.clone()).collect();

@@ -76,16 +76,21 @@ pub fn compute(incidents: &DataFrame, impacts: &DataFrame, opts: &Options) -> Re
     })
 }
 
-/// The month-level figures only (metrics and availability rows; no incident list, windows or
-/// days): what a comparison with another window needs.
+/// The month-level figures only (availability rows, and metric rows when `with_metrics`; no
+/// incident list, windows or days): what a comparison with another window needs.
 pub fn compute_summary(
     incidents: &DataFrame,
     impacts: &DataFrame,
     opts: &Options,
+    with_metrics: bool,
 ) -> Result<Computed> {
     Ok(Computed {
         incidents: Vec::new(),
-        metrics: report_metric_rows(incidents, impacts, &opts.period, opts.anchor)?,
+        metrics: if with_metrics {
+            report_metric_rows(incidents, impacts, &opts.period, opts.anchor)?
+        } else {
+            Vec::new()
+        },
         availability: availability_rows(incidents, impacts, opts)?,
         daily: Daily::default(),
         windows: Vec::new(),
@@ -393,7 +398,7 @@ pub fn availability_rows(
     impacts: &DataFrame,
     opts: &Options,
 ) -> Result<Vec<AvailabilityRow>> {
-    Ok(availability(incidents, impacts, opts)?.rows)
+    Ok(sweep_all(incidents, impacts, opts, false)?.rows)
 }
 
 /// What the sweep gives: the availability rows, the daily downtime and the windows swept.
@@ -460,6 +465,16 @@ pub fn availability(
     incidents: &DataFrame,
     impacts: &DataFrame,
     opts: &Options,
+) -> Result<Availability> {
+    sweep_all(incidents, impacts, opts, true)
+}
+
+/// The sweep; without `detail`, the monthly rows only (no days, no windows kept).
+fn sweep_all(
+    incidents: &DataFrame,
+    impacts: &DataFrame,
+    opts: &Options,
+    detail: bool,
 ) -> Result<Availability> {
     let period = &opts.period;
     let lf = incidents.clone().lazy();
@@ -564,6 +579,7 @@ pub fn availability(
     // an integer sort gives the order of the names.
     let window_df = windows
         .clone()
+        .filter(lit(detail))
         .sort(["cid", windows::START], sorted.clone())
         .select([
             col(col::VENDOR),
@@ -592,7 +608,11 @@ pub fn availability(
         &month_spans,
         &opts.weights,
     )?;
-    let days = period.last_days(UPTIME_DAYS);
+    let days = if detail {
+        period.last_days(UPTIME_DAYS)
+    } else {
+        Vec::new()
+    };
     let (day_plain, day_cut) = spans_per_key(&days);
     let day_spans = |k: usize| day_cut[k].as_deref().unwrap_or(&day_plain);
     let per_day = sweep::sweep(&events, n_keys, days.len(), &day_spans, &opts.weights)?;
