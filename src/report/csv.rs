@@ -30,7 +30,11 @@ fn write(header: &[&str], rows: impl Iterator<Item = Vec<String>>, raw: bool) ->
         if raw {
             let _ = w.write_record(&r);
         } else {
-            let _ = w.write_record(r.iter().map(|c| neutral(c).into_owned()));
+            // Field by field: a cell is copied only when it needs its quote.
+            for c in &r {
+                let _ = w.write_field(neutral(c).as_bytes());
+            }
+            let _ = w.write_record(None::<&[u8]>);
         }
     }
     w.into_inner().unwrap_or_default()
