@@ -98,6 +98,13 @@ impl Period {
         Period::from_dates(tz, first, first_of_next_month(first))
     }
 
+    /// The calendar month before the one the window starts in.
+    pub fn month_before(&self) -> Result<Period> {
+        let first = first_of_month(local_date(&self.tz, self.start));
+        let before = first_of_month(first.pred_opt().unwrap_or(first));
+        Period::from_dates(self.tz, before, first)
+    }
+
     /// The whole calendar months in `tz` that contain the instants `first..=last`.
     pub fn spanning(tz: Tz, first: i64, last: i64) -> Result<Period> {
         let from = first_of_month(local_date(&tz, first));
@@ -265,5 +272,23 @@ mod tests {
         let days = cut.last_days(90);
         assert_eq!(days.len(), 2);
         assert_eq!(days[0].minutes(), 720.0);
+    }
+
+    #[test]
+    fn the_month_before_a_window() {
+        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        let jan = Period::month(berlin, 2025, 1)
+            .unwrap()
+            .month_before()
+            .unwrap();
+        assert_eq!(jan.label(), "2024-12");
+        // A window starting mid-month: the whole month before the one it starts in.
+        let cut = Period::new(
+            Tz::UTC,
+            ts("2024-06-15T00:00:00Z"),
+            ts("2024-08-01T00:00:00Z"),
+        )
+        .unwrap();
+        assert_eq!(cut.month_before().unwrap().label(), "2024-05");
     }
 }

@@ -10,7 +10,6 @@ use crate::error::Result;
 use crate::ingest::{Format, Input};
 use crate::metrics::{self, SlaTargets};
 use crate::model::Weights;
-use crate::period::Period;
 use crate::report::{self, Report};
 use crate::{chart, output};
 
@@ -102,13 +101,7 @@ pub fn build(args: &ReportArgs) -> Result<Report> {
     laps.lap("compute");
     // The calendar month before the window, computed the same way: the previous month of the
     // window's first month (and of a one-month report's headline).
-    let first = &period.months[0].label;
-    let (y, m): (i32, u32) = match first.split_once('-') {
-        Some((y, m)) => (y.parse().unwrap_or(1970), m.parse().unwrap_or(1)),
-        None => (1970, 1),
-    };
-    let (py, pm) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
-    let before = Period::month(period.tz, py, pm)?;
+    let before = period.month_before()?;
     let before_label = before.months[0].label.clone();
     // The month before's metrics only show in a one-month report's headline.
     let prev = metrics::compute_summary(
