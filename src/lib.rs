@@ -12,6 +12,7 @@ pub mod error;
 pub mod generate;
 pub mod hours;
 pub mod ingest;
+pub mod laps;
 pub mod metrics;
 pub mod model;
 pub mod output;

@@ -117,26 +117,6 @@ impl WindowSpec {
     }
 }
 
-/// Stage timings on stderr when `MTTX_TIMINGS` is set (for performance work; see
-/// docs/performance.md): `lap("stage")` prints the time since the last lap.
-pub(crate) struct Laps(Option<std::time::Instant>);
-
-impl Laps {
-    pub fn start() -> Laps {
-        Laps(std::env::var_os("MTTX_TIMINGS").map(|_| std::time::Instant::now()))
-    }
-
-    pub fn lap(&mut self, stage: &str) {
-        if let Some(t) = self.0 {
-            eprintln!(
-                "mttx timing: {stage:<24} {:>8.3} s",
-                t.elapsed().as_secs_f64()
-            );
-            self.0 = Some(std::time::Instant::now());
-        }
-    }
-}
-
 /// Writes to stdout, keeping a broken pipe apart from real failures.
 pub(crate) fn emit(out: &mut dyn std::io::Write, text: &str) -> Result<()> {
     out.write_all(text.as_bytes())

@@ -86,7 +86,7 @@ pub fn read_or_sample(source: &super::Source) -> Result<crate::ingest::Ingested>
 
 /// Reads, computes and renders; no file is written here.
 pub fn build(args: &ReportArgs) -> Result<Report> {
-    let mut laps = super::Laps::start();
+    let mut laps = crate::laps::Laps::start();
     let ingested = read_or_sample(&args.source)?;
     laps.lap("read and validate");
     let span = metrics::data_span(&ingested.incidents, &ingested.impacts)?;
@@ -217,7 +217,7 @@ pub fn run(args: &ReportArgs, out: &mut dyn std::io::Write) -> Result<u8> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("reports").join(report.period.label()));
-    let mut laps = super::Laps::start();
+    let mut laps = crate::laps::Laps::start();
     let files = render(&report, args.formats, &progress)?;
     laps.lap("render");
     progress.step("writing files");

@@ -49,24 +49,13 @@ pub struct Computed {
 
 /// Every number of a report. `impacts` holds the precise windows (may be empty).
 pub fn compute(incidents: &DataFrame, impacts: &DataFrame, opts: &Options) -> Result<Computed> {
-    let timings = std::env::var_os("MTTX_TIMINGS").is_some();
-    let t = std::time::Instant::now();
-    let lap = |stage: &str, t: &mut std::time::Instant| {
-        if timings {
-            eprintln!(
-                "mttx timing:   {stage:<22} {:>8.3} s",
-                t.elapsed().as_secs_f64()
-            );
-            *t = std::time::Instant::now();
-        }
-    };
-    let mut t = t;
+    let mut laps = crate::laps::Laps::nested(1);
     let swept = availability(incidents, impacts, opts)?;
-    lap("sweep, availability", &mut t);
+    laps.lap("sweep, availability");
     let incident_rows = incident_rows(incidents, opts.anchor, Some(&opts.period))?;
-    lap("incident rows", &mut t);
+    laps.lap("incident rows");
     let metrics = report_metric_rows(incidents, impacts, &opts.period, opts.anchor)?;
-    lap("time to x", &mut t);
+    laps.lap("time to x");
     Ok(Computed {
         incidents: incident_rows,
         metrics,
