@@ -449,6 +449,127 @@ pub struct IncidentRow {
     pub in_window: bool,
 }
 
+/// One text column stored end to end: one buffer and the end of each cell, so a million cells
+/// cost two allocations, not a million.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TextColumn {
+    text: String,
+    /// End of each cell in `text`.
+    ends: Vec<usize>,
+    /// Which cells are null (empty when none is).
+    nulls: Vec<bool>,
+}
+
+impl TextColumn {
+    pub fn with_capacity(cells: usize, bytes: usize) -> TextColumn {
+        TextColumn {
+            text: String::with_capacity(bytes),
+            ends: Vec::with_capacity(cells),
+            nulls: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, v: Option<&str>) {
+        if v.is_none() && self.nulls.is_empty() {
+            self.nulls = vec![false; self.ends.len()];
+        }
+        if !self.nulls.is_empty() {
+            self.nulls.push(v.is_none());
+        }
+        self.text.push_str(v.unwrap_or_default());
+        self.ends.push(self.text.len());
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The cell's text; `""` for a null.
+    pub fn text(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    /// The cell, `None` when null.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        if self.nulls.get(i).copied().unwrap_or(false) {
+            None
+        } else {
+            Some(self.text(i))
+        }
+    }
+}
+
+impl<'a> FromIterator<Option<&'a str>> for TextColumn {
+    fn from_iter<I: IntoIterator<Item = Option<&'a str>>>(iter: I) -> TextColumn {
+        let mut c = TextColumn::default();
+        for v in iter {
+            c.push(v);
+        }
+        c
+    }
+}
+
+/// Every accepted incident as `incidents.csv` writes it, column by column (a million incidents
+/// are a few dozen allocations). [`Incidents::row`] gives one as an [`IncidentRow`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Incidents {
+    pub vendor: TextColumn,
+    pub id: TextColumn,
+    pub title: TextColumn,
+    pub severity: TextColumn,
+    pub impact: TextColumn,
+    pub components: TextColumn,
+    /// [`col::TIMESTAMPS`] in UTC milliseconds.
+    pub timestamps: [Vec<Option<i64>>; 6],
+    /// `ttd_min` .. `ttr_min` in milliseconds (`None` when missing or negative).
+    pub durations_ms: [Vec<Option<i64>>; 5],
+    pub window_source: TextColumn,
+    pub warnings: TextColumn,
+    /// Started inside the report window (the incidents the time-to-x figures count).
+    pub in_window: Vec<bool>,
+}
+
+impl Incidents {
+    pub fn len(&self) -> usize {
+        self.in_window.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.in_window.is_empty()
+    }
+
+    /// A duration in minutes, as the time-to-x figures use it.
+    pub fn duration_min(&self, metric: Metric, i: usize) -> Option<f64> {
+        self.durations_ms[metric.index()][i].map(|ms| ms as f64 / crate::time::MS_PER_MIN as f64)
+    }
+
+    pub fn row(&self, i: usize) -> IncidentRow {
+        let owned = |c: &TextColumn| c.get(i).map(str::to_string);
+        IncidentRow {
+            vendor: self.vendor.text(i).to_string(),
+            id: self.id.text(i).to_string(),
+            title: owned(&self.title),
+            severity: owned(&self.severity),
+            impact: self.impact.text(i).to_string(),
+            components: self.components.text(i).to_string(),
+            timestamps: std::array::from_fn(|k| self.timestamps[k][i].map(crate::time::format_utc)),
+            durations: std::array::from_fn(|k| self.duration_min(Metric::ALL[k], i)),
+            window_source: self.window_source.text(i).to_string(),
+            warnings: owned(&self.warnings),
+            in_window: self.in_window[i],
+        }
+    }
+
+    pub fn rows(&self) -> impl Iterator<Item = IncidentRow> + '_ {
+        (0..self.len()).map(|i| self.row(i))
+    }
+}
+
 /// One component's impact window, clipped to the report window; times in UTC milliseconds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WindowRow {

@@ -77,6 +77,42 @@ pub fn format_utc(ms: i64) -> String {
     }
 }
 
+/// [`format_utc`] appended to `out`, without allocating (the writers of large files use it).
+pub fn push_utc(out: &mut Vec<u8>, ms: i64) {
+    let days = ms.div_euclid(MS_PER_DAY);
+    let rem = ms.rem_euclid(MS_PER_DAY);
+    let (y, m, d) = civil_from_days(days);
+    if !(0..=9999).contains(&y) {
+        out.extend_from_slice(format_utc(ms).as_bytes());
+        return;
+    }
+    let two = |out: &mut Vec<u8>, v: i64| {
+        out.extend_from_slice(&[b'0' + (v / 10) as u8, b'0' + (v % 10) as u8])
+    };
+    two(out, y / 100);
+    two(out, y % 100);
+    out.push(b'-');
+    two(out, m as i64);
+    out.push(b'-');
+    two(out, d as i64);
+    out.push(b'T');
+    two(out, rem / 3_600_000);
+    out.push(b':');
+    two(out, rem / 60_000 % 60);
+    out.push(b':');
+    two(out, rem / 1000 % 60);
+    let milli = rem % 1000;
+    if milli != 0 {
+        out.extend_from_slice(&[
+            b'.',
+            b'0' + (milli / 100) as u8,
+            b'0' + (milli / 10 % 10) as u8,
+            b'0' + (milli % 10) as u8,
+        ]);
+    }
+    out.push(b'Z');
+}
+
 /// The UTC instant of a local wall-clock time in `tz`. An ambiguous time (the hour repeated when
 /// clocks go back) is read as the earlier instant; a time the clocks skip (spring forward) is
 /// read with the offset in force just before the change.
@@ -270,6 +306,22 @@ mod tests {
     }
 
     const T0: i64 = 1_717_423_500_000; // 2024-06-03T14:05:00Z
+
+    #[test]
+    fn push_utc_writes_what_format_utc_does() {
+        let mut ms = -70_000_000_000_000i64;
+        while ms < 300_000_000_000_000 {
+            for d in [0, 1, 999, 1000, 59_999, 86_399_999] {
+                let mut v = Vec::new();
+                push_utc(&mut v, ms + d);
+                assert_eq!(String::from_utf8(v).unwrap(), format_utc(ms + d));
+            }
+            ms += 987_654_321_017;
+        }
+        let mut v = Vec::new();
+        push_utc(&mut v, T0 + 7);
+        assert_eq!(v, b"2024-06-03T14:05:00.007Z");
+    }
 
     #[test]
     fn civil_round_trip() {

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 
 use super::draw::{self, LEFT, RIGHT, TOP, heading, nice_ticks, rect};
 use super::{Chart, GRID, INK, MISS, SERIES};
-use crate::model::{IncidentRow, Metric, MetricRow};
+use crate::model::{Incidents, Metric, MetricRow};
 
 /// Bin edges in minutes; the last bin is open.
 const EDGES: [f64; 18] = [
@@ -37,16 +37,14 @@ fn bin_of(v: f64) -> usize {
 impl Distribution {
     /// The incidents started in the window, and the metric's whole-window figures.
     pub fn from_rows(
-        incidents: &[IncidentRow],
+        incidents: &Incidents,
         metrics: &[MetricRow],
         metric: Metric,
         window: &str,
     ) -> Distribution {
-        let durations = incidents
-            .iter()
-            .filter(|r| r.in_window)
-            .filter_map(|r| r.durations[metric.index()])
-            .filter(|d| *d >= 0.0)
+        let durations = (0..incidents.len())
+            .filter(|i| incidents.in_window[*i])
+            .filter_map(|i| incidents.duration_min(metric, i))
             .collect();
         let whole = metrics
             .iter()

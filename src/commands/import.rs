@@ -19,7 +19,7 @@ pub struct ImportArgs {
 
 pub fn run(args: &ImportArgs, out: &mut dyn std::io::Write) -> Result<u8> {
     let ing = args.source.read()?;
-    let incidents = metrics::incident_rows(&ing.incidents, args.source.anchor, None)?;
+    let incidents = metrics::incident_table(&ing.incidents, args.source.anchor, None)?;
     let impacts = ing.impact_rows()?;
     let mut files = vec![(
         "incidents.csv".to_string(),

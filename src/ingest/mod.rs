@@ -358,6 +358,7 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
         ));
     }
     check_size(&files, opts.max_input_bytes)?;
+    let mut laps = crate::laps::Laps::nested(1);
     let mut counts = Counts::default();
     let mut rejects = Vec::new();
     let mut impact_warnings = Vec::new();
@@ -371,6 +372,7 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
         .into_iter()
         .flatten()
     {
+        laps.lap("read");
         let (is_impacts, derived) = (table.is_impacts(), table.derived);
         let checked = if is_impacts {
             impacts::validate(table, opts)?
@@ -396,7 +398,9 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
                 .into(),
         ));
     };
+    laps.lap("validate");
     let (incidents, duplicates) = validate::dedupe(all)?;
+    laps.lap("dedupe");
     let mut impacts = match stack(impact_frames)? {
         Some(all) => {
             let (matched, unknown) = impacts::attach(all, &incidents)?;
@@ -412,11 +416,13 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
         impacts.vstack_mut_owned(matched)?;
     }
     let incidents = impacts::mark_incidents(incidents, &impacts)?;
+    laps.lap("impacts");
     counts.rejected = rejects.len() as u64;
     counts.accepted = counts.read - counts.rejected;
     counts.duplicates = duplicates;
     let mut warnings = validate::warnings_of(&incidents)?;
     warnings.extend(impact_warnings);
+    laps.lap("warnings");
     Ok(Ingested {
         incidents,
         impacts,

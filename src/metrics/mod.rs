@@ -12,11 +12,11 @@ use polars::prelude::*;
 
 use crate::error::Result;
 use crate::model::{
-    Anchor, AvailScope, AvailabilityRow, Daily, DailyRow, GroupKey, IncidentRow, Level, Metric,
-    MetricRow, PLAUSIBLE_MS, Stats, Weights, WindowRow, col,
+    Anchor, AvailScope, AvailabilityRow, Daily, DailyRow, GroupKey, IncidentRow, Incidents, Level,
+    Metric, MetricRow, PLAUSIBLE_MS, Stats, TextColumn, Weights, WindowRow, col,
 };
 use crate::period::Period;
-use crate::time::{MS_PER_MIN, format_utc};
+use crate::time::MS_PER_MIN;
 pub use availability::SlaTargets;
 use sweep::Span;
 use time_to_x::MONTH;
@@ -38,7 +38,7 @@ pub const UPTIME_DAYS: usize = 90;
 /// Everything a report shows.
 #[derive(Debug, Clone)]
 pub struct Computed {
-    pub incidents: Vec<IncidentRow>,
+    pub incidents: Incidents,
     pub metrics: Vec<MetricRow>,
     pub availability: Vec<AvailabilityRow>,
     /// Downtime per day over the last [`UPTIME_DAYS`] of the window.
@@ -52,7 +52,7 @@ pub fn compute(incidents: &DataFrame, impacts: &DataFrame, opts: &Options) -> Re
     let mut laps = crate::laps::Laps::nested(1);
     let swept = availability(incidents, impacts, opts)?;
     laps.lap("sweep, availability");
-    let incident_rows = incident_rows(incidents, opts.anchor, Some(&opts.period))?;
+    let incident_rows = incident_table(incidents, opts.anchor, Some(&opts.period))?;
     laps.lap("incident rows");
     let metrics = report_metric_rows(incidents, impacts, &opts.period, opts.anchor)?;
     laps.lap("time to x");
@@ -74,7 +74,7 @@ pub fn compute_summary(
     with_metrics: bool,
 ) -> Result<Computed> {
     Ok(Computed {
-        incidents: Vec::new(),
+        incidents: Incidents::default(),
         metrics: if with_metrics {
             report_metric_rows(incidents, impacts, &opts.period, opts.anchor)?
         } else {
@@ -148,47 +148,98 @@ pub fn incident_rows(
     anchor: Anchor,
     period: Option<&Period>,
 ) -> Result<Vec<IncidentRow>> {
-    let df = time_to_x::with_durations(incidents.clone().lazy(), anchor)
+    Ok(incident_table(incidents, anchor, period)?.rows().collect())
+}
+
+/// [`incident_rows`] as columns: what `incidents.csv` is written from.
+pub fn incident_table(
+    incidents: &DataFrame,
+    anchor: Anchor,
+    period: Option<&Period>,
+) -> Result<Incidents> {
+    // Durations in integer milliseconds (the minutes of the time-to-x figures are these over
+    // 60,000), negative ones null.
+    let durations: Vec<Expr> = Metric::ALL
+        .into_iter()
+        .map(|m| {
+            let from = if anchor == Anchor::Detected && m != Metric::Mttd {
+                col::DETECTED_AT
+            } else {
+                col::STARTED_AT
+            };
+            let d = ms(m.phase_column()) - ms(from);
+            when(d.clone().gt_eq(lit(0i64)))
+                .then(d)
+                .otherwise(lit(NULL).cast(DataType::Int64))
+                .alias(m.duration_column())
+        })
+        .collect();
+    let mut select: Vec<Expr> = [
+        col::VENDOR,
+        col::ID,
+        col::TITLE,
+        col::SEVERITY,
+        col::IMPACT,
+        col::COMPONENTS,
+        col::WINDOW_SOURCE,
+        col::WARNINGS,
+    ]
+    .into_iter()
+    .map(col)
+    .collect();
+    select.extend(col::TIMESTAMPS.iter().map(|c| ms(c)));
+    select.extend(durations);
+    let df = incidents
+        .clone()
+        .lazy()
+        .select(select)
         .sort(
             [col::STARTED_AT, col::VENDOR, col::ID],
             SortMultipleOptions::default().with_maintain_order(true),
         )
         .collect()?;
-    let s = |c: &str| -> Result<StringChunked> { Ok(df.column(c)?.str()?.clone()) };
-    let (vendor, id, title, severity, impact, components, source, warnings) = (
-        s(col::VENDOR)?,
-        s(col::ID)?,
-        s(col::TITLE)?,
-        s(col::SEVERITY)?,
-        s(col::IMPACT)?,
-        s(col::COMPONENTS)?,
-        s(col::WINDOW_SOURCE)?,
-        s(col::WARNINGS)?,
-    );
-    let ts: Vec<Int64Chunked> = col::TIMESTAMPS
+    let text = |c: &str| -> Result<TextColumn> {
+        let ca = df.column(c)?.str()?;
+        let bytes = ca.iter().map(|v| v.map_or(0, str::len)).sum();
+        let mut out = TextColumn::with_capacity(ca.len(), bytes);
+        for v in ca.iter() {
+            out.push(v);
+        }
+        Ok(out)
+    };
+    let ints = |c: &str| -> Result<Vec<Option<i64>>> { Ok(df.column(c)?.i64()?.iter().collect()) };
+    let timestamps: [Vec<Option<i64>>; 6] = [
+        ints(col::TIMESTAMPS[0])?,
+        ints(col::TIMESTAMPS[1])?,
+        ints(col::TIMESTAMPS[2])?,
+        ints(col::TIMESTAMPS[3])?,
+        ints(col::TIMESTAMPS[4])?,
+        ints(col::TIMESTAMPS[5])?,
+    ];
+    let d = |m: Metric| ints(m.duration_column());
+    let in_window = timestamps[0]
         .iter()
-        .map(|c| Ok(df.column(c)?.cast(&DataType::Int64)?.i64()?.clone()))
-        .collect::<Result<_>>()?;
-    let durations: Vec<Float64Chunked> = Metric::ALL
-        .iter()
-        .map(|m| Ok(df.column(m.duration_column())?.f64()?.clone()))
-        .collect::<Result<_>>()?;
-    let owned = |v: Option<&str>| v.map(str::to_string);
-    Ok((0..df.height())
-        .map(|i| IncidentRow {
-            in_window: period.is_none_or(|p| ts[0].get(i).is_some_and(|t| p.contains(t))),
-            vendor: vendor.get(i).unwrap_or_default().to_string(),
-            id: id.get(i).unwrap_or_default().to_string(),
-            title: owned(title.get(i)),
-            severity: owned(severity.get(i)),
-            impact: impact.get(i).unwrap_or_default().to_string(),
-            components: components.get(i).unwrap_or_default().to_string(),
-            timestamps: std::array::from_fn(|k| ts[k].get(i).map(format_utc)),
-            durations: std::array::from_fn(|k| durations[k].get(i)),
-            window_source: source.get(i).unwrap_or_default().to_string(),
-            warnings: owned(warnings.get(i)),
-        })
-        .collect())
+        .map(|t| period.is_none_or(|p| t.is_some_and(|t| p.contains(t))))
+        .collect();
+    Ok(Incidents {
+        vendor: text(col::VENDOR)?,
+        id: text(col::ID)?,
+        title: text(col::TITLE)?,
+        severity: text(col::SEVERITY)?,
+        impact: text(col::IMPACT)?,
+        components: text(col::COMPONENTS)?,
+        durations_ms: [
+            d(Metric::Mttd)?,
+            d(Metric::Mtta)?,
+            d(Metric::Mtti)?,
+            d(Metric::Mttm)?,
+            d(Metric::Mttr)?,
+        ],
+        timestamps,
+        window_source: text(col::WINDOW_SOURCE)?,
+        warnings: text(col::WARNINGS)?,
+        in_window,
+    })
 }
 
 /// The incidents started in the window, with durations and month.

@@ -4,8 +4,8 @@
 //! carriage return) get a leading `'` unless `raw`; numbers (`-64.8`) are left alone, and mttx
 //! strips the `'` again when it reads such a file back.
 
-use super::format::{minutes, opt_minutes, pct};
-use crate::model::{AvailabilityRow, ImpactRow, IncidentRow, MetricRow, Reject, col};
+use super::format::{minutes, opt_minutes, pct, push_minutes_of_ms};
+use crate::model::{AvailabilityRow, ImpactRow, Incidents, MetricRow, Reject, col};
 
 /// The first characters that make a spreadsheet evaluate a cell.
 const FORMULA: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
@@ -66,28 +66,100 @@ pub const INCIDENTS_HEADER: [&str; 18] = [
 ];
 
 /// `incidents.csv`: the contract's columns, then `impact`.
-pub fn incidents(rows: &[IncidentRow], raw: bool) -> Vec<u8> {
+pub fn incidents(t: &Incidents, raw: bool) -> Vec<u8> {
     let mut header = INCIDENTS_HEADER.to_vec();
     header.push("impact");
-    write(
-        &header,
-        rows.iter().map(|r| {
-            let mut v = vec![
-                r.vendor.clone(),
-                r.id.clone(),
-                opt(&r.title),
-                opt(&r.severity),
-                r.components.clone(),
-            ];
-            v.extend(r.timestamps.iter().map(opt));
-            v.extend(r.durations.iter().map(|d| opt_minutes(*d)));
-            v.push(r.window_source.clone());
-            v.push(opt(&r.warnings));
-            v.push(r.impact.clone());
-            v
-        }),
-        raw,
-    )
+    table(&header, t.len(), raw, |w, i, cell| {
+        for c in [&t.vendor, &t.id, &t.title, &t.severity, &t.components] {
+            w.text(c.text(i));
+        }
+        for ts in &t.timestamps {
+            cell.clear();
+            if let Some(ms) = ts[i] {
+                crate::time::push_utc(cell, ms);
+            }
+            w.bytes(cell);
+        }
+        for d in &t.durations_ms {
+            cell.clear();
+            if let Some(ms) = d[i] {
+                push_minutes_of_ms(cell, ms);
+            }
+            w.bytes(cell);
+        }
+        for c in [&t.window_source, &t.warnings, &t.impact] {
+            w.text(c.text(i));
+        }
+    })
+}
+
+/// One CSV record being written: each cell neutralised unless `raw`.
+struct Record<'a> {
+    w: &'a mut ::csv::Writer<Vec<u8>>,
+    raw: bool,
+}
+
+impl Record<'_> {
+    fn text(&mut self, cell: &str) {
+        // Writing into a Vec cannot fail.
+        let _ = if self.raw {
+            self.w.write_field(cell)
+        } else {
+            self.w.write_field(neutral(cell).as_bytes())
+        };
+    }
+
+    /// A cell mttx formatted (ASCII).
+    fn bytes(&mut self, cell: &[u8]) {
+        self.text(std::str::from_utf8(cell).unwrap_or_default());
+    }
+}
+
+/// A header and `rows` records written by `row` (given the record, the row and a scratch
+/// buffer), in as many slices as there are cores, each on its own thread, joined in order.
+fn table(
+    header: &[&str],
+    rows: usize,
+    raw: bool,
+    row: impl Fn(&mut Record, usize, &mut Vec<u8>) + Sync,
+) -> Vec<u8> {
+    let mut out = write(header, std::iter::empty(), raw);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(rows / 10_000 + 1);
+    let per = rows.div_ceil(threads.max(1));
+    let slice = |from: usize| {
+        let mut w = ::csv::WriterBuilder::new()
+            .terminator(::csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        let mut cell = Vec::with_capacity(32);
+        for i in from..(from + per).min(rows) {
+            row(&mut Record { w: &mut w, raw }, i, &mut cell);
+            let _ = w.write_record(None::<&[u8]>);
+        }
+        w.into_inner().unwrap_or_default()
+    };
+    let parts: Vec<Vec<u8>> = if threads <= 1 {
+        vec![slice(0)]
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|k| {
+                    let slice = &slice;
+                    s.spawn(move || slice(k * per))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        })
+    };
+    out.reserve(parts.iter().map(Vec::len).sum());
+    for p in parts {
+        out.extend_from_slice(&p);
+    }
+    out
 }
 
 pub fn metrics(rows: &[MetricRow], raw: bool) -> Vec<u8> {
@@ -192,23 +264,26 @@ pub fn rejects(rows: &[Reject], raw: bool) -> Vec<u8> {
 
 /// Incidents as canonical input (`mttx import`): the record's columns, times in UTC, so the
 /// file reads back exactly.
-pub fn canonical_incidents(rows: &[IncidentRow], raw: bool) -> Vec<u8> {
-    write(
-        &col::RECORD,
-        rows.iter().map(|r| {
-            let mut v = vec![
-                r.vendor.clone(),
-                r.id.clone(),
-                opt(&r.title),
-                opt(&r.severity),
-                r.impact.clone(),
-                r.components.clone(),
-            ];
-            v.extend(r.timestamps.iter().map(opt));
-            v
-        }),
-        raw,
-    )
+pub fn canonical_incidents(t: &Incidents, raw: bool) -> Vec<u8> {
+    table(&col::RECORD, t.len(), raw, |w, i, cell| {
+        for c in [
+            &t.vendor,
+            &t.id,
+            &t.title,
+            &t.severity,
+            &t.impact,
+            &t.components,
+        ] {
+            w.text(c.text(i));
+        }
+        for ts in &t.timestamps {
+            cell.clear();
+            if let Some(ms) = ts[i] {
+                crate::time::push_utc(cell, ms);
+            }
+            w.bytes(cell);
+        }
+    })
 }
 
 /// The impacts table (`mttx import`): one precise window per row.

@@ -47,6 +47,55 @@ pub fn opt_minutes(x: Option<f64>) -> String {
     x.map(minutes).unwrap_or_default()
 }
 
+/// Milliseconds up to which [`push_minutes_of_ms`] computes with integers: 1,000,000 minutes
+/// (almost two years), where a float's error is still far below the 9th decimal [`num`] snaps
+/// to. Longer durations take [`num`] itself.
+const FAST_MS: i64 = 1_000_000 * 60_000;
+
+/// `minutes(ms / 60000)` for a whole number of milliseconds, appended to `out` with integer
+/// arithmetic: the same text as [`minutes`] (a test compares them), without allocating.
+pub fn push_minutes_of_ms(out: &mut Vec<u8>, ms: i64) {
+    if !(0..=FAST_MS).contains(&ms) {
+        out.extend_from_slice(minutes(ms as f64 / 60_000.0).as_bytes());
+        return;
+    }
+    // Thousandths of a minute, half away from zero.
+    let th = (ms + 30) / 60;
+    push_uint(out, (th / 1000) as u64);
+    let frac = th % 1000;
+    if frac != 0 {
+        let digits = [
+            b'0' + (frac / 100) as u8,
+            b'0' + (frac / 10 % 10) as u8,
+            b'0' + (frac % 10) as u8,
+        ];
+        let keep = if frac % 10 != 0 {
+            3
+        } else if frac % 100 != 0 {
+            2
+        } else {
+            1
+        };
+        out.push(b'.');
+        out.extend_from_slice(&digits[..keep]);
+    }
+}
+
+/// A non-negative integer's decimal digits appended to `out`.
+pub fn push_uint(out: &mut Vec<u8>, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
 /// A duration in minutes as people say it: `45 s`, `12 min`, `2 h 05 min`, `3 d 4 h`.
 pub fn duration(min: f64) -> String {
     if !min.is_finite() || min < 0.0 {
@@ -73,6 +122,36 @@ pub fn duration(min: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn minutes_of_whole_milliseconds_match_num() {
+        let check = |ms: i64| {
+            let mut fast = Vec::new();
+            push_minutes_of_ms(&mut fast, ms);
+            assert_eq!(
+                String::from_utf8(fast).unwrap(),
+                minutes(ms as f64 / 60_000.0),
+                "{ms} ms"
+            );
+        };
+        // Every millisecond of the first three hours (each rounding case, ties included),
+        // then a spread up to and past the integer path's limit.
+        for ms in 0..3 * 3_600_000 {
+            check(ms);
+        }
+        let mut x: i64 = 1;
+        while x < 4 * FAST_MS {
+            for d in [-31, -30, -29, -1, 0, 1, 29, 30, 31] {
+                check((x + d).max(0));
+            }
+            x = x * 7 / 3 + 13;
+        }
+        check(FAST_MS);
+        check(FAST_MS + 30);
+        let mut v = Vec::new();
+        push_minutes_of_ms(&mut v, 90_000);
+        assert_eq!(v, b"1.5", "hand-computed: 90 s is 1.5 min");
+    }
 
     #[test]
     fn durations_read_as_people_say_them() {

@@ -393,17 +393,13 @@ fn metrics_table(out: &mut String, r: &Report) {
 }
 
 fn incidents(out: &mut String, r: &Report) {
-    let rows: Vec<_> = r
-        .computed
-        .incidents
-        .iter()
-        .filter(|i| i.in_window)
-        .collect();
+    let all = &r.computed.incidents;
+    let shown: Vec<usize> = (0..all.len()).filter(|i| all.in_window[*i]).collect();
     let _ = write!(
         out,
         "<p class=\"note\">{} incidents started in the window{}; durations in minutes from <code>started_at</code>.</p>",
-        rows.len(),
-        if rows.len() > MAX_INCIDENTS {
+        shown.len(),
+        if shown.len() > MAX_INCIDENTS {
             format!(", the first {MAX_INCIDENTS} listed (all are in incidents.csv)")
         } else {
             String::new()
@@ -418,7 +414,7 @@ fn incidents(out: &mut String, r: &Report) {
         );
     }
     out.push_str("<th>windows</th><th>warnings</th></tr></thead><tbody>");
-    for i in rows.iter().take(MAX_INCIDENTS) {
+    for i in shown.iter().take(MAX_INCIDENTS).map(|k| all.row(*k)) {
         let _ = write!(
             out,
             "<tr><td class=\"num\">{}</td><td class=\"nowrap\">{}</td><td class=\"nowrap\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
