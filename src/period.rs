@@ -105,6 +105,21 @@ impl Period {
         Period::from_dates(self.tz, before, first)
     }
 
+    /// This window with the calendar month before it as its first month, so that one sweep
+    /// gives both. When the window starts mid-month, the days between that month and the
+    /// window's start belong to no month.
+    pub fn with_month_before(&self) -> Result<Period> {
+        let mut months = self.month_before()?.months;
+        let start = months[0].start;
+        months.extend(self.months.iter().cloned());
+        Ok(Period {
+            tz: self.tz,
+            start,
+            end: self.end,
+            months,
+        })
+    }
+
     /// The whole calendar months in `tz` that contain the instants `first..=last`.
     pub fn spanning(tz: Tz, first: i64, last: i64) -> Result<Period> {
         let from = first_of_month(local_date(&tz, first));

@@ -99,29 +99,27 @@ pub fn build(args: &ReportArgs) -> Result<Report> {
     };
     let computed = metrics::compute(&ingested.incidents, &ingested.impacts, &opts)?;
     laps.lap("compute");
-    // The calendar month before the window, computed the same way: the previous month of the
-    // window's first month (and of a one-month report's headline).
-    let before = period.month_before()?;
-    let before_label = before.months[0].label.clone();
-    // The month before's metrics only show in a one-month report's headline.
-    let prev = metrics::compute_summary(
-        &ingested.incidents,
-        &ingested.impacts,
-        &metrics::Options {
-            period: before,
-            ..opts.clone()
-        },
-        period.months.len() == 1,
-    )?;
-    let mut computed = computed;
-    let labels: Vec<String> = period.months.iter().map(|m| m.label.clone()).collect();
-    metrics::availability::link_previous(
-        &mut computed.availability,
-        &labels,
-        &prev.availability,
-        &before_label,
-    );
-    let previous = (period.months.len() == 1).then_some((before_label, prev));
+    // A one-month report's headline compares with the calendar month before: its availability
+    // came from the same sweep; its time-to-x figures are computed here.
+    let previous = if period.months.len() == 1 {
+        let before = period.month_before()?;
+        let metrics = metrics::report_metric_rows(
+            &ingested.incidents,
+            &ingested.impacts,
+            &before,
+            opts.anchor,
+        )?;
+        Some((
+            before.months[0].label.clone(),
+            metrics::Computed {
+                metrics,
+                availability: computed.month_before.clone(),
+                ..metrics::Computed::default()
+            },
+        ))
+    } else {
+        None
+    };
     laps.lap("month before");
     Ok(Report {
         previous,

@@ -36,7 +36,7 @@ pub struct Options {
 pub const UPTIME_DAYS: usize = 90;
 
 /// Everything a report shows.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Computed {
     pub incidents: Incidents,
     pub metrics: Vec<MetricRow>,
@@ -45,12 +45,21 @@ pub struct Computed {
     pub daily: Daily,
     /// Every component's impact windows in the report window, by vendor, component, start.
     pub windows: Vec<WindowRow>,
+    /// The availability rows of the calendar month before the window (from the same sweep):
+    /// what `previous_availability_pct` of the window's first month and a one-month report's
+    /// headline compare with.
+    pub month_before: Vec<AvailabilityRow>,
 }
 
 /// Every number of a report. `impacts` holds the precise windows (may be empty).
 pub fn compute(incidents: &DataFrame, impacts: &DataFrame, opts: &Options) -> Result<Computed> {
     let mut laps = crate::laps::Laps::nested(1);
-    let swept = availability(incidents, impacts, opts)?;
+    let mut swept = sweep_all(incidents, impacts, opts, true, true)?;
+    let labels: Vec<String> = opts.period.months.iter().map(|m| m.label.clone()).collect();
+    if let Some(before) = swept.month_before.first() {
+        let before_label = before.month.clone();
+        availability::link_previous(&mut swept.rows, &labels, &swept.month_before, &before_label);
+    }
     laps.lap("sweep, availability");
     let incident_rows = incident_table(incidents, opts.anchor, Some(&opts.period))?;
     laps.lap("incident rows");
@@ -60,29 +69,9 @@ pub fn compute(incidents: &DataFrame, impacts: &DataFrame, opts: &Options) -> Re
         incidents: incident_rows,
         metrics,
         availability: swept.rows,
+        month_before: swept.month_before,
         daily: swept.daily,
         windows: swept.windows,
-    })
-}
-
-/// The month-level figures only (availability rows, and metric rows when `with_metrics`; no
-/// incident list, windows or days): what a comparison with another window needs.
-pub fn compute_summary(
-    incidents: &DataFrame,
-    impacts: &DataFrame,
-    opts: &Options,
-    with_metrics: bool,
-) -> Result<Computed> {
-    Ok(Computed {
-        incidents: Incidents::default(),
-        metrics: if with_metrics {
-            report_metric_rows(incidents, impacts, &opts.period, opts.anchor)?
-        } else {
-            Vec::new()
-        },
-        availability: availability_rows(incidents, impacts, opts)?,
-        daily: Daily::default(),
-        windows: Vec::new(),
     })
 }
 
@@ -438,13 +427,15 @@ pub fn availability_rows(
     impacts: &DataFrame,
     opts: &Options,
 ) -> Result<Vec<AvailabilityRow>> {
-    Ok(sweep_all(incidents, impacts, opts, false)?.rows)
+    Ok(sweep_all(incidents, impacts, opts, false, false)?.rows)
 }
 
 /// What the sweep gives: the availability rows, the daily downtime and the windows swept.
 #[derive(Debug, Clone)]
 pub struct Availability {
     pub rows: Vec<AvailabilityRow>,
+    /// The rows of the month before the window, when asked for.
+    pub month_before: Vec<AvailabilityRow>,
     pub daily: Daily,
     pub windows: Vec<WindowRow>,
 }
@@ -506,17 +497,27 @@ pub fn availability(
     impacts: &DataFrame,
     opts: &Options,
 ) -> Result<Availability> {
-    sweep_all(incidents, impacts, opts, true)
+    sweep_all(incidents, impacts, opts, true, false)
 }
 
-/// The sweep; without `detail`, the monthly rows only (no days, no windows kept).
+/// The sweep; without `detail`, the monthly rows only (no days, no windows kept). With
+/// `month_before`, the calendar month before the window is swept in the same pass, its rows
+/// kept apart (they count in no `all` row).
 fn sweep_all(
     incidents: &DataFrame,
     impacts: &DataFrame,
     opts: &Options,
     detail: bool,
+    month_before: bool,
 ) -> Result<Availability> {
     let period = &opts.period;
+    // The months swept: the window's, after the month before when asked for.
+    let swept = if month_before {
+        period.with_month_before()?
+    } else {
+        period.clone()
+    };
+    let lead = usize::from(month_before);
     let lf = incidents.clone().lazy();
     let exploded = time_to_x::memberships(lf.clone(), impacts.clone().lazy()).cache();
     let sorted = SortMultipleOptions::default().with_maintain_order(true);
@@ -601,7 +602,7 @@ fn sweep_all(
     let comp_ids = key_ids(&comp_keys, &[col::VENDOR, col::COMPONENT], "cid", 0);
     let vendor_ids = key_ids(&vendor_keys, &[col::VENDOR], "vid", n_comp as u32);
 
-    let windows = windows::impact_windows(lf.clone(), impacts.clone().lazy(), period)
+    let windows = windows::impact_windows(lf.clone(), impacts.clone().lazy(), &swept)
         .join(
             comp_ids.clone(),
             [col(col::VENDOR), col(col::COMPONENT)],
@@ -619,7 +620,8 @@ fn sweep_all(
     // an integer sort gives the order of the names.
     let window_df = windows
         .clone()
-        .filter(lit(detail))
+        .filter(lit(detail).and(col(windows::END).gt(lit(period.start))))
+        .with_column(windows::greater(col(windows::START), lit(period.start)).alias(windows::START))
         .sort(["cid", windows::START], sorted.clone())
         .select([
             col(col::VENDOR),
@@ -639,12 +641,12 @@ fn sweep_all(
     )?
     .sort(["key", "t"], SortMultipleOptions::default())
     .collect()?;
-    let (month_plain, month_cut) = spans_per_key(&period.months);
+    let (month_plain, month_cut) = spans_per_key(&swept.months);
     let month_spans = |k: usize| month_cut[k].as_deref().unwrap_or(&month_plain);
     let sums = sweep::sweep(
         &events,
         n_keys,
-        period.months.len(),
+        swept.months.len(),
         &month_spans,
         &opts.weights,
     )?;
@@ -666,16 +668,16 @@ fn sweep_all(
         }
         w
     }
-    let month_window = windows_of(n_keys, period.months.len(), &month_spans);
+    let month_window = windows_of(n_keys, swept.months.len(), &month_spans);
     let day_window = windows_of(n_keys, days.len(), &day_spans);
 
     // Incidents started in each month, per key.
-    let m = period.months.len();
+    let m = swept.months.len();
     let mut started = vec![0u64; n_keys * m];
     // The month of each start as an index into the window's months: how many month starts
     // after the first it has reached (integer comparisons, no labels).
     const MI: &str = "__month";
-    let month_of = period
+    let month_of = swept
         .months
         .iter()
         .skip(1)
@@ -686,7 +688,15 @@ fn sweep_all(
         })
         .fold(lit(0i32), |a, b| a + b)
         .alias(MI);
-    let with_month = |lf: LazyFrame| lf.filter(in_period(period)).with_column(month_of.clone());
+    // Started in the window or in the month before (not in a gap between them).
+    let counted = swept.months[..lead]
+        .iter()
+        .fold(in_period(period), |e, mo| {
+            e.or(ms(col::STARTED_AT)
+                .gt_eq(lit(mo.start))
+                .and(ms(col::STARTED_AT).lt(lit(mo.end))))
+        });
+    let with_month = |lf: LazyFrame| lf.filter(counted.clone()).with_column(month_of.clone());
     let count_into = |df: DataFrame, id: &str, started: &mut Vec<u64>| -> Result<()> {
         let ids = df.column(id)?.u32()?;
         let months = df.column(MI)?.i32()?;
@@ -728,6 +738,7 @@ fn sweep_all(
 
     // One row per key and month, then the key over the whole window.
     let mut rows = Vec::with_capacity(n_keys * (m + 1));
+    let mut before_rows = Vec::with_capacity(n_keys * lead);
     for (k, (scope, vendor, component)) in keys.iter().enumerate() {
         let target = opts.sla.target(vendor, *component);
         let mut total = availability::Cell {
@@ -738,7 +749,7 @@ fn sweep_all(
             maintenance_ms: 0,
             incidents: 0,
         };
-        for (mi, month) in period.months.iter().enumerate() {
+        for (mi, month) in swept.months.iter().enumerate() {
             let cell = availability::Cell {
                 window_ms: month_window[k * m + mi],
                 outage_ms: sums.outage_ms[k * m + mi],
@@ -747,6 +758,17 @@ fn sweep_all(
                 maintenance_ms: sums.maintenance_ms[k * m + mi],
                 incidents: started[k * m + mi],
             };
+            if mi < lead {
+                before_rows.push(availability::row(
+                    *scope,
+                    vendor,
+                    *component,
+                    &month.label,
+                    cell,
+                    target,
+                ));
+                continue;
+            }
             total.window_ms += cell.window_ms;
             total.maintenance_ms += cell.maintenance_ms;
             for (t, c) in total.by_level_ms.iter_mut().zip(cell.by_level_ms) {
@@ -768,13 +790,15 @@ fn sweep_all(
             *scope, vendor, *component, "all", total, target,
         ));
     }
-    rows.sort_by(|a, b| {
+    let by_key = |a: &AvailabilityRow, b: &AvailabilityRow| {
         (a.scope.as_str() == "component", &a.vendor, &a.component).cmp(&(
             b.scope.as_str() == "component",
             &b.vendor,
             &b.component,
         ))
-    });
+    };
+    rows.sort_by(by_key);
+    before_rows.sort_by(by_key);
     let d = days.len();
     let mut daily_rows: Vec<DailyRow> = keys
         .iter()
@@ -802,6 +826,7 @@ fn sweep_all(
     });
     Ok(Availability {
         rows,
+        month_before: before_rows,
         daily: Daily {
             days: days.iter().map(|s| s.label.clone()).collect(),
             day_min: days.iter().map(|s| s.minutes()).collect(),

@@ -665,3 +665,63 @@ fn each_month_is_linked_to_the_month_before() {
     assert_eq!(rows[1].previous_pct, Some(100.0));
     assert_eq!(rows[2].previous_pct, None);
 }
+
+#[test]
+fn the_month_before_comes_from_the_same_sweep_and_skips_the_gap_before_a_mid_month_window() {
+    // Window 2024-06-15 .. 2024-07-01; the month before is May. One major outage on API in May
+    // (60 min, running 30 min into June), one in the gap (June 5, not in any month), one in
+    // the window (June 20, 120 min), one still open from June 30 23:00 (60 min to the end).
+    let rows = "m,V,major_outage,API,,2024-05-31T23:30:00Z,,,,,2024-06-01T00:30:00Z\n\
+                g,V,major_outage,API,,2024-06-05T10:00:00Z,,,,,2024-06-05T11:00:00Z\n\
+                w,V,major_outage,API,,2024-06-20T10:00:00Z,,,,,2024-06-20T12:00:00Z\n\
+                o,V,major_outage,API,,2024-06-30T23:00:00Z,,,,,\n";
+    let period = Period::from_dates(
+        Tz::UTC,
+        NaiveDate::from_ymd_opt(2024, 6, 15).unwrap(),
+        NaiveDate::from_ymd_opt(2024, 7, 1).unwrap(),
+    )
+    .unwrap();
+    let df = incidents(rows, Tz::UTC, Anchor::Started);
+    let opts = Options {
+        period: period.clone(),
+        anchor: Anchor::Started,
+        weights: Weights::preset(WeightPreset::Statuspage),
+        sla: SlaTargets::default(),
+    };
+    let c = compute(&df, &empty_impacts().unwrap(), &opts).unwrap();
+    // May: 30 of the 60 minutes fall in May; one incident started there. 31 days of minutes.
+    let may = find(&c.month_before, Some("API"), "2024-05");
+    assert_eq!(may.downtime_min, 30.0);
+    assert_eq!(may.incidents, 1);
+    assert_eq!(may.window_min, 31.0 * 1440.0);
+    // The window: 120 + 60 minutes, two incidents; the gap's incident counts nowhere.
+    let june = find(&c.availability, Some("API"), "2024-06");
+    assert_eq!(june.downtime_min, 180.0);
+    assert_eq!(june.incidents, 2);
+    assert_eq!(june.window_min, 16.0 * 1440.0);
+    assert_eq!(june.previous_pct, Some(may.availability_pct));
+    assert_eq!(
+        find(&c.availability, Some("API"), "all").downtime_min,
+        180.0
+    );
+    // The same figures as sweeping May on its own.
+    let alone = availability_rows(
+        &df,
+        &empty_impacts().unwrap(),
+        &Options {
+            period: period.month_before().unwrap(),
+            ..opts.clone()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        c.month_before,
+        alone
+            .into_iter()
+            .filter(|r| r.month != "all")
+            .collect::<Vec<_>>()
+    );
+    // The windows kept for the charts are the window's own: the gap's incident is not there.
+    assert_eq!(c.windows.len(), 2);
+    assert!(c.windows.iter().all(|w| w.start >= period.start));
+}
