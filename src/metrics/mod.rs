@@ -518,6 +518,7 @@ fn sweep_all(
         period.clone()
     };
     let lead = usize::from(month_before);
+    let mut laps = crate::laps::Laps::nested(2);
     let lf = incidents.clone().lazy();
     let exploded = time_to_x::memberships(lf.clone(), impacts.clone().lazy()).cache();
     let sorted = SortMultipleOptions::default().with_maintain_order(true);
@@ -537,6 +538,7 @@ fn sweep_all(
         .sort([col::VENDOR], sorted.clone())
         .with_row_index("vid", None)
         .collect()?;
+    laps.lap("keys");
     let n_comp = comp_keys.height();
     let n_keys = n_comp + vendor_keys.height();
     let comp_vendor = strings(&comp_keys, col::VENDOR)?;
@@ -632,24 +634,54 @@ fn sweep_all(
             col(windows::END),
         ])
         .collect()?;
-    let events = concat(
-        [
-            sweep::events(windows.clone(), col("cid"))?,
-            sweep::events(windows, col("vid"))?,
-        ],
-        UnionArgs::default(),
-    )?
-    .sort(["key", "t"], SortMultipleOptions::default())
-    .collect()?;
+    laps.lap("window rows");
+    let win = windows
+        .select([
+            col("cid"),
+            col("vid"),
+            col(windows::LEVEL),
+            col(windows::START),
+            col(windows::END),
+        ])
+        .collect()?;
+    let slice_u32 =
+        |c: &str| -> Result<Vec<u32>> { Ok(win.column(c)?.u32()?.into_no_null_iter().collect()) };
+    let (cid, vid) = (slice_u32("cid")?, slice_u32("vid")?);
+    let level: Vec<i32> = win
+        .column(windows::LEVEL)?
+        .i32()?
+        .into_no_null_iter()
+        .collect();
+    let start: Vec<i64> = win
+        .column(windows::START)?
+        .i64()?
+        .into_no_null_iter()
+        .collect();
+    let end: Vec<i64> = win
+        .column(windows::END)?
+        .i64()?
+        .into_no_null_iter()
+        .collect();
+    let (by_component, by_vendor) = (
+        sweep::Windows {
+            key: &cid,
+            level: &level,
+            start: &start,
+            end: &end,
+        },
+        sweep::Windows {
+            key: &vid,
+            level: &level,
+            start: &start,
+            end: &end,
+        },
+    );
+    let events = sweep::Events::new(&[by_component, by_vendor], n_keys);
+    drop(win);
+    laps.lap("events");
     let (month_plain, month_cut) = spans_per_key(&swept.months);
     let month_spans = |k: usize| month_cut[k].as_deref().unwrap_or(&month_plain);
-    let sums = sweep::sweep(
-        &events,
-        n_keys,
-        swept.months.len(),
-        &month_spans,
-        &opts.weights,
-    )?;
+    let sums = sweep::sweep(&events, swept.months.len(), &month_spans, &opts.weights);
     let days = if detail {
         period.last_days(UPTIME_DAYS)
     } else {
@@ -657,7 +689,7 @@ fn sweep_all(
     };
     let (day_plain, day_cut) = spans_per_key(&days);
     let day_spans = |k: usize| day_cut[k].as_deref().unwrap_or(&day_plain);
-    let per_day = sweep::sweep(&events, n_keys, days.len(), &day_spans, &opts.weights)?;
+    let per_day = sweep::sweep(&events, days.len(), &day_spans, &opts.weights);
     // Window of each key and cell: its spans' length.
     fn windows_of<'a>(keys: usize, cells: usize, spans: &dyn Fn(usize) -> &'a [Span]) -> Vec<i64> {
         let mut w = vec![0i64; keys * cells];
@@ -671,6 +703,7 @@ fn sweep_all(
     let month_window = windows_of(n_keys, swept.months.len(), &month_spans);
     let day_window = windows_of(n_keys, days.len(), &day_spans);
 
+    laps.lap("sweeps");
     // Incidents started in each month, per key.
     let m = swept.months.len();
     let mut started = vec![0u64; n_keys * m];
@@ -736,6 +769,7 @@ fn sweep_all(
         .collect()?;
     count_into(vendor_counts, "vid", &mut started)?;
 
+    laps.lap("counts");
     // One row per key and month, then the key over the whole window.
     let mut rows = Vec::with_capacity(n_keys * (m + 1));
     let mut before_rows = Vec::with_capacity(n_keys * lead);

@@ -2,10 +2,8 @@
 //! components) the heaviest weight at every instant, integrated into downtime, and the union of
 //! non-maintenance windows (outage), both split over spans (the report's months, or its days).
 //! Each weighted minute is also attributed to the heaviest level open at that instant. Time
-//! outside every span is not counted. One sort of all events by `(key, time)`, then one pass
-//! over the column slices.
-
-use polars::prelude::*;
+//! outside every span is not counted. The events are grouped by key (a counting sort) and
+//! sorted by time within each key, on every core; then one pass over them per span set.
 
 use crate::model::{Level, Weights};
 
@@ -43,57 +41,140 @@ impl Sums {
     }
 }
 
-/// Events of a window set: `key (u32), t (i64), level (i32), delta (i32)`.
-pub fn events(windows: LazyFrame, key: Expr) -> PolarsResult<LazyFrame> {
-    let open = windows.clone().select([
-        key.clone().alias("key"),
-        col(super::windows::START).alias("t"),
-        col(super::windows::LEVEL),
-        lit(1i32).alias("delta"),
-    ]);
-    let close = windows.select([
-        key.alias("key"),
-        col(super::windows::END).alias("t"),
-        col(super::windows::LEVEL),
-        lit(-1i32).alias("delta"),
-    ]);
-    concat([open, close], UnionArgs::default())
+/// Windows as column slices: the key each counts for, its level code and its span.
+#[derive(Debug, Clone, Copy)]
+pub struct Windows<'a> {
+    pub key: &'a [u32],
+    pub level: &'a [i32],
+    pub start: &'a [i64],
+    pub end: &'a [i64],
 }
 
-/// Sweeps events sorted by `(key, t)`; keys are dense `0..keys`, each with `cells` cells.
-/// `spans(key)` are the key's sorted, disjoint spans; time outside them is not counted.
+/// One window edge: at `t`, `delta` (+1 or -1) windows of `level` open.
+#[derive(Debug, Clone, Copy)]
+struct Event {
+    t: i64,
+    level: u8,
+    delta: i8,
+}
+
+/// The edges of every window, grouped by key (a counting sort: `from[k]..from[k + 1]`), each
+/// key's sorted by time. Built once, swept as often as there are span sets.
+pub struct Events {
+    from: Vec<usize>,
+    events: Vec<Event>,
+}
+
+impl Events {
+    /// The events of `sets` (the same windows may count for several keys: a component and its
+    /// vendor) over keys `0..keys`. Windows with a key out of range or a level outside
+    /// `Level::ALL` are not counted.
+    pub fn new(sets: &[Windows], keys: usize) -> Events {
+        let ok = |w: &Windows, i: usize| {
+            (w.key[i] as usize) < keys && (0..Level::ALL.len() as i32).contains(&w.level[i])
+        };
+        let mut from = vec![0usize; keys + 1];
+        for w in sets {
+            for i in 0..w.key.len() {
+                if ok(w, i) {
+                    from[w.key[i] as usize + 1] += 2;
+                }
+            }
+        }
+        for k in 0..keys {
+            from[k + 1] += from[k];
+        }
+        let mut next = from.clone();
+        let blank = Event {
+            t: 0,
+            level: 0,
+            delta: 0,
+        };
+        let mut events = vec![blank; from[keys]];
+        for w in sets {
+            for i in 0..w.key.len() {
+                if !ok(w, i) {
+                    continue;
+                }
+                let k = w.key[i] as usize;
+                let level = w.level[i] as u8;
+                events[next[k]] = Event {
+                    t: w.start[i],
+                    level,
+                    delta: 1,
+                };
+                events[next[k] + 1] = Event {
+                    t: w.end[i],
+                    level,
+                    delta: -1,
+                };
+                next[k] += 2;
+            }
+        }
+        // Each key's events by time, the keys shared between the cores. The order of events at
+        // one instant does not matter: the state between them lasts no time.
+        let mut rest: &mut [Event] = &mut events;
+        let mut parts = Vec::new();
+        for k in 0..keys {
+            let (this, tail) = rest.split_at_mut(from[k + 1] - from[k]);
+            parts.push(this);
+            rest = tail;
+        }
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let per = from[keys].div_ceil(threads).max(1);
+        let mut groups: Vec<Vec<&mut [Event]>> = Vec::new();
+        let mut size = per;
+        for p in parts {
+            if size >= per {
+                groups.push(Vec::new());
+                size = 0;
+            }
+            size += p.len();
+            if let Some(g) = groups.last_mut() {
+                g.push(p);
+            }
+        }
+        std::thread::scope(|s| {
+            for g in groups {
+                s.spawn(move || {
+                    for p in g {
+                        p.sort_unstable_by_key(|e| e.t);
+                    }
+                });
+            }
+        });
+        Events { from, events }
+    }
+
+    pub fn keys(&self) -> usize {
+        self.from.len() - 1
+    }
+}
+
+/// Sweeps each key's events over its `cells` cells; `spans(key)` are the key's sorted, disjoint
+/// spans; time outside them is not counted.
 pub fn sweep<'a>(
-    events: &DataFrame,
-    keys: usize,
+    events: &Events,
     cells: usize,
     spans: &dyn Fn(usize) -> &'a [Span],
     weights: &Weights,
-) -> PolarsResult<Sums> {
+) -> Sums {
+    let keys = events.keys();
     let mut sums = Sums::new(keys, cells);
-    if events.height() == 0 || cells == 0 {
-        return Ok(sums);
+    if cells == 0 {
+        return sums;
     }
-    let key = events.column("key")?.u32()?.rechunk();
-    let t = events.column("t")?.i64()?.rechunk();
-    let level = events.column("level")?.i32()?.rechunk();
-    let delta = events.column("delta")?.i32()?.rechunk();
-    let (key, t, level, delta) = (
-        key.cont_slice()?,
-        t.cont_slice()?,
-        level.cont_slice()?,
-        delta.cont_slice()?,
-    );
-    let mut i = 0;
-    while i < key.len() {
-        let k = key[i] as usize;
+    for k in 0..keys {
+        let ev = &events.events[events.from[k]..events.from[k + 1]];
+        let Some(first) = ev.first() else { continue };
         let months = spans(k);
         let m = months.len();
         // Open windows per level.
         let mut counts = [0i32; 4];
-        let mut prev = t[i];
+        let mut prev = first.t;
         let mut month = 0;
-        while i < key.len() && key[i] as usize == k {
-            let now = t[i];
+        for e in ev {
+            let now = e.t;
             if now > prev {
                 // Constant state on [prev, now): the heaviest open level (ties go to the more
                 // severe) and whether any non-maintenance window is open.
@@ -139,9 +220,8 @@ pub fn sweep<'a>(
                 }
                 prev = now;
             }
-            counts[level[i] as usize] += delta[i];
-            i += 1;
+            counts[e.level as usize] += e.delta as i32;
         }
     }
-    Ok(sums)
+    sums
 }
