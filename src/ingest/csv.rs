@@ -11,16 +11,13 @@ use crate::error::{Error, Result};
 
 /// Line (1-based) of a byte offset.
 fn line_at(bytes: &[u8], offset: usize) -> u64 {
-    1 + bytes[..offset.min(bytes.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count() as u64
+    1 + memchr::memchr_iter(b'\n', &bytes[..offset.min(bytes.len())]).count() as u64
 }
 
 /// The text of the file: as it is when it is UTF-8, else with each invalid sequence replaced by
 /// U+FFFD, and the lines where that happened. Binary data (a NUL byte) is refused.
 fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<(std::borrow::Cow<'a, [u8]>, Vec<u64>)> {
-    if let Some(at) = bytes.iter().position(|b| *b == 0) {
+    if let Some(at) = memchr::memchr(0, bytes) {
         return Err(Error::Parse {
             source_name: name.to_string(),
             line: line_at(bytes, at),
@@ -56,7 +53,9 @@ pub(crate) fn read(name: &str, bytes: &[u8], map: &ColumnMap) -> Result<RawTable
             message: "the file is empty (expected a header line)".into(),
         });
     }
+    let mut laps = crate::laps::Laps::nested(2);
     let (bytes, bad_lines) = decode(name, bytes)?;
+    laps.lap("decode");
     let bytes: &[u8] = &bytes;
     let df = CsvReadOptions::default()
         .with_has_header(true)
@@ -67,31 +66,48 @@ pub(crate) fn read(name: &str, bytes: &[u8], map: &ColumnMap) -> Result<RawTable
             source_name: name.to_string(),
             message: format!("not a readable CSV file: {e}"),
         })?;
+    laps.lap("polars csv");
     // Line of each row: header is line 1; a row starts after all earlier rows' line breaks.
+    // Every row (blank ones too) ends with one line break, the last one maybe without: when the
+    // file has no more line breaks than that, no field holds one and row i is on line i + 2.
     let height = df.height();
-    let mut extra = vec![0u64; height];
-    for c in df.columns() {
-        let ca = c.str()?;
-        for (i, v) in ca.iter().enumerate() {
-            if let Some(v) = v {
-                extra[i] += memchr_count(v.as_bytes()) as u64;
+    let breaks = memchr::memchr_iter(b'\n', bytes).count() as u64;
+    let unterminated = u64::from(!bytes.ends_with(b"\n"));
+    let lines: Vec<u64> = if breaks + unterminated == height as u64 + 1 {
+        (0..height as u64).map(|i| i + 2).collect()
+    } else {
+        let mut extra = vec![0u64; height];
+        for c in df.columns() {
+            let ca = c.str()?;
+            for (i, v) in ca.iter().enumerate() {
+                if let Some(v) = v {
+                    extra[i] += memchr::memchr_iter(b'\n', v.as_bytes()).count() as u64;
+                }
             }
         }
-    }
-    let mut lines = Vec::with_capacity(height);
-    let mut offset = 0u64;
-    for (i, e) in extra.iter().enumerate() {
-        lines.push(2 + i as u64 + offset);
-        offset += e;
-    }
-    // A blank line (or a row of empty fields) is not a record: drop it, keeping the lines of
-    // the rows after it.
-    let mut keep = vec![false; height];
-    for c in df.columns() {
-        for (i, v) in c.str()?.iter().enumerate() {
-            keep[i] |= v.is_some_and(|v| !v.trim().is_empty());
+        let mut lines = Vec::with_capacity(height);
+        let mut offset = 0u64;
+        for (i, e) in extra.iter().enumerate() {
+            lines.push(2 + i as u64 + offset);
+            offset += e;
         }
-    }
+        lines
+    };
+    // A blank line (or a row of empty fields) is not a record: drop it, keeping the lines of
+    // the rows after it. A column without an empty cell settles it for every row.
+    let full = df.columns().iter().find(|c| c.null_count() == 0);
+    let keep: Vec<bool> = match full.map(|c| c.str()).transpose()? {
+        Some(ca) if ca.iter().flatten().all(|v| !v.trim().is_empty()) => vec![true; height],
+        _ => {
+            let mut keep = vec![false; height];
+            for c in df.columns() {
+                for (i, v) in c.str()?.iter().enumerate() {
+                    keep[i] |= v.is_some_and(|v| !v.trim().is_empty());
+                }
+            }
+            keep
+        }
+    };
     let (df, lines) = if keep.iter().all(|k| *k) {
         (df, lines)
     } else {
@@ -136,7 +152,15 @@ pub(crate) fn read(name: &str, bytes: &[u8], map: &ColumnMap) -> Result<RawTable
             columns.push(c.clone().with_name(canon.as_str().into()));
         }
     }
-    let frame = unquote_formulas(DataFrame::new(height, columns)?)?;
+    laps.lap("lines, blanks");
+    let frame = DataFrame::new(height, columns)?;
+    // Only a file with a `'` can hold a quoted formula.
+    let frame = if memchr::memchr(b'\'', bytes).is_some() {
+        unquote_formulas(frame)?
+    } else {
+        frame
+    };
+    laps.lap("unquote");
     Ok(RawTable::new(name, frame, lines, Vec::new()))
 }
 
@@ -164,8 +188,4 @@ fn unquote_formulas(df: DataFrame) -> Result<DataFrame> {
         })
         .collect();
     Ok(df.lazy().with_columns(exprs).collect()?)
-}
-
-fn memchr_count(b: &[u8]) -> usize {
-    b.iter().filter(|&&c| c == b'\n').count()
 }

@@ -309,6 +309,7 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
         ..
     } = table;
     let n = df.height();
+    let mut laps = crate::laps::Laps::nested(2);
     let mut problems = Problems::new(n);
     problems.require(&df, col::ID, "missing id")?;
     if opts.default_vendor.is_none() {
@@ -320,11 +321,15 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
     }
     problems.require(&df, col::STARTED_AT, "missing started_at")?;
     let mut ts_columns = Vec::with_capacity(6);
+    let mut ts_ms = Vec::with_capacity(6);
     for name in col::TIMESTAMPS {
         let ms = parse_ts_column(&df, name, opts, &mut problems)?;
-        ts_columns.push(ms.into_series().cast(&ts_dtype())?.into_column());
+        ts_columns.push(ms.clone().into_series().cast(&ts_dtype())?.into_column());
+        ts_ms.push(ms);
     }
+    laps.lap("timestamps");
     let levels = problems.levels(&df)?;
+    laps.lap("levels");
     // Broken rows (no columns at all) were read too.
     let read = (n + broken.len()) as u64;
     let (rejects, keep) = problems.rejects(&source, &lines, &df, broken);
@@ -355,28 +360,53 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
         components.with_name(col::COMPONENTS.into()).into_column(),
     ];
     columns.extend(ts_columns);
-    columns.push(text_col(NOTES)?);
+    columns.push(
+        row_warnings(&ts_ms, text(&df, NOTES)?, opts.anchor)?
+            .with_name(col::WARNINGS.into())
+            .into_column(),
+    );
     columns.push(text_col(ROW_WINDOW_SOURCE)?);
     let all = DataFrame::new(n, columns)?;
     let accepted = all.filter(&BooleanChunked::from_slice("keep".into(), &keep))?;
+    laps.lap("assemble");
 
-    let frame = accepted
-        .lazy()
-        .with_columns(vendor_and_id(opts, col::ID))
-        .with_columns([
-            clean_text(col::TITLE).alias(col::TITLE),
+    // Each text column is cleaned only when one of its cells needs it (most exports need
+    // none of it, and a million cells cost a copy each).
+    let mut clean = vendor_and_id(opts, col::ID).to_vec();
+    let needs = |c: &str, lower: bool| -> Result<bool> {
+        Ok(text(&accepted, c)?.is_some_and(|ca| {
+            ca.iter().flatten().any(|v| {
+                v.is_empty()
+                    || v.trim().len() != v.len()
+                    || (lower && v.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()))
+            })
+        }))
+    };
+    if !(opts.default_vendor.is_some() || needs(col::VENDOR, false)? || needs(col::ID, false)?) {
+        clean.clear();
+    }
+    if needs(col::TITLE, false)? {
+        clean.push(clean_text(col::TITLE).alias(col::TITLE));
+    }
+    if needs(col::SEVERITY, true)? {
+        clean.push(
             clean_text(col::SEVERITY)
                 .str()
                 .to_lowercase()
                 .alias(col::SEVERITY),
-        ])
-        .with_column(warnings_expr(opts.anchor).alias(col::WARNINGS))
-        .drop(cols([NOTES]))
+        );
+    }
+    let mut frame = accepted.lazy();
+    if !clean.is_empty() {
+        frame = frame.with_columns(clean);
+    }
+    let frame = frame
         .with_column(
             coalesce(&[col(ROW_WINDOW_SOURCE), lit(table_source)]).alias(col::WINDOW_SOURCE),
         )
         .drop(cols([ROW_WINDOW_SOURCE]))
         .collect()?;
+    laps.lap("clean, warnings");
     Ok(Checked {
         frame,
         rejects,
@@ -385,55 +415,72 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
     })
 }
 
-/// Data-quality warnings of a row, `; `-separated, null when there are none.
-fn warnings_expr(anchor: Anchor) -> Expr {
-    let mut parts = Vec::new();
-    let mut before = |phase: &str, anchor_col: &str| {
-        parts.push(
-            when(col(phase).lt(col(anchor_col)))
-                .then(lit(format!("{phase} before {anchor_col}")))
-                .otherwise(null_str()),
-        );
-    };
-    for phase in &col::TIMESTAMPS[1..] {
-        before(phase, col::STARTED_AT);
-    }
-    if anchor == Anchor::Detected {
-        for phase in &col::TIMESTAMPS[2..] {
-            before(phase, col::DETECTED_AT);
+/// Data-quality warnings of each row, `; `-separated, null when there are none: phases before
+/// their anchor, implausible years, a window ending before it starts, and the reader's notes.
+/// One pass over the parsed timestamps; text is made only for the rows that have a warning.
+fn row_warnings(
+    ts: &[Int64Chunked],
+    notes: Option<&StringChunked>,
+    anchor: Anchor,
+) -> Result<StringChunked> {
+    let n = ts.first().map_or(0, |c| c.len());
+    let ts: Vec<Vec<Option<i64>>> = ts.iter().map(|c| c.iter().collect()).collect();
+    let [started, detected] = [0, 1].map(|k| &ts[k]);
+    let mut out: Vec<Option<String>> = Vec::new();
+    let mut parts: Vec<String> = Vec::new();
+    for i in 0..n {
+        parts.clear();
+        let before = |parts: &mut Vec<String>, phase: usize, anchor_col: usize, at: Option<i64>| {
+            if let (Some(p), Some(a)) = (ts[phase][i], at)
+                && p < a
+            {
+                parts.push(format!(
+                    "{} before {}",
+                    col::TIMESTAMPS[phase],
+                    col::TIMESTAMPS[anchor_col]
+                ));
+            }
+        };
+        for phase in 1..6 {
+            before(&mut parts, phase, 0, started[i]);
+        }
+        if anchor == Anchor::Detected {
+            for phase in 2..6 {
+                before(&mut parts, phase, 1, detected[i]);
+            }
+        }
+        for (c, column) in ts.iter().enumerate() {
+            if let Some(t) = column[i]
+                && !(PLAUSIBLE_MS.0..PLAUSIBLE_MS.1).contains(&t)
+            {
+                let (year, _, _) =
+                    crate::time::civil_from_days(t.div_euclid(crate::time::MS_PER_MIN * 1440));
+                parts.push(format!(
+                    "{} in year {year}: a typo? left out of the automatic report window",
+                    col::TIMESTAMPS[c]
+                ));
+            }
+        }
+        if let (Some(end), Some(start)) = (ts[4][i].or(ts[5][i]), started[i])
+            && end < start
+        {
+            parts.push("impact window ends before it starts: counted as empty".into());
+        }
+        if let Some(note) = notes.and_then(|c| c.get(i)) {
+            parts.push(note.to_string());
+        }
+        if !parts.is_empty() {
+            if out.is_empty() {
+                out = vec![None; n];
+            }
+            out[i] = Some(parts.join("; "));
         }
     }
-    for c in col::TIMESTAMPS {
-        let ms = col(c).cast(DataType::Int64);
-        let odd = ms
-            .clone()
-            .lt(lit(PLAUSIBLE_MS.0))
-            .or(ms.gt_eq(lit(PLAUSIBLE_MS.1)));
-        parts.push(
-            when(odd)
-                .then(concat_str(
-                    [
-                        lit(format!("{c} in year ")),
-                        col(c).dt().year().cast(DataType::String),
-                        lit(": a typo? left out of the automatic report window"),
-                    ],
-                    "",
-                    true,
-                ))
-                .otherwise(null_str()),
-        );
-    }
-    let end = coalesce(&[col(col::MITIGATED_AT), col(col::RESOLVED_AT)]);
-    parts.push(
-        when(end.lt(col(col::STARTED_AT)))
-            .then(lit("impact window ends before it starts: counted as empty"))
-            .otherwise(null_str()),
-    );
-    parts.push(col(NOTES));
-    let joined = concat_str(parts, "; ", true);
-    when(joined.clone().eq(lit("")))
-        .then(null_str())
-        .otherwise(joined)
+    Ok(if out.is_empty() {
+        StringChunked::full_null("".into(), n)
+    } else {
+        out.into_iter().collect()
+    })
 }
 
 /// Keeps the last row of each `(vendor, id)` in input order; the winner's warnings name every
