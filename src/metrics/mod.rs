@@ -54,7 +54,9 @@ pub struct Computed {
 /// Every number of a report. `impacts` holds the precise windows (may be empty).
 pub fn compute(incidents: &DataFrame, impacts: &DataFrame, opts: &Options) -> Result<Computed> {
     let mut laps = crate::laps::Laps::nested(1);
-    let mut swept = sweep_all(incidents, impacts, opts, true, true)?;
+    let shared = Exploded::new(incidents, impacts)?;
+    laps.lap("explode");
+    let mut swept = sweep_all(incidents, impacts, opts, true, true, &shared)?;
     let labels: Vec<String> = opts.period.months.iter().map(|m| m.label.clone()).collect();
     if let Some(before) = swept.month_before.first() {
         let before_label = before.month.clone();
@@ -63,7 +65,13 @@ pub fn compute(incidents: &DataFrame, impacts: &DataFrame, opts: &Options) -> Re
     laps.lap("sweep, availability");
     let incident_rows = incident_table(incidents, opts.anchor, Some(&opts.period))?;
     laps.lap("incident rows");
-    let metrics = report_metric_rows(incidents, impacts, &opts.period, opts.anchor)?;
+    let metrics = metric_rows_of(
+        incidents,
+        shared.members.clone().lazy(),
+        &opts.period,
+        opts.anchor,
+    )?;
+    drop(shared);
     laps.lap("time to x");
     Ok(Computed {
         incidents: incident_rows,
@@ -73,6 +81,41 @@ pub fn compute(incidents: &DataFrame, impacts: &DataFrame, opts: &Options) -> Re
         daily: swept.daily,
         windows: swept.windows,
     })
+}
+
+/// The incidents exploded into components, once per report: the sweep and the time-to-x
+/// figures both start from it.
+pub struct Exploded {
+    /// [`time_to_x::exploded`]: the listed components, for the incidents' own windows.
+    exploded: DataFrame,
+    /// [`time_to_x::memberships_of`]: the components each incident counts for.
+    members: DataFrame,
+}
+
+impl Exploded {
+    pub fn new(incidents: &DataFrame, impacts: &DataFrame) -> Result<Exploded> {
+        // Only the columns the figures use are exploded.
+        let mut keep: Vec<Expr> = [
+            col::VENDOR,
+            col::ID,
+            col::SEVERITY,
+            col::IMPACT,
+            col::COMPONENTS,
+            col::WINDOW_SOURCE,
+        ]
+        .into_iter()
+        .map(col)
+        .collect();
+        keep.extend(col::TIMESTAMPS.iter().map(|c| col(*c)));
+        let exploded = time_to_x::exploded(
+            incidents.clone().lazy().select(keep),
+            impacts.clone().lazy(),
+        )
+        .collect()?;
+        let members =
+            time_to_x::memberships_of(exploded.clone().lazy(), impacts.clone().lazy()).collect()?;
+        Ok(Exploded { exploded, members })
+    }
 }
 
 fn ms(c: &str) -> Expr {
@@ -377,6 +420,20 @@ pub fn report_metric_rows(
     period: &Period,
     anchor: Anchor,
 ) -> Result<Vec<MetricRow>> {
+    let members = time_to_x::memberships(
+        incidents.clone().lazy().filter(in_period(period)),
+        impacts.clone().lazy(),
+    );
+    metric_rows_of(incidents, members, period, anchor)
+}
+
+/// [`report_metric_rows`] given the incidents' memberships.
+fn metric_rows_of(
+    incidents: &DataFrame,
+    members: LazyFrame,
+    period: &Period,
+    anchor: Anchor,
+) -> Result<Vec<MetricRow>> {
     const SCOPES: [(&str, &[&str]); 4] = [
         ("all", &[]),
         ("vendor", &[col::VENDOR]),
@@ -384,7 +441,11 @@ pub fn report_metric_rows(
         ("severity", &[col::SEVERITY]),
     ];
     let base = prepared(incidents, period, anchor)?.cache();
-    let exploded = time_to_x::memberships(base.clone(), impacts.clone().lazy()).cache();
+    let exploded = time_to_x::with_month(
+        time_to_x::with_durations(members, anchor).filter(in_period(period)),
+        period,
+    )
+    .cache();
     let mut rows = Vec::new();
     for (scope, keys) in SCOPES {
         let mut lf = if keys.contains(&col::COMPONENT) {
@@ -427,7 +488,8 @@ pub fn availability_rows(
     impacts: &DataFrame,
     opts: &Options,
 ) -> Result<Vec<AvailabilityRow>> {
-    Ok(sweep_all(incidents, impacts, opts, false, false)?.rows)
+    let shared = Exploded::new(incidents, impacts)?;
+    Ok(sweep_all(incidents, impacts, opts, false, false, &shared)?.rows)
 }
 
 /// What the sweep gives: the availability rows, the daily downtime and the windows swept.
@@ -497,7 +559,8 @@ pub fn availability(
     impacts: &DataFrame,
     opts: &Options,
 ) -> Result<Availability> {
-    sweep_all(incidents, impacts, opts, true, false)
+    let shared = Exploded::new(incidents, impacts)?;
+    sweep_all(incidents, impacts, opts, true, false, &shared)
 }
 
 /// The sweep; without `detail`, the monthly rows only (no days, no windows kept). With
@@ -509,6 +572,7 @@ fn sweep_all(
     opts: &Options,
     detail: bool,
     month_before: bool,
+    shared: &Exploded,
 ) -> Result<Availability> {
     let period = &opts.period;
     // The months swept: the window's, after the month before when asked for.
@@ -520,7 +584,7 @@ fn sweep_all(
     let lead = usize::from(month_before);
     let mut laps = crate::laps::Laps::nested(2);
     let lf = incidents.clone().lazy();
-    let exploded = time_to_x::memberships(lf.clone(), impacts.clone().lazy()).cache();
+    let exploded = shared.members.clone().lazy();
     let sorted = SortMultipleOptions::default().with_maintain_order(true);
 
     // Dense key ids: components 0..C, then vendors C..C+V.
@@ -604,46 +668,45 @@ fn sweep_all(
     let comp_ids = key_ids(&comp_keys, &[col::VENDOR, col::COMPONENT], "cid", 0);
     let vendor_ids = key_ids(&vendor_keys, &[col::VENDOR], "vid", n_comp as u32);
 
-    let windows = windows::impact_windows(lf.clone(), impacts.clone().lazy(), &swept)
-        .join(
-            comp_ids.clone(),
-            [col(col::VENDOR), col(col::COMPONENT)],
-            [col(col::VENDOR), col(col::COMPONENT)],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .join(
-            vendor_ids.clone(),
-            [col(col::VENDOR)],
-            [col(col::VENDOR)],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .cache();
+    let windows = windows::impact_windows_of(
+        shared.exploded.clone().lazy(),
+        lf.clone(),
+        impacts.clone().lazy(),
+        &swept,
+    )
+    .join(
+        comp_ids.clone(),
+        [col(col::VENDOR), col(col::COMPONENT)],
+        [col(col::VENDOR), col(col::COMPONENT)],
+        JoinArgs::new(JoinType::Inner),
+    )
+    .join(
+        vendor_ids.clone(),
+        [col(col::VENDOR)],
+        [col(col::VENDOR)],
+        JoinArgs::new(JoinType::Inner),
+    )
+    .collect()?;
     // By component, then start: the dense component id is in (vendor, component) order, so
-    // an integer sort gives the order of the names.
-    let window_df = windows
-        .clone()
-        .filter(lit(detail).and(col(windows::END).gt(lit(period.start))))
-        .with_column(windows::greater(col(windows::START), lit(period.start)).alias(windows::START))
-        .sort(["cid", windows::START], sorted.clone())
-        .select([
-            col(col::VENDOR),
-            col(col::COMPONENT),
-            col(col::ID),
-            col(windows::LEVEL),
-            col(windows::START),
-            col(windows::END),
-        ])
-        .collect()?;
+    // an integer sort gives the order of the names. Clipped to the window (without the month
+    // before).
+    let kept_windows = if detail {
+        window_rows(
+            &windows
+                .clone()
+                .lazy()
+                .filter(col(windows::END).gt(lit(period.start)))
+                .with_column(
+                    windows::greater(col(windows::START), lit(period.start)).alias(windows::START),
+                )
+                .sort(["cid", windows::START], sorted.clone())
+                .collect()?,
+        )?
+    } else {
+        Vec::new()
+    };
     laps.lap("window rows");
-    let win = windows
-        .select([
-            col("cid"),
-            col("vid"),
-            col(windows::LEVEL),
-            col(windows::START),
-            col(windows::END),
-        ])
-        .collect()?;
+    let win = windows;
     let slice_u32 =
         |c: &str| -> Result<Vec<u32>> { Ok(win.column(c)?.u32()?.into_no_null_iter().collect()) };
     let (cid, vid) = (slice_u32("cid")?, slice_u32("vid")?);
@@ -866,7 +929,7 @@ fn sweep_all(
             day_min: days.iter().map(|s| s.minutes()).collect(),
             rows: daily_rows,
         },
-        windows: window_rows(&window_df)?,
+        windows: kept_windows,
     })
 }
 

@@ -4,7 +4,6 @@
 
 use polars::prelude::*;
 
-use super::time_to_x::explode_components;
 use crate::model::{IMPACT_NONE, Level, col, window_source};
 use crate::period::Period;
 
@@ -40,12 +39,23 @@ fn level_code() -> Expr {
 /// instead of its own window; an impact row without an end runs to the incident's
 /// `resolved_at`, else to the report's end.
 pub fn impact_windows(incidents: LazyFrame, impacts: LazyFrame, period: &Period) -> LazyFrame {
+    let exploded = super::time_to_x::exploded(incidents.clone(), impacts.clone());
+    impact_windows_of(exploded, incidents, impacts, period)
+}
+
+/// [`impact_windows`] from the incidents already [`exploded`](super::time_to_x::exploded).
+pub fn impact_windows_of(
+    exploded: LazyFrame,
+    incidents: LazyFrame,
+    impacts: LazyFrame,
+    period: &Period,
+) -> LazyFrame {
     let ms = |c: &str| col(c).cast(DataType::Int64);
     let open_to_end = |e: Expr| when(e.clone().is_null()).then(lit(period.end)).otherwise(e);
     // Precise windows: every window source but the record's own timestamps.
     let precise = col(col::WINDOW_SOURCE).neq(lit(window_source::RECORD));
     // An end before the start is an empty window, never an open one.
-    let own = explode_components(incidents.clone().filter(precise.not())).select([
+    let own = exploded.filter(precise.not()).select([
         col(col::VENDOR),
         col(col::COMPONENT),
         col(col::ID),
