@@ -97,7 +97,9 @@ pub fn build(args: &ReportArgs) -> Result<Report> {
         weights: args.weights,
         sla: args.sla.clone(),
     };
-    let computed = metrics::compute(&ingested.incidents, &ingested.impacts, &opts)?;
+    // Daily downtime and the windows are drawn, never written as data.
+    let detail = args.formats.html || args.formats.charts;
+    let computed = metrics::compute_with(&ingested.incidents, &ingested.impacts, &opts, detail)?;
     laps.lap("compute");
     // A one-month report's headline compares with the calendar month before: its availability
     // came from the same sweep; its time-to-x figures are computed here.

@@ -53,10 +53,21 @@ pub struct Computed {
 
 /// Every number of a report. `impacts` holds the precise windows (may be empty).
 pub fn compute(incidents: &DataFrame, impacts: &DataFrame, opts: &Options) -> Result<Computed> {
+    compute_with(incidents, impacts, opts, true)
+}
+
+/// [`compute`]; without `detail`, no daily downtime and no windows (what only the charts and
+/// the HTML report show).
+pub fn compute_with(
+    incidents: &DataFrame,
+    impacts: &DataFrame,
+    opts: &Options,
+    detail: bool,
+) -> Result<Computed> {
     let mut laps = crate::laps::Laps::nested(1);
     let shared = Exploded::new(incidents, impacts)?;
     laps.lap("explode");
-    let mut swept = sweep_all(incidents, impacts, opts, true, true, &shared)?;
+    let mut swept = sweep_all(incidents, impacts, opts, detail, true, &shared)?;
     let labels: Vec<String> = opts.period.months.iter().map(|m| m.label.clone()).collect();
     if let Some(before) = swept.month_before.first() {
         let before_label = before.month.clone();
@@ -221,25 +232,34 @@ pub fn incident_table(
     .collect();
     select.extend(col::TIMESTAMPS.iter().map(|c| ms(c)));
     select.extend(durations);
-    let df = incidents
-        .clone()
-        .lazy()
-        .select(select)
-        .sort(
-            [col::STARTED_AT, col::VENDOR, col::ID],
-            SortMultipleOptions::default().with_maintain_order(true),
-        )
-        .collect()?;
+    let df = incidents.clone().lazy().select(select).collect()?;
+    // The order: by `started_at`, vendor, id (stable). Exports are mostly in time order
+    // already, which the merge sort finds; names are compared only on equal times.
+    let text_of =
+        |c: &str| -> Result<StringChunked> { Ok(df.column(c)?.str()?.rechunk().into_owned()) };
+    let started: Vec<Option<i64>> = df.column(col::STARTED_AT)?.i64()?.iter().collect();
+    let (vendor, id) = (text_of(col::VENDOR)?, text_of(col::ID)?);
+    let mut order: Vec<usize> = (0..df.height()).collect();
+    order.sort_by(|&a, &b| {
+        started[a]
+            .cmp(&started[b])
+            .then_with(|| vendor.get(a).cmp(&vendor.get(b)))
+            .then_with(|| id.get(a).cmp(&id.get(b)))
+    });
     let text = |c: &str| -> Result<TextColumn> {
-        let ca = df.column(c)?.str()?;
+        let ca = text_of(c)?;
         let bytes = ca.iter().map(|v| v.map_or(0, str::len)).sum();
         let mut out = TextColumn::with_capacity(ca.len(), bytes);
-        for v in ca.iter() {
-            out.push(v);
+        let arr = ca.downcast_iter().next();
+        for &i in &order {
+            out.push(arr.and_then(|a| a.get(i)));
         }
         Ok(out)
     };
-    let ints = |c: &str| -> Result<Vec<Option<i64>>> { Ok(df.column(c)?.i64()?.iter().collect()) };
+    let ints = |c: &str| -> Result<Vec<Option<i64>>> {
+        let v: Vec<Option<i64>> = df.column(c)?.i64()?.iter().collect();
+        Ok(order.iter().map(|&i| v[i]).collect())
+    };
     let timestamps: [Vec<Option<i64>>; 6] = [
         ints(col::TIMESTAMPS[0])?,
         ints(col::TIMESTAMPS[1])?,
