@@ -33,7 +33,11 @@ pub fn run(args: &ChartArgs, out: &mut dyn std::io::Write) -> Result<u8> {
             )));
         }
     };
-    let report = build(&args.report)?;
+    // Charts need the windows and days that only chart-writing reports compute.
+    let report = build(&ReportArgs {
+        formats: super::report::Formats::default(),
+        ..args.report.clone()
+    })?;
     let drawing = chart::of_report(&report, args.kind);
     let bytes = if png {
         drawing.png()?
