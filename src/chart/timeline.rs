@@ -159,16 +159,32 @@ pub(crate) fn draw_lanes<DB: DrawingBackend>(
         let (rows, n) = pack(&l.bars);
         let n = n.min(6) as i32;
         let h = ((lane - 4) / n).max(3);
+        // Each row's bars in pixels, in drawing order; consecutive bars of one level that
+        // overlap or touch on screen become one rectangle. The rows do not overlap, so the
+        // picture is the same, with at most a few rectangles per pixel column however many
+        // windows a lane has (a year of a large fleet is millions).
+        let mut by_row: Vec<Vec<(i32, i32, Level)>> = vec![Vec::new(); n as usize];
         for (bar, row) in l.bars.iter().zip(rows) {
-            let row = (row as i32).min(n - 1);
-            let (a, b) = (axis.x(bar.0), axis.x(bar.1));
-            let y0 = y + 2 + row * h;
-            rect(
-                root,
-                (a, y0),
-                (b.max(a + 2), y0 + h - 1),
-                level_colour(bar.2).filled(),
-            )?;
+            let row = &mut by_row[row.min(n as usize - 1)];
+            let a = axis.x(bar.0);
+            let b = axis.x(bar.1).max(a + 2);
+            match row.last_mut() {
+                Some(last) if last.2 == bar.2 && a <= last.1 && last.0 <= b => {
+                    *last = (last.0.min(a), last.1.max(b), bar.2);
+                }
+                _ => row.push((a, b, bar.2)),
+            }
+        }
+        for (r, bars) in by_row.iter().enumerate() {
+            let y0 = y + 2 + r as i32 * h;
+            for (a, b, level) in bars {
+                rect(
+                    root,
+                    (*a, y0),
+                    (*b, y0 + h - 1),
+                    level_colour(*level).filled(),
+                )?;
+            }
         }
     }
     Ok(())
