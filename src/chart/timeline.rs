@@ -159,31 +159,38 @@ pub(crate) fn draw_lanes<DB: DrawingBackend>(
         let (rows, n) = pack(&l.bars);
         let n = n.min(6) as i32;
         let h = ((lane - 4) / n).max(3);
-        // Each row's bars in pixels, in drawing order; consecutive bars of one level that
-        // overlap or touch on screen become one rectangle. The rows do not overlap, so the
-        // picture is the same, with at most a few rectangles per pixel column however many
-        // windows a lane has (a year of a large fleet is millions).
-        let mut by_row: Vec<Vec<(i32, i32, Level)>> = vec![Vec::new(); n as usize];
+        // Each row painted into a strip of pixel columns, bars in drawing order (the last one
+        // drawn over a column shows), then drawn as runs of one level: the same picture, with
+        // at most one rectangle per pixel column however many windows a lane has (a year of a
+        // large fleet is millions). Rows do not overlap, so each is painted on its own.
+        let width = (axis.x1 - axis.x0 + 3).max(1) as usize;
+        let mut strips: Vec<Vec<Option<Level>>> = vec![vec![None; width]; n as usize];
         for (bar, row) in l.bars.iter().zip(rows) {
-            let row = &mut by_row[row.min(n as usize - 1)];
+            let strip = &mut strips[row.min(n as usize - 1)];
             let a = axis.x(bar.0);
             let b = axis.x(bar.1).max(a + 2);
-            match row.last_mut() {
-                Some(last) if last.2 == bar.2 && a <= last.1 && last.0 <= b => {
-                    *last = (last.0.min(a), last.1.max(b), bar.2);
-                }
-                _ => row.push((a, b, bar.2)),
+            let col = |x: i32| (x - axis.x0).clamp(0, width as i32) as usize;
+            for c in &mut strip[col(a)..col(b)] {
+                *c = Some(bar.2);
             }
         }
-        for (r, bars) in by_row.iter().enumerate() {
+        for (r, strip) in strips.iter().enumerate() {
             let y0 = y + 2 + r as i32 * h;
-            for (a, b, level) in bars {
+            let mut c = 0;
+            while c < width {
+                let Some(level) = strip[c] else {
+                    c += 1;
+                    continue;
+                };
+                let run = strip[c..].iter().take_while(|v| **v == Some(level)).count();
+                let a = axis.x0 + c as i32;
                 rect(
                     root,
-                    (*a, y0),
-                    (*b, y0 + h - 1),
-                    level_colour(*level).filled(),
+                    (a, y0),
+                    (a + run as i32, y0 + h - 1),
+                    level_colour(level).filled(),
                 )?;
+                c += run;
             }
         }
     }
