@@ -205,12 +205,7 @@ pub fn incident_table(
     let durations: Vec<Expr> = Metric::ALL
         .into_iter()
         .map(|m| {
-            let from = if anchor == Anchor::Detected && m != Metric::Mttd {
-                col::DETECTED_AT
-            } else {
-                col::STARTED_AT
-            };
-            let d = ms(m.phase_column()) - ms(from);
+            let d = ms(m.phase_column()) - ms(time_to_x::anchor_column(m, anchor));
             when(d.clone().gt_eq(lit(0i64)))
                 .then(d)
                 .otherwise(lit(NULL).cast(DataType::Int64))

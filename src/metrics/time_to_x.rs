@@ -19,17 +19,22 @@ fn minutes_between(from: &str, to: &str) -> Expr {
         .otherwise(lit(NULL).cast(DataType::Float64))
 }
 
+/// The column a metric's duration runs from: `detected_at` for all but TTD with
+/// `Anchor::Detected`, else `started_at`.
+pub fn anchor_column(m: Metric, anchor: Anchor) -> &'static str {
+    if anchor == Anchor::Detected && m != Metric::Mttd {
+        col::DETECTED_AT
+    } else {
+        col::STARTED_AT
+    }
+}
+
 /// Adds `ttd_min` .. `ttr_min`. With `Anchor::Detected`, all but TTD run from `detected_at`.
 pub fn with_durations(lf: LazyFrame, anchor: Anchor) -> LazyFrame {
     let exprs: Vec<Expr> = Metric::ALL
         .into_iter()
         .map(|m| {
-            let from = if anchor == Anchor::Detected && m != Metric::Mttd {
-                col::DETECTED_AT
-            } else {
-                col::STARTED_AT
-            };
-            minutes_between(from, m.phase_column()).alias(m.duration_column())
+            minutes_between(anchor_column(m, anchor), m.phase_column()).alias(m.duration_column())
         })
         .collect();
     lf.with_columns(exprs)

@@ -73,13 +73,7 @@ pub fn incidents(t: &Incidents, raw: bool) -> Vec<u8> {
         for c in [&t.vendor, &t.id, &t.title, &t.severity, &t.components] {
             w.text(c.text(i));
         }
-        for ts in &t.timestamps {
-            cell.clear();
-            if let Some(ms) = ts[i] {
-                crate::time::push_utc(cell, ms);
-            }
-            w.bytes(cell);
-        }
+        w.times(&t.timestamps, i, cell);
         for d in &t.durations_ms {
             cell.clear();
             if let Some(ms) = d[i] {
@@ -107,6 +101,17 @@ impl Record<'_> {
         } else {
             self.w.write_field(neutral(cell).as_bytes())
         };
+    }
+
+    /// The six timestamps of row `i`, in UTC (`cell` is scratch space).
+    fn times(&mut self, timestamps: &[Vec<Option<i64>>; 6], i: usize, cell: &mut Vec<u8>) {
+        for ts in timestamps {
+            cell.clear();
+            if let Some(ms) = ts[i] {
+                crate::time::push_utc(cell, ms);
+            }
+            self.bytes(cell);
+        }
     }
 
     /// A cell mttx formatted (ASCII).
@@ -276,13 +281,7 @@ pub fn canonical_incidents(t: &Incidents, raw: bool) -> Vec<u8> {
         ] {
             w.text(c.text(i));
         }
-        for ts in &t.timestamps {
-            cell.clear();
-            if let Some(ms) = ts[i] {
-                crate::time::push_utc(cell, ms);
-            }
-            w.bytes(cell);
-        }
+        w.times(&t.timestamps, i, cell);
     })
 }
 
