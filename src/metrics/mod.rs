@@ -4,6 +4,7 @@
 //! plain rows of [`crate::model`]; no dataframe goes further.
 
 pub mod availability;
+pub mod stats;
 pub mod sweep;
 pub mod time_to_x;
 pub mod windows;
@@ -13,13 +14,12 @@ use polars::prelude::*;
 use crate::error::Result;
 use crate::model::{
     Anchor, AvailScope, AvailabilityRow, Daily, DailyRow, GroupKey, IncidentRow, Incidents, Level,
-    Metric, MetricRow, PLAUSIBLE_MS, Stats, TextColumn, Weights, WindowRow, col,
+    Metric, MetricRow, PLAUSIBLE_MS, TextColumn, Weights, WindowRow, col,
 };
 use crate::period::Period;
 use crate::time::MS_PER_MIN;
 pub use availability::SlaTargets;
 use sweep::Span;
-use time_to_x::MONTH;
 
 use crate::period::MonthSpan;
 
@@ -74,18 +74,13 @@ pub fn compute_with(
         availability::link_previous(&mut swept.rows, &labels, &swept.month_before, &before_label);
     }
     laps.lap("sweep, availability");
-    let incident_rows = incident_table(incidents, opts.anchor, Some(&opts.period))?;
+    let (table, row_of) = incident_table_ordered(incidents, opts.anchor, Some(&opts.period))?;
     laps.lap("incident rows");
-    let metrics = metric_rows_of(
-        incidents,
-        shared.members.clone().lazy(),
-        &opts.period,
-        opts.anchor,
-    )?;
+    let metrics = TimeToX::new(&table, &row_of, &shared, &opts.period).report_rows();
     drop(shared);
     laps.lap("time to x");
     Ok(Computed {
-        incidents: incident_rows,
+        incidents: table,
         metrics,
         availability: swept.rows,
         month_before: swept.month_before,
@@ -94,19 +89,33 @@ pub fn compute_with(
     })
 }
 
-/// The incidents exploded into components, once per report: the sweep and the time-to-x
-/// figures both start from it.
+/// The incidents exploded into components once per report, with integer keys: the sweep and
+/// the time-to-x figures both start from it.
 pub struct Exploded {
     /// [`time_to_x::exploded`]: the listed components, for the incidents' own windows.
     exploded: DataFrame,
-    /// [`time_to_x::memberships_of`]: the components each incident counts for.
-    members: DataFrame,
+    /// The components in (vendor, component) order: a component's id is its index.
+    comp_vendor: Vec<String>,
+    comp_name: Vec<String>,
+    /// The vendors in order: a vendor's id is its index.
+    vendors: Vec<String>,
+    /// Each incident's vendor id and `started_at` (ms), by input row.
+    vendor_of: Vec<u32>,
+    started: Vec<Option<i64>>,
+    /// The memberships ([`time_to_x::memberships_of`]): each one's incident (input row) and
+    /// component id.
+    member_row: Vec<u32>,
+    member_cid: Vec<u32>,
 }
+
+/// Names the input row of an incident in the exploded frames.
+const ROW: &str = "__row";
 
 impl Exploded {
     pub fn new(incidents: &DataFrame, impacts: &DataFrame) -> Result<Exploded> {
         // Only the columns the figures use are exploded.
         let mut keep: Vec<Expr> = [
+            ROW,
             col::VENDOR,
             col::ID,
             col::SEVERITY,
@@ -119,14 +128,117 @@ impl Exploded {
         .collect();
         keep.extend(col::TIMESTAMPS.iter().map(|c| col(*c)));
         let exploded = time_to_x::exploded(
-            incidents.clone().lazy().select(keep),
+            incidents
+                .clone()
+                .lazy()
+                .with_row_index(ROW, None)
+                .select(keep),
             impacts.clone().lazy(),
         )
         .collect()?;
-        let members =
-            time_to_x::memberships_of(exploded.clone().lazy(), impacts.clone().lazy()).collect()?;
-        Ok(Exploded { exploded, members })
+        let members = time_to_x::memberships_of(exploded.clone().lazy(), impacts.clone().lazy())
+            .select([
+                col(ROW).cast(DataType::UInt32),
+                col(col::VENDOR),
+                col(col::COMPONENT),
+            ])
+            .collect()?;
+        let member_row: Vec<u32> = members.column(ROW)?.u32()?.into_no_null_iter().collect();
+        let (mv, mc) = (
+            members.column(col::VENDOR)?.str()?,
+            members.column(col::COMPONENT)?.str()?,
+        );
+        let (member_cid, comps) = dense_ids(
+            mv.iter()
+                .zip(mc.iter())
+                .map(|(v, c)| (v.unwrap_or_default(), c.unwrap_or_default())),
+        );
+        let (comp_vendor, comp_name) = comps
+            .into_iter()
+            .map(|(v, c)| (v.to_string(), c.to_string()))
+            .unzip();
+        let (vendor_of, vendors) = dense_ids(
+            incidents
+                .column(col::VENDOR)?
+                .str()?
+                .iter()
+                .map(Option::unwrap_or_default),
+        );
+        let vendors = vendors.into_iter().map(str::to_string).collect();
+        let started = incidents
+            .column(col::STARTED_AT)?
+            .cast(&DataType::Int64)?
+            .i64()?
+            .iter()
+            .collect();
+        Ok(Exploded {
+            exploded,
+            comp_vendor,
+            comp_name,
+            vendors,
+            vendor_of,
+            started,
+            member_row,
+            member_cid,
+        })
     }
+
+    /// `vendor, component, cid` for joining windows with their component's id (plus `offset`).
+    fn comp_ids(&self, offset: u32) -> Result<LazyFrame> {
+        let ids: Vec<u32> = (0..self.comp_name.len() as u32)
+            .map(|i| i + offset)
+            .collect();
+        Ok(DataFrame::new(
+            ids.len(),
+            vec![
+                Column::new(col::VENDOR.into(), &self.comp_vendor),
+                Column::new(col::COMPONENT.into(), &self.comp_name),
+                Column::new("cid".into(), ids),
+            ],
+        )?
+        .lazy())
+    }
+
+    /// `vendor, vid` for joining windows with their vendor's id (plus `offset`).
+    fn vendor_ids(&self, offset: u32) -> Result<LazyFrame> {
+        let ids: Vec<u32> = (0..self.vendors.len() as u32).map(|i| i + offset).collect();
+        Ok(DataFrame::new(
+            ids.len(),
+            vec![
+                Column::new(col::VENDOR.into(), &self.vendors),
+                Column::new("vid".into(), ids),
+            ],
+        )?
+        .lazy())
+    }
+}
+
+/// Dense ids of `keys`, numbered in the order of the distinct keys: each key's id, and the
+/// distinct keys by id.
+fn dense_ids<K: Copy + Eq + std::hash::Hash + Ord>(
+    keys: impl Iterator<Item = K>,
+) -> (Vec<u32>, Vec<K>) {
+    let mut seen: std::collections::HashMap<K, u32, foldhash::fast::RandomState> =
+        std::collections::HashMap::default();
+    let mut distinct: Vec<K> = Vec::new();
+    let ids: Vec<u32> = keys
+        .map(|k| {
+            *seen.entry(k).or_insert_with(|| {
+                distinct.push(k);
+                (distinct.len() - 1) as u32
+            })
+        })
+        .collect();
+    let mut by_key: Vec<u32> = (0..distinct.len() as u32).collect();
+    by_key.sort_unstable_by(|&a, &b| distinct[a as usize].cmp(&distinct[b as usize]));
+    let mut rank = vec![0u32; distinct.len()];
+    for (r, &k) in by_key.iter().enumerate() {
+        rank[k as usize] = r as u32;
+    }
+    (
+        ids.into_iter().map(|i| rank[i as usize]).collect(),
+        by_key.iter().map(|&k| distinct[k as usize]).collect(),
+    )
 }
 
 fn ms(c: &str) -> Expr {
@@ -178,12 +290,6 @@ pub fn data_span(incidents: &DataFrame, impacts: &DataFrame) -> Result<Option<(i
     Ok(first.zip(last))
 }
 
-fn in_period(period: &Period) -> Expr {
-    ms(col::STARTED_AT)
-        .gt_eq(lit(period.start))
-        .and(ms(col::STARTED_AT).lt(lit(period.end)))
-}
-
 /// `incidents.csv` rows: every accepted incident, by `started_at`, vendor, id; `in_window`
 /// against `period` (every row, without one).
 pub fn incident_rows(
@@ -200,6 +306,15 @@ pub fn incident_table(
     anchor: Anchor,
     period: Option<&Period>,
 ) -> Result<Incidents> {
+    Ok(incident_table_ordered(incidents, anchor, period)?.0)
+}
+
+/// [`incident_table`], and the input row of each of its rows.
+fn incident_table_ordered(
+    incidents: &DataFrame,
+    anchor: Anchor,
+    period: Option<&Period>,
+) -> Result<(Incidents, Vec<u32>)> {
     // Durations in integer milliseconds (the minutes of the time-to-x figures are these over
     // 60,000), negative ones null.
     let durations: Vec<Expr> = Metric::ALL
@@ -268,7 +383,7 @@ pub fn incident_table(
         .iter()
         .map(|t| period.is_none_or(|p| t.is_some_and(|t| p.contains(t))))
         .collect();
-    Ok(Incidents {
+    let table = Incidents {
         vendor: text(col::VENDOR)?,
         id: text(col::ID)?,
         title: text(col::TITLE)?,
@@ -286,83 +401,192 @@ pub fn incident_table(
         window_source: text(col::WINDOW_SOURCE)?,
         warnings: text(col::WARNINGS)?,
         in_window,
-    })
+    };
+    Ok((table, order.into_iter().map(|i| i as u32).collect()))
 }
 
-/// The incidents started in the window, with durations and month.
-fn prepared(incidents: &DataFrame, period: &Period, anchor: Anchor) -> Result<LazyFrame> {
-    let lf = time_to_x::with_durations(incidents.clone().lazy(), anchor).filter(in_period(period));
-    Ok(time_to_x::with_month(lf, period))
+/// What the time-to-x rows are grouped from: the incident table (its rows in the report
+/// order), each row's input row, and the shared integer keys.
+struct TimeToX<'a> {
+    table: &'a Incidents,
+    /// The input row of each table row, and the table row of each input row.
+    row_of: &'a [u32],
+    position: Vec<u32>,
+    shared: &'a Exploded,
+    period: &'a Period,
+    /// Each table row's month in the window ([`OUTSIDE`] when it started outside the window).
+    month: Vec<u32>,
+    /// Each table row's severity id ([`OUTSIDE`] when it has none), and the severities by id.
+    severity: Vec<u32>,
+    severities: Vec<&'a str>,
 }
 
-/// Reads an aggregate frame into rows; `keys` are the key columns present in it; month
-/// indexes become the labels of `period`.
-fn read_metric_rows(
-    df: &DataFrame,
-    scope: &str,
-    keys: &[&str],
-    period: &Period,
-) -> Result<Vec<MetricRow>> {
-    let text = |c: &str| -> Result<Option<StringChunked>> {
-        Ok(if keys.contains(&c) {
-            Some(df.column(c)?.str()?.clone())
+/// No month, no severity.
+const OUTSIDE: u32 = u32::MAX;
+
+/// Which rows over the whole window a grouping gives besides its monthly ones.
+#[derive(Clone, Copy, PartialEq)]
+enum Whole {
+    /// None (the grouping is by month).
+    No,
+    /// One per group with `month = all` (`metrics.csv`).
+    All,
+    /// One per group without a month (a grouping without months).
+    Unlabelled,
+}
+
+impl<'a> TimeToX<'a> {
+    fn new(
+        table: &'a Incidents,
+        row_of: &'a [u32],
+        shared: &'a Exploded,
+        period: &'a Period,
+    ) -> TimeToX<'a> {
+        let mut position = vec![0u32; row_of.len()];
+        for (p, &r) in row_of.iter().enumerate() {
+            position[r as usize] = p as u32;
+        }
+        let month = table.timestamps[0]
+            .iter()
+            .zip(&table.in_window)
+            .map(|(t, &inside)| match t {
+                Some(t) if inside => period.months[1..].partition_point(|m| m.start <= *t) as u32,
+                _ => OUTSIDE,
+            })
+            .collect();
+        let (severity, severities) = dense_ids((0..table.len()).map(|p| table.severity.get(p)));
+        // `None` sorts first: it is the id before the named severities.
+        let has_none = severities.first().is_some_and(Option::is_none);
+        let severity = severity
+            .into_iter()
+            .map(|i| match (has_none, i) {
+                (true, 0) => OUTSIDE,
+                (true, i) => i - 1,
+                (false, i) => i,
+            })
+            .collect();
+        TimeToX {
+            table,
+            row_of,
+            position,
+            shared,
+            period,
+            month,
+            severity,
+            severities: severities.into_iter().flatten().collect(),
+        }
+    }
+
+    /// `metrics.csv`: scopes `all`, `vendor`, `component`, `severity`, each per month and over
+    /// the whole window.
+    fn report_rows(&self) -> Vec<MetricRow> {
+        let mut rows = Vec::new();
+        for (scope, keys) in REPORT_SCOPES {
+            rows.extend(self.rows(keys, scope, true, Whole::All));
+        }
+        let rank = |s: &str| REPORT_SCOPES.iter().position(|(n, _)| *n == s).unwrap_or(9);
+        sort_metric_rows(&mut rows, rank);
+        rows
+    }
+
+    /// The rows of one grouping by `keys` (besides the month), named `scope`: per month when
+    /// `monthly`, and over the whole window as `whole` says.
+    fn rows(&self, keys: &[GroupKey], scope: &str, monthly: bool, whole: Whole) -> Vec<MetricRow> {
+        let by = |k: GroupKey| keys.contains(&k);
+        let sh = self.shared;
+        let (n_base, base_of): (usize, Box<dyn Fn(u32) -> u32>) = if by(GroupKey::Component) {
+            // Items are memberships: the base key is the member itself (see below).
+            (sh.comp_name.len(), Box::new(|_| 0))
+        } else if by(GroupKey::Vendor) {
+            (
+                sh.vendors.len(),
+                Box::new(|p| sh.vendor_of[self.row_of[p as usize] as usize]),
+            )
         } else {
-            None
-        })
-    };
-    let month: Option<StringChunked> = if keys.contains(&MONTH) {
-        let idx = df.column(MONTH)?.i32()?;
-        Some(
-            idx.iter()
-                .map(|i| {
-                    i.and_then(|i| period.months.get(i as usize))
-                        .map(|m| m.label.as_str())
-                })
-                .collect(),
-        )
-    } else {
-        None
-    };
-    let (vendor, component, severity) = (
-        text(col::VENDOR)?,
-        text(col::COMPONENT)?,
-        text(col::SEVERITY)?,
-    );
-    let metric = df.column("metric")?.str()?;
-    let n = df.column("n")?.u64()?;
-    let f = |c: &str| -> Result<Float64Chunked> { Ok(df.column(c)?.f64()?.clone()) };
-    let (mean, median, p90, max) = (
-        f("mean_min")?,
-        f("median_min")?,
-        f("p90_min")?,
-        f("max_min")?,
-    );
-    let get = |ca: &Option<StringChunked>, i: usize| {
-        ca.as_ref().and_then(|c| c.get(i)).map(str::to_string)
-    };
-    Ok((0..df.height())
-        .map(|i| {
-            let n = n.get(i).unwrap_or(0);
-            let some = |v: Option<f64>| if n == 0 { None } else { v };
-            MetricRow {
-                scope: scope.to_string(),
-                vendor: get(&vendor, i),
-                component: get(&component, i),
-                severity: get(&severity, i),
-                month: get(&month, i),
-                metric: Metric::from_str_opt(metric.get(i).unwrap_or_default())
-                    .unwrap_or(Metric::Mttr),
-                stats: Stats {
-                    n,
-                    mean: some(mean.get(i)),
-                    median: some(median.get(i)),
-                    p90: some(p90.get(i)),
-                    max: some(max.get(i)),
-                },
+            (1, Box::new(|_| 0))
+        };
+        let n_sev = if by(GroupKey::Severity) {
+            self.severities.len()
+        } else {
+            1
+        };
+        let n_cells = if monthly { self.period.months.len() } else { 1 };
+        let mut items = stats::Items::with_capacity(self.table.len());
+        // The item of table row `p` in base key `base`, unless it has no month or no severity.
+        let mut push = |base: u32, p: u32| {
+            let month = self.month[p as usize];
+            let sev = if by(GroupKey::Severity) {
+                self.severity[p as usize]
+            } else {
+                0
+            };
+            if month != OUTSIDE && sev != OUTSIDE {
+                let cell = if monthly { month } else { 0 };
+                items.push(base * n_sev as u32 + sev, cell, p);
             }
-        })
-        .collect())
+        };
+        if by(GroupKey::Component) {
+            for (&row, &cid) in sh.member_row.iter().zip(&sh.member_cid) {
+                push(cid, self.position[row as usize]);
+            }
+        } else {
+            for p in 0..self.table.len() as u32 {
+                push(base_of(p), p);
+            }
+        }
+        let grouped = stats::aggregate(&items, n_base * n_sev, n_cells, &self.table.durations_ms);
+        let mut rows = Vec::new();
+        let mut emit = |key: usize, month: Option<&str>, group: &stats::Group| {
+            if group.items == 0 {
+                return;
+            }
+            let (base, sev) = (key / n_sev, key % n_sev);
+            let (vendor, component) = if by(GroupKey::Component) {
+                (
+                    Some(sh.comp_vendor[base].clone()),
+                    Some(sh.comp_name[base].clone()),
+                )
+            } else if by(GroupKey::Vendor) {
+                (Some(sh.vendors[base].clone()), None)
+            } else {
+                (None, None)
+            };
+            let severity = by(GroupKey::Severity).then(|| self.severities[sev].to_string());
+            for (m, stats) in Metric::ALL.into_iter().zip(group.stats) {
+                rows.push(MetricRow {
+                    scope: scope.to_string(),
+                    vendor: vendor.clone(),
+                    component: component.clone(),
+                    severity: severity.clone(),
+                    month: month.map(str::to_string),
+                    metric: m,
+                    stats,
+                });
+            }
+        };
+        for key in 0..n_base * n_sev {
+            if monthly {
+                for (c, month) in self.period.months.iter().enumerate() {
+                    emit(key, Some(&month.label), &grouped.cells[key * n_cells + c]);
+                }
+            }
+            match whole {
+                Whole::No => {}
+                Whole::All => emit(key, Some("all"), &grouped.whole[key]),
+                Whole::Unlabelled => emit(key, None, &grouped.whole[key]),
+            }
+        }
+        rows
+    }
 }
+
+/// The scopes of `metrics.csv`, in order, and their keys.
+const REPORT_SCOPES: [(&str, &[GroupKey]); 4] = [
+    ("all", &[]),
+    ("vendor", &[GroupKey::Vendor]),
+    ("component", &[GroupKey::Component]),
+    ("severity", &[GroupKey::Severity]),
+];
 
 /// Sort order of months: calendar order, `all` last.
 fn month_order(m: &Option<String>) -> (u8, String) {
@@ -404,16 +628,8 @@ pub fn metric_rows(
     period: &Period,
     anchor: Anchor,
 ) -> Result<Vec<MetricRow>> {
-    let mut lf = prepared(incidents, period, anchor)?;
-    if keys.contains(&GroupKey::Component) {
-        lf = time_to_x::memberships(lf, impacts.clone().lazy());
-    }
-    let key_cols = time_to_x::key_columns(keys);
-    let mut lf = lf;
-    if keys.contains(&GroupKey::Severity) {
-        lf = lf.filter(col(col::SEVERITY).is_not_null());
-    }
-    let df = time_to_x::aggregate(lf, &key_cols)?.collect()?;
+    let shared = Exploded::new(incidents, impacts)?;
+    let (table, row_of) = incident_table_ordered(incidents, anchor, Some(period))?;
     let scope = if keys.is_empty() {
         "all".to_string()
     } else {
@@ -422,7 +638,14 @@ pub fn metric_rows(
             .collect::<Vec<_>>()
             .join("+")
     };
-    let mut rows = read_metric_rows(&df, &scope, &key_cols, period)?;
+    let monthly = keys.contains(&GroupKey::Month);
+    let whole = if monthly {
+        Whole::No
+    } else {
+        Whole::Unlabelled
+    };
+    let mut rows =
+        TimeToX::new(&table, &row_of, &shared, period).rows(keys, &scope, monthly, whole);
     sort_metric_rows(&mut rows, |_| 0);
     Ok(rows)
 }
@@ -435,65 +658,9 @@ pub fn report_metric_rows(
     period: &Period,
     anchor: Anchor,
 ) -> Result<Vec<MetricRow>> {
-    let members = time_to_x::memberships(
-        incidents.clone().lazy().filter(in_period(period)),
-        impacts.clone().lazy(),
-    );
-    metric_rows_of(incidents, members, period, anchor)
-}
-
-/// [`report_metric_rows`] given the incidents' memberships.
-fn metric_rows_of(
-    incidents: &DataFrame,
-    members: LazyFrame,
-    period: &Period,
-    anchor: Anchor,
-) -> Result<Vec<MetricRow>> {
-    const SCOPES: [(&str, &[&str]); 4] = [
-        ("all", &[]),
-        ("vendor", &[col::VENDOR]),
-        ("component", &[col::VENDOR, col::COMPONENT]),
-        ("severity", &[col::SEVERITY]),
-    ];
-    let base = prepared(incidents, period, anchor)?.cache();
-    let exploded = time_to_x::with_month(
-        time_to_x::with_durations(members, anchor).filter(in_period(period)),
-        period,
-    )
-    .cache();
-    let mut rows = Vec::new();
-    for (scope, keys) in SCOPES {
-        let mut lf = if keys.contains(&col::COMPONENT) {
-            exploded.clone()
-        } else {
-            base.clone()
-        };
-        if keys.contains(&col::SEVERITY) {
-            lf = lf.filter(col(col::SEVERITY).is_not_null());
-        }
-        let mut by_month: Vec<&str> = keys.to_vec();
-        by_month.push(MONTH);
-        let monthly = time_to_x::aggregate(lf.clone(), &by_month)?.collect()?;
-        rows.extend(read_metric_rows(&monthly, scope, &by_month, period)?);
-        let whole = time_to_x::aggregate(lf, keys)?.collect()?;
-        let mut whole_rows = read_metric_rows(&whole, scope, keys, period)?;
-        for r in &mut whole_rows {
-            r.month = Some("all".into());
-        }
-        rows.extend(whole_rows);
-    }
-    let rank = |s: &str| SCOPES.iter().position(|(n, _)| *n == s).unwrap_or(9);
-    sort_metric_rows(&mut rows, rank);
-    Ok(rows)
-}
-
-fn strings(df: &DataFrame, c: &str) -> Result<Vec<String>> {
-    Ok(df
-        .column(c)?
-        .str()?
-        .iter()
-        .map(|v| v.unwrap_or_default().to_string())
-        .collect())
+    let shared = Exploded::new(incidents, impacts)?;
+    let (table, row_of) = incident_table_ordered(incidents, anchor, Some(period))?;
+    Ok(TimeToX::new(&table, &row_of, &shared, period).report_rows())
 }
 
 /// `availability.csv`: every vendor and every component of the input, for every month of the
@@ -599,35 +766,17 @@ fn sweep_all(
     let lead = usize::from(month_before);
     let mut laps = crate::laps::Laps::nested(2);
     let lf = incidents.clone().lazy();
-    let exploded = shared.members.clone().lazy();
     let sorted = SortMultipleOptions::default().with_maintain_order(true);
-
     // Dense key ids: components 0..C, then vendors C..C+V.
-    let comp_keys = exploded
-        .clone()
-        .select([col(col::VENDOR), col(col::COMPONENT)])
-        .unique_stable(None, UniqueKeepStrategy::First)
-        .sort([col::VENDOR, col::COMPONENT], sorted.clone())
-        .with_row_index("cid", None)
-        .collect()?;
-    let vendor_keys = lf
-        .clone()
-        .select([col(col::VENDOR)])
-        .unique_stable(None, UniqueKeepStrategy::First)
-        .sort([col::VENDOR], sorted.clone())
-        .with_row_index("vid", None)
-        .collect()?;
-    laps.lap("keys");
-    let n_comp = comp_keys.height();
-    let n_keys = n_comp + vendor_keys.height();
-    let comp_vendor = strings(&comp_keys, col::VENDOR)?;
-    let comp_name = strings(&comp_keys, col::COMPONENT)?;
-    let vendors = strings(&vendor_keys, col::VENDOR)?;
+    let n_comp = shared.comp_name.len();
+    let n_keys = n_comp + shared.vendors.len();
+    let (comp_vendor, comp_name, vendors) =
+        (&shared.comp_vendor, &shared.comp_name, &shared.vendors);
     let mut keys: Vec<(AvailScope, &str, Option<&str>)> = Vec::with_capacity(n_keys);
     keys.extend(
         comp_vendor
             .iter()
-            .zip(&comp_name)
+            .zip(comp_name)
             .map(|(v, c)| (AvailScope::Component, v.as_str(), Some(c.as_str()))),
     );
     keys.extend(
@@ -672,16 +821,8 @@ fn sweep_all(
         (plain, cut)
     };
 
-    let key_ids = |df: &DataFrame, on: &[&str], id: &str, offset: u32| -> LazyFrame {
-        df.clone().lazy().select(
-            on.iter()
-                .map(|c| col(*c))
-                .chain([(col(id).cast(DataType::UInt32) + lit(offset)).alias(id)])
-                .collect::<Vec<_>>(),
-        )
-    };
-    let comp_ids = key_ids(&comp_keys, &[col::VENDOR, col::COMPONENT], "cid", 0);
-    let vendor_ids = key_ids(&vendor_keys, &[col::VENDOR], "vid", n_comp as u32);
+    let comp_ids = shared.comp_ids(0)?;
+    let vendor_ids = shared.vendor_ids(n_comp as u32)?;
 
     let windows = windows::impact_windows_of(
         shared.exploded.clone().lazy(),
@@ -785,67 +926,28 @@ fn sweep_all(
     // Incidents started in each month, per key.
     let m = swept.months.len();
     let mut started = vec![0u64; n_keys * m];
-    // The month of each start as an index into the window's months: how many month starts
-    // after the first it has reached (integer comparisons, no labels).
-    const MI: &str = "__month";
-    let month_of = swept
-        .months
-        .iter()
-        .skip(1)
-        .map(|mo| {
-            ms(col::STARTED_AT)
-                .gt_eq(lit(mo.start))
-                .cast(DataType::Int32)
-        })
-        .fold(lit(0i32), |a, b| a + b)
-        .alias(MI);
-    // Started in the window or in the month before (not in a gap between them).
-    let counted = swept.months[..lead]
-        .iter()
-        .fold(in_period(period), |e, mo| {
-            e.or(ms(col::STARTED_AT)
-                .gt_eq(lit(mo.start))
-                .and(ms(col::STARTED_AT).lt(lit(mo.end))))
-        });
-    let with_month = |lf: LazyFrame| lf.filter(counted.clone()).with_column(month_of.clone());
-    let count_into = |df: DataFrame, id: &str, started: &mut Vec<u64>| -> Result<()> {
-        let ids = df.column(id)?.u32()?;
-        let months = df.column(MI)?.i32()?;
-        let n = df.column("n")?.cast(&DataType::UInt64)?;
-        let n = n.u64()?;
-        for i in 0..df.height() {
-            if let (Some(k), Some(mi)) = (ids.get(i), months.get(i))
-                && (0..m as i32).contains(&mi)
-            {
-                started[k as usize * m + mi as usize] += n.get(i).unwrap_or(0);
-            }
-        }
-        Ok(())
+    // The month of a start as an index into the swept months, when it is counted: started in
+    // the window or in the month before (not in a gap between them).
+    let month_of = |t: Option<i64>| -> Option<usize> {
+        let t = t?;
+        let counted = period.contains(t)
+            || swept.months[..lead]
+                .iter()
+                .any(|mo| mo.start <= t && t < mo.end);
+        counted.then(|| swept.months[1..].partition_point(|mo| mo.start <= t))
     };
-    // Memberships are unique per incident and component, so a count is the number of
-    // incidents.
-    let comp_counts = with_month(exploded)
-        .join(
-            comp_ids,
-            [col(col::VENDOR), col(col::COMPONENT)],
-            [col(col::VENDOR), col(col::COMPONENT)],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .group_by([col("cid"), col(MI)])
-        .agg([len().alias("n")])
-        .collect()?;
-    count_into(comp_counts, "cid", &mut started)?;
-    let vendor_counts = with_month(lf)
-        .join(
-            vendor_ids,
-            [col(col::VENDOR)],
-            [col(col::VENDOR)],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .group_by([col("vid"), col(MI)])
-        .agg([len().alias("n")])
-        .collect()?;
-    count_into(vendor_counts, "vid", &mut started)?;
+    let month_of_row: Vec<Option<usize>> = shared.started.iter().map(|&t| month_of(t)).collect();
+    // Memberships are unique per incident and component: a count is a number of incidents.
+    for (&row, &cid) in shared.member_row.iter().zip(&shared.member_cid) {
+        if let Some(mi) = month_of_row[row as usize] {
+            started[cid as usize * m + mi] += 1;
+        }
+    }
+    for (&vid, mi) in shared.vendor_of.iter().zip(&month_of_row) {
+        if let Some(mi) = mi {
+            started[(n_comp + vid as usize) * m + mi] += 1;
+        }
+    }
 
     laps.lap("counts");
     // One row per key and month, then the key over the whole window.

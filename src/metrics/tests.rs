@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 
 use super::*;
 use crate::ingest::{IngestOptions, empty_impacts, from_csv_text};
-use crate::model::{Metric, WeightPreset};
+use crate::model::{Metric, Stats, WeightPreset};
 
 const HEADER: &str = "id,vendor,impact,components,severity,started_at,detected_at,acknowledged_at,identified_at,mitigated_at,resolved_at\n";
 

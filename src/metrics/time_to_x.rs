@@ -1,23 +1,13 @@
-//! Time-to-x (contract section 2): per-incident durations in minutes from the anchor, and their
-//! aggregates `n, mean, median, p90, max` (type-7 percentiles) over any grouping.
+//! Time-to-x (contract section 2): which instant each duration runs from, the memberships of
+//! incidents in components (the explode of `components`, or the components of precise impact
+//! rows), and the key columns of a grouping. The statistics themselves are [`super::stats`].
 
 use polars::prelude::*;
 
 use crate::model::{ALL_COMPONENTS, Anchor, GroupKey, Metric, col, window_source};
-use crate::period::Period;
 
-/// Name of the month column: the index of the window's month `started_at` falls in.
+/// Name of the month key of a grouping.
 pub const MONTH: &str = "month";
-
-/// Minutes between two datetime columns; negative or missing is null.
-fn minutes_between(from: &str, to: &str) -> Expr {
-    let d = (col(to).cast(DataType::Int64) - col(from).cast(DataType::Int64))
-        .cast(DataType::Float64)
-        / lit(60_000.0);
-    when(d.clone().gt_eq(lit(0.0)))
-        .then(d)
-        .otherwise(lit(NULL).cast(DataType::Float64))
-}
 
 /// The column a metric's duration runs from: `detected_at` for all but TTD with
 /// `Anchor::Detected`, else `started_at`.
@@ -27,39 +17,6 @@ pub fn anchor_column(m: Metric, anchor: Anchor) -> &'static str {
     } else {
         col::STARTED_AT
     }
-}
-
-/// Adds `ttd_min` .. `ttr_min`. With `Anchor::Detected`, all but TTD run from `detected_at`.
-pub fn with_durations(lf: LazyFrame, anchor: Anchor) -> LazyFrame {
-    let exprs: Vec<Expr> = Metric::ALL
-        .into_iter()
-        .map(|m| {
-            minutes_between(anchor_column(m, anchor), m.phase_column()).alias(m.duration_column())
-        })
-        .collect();
-    lf.with_columns(exprs)
-}
-
-/// Adds [`MONTH`]: the index of the window's month `started_at` falls in (`Int32`; months are
-/// cut at local midnight in the report zone, so this compares instants with the period's month
-/// starts instead of formatting a label per row). For incidents started in the window.
-pub fn with_month(lf: LazyFrame, period: &Period) -> LazyFrame {
-    lf.with_column(month_index(period).alias(MONTH))
-}
-
-/// The month index of `started_at` within `period` (0 for the first month).
-pub fn month_index(period: &Period) -> Expr {
-    period
-        .months
-        .iter()
-        .skip(1)
-        .map(|m| {
-            col(col::STARTED_AT)
-                .cast(DataType::Int64)
-                .gt_eq(lit(m.start))
-                .cast(DataType::Int32)
-        })
-        .fold(lit(0i32), |a, b| a + b)
 }
 
 /// One row per incident and listed component (`(all)` when none is listed).
@@ -146,54 +103,6 @@ pub fn memberships_of(exploded: LazyFrame, impacts: LazyFrame) -> LazyFrame {
             JoinArgs::new(JoinType::Inner),
         );
     concat([own, from_impacts], UnionArgs::default()).expect("same columns")
-}
-
-/// Aggregates the five durations per group: columns `keys.., metric, n, mean_min, median_min,
-/// p90_min, max_min`. `lf` must carry the key columns (explode first for `component`). One
-/// grouping computes all 25 figures side by side; only the small result is reshaped to one row
-/// per metric.
-pub fn aggregate(lf: LazyFrame, keys: &[&str]) -> PolarsResult<LazyFrame> {
-    const ALL: &str = "__all";
-    let mut aggs = Vec::with_capacity(25);
-    for m in Metric::ALL {
-        let (d, p) = (col(m.duration_column()), m.as_str());
-        aggs.extend([
-            d.clone()
-                .count()
-                .cast(DataType::UInt64)
-                .alias(format!("{p}_n")),
-            d.clone().mean().alias(format!("{p}_mean")),
-            d.clone().median().alias(format!("{p}_median")),
-            d.clone()
-                .quantile(lit(0.9), QuantileMethod::Linear)
-                .alias(format!("{p}_p90")),
-            d.max().alias(format!("{p}_max")),
-        ]);
-    }
-    // Without keys, one group, and none at all when there are no rows.
-    let (lf, by): (LazyFrame, Vec<Expr>) = if keys.is_empty() {
-        (lf.with_column(lit(true).alias(ALL)), vec![col(ALL)])
-    } else {
-        (lf, keys.iter().map(|k| col(*k)).collect())
-    };
-    let wide = lf.group_by(by).agg(aggs).cache();
-    let parts: Vec<LazyFrame> = Metric::ALL
-        .into_iter()
-        .map(|m| {
-            let p = m.as_str();
-            let mut sel: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
-            sel.extend([
-                lit(p).alias("metric"),
-                col(format!("{p}_n")).alias("n"),
-                col(format!("{p}_mean")).alias("mean_min"),
-                col(format!("{p}_median")).alias("median_min"),
-                col(format!("{p}_p90")).alias("p90_min"),
-                col(format!("{p}_max")).alias("max_min"),
-            ]);
-            wide.clone().select(sel)
-        })
-        .collect();
-    concat(parts, UnionArgs::default())
 }
 
 /// Column names of a grouping.
