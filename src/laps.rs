@@ -1,5 +1,6 @@
 //! Stage timings for performance work: with `MTTX_TIMINGS` set, each [`Laps::lap`] prints on
-//! stderr the time since the previous one (docs/performance.md); otherwise nothing happens.
+//! stderr the time since the previous one, and on Linux the resident memory at its end and the
+//! peak so far (docs/performance.md); otherwise nothing happens.
 
 /// A stopwatch of named stages, indented by nesting depth.
 pub struct Laps {
@@ -25,10 +26,32 @@ impl Laps {
         if let Some(t) = self.since {
             let name = format!("{}{stage}", "  ".repeat(self.indent));
             eprintln!(
-                "mttx timing: {name:<24} {:>8.3} s",
-                t.elapsed().as_secs_f64()
+                "mttx timing: {name:<24} {:>8.3} s{}",
+                t.elapsed().as_secs_f64(),
+                memory()
             );
             self.since = Some(std::time::Instant::now());
         }
+    }
+}
+
+/// `  rss N MB, peak N MB` from `/proc/self/status`; empty where there is none.
+fn memory() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let mb = |key: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(key))?;
+        let kb: u64 = line[key.len()..]
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kb / 1024)
+    };
+    match (mb("VmRSS:"), mb("VmHWM:")) {
+        (Some(rss), Some(peak)) => format!("  rss {rss:>5} MB, peak {peak:>5} MB"),
+        _ => String::new(),
     }
 }

@@ -4,6 +4,7 @@
 //! plain rows of [`crate::model`]; no dataframe goes further.
 
 pub mod availability;
+pub mod explode;
 pub mod stats;
 pub mod sweep;
 pub mod time_to_x;
@@ -13,12 +14,13 @@ use polars::prelude::*;
 
 use crate::error::Result;
 use crate::model::{
-    Anchor, AvailScope, AvailabilityRow, Daily, DailyRow, GroupKey, IncidentRow, Incidents, Level,
-    Metric, MetricRow, PLAUSIBLE_MS, TextColumn, Weights, WindowRow, col,
+    Anchor, AvailScope, AvailabilityRow, Daily, DailyRow, GroupKey, IncidentRow, Incidents, Metric,
+    MetricRow, PLAUSIBLE_MS, TextColumn, Weights, WindowRow, col,
 };
 use crate::period::Period;
 use crate::time::MS_PER_MIN;
 pub use availability::SlaTargets;
+use explode::{Exploded, dense_ids};
 use sweep::Span;
 
 use crate::period::MonthSpan;
@@ -67,7 +69,7 @@ pub fn compute_with(
     let mut laps = crate::laps::Laps::nested(1);
     let shared = Exploded::new(incidents, impacts)?;
     laps.lap("explode");
-    let mut swept = sweep_all(incidents, impacts, opts, detail, true, &shared)?;
+    let mut swept = sweep_all(opts, detail, true, &shared)?;
     let labels: Vec<String> = opts.period.months.iter().map(|m| m.label.clone()).collect();
     if let Some(before) = swept.month_before.first() {
         let before_label = before.month.clone();
@@ -87,158 +89,6 @@ pub fn compute_with(
         daily: swept.daily,
         windows: swept.windows,
     })
-}
-
-/// The incidents exploded into components once per report, with integer keys: the sweep and
-/// the time-to-x figures both start from it.
-pub struct Exploded {
-    /// [`time_to_x::exploded`]: the listed components, for the incidents' own windows.
-    exploded: DataFrame,
-    /// The components in (vendor, component) order: a component's id is its index.
-    comp_vendor: Vec<String>,
-    comp_name: Vec<String>,
-    /// The vendors in order: a vendor's id is its index.
-    vendors: Vec<String>,
-    /// Each incident's vendor id and `started_at` (ms), by input row.
-    vendor_of: Vec<u32>,
-    started: Vec<Option<i64>>,
-    /// The memberships ([`time_to_x::memberships_of`]): each one's incident (input row) and
-    /// component id.
-    member_row: Vec<u32>,
-    member_cid: Vec<u32>,
-}
-
-/// Names the input row of an incident in the exploded frames.
-const ROW: &str = "__row";
-
-impl Exploded {
-    pub fn new(incidents: &DataFrame, impacts: &DataFrame) -> Result<Exploded> {
-        // Only the columns the figures use are exploded.
-        let mut keep: Vec<Expr> = [
-            ROW,
-            col::VENDOR,
-            col::ID,
-            col::SEVERITY,
-            col::IMPACT,
-            col::COMPONENTS,
-            col::WINDOW_SOURCE,
-        ]
-        .into_iter()
-        .map(col)
-        .collect();
-        keep.extend(col::TIMESTAMPS.iter().map(|c| col(*c)));
-        let exploded = time_to_x::exploded(
-            incidents
-                .clone()
-                .lazy()
-                .with_row_index(ROW, None)
-                .select(keep),
-            impacts.clone().lazy(),
-        )
-        .collect()?;
-        let members = time_to_x::memberships_of(exploded.clone().lazy(), impacts.clone().lazy())
-            .select([
-                col(ROW).cast(DataType::UInt32),
-                col(col::VENDOR),
-                col(col::COMPONENT),
-            ])
-            .collect()?;
-        let member_row: Vec<u32> = members.column(ROW)?.u32()?.into_no_null_iter().collect();
-        let (mv, mc) = (
-            members.column(col::VENDOR)?.str()?,
-            members.column(col::COMPONENT)?.str()?,
-        );
-        let (member_cid, comps) = dense_ids(
-            mv.iter()
-                .zip(mc.iter())
-                .map(|(v, c)| (v.unwrap_or_default(), c.unwrap_or_default())),
-        );
-        let (comp_vendor, comp_name) = comps
-            .into_iter()
-            .map(|(v, c)| (v.to_string(), c.to_string()))
-            .unzip();
-        let (vendor_of, vendors) = dense_ids(
-            incidents
-                .column(col::VENDOR)?
-                .str()?
-                .iter()
-                .map(Option::unwrap_or_default),
-        );
-        let vendors = vendors.into_iter().map(str::to_string).collect();
-        let started = incidents
-            .column(col::STARTED_AT)?
-            .cast(&DataType::Int64)?
-            .i64()?
-            .iter()
-            .collect();
-        Ok(Exploded {
-            exploded,
-            comp_vendor,
-            comp_name,
-            vendors,
-            vendor_of,
-            started,
-            member_row,
-            member_cid,
-        })
-    }
-
-    /// `vendor, component, cid` for joining windows with their component's id (plus `offset`).
-    fn comp_ids(&self, offset: u32) -> Result<LazyFrame> {
-        let ids: Vec<u32> = (0..self.comp_name.len() as u32)
-            .map(|i| i + offset)
-            .collect();
-        Ok(DataFrame::new(
-            ids.len(),
-            vec![
-                Column::new(col::VENDOR.into(), &self.comp_vendor),
-                Column::new(col::COMPONENT.into(), &self.comp_name),
-                Column::new("cid".into(), ids),
-            ],
-        )?
-        .lazy())
-    }
-
-    /// `vendor, vid` for joining windows with their vendor's id (plus `offset`).
-    fn vendor_ids(&self, offset: u32) -> Result<LazyFrame> {
-        let ids: Vec<u32> = (0..self.vendors.len() as u32).map(|i| i + offset).collect();
-        Ok(DataFrame::new(
-            ids.len(),
-            vec![
-                Column::new(col::VENDOR.into(), &self.vendors),
-                Column::new("vid".into(), ids),
-            ],
-        )?
-        .lazy())
-    }
-}
-
-/// Dense ids of `keys`, numbered in the order of the distinct keys: each key's id, and the
-/// distinct keys by id.
-fn dense_ids<K: Copy + Eq + std::hash::Hash + Ord>(
-    keys: impl Iterator<Item = K>,
-) -> (Vec<u32>, Vec<K>) {
-    let mut seen: std::collections::HashMap<K, u32, foldhash::fast::RandomState> =
-        std::collections::HashMap::default();
-    let mut distinct: Vec<K> = Vec::new();
-    let ids: Vec<u32> = keys
-        .map(|k| {
-            *seen.entry(k).or_insert_with(|| {
-                distinct.push(k);
-                (distinct.len() - 1) as u32
-            })
-        })
-        .collect();
-    let mut by_key: Vec<u32> = (0..distinct.len() as u32).collect();
-    by_key.sort_unstable_by(|&a, &b| distinct[a as usize].cmp(&distinct[b as usize]));
-    let mut rank = vec![0u32; distinct.len()];
-    for (r, &k) in by_key.iter().enumerate() {
-        rank[k as usize] = r as u32;
-    }
-    (
-        ids.into_iter().map(|i| rank[i as usize]).collect(),
-        by_key.iter().map(|&k| distinct[k as usize]).collect(),
-    )
 }
 
 fn ms(c: &str) -> Expr {
@@ -671,7 +521,7 @@ pub fn availability_rows(
     opts: &Options,
 ) -> Result<Vec<AvailabilityRow>> {
     let shared = Exploded::new(incidents, impacts)?;
-    Ok(sweep_all(incidents, impacts, opts, false, false, &shared)?.rows)
+    Ok(sweep_all(opts, false, false, &shared)?.rows)
 }
 
 /// What the sweep gives: the availability rows, the daily downtime and the windows swept.
@@ -682,32 +532,6 @@ pub struct Availability {
     pub month_before: Vec<AvailabilityRow>,
     pub daily: Daily,
     pub windows: Vec<WindowRow>,
-}
-
-/// Reads the swept windows into rows.
-fn window_rows(df: &DataFrame) -> Result<Vec<WindowRow>> {
-    let (vendor, component, id) = (
-        df.column(col::VENDOR)?.str()?,
-        df.column(col::COMPONENT)?.str()?,
-        df.column(col::ID)?.str()?,
-    );
-    let level = df.column(windows::LEVEL)?.i32()?;
-    let (start, end) = (
-        df.column(windows::START)?.i64()?,
-        df.column(windows::END)?.i64()?,
-    );
-    Ok((0..df.height())
-        .filter_map(|i| {
-            Some(WindowRow {
-                vendor: vendor.get(i)?.to_string(),
-                component: component.get(i)?.to_string(),
-                id: id.get(i)?.to_string(),
-                level: Level::from_code(level.get(i)?)?,
-                start: start.get(i)?,
-                end: end.get(i)?,
-            })
-        })
-        .collect())
 }
 
 /// The impact windows of one incident (by vendor and id) inside `period`, by component and
@@ -722,17 +546,10 @@ pub fn incident_windows(
     let this = col(col::VENDOR)
         .eq(lit(vendor))
         .and(col(col::ID).eq(lit(id)));
-    let df = windows::impact_windows(
-        incidents.clone().lazy().filter(this.clone()),
-        impacts.clone().lazy().filter(this),
-        period,
-    )
-    .sort(
-        [col::COMPONENT, windows::START],
-        SortMultipleOptions::default().with_maintain_order(true),
-    )
-    .collect()?;
-    window_rows(&df)
+    let one = incidents.clone().lazy().filter(this.clone()).collect()?;
+    let rows = impacts.clone().lazy().filter(this).collect()?;
+    let shared = Exploded::new(&one, &rows)?;
+    Ok(shared.window_rows(&shared.windows(period, 0), period.start))
 }
 
 /// The sweep over every component and vendor: monthly rows, daily downtime, windows.
@@ -742,15 +559,13 @@ pub fn availability(
     opts: &Options,
 ) -> Result<Availability> {
     let shared = Exploded::new(incidents, impacts)?;
-    sweep_all(incidents, impacts, opts, true, false, &shared)
+    sweep_all(opts, true, false, &shared)
 }
 
 /// The sweep; without `detail`, the monthly rows only (no days, no windows kept). With
 /// `month_before`, the calendar month before the window is swept in the same pass, its rows
 /// kept apart (they count in no `all` row).
 fn sweep_all(
-    incidents: &DataFrame,
-    impacts: &DataFrame,
     opts: &Options,
     detail: bool,
     month_before: bool,
@@ -765,8 +580,6 @@ fn sweep_all(
     };
     let lead = usize::from(month_before);
     let mut laps = crate::laps::Laps::nested(2);
-    let lf = incidents.clone().lazy();
-    let sorted = SortMultipleOptions::default().with_maintain_order(true);
     // Dense key ids: components 0..C, then vendors C..C+V.
     let n_comp = shared.comp_name.len();
     let n_keys = n_comp + shared.vendors.len();
@@ -821,78 +634,27 @@ fn sweep_all(
         (plain, cut)
     };
 
-    let comp_ids = shared.comp_ids(0)?;
-    let vendor_ids = shared.vendor_ids(n_comp as u32)?;
-
-    let windows = windows::impact_windows_of(
-        shared.exploded.clone().lazy(),
-        lf.clone(),
-        impacts.clone().lazy(),
-        &swept,
-    )
-    .join(
-        comp_ids.clone(),
-        [col(col::VENDOR), col(col::COMPONENT)],
-        [col(col::VENDOR), col(col::COMPONENT)],
-        JoinArgs::new(JoinType::Inner),
-    )
-    .join(
-        vendor_ids.clone(),
-        [col(col::VENDOR)],
-        [col(col::VENDOR)],
-        JoinArgs::new(JoinType::Inner),
-    )
-    .collect()?;
-    // By component, then start: the dense component id is in (vendor, component) order, so
-    // an integer sort gives the order of the names. Clipped to the window (without the month
-    // before).
+    // Vendors' ids follow the components'.
+    let win = shared.windows(&swept, n_comp as u32);
+    // Kept for the charts from the window's start (without the month before).
     let kept_windows = if detail {
-        window_rows(
-            &windows
-                .clone()
-                .lazy()
-                .filter(col(windows::END).gt(lit(period.start)))
-                .with_column(
-                    windows::greater(col(windows::START), lit(period.start)).alias(windows::START),
-                )
-                .sort(["cid", windows::START], sorted.clone())
-                .collect()?,
-        )?
+        shared.window_rows(&win, period.start)
     } else {
         Vec::new()
     };
     laps.lap("window rows");
-    let win = windows;
-    let slice_u32 =
-        |c: &str| -> Result<Vec<u32>> { Ok(win.column(c)?.u32()?.into_no_null_iter().collect()) };
-    let (cid, vid) = (slice_u32("cid")?, slice_u32("vid")?);
-    let level: Vec<i32> = win
-        .column(windows::LEVEL)?
-        .i32()?
-        .into_no_null_iter()
-        .collect();
-    let start: Vec<i64> = win
-        .column(windows::START)?
-        .i64()?
-        .into_no_null_iter()
-        .collect();
-    let end: Vec<i64> = win
-        .column(windows::END)?
-        .i64()?
-        .into_no_null_iter()
-        .collect();
     let (by_component, by_vendor) = (
         sweep::Windows {
-            key: &cid,
-            level: &level,
-            start: &start,
-            end: &end,
+            key: &win.cid,
+            level: &win.level,
+            start: &win.start,
+            end: &win.end,
         },
         sweep::Windows {
-            key: &vid,
-            level: &level,
-            start: &start,
-            end: &end,
+            key: &win.vid,
+            level: &win.level,
+            start: &win.start,
+            end: &win.end,
         },
     );
     let events = sweep::Events::new(&[by_component, by_vendor], n_keys);

@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 
 use super::*;
 use crate::ingest::{IngestOptions, empty_impacts, from_csv_text};
-use crate::model::{Metric, Stats, WeightPreset};
+use crate::model::{Level, Metric, Stats, WeightPreset};
 
 const HEADER: &str = "id,vendor,impact,components,severity,started_at,detected_at,acknowledged_at,identified_at,mitigated_at,resolved_at\n";
 
@@ -724,4 +724,34 @@ fn the_month_before_comes_from_the_same_sweep_and_skips_the_gap_before_a_mid_mon
     // The windows kept for the charts are the window's own: the gap's incident is not there.
     assert_eq!(c.windows.len(), 2);
     assert!(c.windows.iter().all(|w| w.start >= period.start));
+}
+
+#[test]
+fn memberships_name_each_component_once_and_an_empty_list_is_the_vendor_as_a_whole() {
+    // a lists API twice: counted once. b lists nothing: `(all)`. c has impact none: a member
+    // of API, without a window.
+    let rows = "a,V,major_outage,API;DB;API,,2024-06-03T10:00:00Z,,,,,2024-06-03T11:00:00Z\n\
+                b,V,major_outage,,,2024-06-04T10:00:00Z,,,,,2024-06-04T10:30:00Z\n\
+                c,W,none,API,,2024-06-04T10:00:00Z,,,,,2024-06-04T10:30:00Z\n";
+    let df = incidents(rows, Tz::UTC, Anchor::Started);
+    let e = Exploded::new(&df, &empty_impacts().unwrap()).unwrap();
+    // Component ids in (vendor, component) order.
+    assert_eq!(e.comp_vendor, ["V", "V", "V", "W"]);
+    assert_eq!(e.comp_name, ["(all)", "API", "DB", "API"]);
+    let members: Vec<(u32, u32)> = e
+        .member_row
+        .iter()
+        .copied()
+        .zip(e.member_cid.iter().copied())
+        .collect();
+    assert_eq!(members, [(0, 1), (0, 2), (1, 0), (2, 3)]);
+    let w = e.windows(&month(Tz::UTC, 2024, 6), 10);
+    assert_eq!(w.cid, [1, 2, 0]);
+    assert_eq!(w.vid, [10, 10, 10]);
+    let rows = e.window_rows(&w, month(Tz::UTC, 2024, 6).start);
+    let names: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.component.as_str(), r.id.as_str()))
+        .collect();
+    assert_eq!(names, [("(all)", "b"), ("API", "a"), ("DB", "a")]);
 }

@@ -1,90 +1,97 @@
 //! Impact windows (contract section 3): one `[start, end)` per incident and component, ended by
 //! `mitigated_at`, else `resolved_at`, else the report's end (open); inverted windows are
-//! empty; everything is clipped to the report window. Times are integer milliseconds.
+//! empty; impact `none` has none; everything is clipped to the report window. Times are
+//! integer milliseconds. [`super::explode`] says which windows an incident has.
 
 use polars::prelude::*;
 
-use crate::model::{IMPACT_NONE, Level, col, window_source};
 use crate::period::Period;
-
-pub const START: &str = "start";
-pub const END: &str = "end";
-pub const LEVEL: &str = "level";
 
 /// The larger of two expressions (null if either is null).
 pub fn greater(a: Expr, b: Expr) -> Expr {
     when(a.clone().gt_eq(b.clone())).then(a).otherwise(b)
 }
 
-/// The smaller of two expressions.
-pub fn lesser(a: Expr, b: Expr) -> Expr {
-    when(a.clone().lt_eq(b.clone())).then(a).otherwise(b)
+/// Clipped, non-empty windows as columns: the incident (input row), the component's id, the
+/// vendor's id, the level code, the span.
+#[derive(Debug, Clone, Default)]
+pub struct Windows {
+    pub row: Vec<u32>,
+    pub cid: Vec<u32>,
+    pub vid: Vec<u32>,
+    pub level: Vec<i32>,
+    pub start: Vec<i64>,
+    pub end: Vec<i64>,
 }
 
-/// The level's code; `-1` for impact `none` (no window).
-fn level_code() -> Expr {
-    let mut e = when(col(col::IMPACT).eq(lit(IMPACT_NONE)))
-        .then(lit(-1i32))
-        .otherwise(lit(Level::MajorOutage.code() as i32));
-    for level in Level::ALL.into_iter().rev() {
-        e = when(col(col::IMPACT).eq(lit(level.as_str())))
-            .then(lit(level.code() as i32))
-            .otherwise(e);
+impl Windows {
+    pub fn with_capacity(n: usize) -> Windows {
+        Windows {
+            row: Vec::with_capacity(n),
+            cid: Vec::with_capacity(n),
+            vid: Vec::with_capacity(n),
+            level: Vec::with_capacity(n),
+            start: Vec::with_capacity(n),
+            end: Vec::with_capacity(n),
+        }
     }
-    e.cast(DataType::Int32).alias(LEVEL)
+
+    pub fn len(&self) -> usize {
+        self.row.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.row.is_empty()
+    }
+
+    /// Adds a window clipped to `period`, unless its level is `-1` (impact `none`) or nothing
+    /// of it is left. Without a start it starts with the period; without an end it is open.
+    #[allow(clippy::too_many_arguments)]
+    pub fn push(
+        &mut self,
+        period: &Period,
+        row: u32,
+        cid: u32,
+        vid: u32,
+        level: i8,
+        start: Option<i64>,
+        end: Option<i64>,
+    ) {
+        if level < 0 {
+            return;
+        }
+        let start = start.map_or(period.start, |s| s.max(period.start));
+        let end = end.map_or(period.end, |e| e.min(period.end));
+        if end > start {
+            self.row.push(row);
+            self.cid.push(cid);
+            self.vid.push(vid);
+            self.level.push(i32::from(level));
+            self.start.push(start);
+            self.end.push(end);
+        }
+    }
 }
 
-/// Columns `vendor, component, id, level (i32 code), start, end (i64 ms)`: the non-empty,
-/// clipped windows of the incidents. An incident with precise impact rows gets those rows
-/// instead of its own window; an impact row without an end runs to the incident's
-/// `resolved_at`, else to the report's end.
-pub fn impact_windows(incidents: LazyFrame, impacts: LazyFrame, period: &Period) -> LazyFrame {
-    let exploded = super::time_to_x::exploded(incidents.clone(), impacts.clone());
-    impact_windows_of(exploded, incidents, impacts, period)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::UTC;
 
-/// [`impact_windows`] from the incidents already [`exploded`](super::time_to_x::exploded).
-pub fn impact_windows_of(
-    exploded: LazyFrame,
-    incidents: LazyFrame,
-    impacts: LazyFrame,
-    period: &Period,
-) -> LazyFrame {
-    let ms = |c: &str| col(c).cast(DataType::Int64);
-    let open_to_end = |e: Expr| when(e.clone().is_null()).then(lit(period.end)).otherwise(e);
-    // Precise windows: every window source but the record's own timestamps.
-    let precise = col(col::WINDOW_SOURCE).neq(lit(window_source::RECORD));
-    // An end before the start is an empty window, never an open one.
-    let own = exploded.filter(precise.not()).select([
-        col(col::VENDOR),
-        col(col::COMPONENT),
-        col(col::ID),
-        level_code(),
-        ms(col::STARTED_AT).alias(START),
-        open_to_end(coalesce(&[ms(col::MITIGATED_AT), ms(col::RESOLVED_AT)])).alias(END),
-    ]);
-    let from_impacts = impacts
-        .join(
-            incidents.select([col(col::VENDOR), col(col::ID), col(col::RESOLVED_AT)]),
-            [col(col::VENDOR), col(col::ID)],
-            [col(col::VENDOR), col(col::ID)],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .select([
-            col(col::VENDOR),
-            col(col::COMPONENT),
-            col(col::ID),
-            level_code(),
-            ms(col::START).alias(START),
-            open_to_end(coalesce(&[ms(col::END), ms(col::RESOLVED_AT)])).alias(END),
-        ]);
-    concat([own, from_impacts], UnionArgs::default())
-        .expect("same columns")
-        // Impact `none`: no window at all.
-        .filter(col(LEVEL).gt_eq(lit(0)))
-        .with_columns([
-            greater(col(START), lit(period.start)).alias(START),
-            lesser(col(END), lit(period.end)).alias(END),
-        ])
-        .filter(col(END).gt(col(START)))
+    #[test]
+    fn windows_are_clipped_to_the_period_and_empty_ones_dropped() {
+        let p = Period::month(UTC, 2024, 1).unwrap();
+        let (s, e) = (p.start, p.end);
+        let mut w = Windows::default();
+        w.push(&p, 0, 0, 0, 0, Some(s - 10), Some(s + 10)); // cut at the start
+        w.push(&p, 1, 0, 0, 1, Some(e - 10), None); // open: to the end
+        w.push(&p, 2, 0, 0, 2, Some(s + 50), Some(s + 40)); // inverted: empty
+        w.push(&p, 3, 0, 0, -1, Some(s), Some(s + 40)); // impact none
+        w.push(&p, 4, 0, 0, 3, Some(e + 5), Some(e + 50)); // after the period
+        w.push(&p, 5, 0, 0, 0, Some(s - 50), Some(s)); // ends as the period starts
+        assert_eq!(w.row, vec![0, 1]);
+        assert_eq!(w.start, vec![s, e - 10]);
+        assert_eq!(w.end, vec![s + 10, e]);
+        assert_eq!(w.level, vec![0, 1]);
+    }
 }
