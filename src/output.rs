@@ -1,5 +1,6 @@
-//! Output: the one module that writes files. A report is a list of `(relative name, bytes)`
-//! put under one folder; every name is checked to stay inside it (no `..`, no absolute path),
+//! Output: the one module that writes files. A report is a list of `(relative name, parts)`
+//! put under one folder (a file's bytes are its parts one after the other: large tables are
+//! rendered a part per core and never joined in memory); every name is checked to stay inside it (no `..`, no absolute path),
 //! and names made from vendor or component names go through [`slug`] first.
 //!
 //! [`write_atomically`] writes the whole set into a temporary folder beside the target and
@@ -42,6 +43,9 @@ fn inside(dir: &Path, name: &str) -> Result<PathBuf> {
     }
     Ok(dir.join(rel))
 }
+
+/// A file's bytes: its parts, one after the other.
+pub type Parts = Vec<Vec<u8>>;
 
 fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |e| Error::Write {
@@ -130,11 +134,7 @@ fn recover(dir: &Path) -> Result<()> {
 /// Writes `files` as the new content of `dir`, all at once: into `.NAME.mttx-new-PID` beside
 /// it, then swapped into place. The report files of the previous run (`owned` patterns) go;
 /// any other file in `dir` is kept. If writing fails, `dir` is left as it was.
-pub fn write_atomically(
-    dir: &Path,
-    files: &[(String, Vec<u8>)],
-    owned_names: &[&str],
-) -> Result<()> {
+pub fn write_atomically(dir: &Path, files: &[(String, Parts)], owned_names: &[&str]) -> Result<()> {
     let mut paths = Vec::with_capacity(files.len());
     for (name, _) in files {
         paths.push(inside(dir, name)?);
@@ -156,12 +156,19 @@ pub fn write_atomically(
     let new = sibling(dir, "new", pid);
     let fill = || -> Result<()> {
         std::fs::create_dir_all(&new).map_err(write_err(&new))?;
-        for (name, bytes) in files {
+        for (name, parts) in files {
             let path = new.join(name);
             if let Some(p) = path.parent() {
                 std::fs::create_dir_all(p).map_err(write_err(p))?;
             }
-            std::fs::write(&path, bytes).map_err(write_err(&path))?;
+            let write = || -> std::io::Result<()> {
+                let mut f = std::fs::File::create(&path)?;
+                for part in parts {
+                    std::io::Write::write_all(&mut f, part)?;
+                }
+                Ok(())
+            };
+            write().map_err(write_err(&path))?;
         }
         Ok(())
     };
@@ -229,8 +236,8 @@ mod tests {
         let out = dir.path().join("out");
         for bad in ["../evil.txt", "/tmp/evil.txt", "charts/../../evil.txt", ""] {
             let files = vec![
-                ("ok.txt".to_string(), b"1".to_vec()),
-                (bad.to_string(), b"2".to_vec()),
+                ("ok.txt".to_string(), vec![b"1".to_vec()]),
+                (bad.to_string(), vec![b"2".to_vec()]),
             ];
             assert!(write_atomically(&out, &files, &[]).is_err(), "{bad}");
         }
@@ -242,8 +249,12 @@ mod tests {
     fn a_report_replaces_the_last_one_and_keeps_the_users_files() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        let files = |names: &[&str], v: &[u8]| -> Vec<(String, Vec<u8>)> {
-            names.iter().map(|n| (n.to_string(), v.to_vec())).collect()
+        // The second run writes its file in two parts.
+        let files = |names: &[&str], v: &[u8]| -> Vec<(String, Parts)> {
+            names
+                .iter()
+                .map(|n| (n.to_string(), v.chunks(1).map(<[u8]>::to_vec).collect()))
+                .collect()
         };
         let owned = ["a.csv", "rejects.csv", "charts/*.svg"];
         write_atomically(
@@ -254,7 +265,7 @@ mod tests {
         .unwrap();
         std::fs::write(out.join("notes.md"), b"mine").unwrap();
         std::fs::write(out.join("charts/keep.txt"), b"mine").unwrap();
-        write_atomically(&out, &files(&["a.csv", "charts/y.svg"], b"2"), &owned).unwrap();
+        write_atomically(&out, &files(&["a.csv", "charts/y.svg"], b"23"), &owned).unwrap();
         let mut got = Vec::new();
         files_under(&out, "", &mut got);
         got.sort();
@@ -262,7 +273,7 @@ mod tests {
             got,
             ["a.csv", "charts/keep.txt", "charts/y.svg", "notes.md"]
         );
-        assert_eq!(std::fs::read(out.join("a.csv")).unwrap(), b"2");
+        assert_eq!(std::fs::read(out.join("a.csv")).unwrap(), b"23");
         // Nothing is left beside it.
         let mut siblings = Vec::new();
         files_under(dir.path(), "", &mut siblings);

@@ -28,13 +28,13 @@ pub fn run(args: &ImportArgs, out: &mut dyn std::io::Write) -> Result<u8> {
     if !impacts.is_empty() {
         files.push((
             "impacts.csv".into(),
-            report::csv::impacts(&impacts, args.raw_csv),
+            vec![report::csv::impacts(&impacts, args.raw_csv)],
         ));
     }
     if !ing.rejects.is_empty() {
         files.push((
             "rejects.csv".into(),
-            report::csv::rejects(&ing.rejects, args.raw_csv),
+            vec![report::csv::rejects(&ing.rejects, args.raw_csv)],
         ));
     }
     output::write_atomically(

@@ -155,8 +155,12 @@ pub fn charts(r: &Report) -> Vec<chart::Named> {
     named
 }
 
-/// The files of a report, as `(name, bytes)`; each chart drawn is a step of `progress`.
-pub fn render(r: &Report, formats: Formats, progress: &Progress) -> Result<Vec<(String, Vec<u8>)>> {
+/// The files of a report, as `(name, parts)`; each chart drawn is a step of `progress`.
+pub fn render(
+    r: &Report,
+    formats: Formats,
+    progress: &Progress,
+) -> Result<Vec<(String, output::Parts)>> {
     let mut files = Vec::new();
     if formats.csv {
         files.push((
@@ -165,21 +169,27 @@ pub fn render(r: &Report, formats: Formats, progress: &Progress) -> Result<Vec<(
         ));
         files.push((
             "metrics.csv".into(),
-            report::csv::metrics(&r.computed.metrics, formats.raw_csv),
+            vec![report::csv::metrics(&r.computed.metrics, formats.raw_csv)],
         ));
         files.push((
             "availability.csv".into(),
-            report::csv::availability(&r.computed.availability, formats.raw_csv),
+            vec![report::csv::availability(
+                &r.computed.availability,
+                formats.raw_csv,
+            )],
         ));
         if !r.rejects.is_empty() {
             files.push((
                 "rejects.csv".into(),
-                report::csv::rejects(&r.rejects, formats.raw_csv),
+                vec![report::csv::rejects(&r.rejects, formats.raw_csv)],
             ));
         }
     }
     if formats.json {
-        files.push(("summary.json".into(), report::json::summary(r).into_bytes()));
+        files.push((
+            "summary.json".into(),
+            vec![report::json::summary(r).into_bytes()],
+        ));
     }
     if formats.charts || formats.html {
         let charts = charts(r);
@@ -189,8 +199,11 @@ pub fn render(r: &Report, formats: Formats, progress: &Progress) -> Result<Vec<(
             progress.step(&format!("drawing {}", c.stem));
             let svg = c.drawing.svg()?;
             if formats.charts {
-                files.push((format!("charts/{}.svg", c.stem), svg.clone().into_bytes()));
-                files.push((format!("charts/{}.png", c.stem), c.drawing.png()?));
+                files.push((
+                    format!("charts/{}.svg", c.stem),
+                    vec![svg.clone().into_bytes()],
+                ));
+                files.push((format!("charts/{}.png", c.stem), vec![c.drawing.png()?]));
             }
             if c.in_page {
                 svgs.push((c.title.clone(), svg));
@@ -200,7 +213,7 @@ pub fn render(r: &Report, formats: Formats, progress: &Progress) -> Result<Vec<(
         if formats.html {
             files.push((
                 "report.html".into(),
-                report::html::render(r, &svgs).into_bytes(),
+                vec![report::html::render(r, &svgs).into_bytes()],
             ));
             progress.done(0);
         }

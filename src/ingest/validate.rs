@@ -194,9 +194,55 @@ pub(crate) fn parse_ts_column(
     opts: &IngestOptions,
     problems: &mut Problems,
 ) -> Result<Int64Chunked> {
+    let (ms, errors) = parse_ts_column_apart(df, name, opts)?;
+    for (i, reason) in errors {
+        problems.set(i, name, reason);
+    }
+    Ok(ms)
+}
+
+/// Parses timestamp columns on every core; each column's problems are recorded in the order
+/// of `names`, as one after the other would.
+fn parse_ts_columns(
+    df: &DataFrame,
+    names: &[&'static str],
+    opts: &IngestOptions,
+    problems: &mut Problems,
+) -> Result<Vec<Int64Chunked>> {
+    let parsed: Vec<Result<Parsed>> = std::thread::scope(|s| {
+        let handles: Vec<_> = names
+            .iter()
+            .map(|name| s.spawn(move || parse_ts_column_apart(df, name, opts)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut out = Vec::with_capacity(names.len());
+    for (name, p) in names.iter().zip(parsed) {
+        let (ms, errors) = p?;
+        for (i, reason) in errors {
+            problems.set(i, name, reason);
+        }
+        out.push(ms);
+    }
+    Ok(out)
+}
+
+/// A parsed timestamp column and its problems (row, reason).
+type Parsed = (Int64Chunked, Vec<(usize, String)>);
+
+/// [`parse_ts_column`], with the problems as rows and reasons.
+fn parse_ts_column_apart(
+    df: &DataFrame,
+    name: &'static str,
+    opts: &IngestOptions,
+) -> Result<Parsed> {
+    let mut errors = Vec::new();
     let n = df.height();
     let Ok(c) = df.column(name) else {
-        return Ok(Int64Chunked::full_null(name.into(), n));
+        return Ok((Int64Chunked::full_null(name.into(), n), errors));
     };
     if let DataType::Datetime(_, tz) = c.dtype() {
         let naive = tz.is_none();
@@ -205,16 +251,17 @@ pub(crate) fn parse_ts_column(
             .cast(&DataType::Int64)?;
         let ms = ms.i64()?;
         if !naive || opts.tz == chrono_tz::Tz::UTC {
-            return Ok(ms.clone().with_name(name.into()));
+            return Ok((ms.clone().with_name(name.into()), errors));
         }
-        return Ok(ms
+        let local = ms
             .iter()
             .map(|v| {
                 v.and_then(chrono::DateTime::from_timestamp_millis)
                     .map(|d| local_to_utc_ms(&opts.tz, d.naive_utc()))
             })
             .collect::<Int64Chunked>()
-            .with_name(name.into()));
+            .with_name(name.into());
+        return Ok((local, errors));
     }
     let ca = c.str()?;
     let mut out: Vec<Option<i64>> = Vec::with_capacity(n);
@@ -226,20 +273,16 @@ pub(crate) fn parse_ts_column(
                     out.push(opts.columns.parse_time(s, &opts.tz));
                 }
                 Err(reason) => {
-                    problems.set(
-                        i,
-                        name,
-                        format!("{name} '{}': {reason}", crate::error::shown(s)),
-                    );
+                    errors.push((i, format!("{name} '{}': {reason}", crate::error::shown(s))));
                     out.push(None);
                 }
             },
             _ => out.push(None),
         }
     }
-    Ok(Int64Chunked::from_iter_options(
-        name.into(),
-        out.into_iter(),
+    Ok((
+        Int64Chunked::from_iter_options(name.into(), out.into_iter()),
+        errors,
     ))
 }
 
@@ -322,8 +365,7 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
     problems.require(&df, col::STARTED_AT, "missing started_at")?;
     let mut ts_columns = Vec::with_capacity(6);
     let mut ts_ms = Vec::with_capacity(6);
-    for name in col::TIMESTAMPS {
-        let ms = parse_ts_column(&df, name, opts, &mut problems)?;
+    for ms in parse_ts_columns(&df, &col::TIMESTAMPS, opts, &mut problems)? {
         ts_columns.push(ms.clone().into_series().cast(&ts_dtype())?.into_column());
         ts_ms.push(ms);
     }
@@ -342,6 +384,14 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
         })
     };
     let components: StringChunked = match text(&df, col::COMPONENTS)? {
+        // Most exports list clean names: the column as it is.
+        Some(ca)
+            if ca.iter().all(|v| {
+                v.is_some_and(|v| matches!(normalize_components(v), Cow::Borrowed(_)))
+            }) =>
+        {
+            ca.clone()
+        }
         Some(ca) => ca
             .iter()
             .map(|v| Some(v.map(normalize_components).unwrap_or(Cow::Borrowed(""))))
@@ -367,7 +417,11 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
     );
     columns.push(text_col(ROW_WINDOW_SOURCE)?);
     let all = DataFrame::new(n, columns)?;
-    let accepted = all.filter(&BooleanChunked::from_slice("keep".into(), &keep))?;
+    let accepted = if keep.iter().all(|k| *k) {
+        all
+    } else {
+        all.filter(&BooleanChunked::from_slice("keep".into(), &keep))?
+    };
     laps.lap("assemble");
 
     // Each text column is cleaned only when one of its cells needs it (most exports need
