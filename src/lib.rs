@@ -16,6 +16,7 @@ pub mod laps;
 pub mod metrics;
 pub mod model;
 pub mod output;
+pub mod parallel;
 pub mod period;
 pub mod report;
 pub mod time;

@@ -581,6 +581,35 @@ pub struct WindowRow {
     pub end: i64,
 }
 
+/// The impact windows of a whole report, compactly (a year of a large fleet has millions):
+/// each window's component (an index into `components`), level and span, by component then
+/// start. What the timeline draws.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ComponentWindows {
+    /// `(vendor, component)` of each index.
+    pub components: Vec<(String, String)>,
+    pub component: Vec<u32>,
+    pub level: Vec<Level>,
+    pub start: Vec<i64>,
+    pub end: Vec<i64>,
+}
+
+impl ComponentWindows {
+    pub fn len(&self) -> usize {
+        self.component.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.component.is_empty()
+    }
+
+    /// Window `i` as `(vendor, component, level, start, end)`.
+    pub fn get(&self, i: usize) -> (&str, &str, Level, i64, i64) {
+        let (v, c) = &self.components[self.component[i] as usize];
+        (v, c, self.level[i], self.start[i], self.end[i])
+    }
+}
+
 /// Downtime per day of the last days of the window (status pages' uptime bars).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Daily {

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 
 use super::draw::{self, RIGHT, TimeAxis, heading, rect, swatches, time_ticks};
 use super::{Chart, GRID, INK, level_colour};
-use crate::model::{AvailScope, AvailabilityRow, Level, WindowRow};
+use crate::model::{AvailScope, AvailabilityRow, ComponentWindows, Level};
 use crate::period::Period;
 
 /// Lanes drawn before the rest share one.
@@ -34,7 +34,7 @@ impl Timeline {
     /// Every component of the input, grouped by vendor; with more than [`TOP`], the most
     /// affected `TOP - 1` (by outage, then downtime) keep their lanes.
     pub fn from_rows(
-        windows: &[WindowRow],
+        windows: &ComponentWindows,
         availability: &[AvailabilityRow],
         period: &Period,
     ) -> Timeline {
@@ -66,14 +66,21 @@ impl Timeline {
             label: format!("{} other components", comps.len().saturating_sub(TOP - 1)),
             bars: Vec::new(),
         };
-        for w in windows {
-            let bar = (w.start, w.end, w.level);
-            match kept
-                .binary_search_by(|(v, c)| (v.as_str(), c.as_str()).cmp(&(&w.vendor, &w.component)))
-            {
-                Ok(i) => lanes[i].bars.push(bar),
-                Err(_) if others => rest.bars.push(bar),
-                Err(_) => {}
+        // Each component's lane, once (windows name their component by index).
+        let lane_of: Vec<Option<usize>> = windows
+            .components
+            .iter()
+            .map(|(v, c)| {
+                kept.binary_search_by(|(kv, kc)| (kv.as_str(), kc.as_str()).cmp(&(v, c)))
+                    .ok()
+            })
+            .collect();
+        for i in 0..windows.len() {
+            let bar = (windows.start[i], windows.end[i], windows.level[i]);
+            match lane_of[windows.component[i] as usize] {
+                Some(l) => lanes[l].bars.push(bar),
+                None if others => rest.bars.push(bar),
+                None => {}
             }
         }
         if others {

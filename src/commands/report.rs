@@ -192,30 +192,44 @@ pub fn render(
         ));
     }
     if formats.charts || formats.html {
+        let mut laps = crate::laps::Laps::nested(1);
         let charts = charts(r);
-        progress.done(charts.len() as u64);
-        let mut svgs = Vec::with_capacity(charts.len());
-        for c in &charts {
-            progress.step(&format!("drawing {}", c.stem));
+        laps.lap("chart data");
+        progress.done(1);
+        // Charts are drawn on every core (one step of `progress`), then listed in order.
+        progress.step(&format!("drawing {} charts", charts.len()));
+        let drawn = crate::parallel::map(&charts, |c| -> Result<(String, Option<Vec<u8>>)> {
             let svg = c.drawing.svg()?;
-            if formats.charts {
+            let png = if formats.charts {
+                Some(c.drawing.png()?)
+            } else {
+                None
+            };
+            Ok((svg, png))
+        });
+        laps.lap("charts");
+        let mut svgs = Vec::with_capacity(charts.len());
+        for (c, d) in charts.iter().zip(drawn) {
+            let (svg, png) = d?;
+            if let Some(png) = png {
                 files.push((
                     format!("charts/{}.svg", c.stem),
                     vec![svg.clone().into_bytes()],
                 ));
-                files.push((format!("charts/{}.png", c.stem), vec![c.drawing.png()?]));
+                files.push((format!("charts/{}.png", c.stem), vec![png]));
             }
             if c.in_page {
                 svgs.push((c.title.clone(), svg));
             }
-            progress.done(0);
         }
+        progress.done(0);
         if formats.html {
             files.push((
                 "report.html".into(),
                 vec![report::html::render(r, &svgs).into_bytes()],
             ));
             progress.done(0);
+            laps.lap("report.html");
         }
     }
     Ok(files)

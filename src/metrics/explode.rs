@@ -22,7 +22,9 @@ use polars::prelude::*;
 
 use super::windows::Windows;
 use crate::error::Result;
-use crate::model::{ALL_COMPONENTS, IMPACT_NONE, Level, WindowRow, col, window_source};
+use crate::model::{
+    ALL_COMPONENTS, ComponentWindows, IMPACT_NONE, Level, WindowRow, col, window_source,
+};
 use crate::period::Period;
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
@@ -266,9 +268,7 @@ impl Exploded {
     /// Windows as rows, from `from` on (started earlier: cut to `from`), by component and
     /// start.
     pub fn window_rows(&self, w: &Windows, from: i64) -> Vec<WindowRow> {
-        let mut order: Vec<usize> = (0..w.len()).filter(|&i| w.end[i] > from).collect();
-        order.sort_by_key(|&i| (w.cid[i], w.start[i].max(from)));
-        order
+        kept_order(w, from)
             .into_iter()
             .filter_map(|i| {
                 let cid = w.cid[i] as usize;
@@ -283,6 +283,32 @@ impl Exploded {
             })
             .collect()
     }
+
+    /// [`Exploded::window_rows`] without the incidents' ids, compactly: the timeline's.
+    pub fn component_windows(&self, w: &Windows, from: i64) -> ComponentWindows {
+        let order = kept_order(w, from);
+        let level = |i: usize| Level::from_code(w.level[i]).unwrap_or(Level::MajorOutage);
+        ComponentWindows {
+            components: self
+                .comp_vendor
+                .iter()
+                .cloned()
+                .zip(self.comp_name.iter().cloned())
+                .collect(),
+            component: order.iter().map(|&i| w.cid[i]).collect(),
+            level: order.iter().map(|&i| level(i)).collect(),
+            start: order.iter().map(|&i| w.start[i].max(from)).collect(),
+            end: order.iter().map(|&i| w.end[i]).collect(),
+        }
+    }
+}
+
+/// The windows that reach past `from`, by component, then start (cut to `from`); a stable
+/// sort, so windows starting together keep their order.
+fn kept_order(w: &Windows, from: i64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..w.len()).filter(|&i| w.end[i] > from).collect();
+    order.sort_by_key(|&i| (w.cid[i], w.start[i].max(from)));
+    order
 }
 
 /// The id of component `c` of vendor `v`, numbered as first seen.

@@ -14,8 +14,8 @@ use polars::prelude::*;
 
 use crate::error::Result;
 use crate::model::{
-    Anchor, AvailScope, AvailabilityRow, Daily, DailyRow, GroupKey, IncidentRow, Incidents, Metric,
-    MetricRow, PLAUSIBLE_MS, TextColumn, Weights, WindowRow, col,
+    Anchor, AvailScope, AvailabilityRow, ComponentWindows, Daily, DailyRow, GroupKey, IncidentRow,
+    Incidents, Metric, MetricRow, PLAUSIBLE_MS, TextColumn, Weights, WindowRow, col,
 };
 use crate::period::Period;
 use crate::time::MS_PER_MIN;
@@ -46,7 +46,7 @@ pub struct Computed {
     /// Downtime per day over the last [`UPTIME_DAYS`] of the window.
     pub daily: Daily,
     /// Every component's impact windows in the report window, by vendor, component, start.
-    pub windows: Vec<WindowRow>,
+    pub windows: ComponentWindows,
     /// The availability rows of the calendar month before the window (from the same sweep):
     /// what `previous_availability_pct` of the window's first month and a one-month report's
     /// headline compare with.
@@ -531,7 +531,7 @@ pub struct Availability {
     /// The rows of the month before the window, when asked for.
     pub month_before: Vec<AvailabilityRow>,
     pub daily: Daily,
-    pub windows: Vec<WindowRow>,
+    pub windows: ComponentWindows,
 }
 
 /// The impact windows of one incident (by vendor and id) inside `period`, by component and
@@ -638,9 +638,9 @@ fn sweep_all(
     let win = shared.windows(&swept, n_comp as u32);
     // Kept for the charts from the window's start (without the month before).
     let kept_windows = if detail {
-        shared.window_rows(&win, period.start)
+        shared.component_windows(&win, period.start)
     } else {
-        Vec::new()
+        ComponentWindows::default()
     };
     laps.lap("window rows");
     let (by_component, by_vendor) = (
