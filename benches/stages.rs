@@ -91,7 +91,7 @@ fn csv_writing(b: Bencher, n: usize) {
     let c = metrics::compute(&ing.incidents, &ing.impacts, &options(&ing)).unwrap();
     b.bench(|| {
         (
-            mttx::report::csv::incidents(&c.incidents, false),
+            mttx::report::csv::incidents(&c.incidents, false).join(),
             mttx::report::csv::metrics(&c.metrics, false),
             mttx::report::csv::availability(&c.availability, false),
         )

@@ -1,6 +1,6 @@
-//! Output: the one module that writes files. A report is a list of `(relative name, parts)`
-//! put under one folder (a file's bytes are its parts one after the other: large tables are
-//! rendered a part per core and never joined in memory); every name is checked to stay inside it (no `..`, no absolute path),
+//! Output: the one module that writes files. A report is a list of `(relative name, content)`
+//! put under one folder (content is bytes, or [`Parts`] rendered as they are written: a large
+//! table is never whole in memory); every name is checked to stay inside it (no `..`, no absolute path),
 //! and names made from vendor or component names go through [`slug`] first.
 //!
 //! [`write_atomically`] writes the whole set into a temporary folder beside the target and
@@ -44,8 +44,51 @@ fn inside(dir: &Path, name: &str) -> Result<PathBuf> {
     Ok(dir.join(rel))
 }
 
-/// A file's bytes: its parts, one after the other.
-pub type Parts = Vec<Vec<u8>>;
+/// What a file holds: its bytes, or parts rendered on demand.
+pub enum Content<'a> {
+    Bytes(Vec<u8>),
+    Parts(Parts<'a>),
+}
+
+/// A file in `count` parts, one after the other, each rendered by `part` when it is written
+/// (a large table: rendered a chunk at a time on every core while the chunks before it are
+/// written, never whole in memory).
+pub struct Parts<'a> {
+    pub count: usize,
+    pub part: Box<dyn Fn(usize) -> Vec<u8> + Sync + 'a>,
+}
+
+impl Parts<'_> {
+    /// Every part, joined (for tests and benchmarks).
+    pub fn join(&self) -> Vec<u8> {
+        (0..self.count).flat_map(|i| (self.part)(i)).collect()
+    }
+}
+
+impl From<Vec<u8>> for Content<'_> {
+    fn from(bytes: Vec<u8>) -> Self {
+        Content::Bytes(bytes)
+    }
+}
+
+impl<'a> From<Parts<'a>> for Content<'a> {
+    fn from(parts: Parts<'a>) -> Self {
+        Content::Parts(parts)
+    }
+}
+
+/// Writes `content` to `path` (a new file).
+fn write_content(path: &Path, content: &Content) -> std::io::Result<()> {
+    match content {
+        Content::Bytes(b) => std::fs::write(path, b),
+        Content::Parts(p) => {
+            let mut f = std::fs::File::create(path)?;
+            crate::parallel::ordered(p.count, &p.part, |bytes| {
+                std::io::Write::write_all(&mut f, &bytes)
+            })
+        }
+    }
+}
 
 fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |e| Error::Write {
@@ -134,7 +177,11 @@ fn recover(dir: &Path) -> Result<()> {
 /// Writes `files` as the new content of `dir`, all at once: into `.NAME.mttx-new-PID` beside
 /// it, then swapped into place. The report files of the previous run (`owned` patterns) go;
 /// any other file in `dir` is kept. If writing fails, `dir` is left as it was.
-pub fn write_atomically(dir: &Path, files: &[(String, Parts)], owned_names: &[&str]) -> Result<()> {
+pub fn write_atomically(
+    dir: &Path,
+    files: &[(String, Content)],
+    owned_names: &[&str],
+) -> Result<()> {
     let mut paths = Vec::with_capacity(files.len());
     for (name, _) in files {
         paths.push(inside(dir, name)?);
@@ -156,19 +203,12 @@ pub fn write_atomically(dir: &Path, files: &[(String, Parts)], owned_names: &[&s
     let new = sibling(dir, "new", pid);
     let fill = || -> Result<()> {
         std::fs::create_dir_all(&new).map_err(write_err(&new))?;
-        for (name, parts) in files {
+        for (name, content) in files {
             let path = new.join(name);
             if let Some(p) = path.parent() {
                 std::fs::create_dir_all(p).map_err(write_err(p))?;
             }
-            let write = || -> std::io::Result<()> {
-                let mut f = std::fs::File::create(&path)?;
-                for part in parts {
-                    std::io::Write::write_all(&mut f, part)?;
-                }
-                Ok(())
-            };
-            write().map_err(write_err(&path))?;
+            write_content(&path, content).map_err(write_err(&path))?;
         }
         Ok(())
     };
@@ -236,8 +276,8 @@ mod tests {
         let out = dir.path().join("out");
         for bad in ["../evil.txt", "/tmp/evil.txt", "charts/../../evil.txt", ""] {
             let files = vec![
-                ("ok.txt".to_string(), vec![b"1".to_vec()]),
-                (bad.to_string(), vec![b"2".to_vec()]),
+                ("ok.txt".to_string(), b"1".to_vec().into()),
+                (bad.to_string(), b"2".to_vec().into()),
             ];
             assert!(write_atomically(&out, &files, &[]).is_err(), "{bad}");
         }
@@ -249,11 +289,17 @@ mod tests {
     fn a_report_replaces_the_last_one_and_keeps_the_users_files() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        // The second run writes its file in two parts.
-        let files = |names: &[&str], v: &[u8]| -> Vec<(String, Parts)> {
+        // Each file in parts, one byte each.
+        let files = |names: &[&str], v: &'static [u8]| -> Vec<(String, Content)> {
             names
                 .iter()
-                .map(|n| (n.to_string(), v.chunks(1).map(<[u8]>::to_vec).collect()))
+                .map(|n| {
+                    let parts = Parts {
+                        count: v.len(),
+                        part: Box::new(move |i| vec![v[i]]),
+                    };
+                    (n.to_string(), parts.into())
+                })
                 .collect()
         };
         let owned = ["a.csv", "rejects.csv", "charts/*.svg"];

@@ -1,8 +1,12 @@
 //! Both cores on a list of independent jobs: [`map`] hands the items out one at a time to as
 //! many threads as there are cores, so one slow item (a year-long timeline) does not hold up
-//! the rest, and returns the results in the items' order.
+//! the rest, and returns the results in the items' order. [`ordered`] does the same for a
+//! stream of results consumed in order as they come (a file written while its next parts are
+//! rendered), holding only a few at a time.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
 
 /// `f` of every item, computed on every core, in the items' order.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
@@ -37,6 +41,68 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     done.into_iter().map(|(_, r)| r).collect()
 }
 
+/// `f(0)`, `f(1)`, .. `f(count - 1)` computed on every core and handed to `sink` in order on
+/// the calling thread, at most a few per core computed ahead. The first error of `sink` stops
+/// the rest and is returned.
+pub fn ordered<R: Send, E>(
+    count: usize,
+    f: impl Fn(usize) -> R + Sync,
+    mut sink: impl FnMut(R) -> Result<(), E>,
+) -> Result<(), E> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads <= 1 || count <= 1 {
+        return (0..count).try_for_each(|i| sink(f(i)));
+    }
+    let (next, stop) = (AtomicUsize::new(0), AtomicBool::new(false));
+    // How many the sink has taken: no one computes further than `ahead` past it.
+    let (taken, ahead) = (AtomicUsize::new(0), 2 * threads);
+    std::thread::scope(|s| {
+        let (tx, rx) = mpsc::sync_channel::<(usize, R)>(threads);
+        for _ in 0..threads {
+            let (tx, next, stop, taken, f) = (tx.clone(), &next, &stop, &taken, &f);
+            s.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= count {
+                        break;
+                    }
+                    while i >= taken.load(Ordering::Relaxed) + ahead
+                        && !stop.load(Ordering::Relaxed)
+                    {
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                    }
+                    // A closed channel means the sink stopped.
+                    if tx.send((i, f(i))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut waiting = BTreeMap::new();
+        let mut want = 0;
+        let mut result = Ok(());
+        while want < count {
+            let Ok((i, r)) = rx.recv() else { break };
+            waiting.insert(i, r);
+            while let Some(r) = waiting.remove(&want) {
+                want += 1;
+                taken.store(want, Ordering::Relaxed);
+                if let Err(e) = sink(r) {
+                    result = Err(e);
+                    break;
+                }
+            }
+            if result.is_err() {
+                break;
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        drop(rx);
+        result
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -45,5 +111,31 @@ mod tests {
         let out = super::map(&items, |x| x * x);
         assert_eq!(out, items.iter().map(|x| x * x).collect::<Vec<_>>());
         assert!(super::map(&[] as &[u8], |x| *x).is_empty());
+    }
+
+    #[test]
+    fn a_stream_arrives_in_order_and_stops_at_the_first_error() {
+        let mut got = Vec::new();
+        let ok: Result<(), ()> = super::ordered(
+            500,
+            |i| i * 2,
+            |x| {
+                got.push(x);
+                Ok(())
+            },
+        );
+        assert!(ok.is_ok());
+        assert_eq!(got, (0..500).map(|i| i * 2).collect::<Vec<_>>());
+        let mut seen = 0;
+        let err = super::ordered(
+            10_000,
+            |i| i,
+            |x| {
+                seen += 1;
+                if x == 7 { Err(x) } else { Ok(()) }
+            },
+        );
+        assert_eq!(err, Err(7));
+        assert_eq!(seen, 8);
     }
 }

@@ -23,18 +23,18 @@ pub fn run(args: &ImportArgs, out: &mut dyn std::io::Write) -> Result<u8> {
     let impacts = ing.impact_rows()?;
     let mut files = vec![(
         "incidents.csv".to_string(),
-        report::csv::canonical_incidents(&incidents, args.raw_csv),
+        report::csv::canonical_incidents(&incidents, args.raw_csv).into(),
     )];
     if !impacts.is_empty() {
         files.push((
             "impacts.csv".into(),
-            vec![report::csv::impacts(&impacts, args.raw_csv)],
+            report::csv::impacts(&impacts, args.raw_csv).into(),
         ));
     }
     if !ing.rejects.is_empty() {
         files.push((
             "rejects.csv".into(),
-            vec![report::csv::rejects(&ing.rejects, args.raw_csv)],
+            report::csv::rejects(&ing.rejects, args.raw_csv).into(),
         ));
     }
     output::write_atomically(

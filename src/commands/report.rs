@@ -156,39 +156,36 @@ pub fn charts(r: &Report) -> Vec<chart::Named> {
 }
 
 /// The files of a report, as `(name, parts)`; each chart drawn is a step of `progress`.
-pub fn render(
-    r: &Report,
+pub fn render<'r>(
+    r: &'r Report,
     formats: Formats,
     progress: &Progress,
-) -> Result<Vec<(String, output::Parts)>> {
+) -> Result<Vec<(String, output::Content<'r>)>> {
     let mut files = Vec::new();
     if formats.csv {
         files.push((
             "incidents.csv".into(),
-            report::csv::incidents(&r.computed.incidents, formats.raw_csv),
+            report::csv::incidents(&r.computed.incidents, formats.raw_csv).into(),
         ));
         files.push((
             "metrics.csv".into(),
-            vec![report::csv::metrics(&r.computed.metrics, formats.raw_csv)],
+            report::csv::metrics(&r.computed.metrics, formats.raw_csv).into(),
         ));
         files.push((
             "availability.csv".into(),
-            vec![report::csv::availability(
-                &r.computed.availability,
-                formats.raw_csv,
-            )],
+            report::csv::availability(&r.computed.availability, formats.raw_csv).into(),
         ));
         if !r.rejects.is_empty() {
             files.push((
                 "rejects.csv".into(),
-                vec![report::csv::rejects(&r.rejects, formats.raw_csv)],
+                report::csv::rejects(&r.rejects, formats.raw_csv).into(),
             ));
         }
     }
     if formats.json {
         files.push((
             "summary.json".into(),
-            vec![report::json::summary(r).into_bytes()],
+            report::json::summary(r).into_bytes().into(),
         ));
     }
     if formats.charts || formats.html {
@@ -214,9 +211,9 @@ pub fn render(
             if let Some(png) = png {
                 files.push((
                     format!("charts/{}.svg", c.stem),
-                    vec![svg.clone().into_bytes()],
+                    svg.clone().into_bytes().into(),
                 ));
-                files.push((format!("charts/{}.png", c.stem), vec![png]));
+                files.push((format!("charts/{}.png", c.stem), png.into()));
             }
             if c.in_page {
                 svgs.push((c.title.clone(), svg));
@@ -226,7 +223,7 @@ pub fn render(
         if formats.html {
             files.push((
                 "report.html".into(),
-                vec![report::html::render(r, &svgs).into_bytes()],
+                report::html::render(r, &svgs).into_bytes().into(),
             ));
             progress.done(0);
             laps.lap("report.html");

@@ -206,7 +206,8 @@ fn incident_table_ordered(
             .then_with(|| vendor.get(a).cmp(&vendor.get(b)))
             .then_with(|| id.get(a).cmp(&id.get(b)))
     });
-    let text = |c: &str| -> Result<TextColumn> {
+    // Each column gathered in that order, the columns shared between the cores.
+    let text = |c: &&str| -> Result<TextColumn> {
         let ca = text_of(c)?;
         let bytes = ca.iter().map(|v| v.map_or(0, str::len)).sum();
         let mut out = TextColumn::with_capacity(ca.len(), bytes);
@@ -216,40 +217,54 @@ fn incident_table_ordered(
         }
         Ok(out)
     };
-    let ints = |c: &str| -> Result<Vec<Option<i64>>> {
-        let v: Vec<Option<i64>> = df.column(c)?.i64()?.iter().collect();
-        Ok(order.iter().map(|&i| v[i]).collect())
+    let ints = |c: &&str| -> Result<Vec<Option<i64>>> {
+        let ca = df.column(c)?.i64()?.rechunk();
+        let arr = ca.downcast_iter().next();
+        Ok(order.iter().map(|&i| arr.and_then(|a| a.get(i))).collect())
     };
-    let timestamps: [Vec<Option<i64>>; 6] = [
-        ints(col::TIMESTAMPS[0])?,
-        ints(col::TIMESTAMPS[1])?,
-        ints(col::TIMESTAMPS[2])?,
-        ints(col::TIMESTAMPS[3])?,
-        ints(col::TIMESTAMPS[4])?,
-        ints(col::TIMESTAMPS[5])?,
+    const TEXT: [&str; 8] = [
+        col::VENDOR,
+        col::ID,
+        col::TITLE,
+        col::SEVERITY,
+        col::IMPACT,
+        col::COMPONENTS,
+        col::WINDOW_SOURCE,
+        col::WARNINGS,
     ];
-    let d = |m: Metric| ints(m.duration_column());
+    let mut texts = crate::parallel::map(&TEXT, text)
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?
+        .into_iter();
+    let int_names: Vec<&str> = col::TIMESTAMPS
+        .iter()
+        .copied()
+        .chain(Metric::ALL.iter().map(|m| m.duration_column()))
+        .collect();
+    let mut int_cols = crate::parallel::map(&int_names, ints)
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?
+        .into_iter();
+    let mut text = || texts.next().unwrap_or_default();
+    let mut int = || int_cols.next().unwrap_or_default();
+    let timestamps: [Vec<Option<i64>>; 6] = std::array::from_fn(|_| int());
+    let durations_ms: [Vec<Option<i64>>; 5] = std::array::from_fn(|_| int());
     let in_window = timestamps[0]
         .iter()
         .map(|t| period.is_none_or(|p| t.is_some_and(|t| p.contains(t))))
         .collect();
+    // In the order of `TEXT`.
     let table = Incidents {
-        vendor: text(col::VENDOR)?,
-        id: text(col::ID)?,
-        title: text(col::TITLE)?,
-        severity: text(col::SEVERITY)?,
-        impact: text(col::IMPACT)?,
-        components: text(col::COMPONENTS)?,
-        durations_ms: [
-            d(Metric::Mttd)?,
-            d(Metric::Mtta)?,
-            d(Metric::Mtti)?,
-            d(Metric::Mttm)?,
-            d(Metric::Mttr)?,
-        ],
+        vendor: text(),
+        id: text(),
+        title: text(),
+        severity: text(),
+        impact: text(),
+        components: text(),
+        window_source: text(),
+        warnings: text(),
+        durations_ms,
         timestamps,
-        window_source: text(col::WINDOW_SOURCE)?,
-        warnings: text(col::WARNINGS)?,
         in_window,
     };
     Ok((table, order.into_iter().map(|i| i as u32).collect()))

@@ -86,18 +86,8 @@ pub fn aggregate(
             .map(|c| c.items)
             .sum();
     }
-    let per_metric: Vec<(Vec<Stats>, Vec<Stats>)> = std::thread::scope(|s| {
-        let handles: Vec<_> = durations
-            .iter()
-            .map(|d| {
-                let (group, incident) = (&group, &items.incident);
-                s.spawn(move || one_duration(group, incident, d, n_keys, n_cells))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
+    let per_metric = crate::parallel::map(durations, |d| {
+        one_duration(&group, &items.incident, d, n_keys, n_cells)
     });
     for (m, (c, w)) in per_metric.into_iter().enumerate() {
         for (g, s) in cells.iter_mut().zip(c) {

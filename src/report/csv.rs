@@ -6,6 +6,7 @@
 
 use super::format::{minutes, opt_minutes, pct, push_minutes_of_ms};
 use crate::model::{AvailabilityRow, ImpactRow, Incidents, MetricRow, Reject, col};
+use crate::output::Parts;
 
 /// The first characters that make a spreadsheet evaluate a cell.
 const FORMULA: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
@@ -65,8 +66,8 @@ pub const INCIDENTS_HEADER: [&str; 18] = [
     "warnings",
 ];
 
-/// `incidents.csv`: the contract's columns, then `impact`; in parts, one per core.
-pub fn incidents(t: &Incidents, raw: bool) -> Vec<Vec<u8>> {
+/// `incidents.csv`: the contract's columns, then `impact`.
+pub fn incidents(t: &Incidents, raw: bool) -> Parts<'_> {
     let mut header = INCIDENTS_HEADER.to_vec();
     header.push("impact");
     table(&header, t.len(), raw, |w, i, cell| {
@@ -120,51 +121,40 @@ impl Record<'_> {
     }
 }
 
+/// Rows per part of a large table (about 8 MB of `incidents.csv`).
+const PART_ROWS: usize = 32_768;
+
 /// A header and `rows` records written by `row` (given the record, the row and a scratch
-/// buffer), in as many slices as there are cores, each on its own thread: the file's parts, in
-/// order (never joined: a million incidents are a quarter of a gigabyte).
-fn table(
+/// buffer), as parts: the header, then [`PART_ROWS`] rows each, rendered when written (on
+/// every core, while the parts before are written: a million incidents are a quarter of a
+/// gigabyte, never held at once).
+fn table<'a>(
     header: &[&str],
     rows: usize,
     raw: bool,
-    row: impl Fn(&mut Record, usize, &mut Vec<u8>) + Sync,
-) -> Vec<Vec<u8>> {
+    row: impl Fn(&mut Record, usize, &mut Vec<u8>) + Sync + 'a,
+) -> Parts<'a> {
     let head = write(header, std::iter::empty(), raw);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(rows / 10_000 + 1);
-    let per = rows.div_ceil(threads.max(1));
-    let slice = |from: usize| {
+    let part = move |k: usize| -> Vec<u8> {
+        if k == 0 {
+            return head.clone();
+        }
+        let from = (k - 1) * PART_ROWS;
+        let to = (from + PART_ROWS).min(rows);
         let mut w = ::csv::WriterBuilder::new()
             .terminator(::csv::Terminator::Any(b'\n'))
-            .from_writer(Vec::new());
+            .from_writer(Vec::with_capacity((to - from) * 256));
         let mut cell = Vec::with_capacity(32);
-        for i in from..(from + per).min(rows) {
+        for i in from..to {
             row(&mut Record { w: &mut w, raw }, i, &mut cell);
             let _ = w.write_record(None::<&[u8]>);
         }
         w.into_inner().unwrap_or_default()
     };
-    let parts: Vec<Vec<u8>> = if threads <= 1 {
-        vec![slice(0)]
-    } else {
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads)
-                .map(|k| {
-                    let slice = &slice;
-                    s.spawn(move || slice(k * per))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
-        })
-    };
-    let mut out = Vec::with_capacity(parts.len() + 1);
-    out.push(head);
-    out.extend(parts);
-    out
+    Parts {
+        count: 1 + rows.div_ceil(PART_ROWS),
+        part: Box::new(part),
+    }
 }
 
 pub fn metrics(rows: &[MetricRow], raw: bool) -> Vec<u8> {
@@ -269,7 +259,7 @@ pub fn rejects(rows: &[Reject], raw: bool) -> Vec<u8> {
 
 /// Incidents as canonical input (`mttx import`): the record's columns, times in UTC, so the
 /// file reads back exactly.
-pub fn canonical_incidents(t: &Incidents, raw: bool) -> Vec<Vec<u8>> {
+pub fn canonical_incidents(t: &Incidents, raw: bool) -> Parts<'_> {
     table(&col::RECORD, t.len(), raw, |w, i, cell| {
         for c in [
             &t.vendor,
