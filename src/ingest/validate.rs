@@ -147,6 +147,11 @@ impl Problems {
         if let Some(impacts) = text(df, col::IMPACT)? {
             for (i, v) in impacts.iter().enumerate() {
                 if let Some(s) = v.filter(|s| !s.trim().is_empty()) {
+                    // The canonical names as they are, first.
+                    if let Some(level) = Level::ALL.into_iter().find(|l| l.as_str() == s) {
+                        levels[i] = level.as_str();
+                        continue;
+                    }
                     if s.trim().eq_ignore_ascii_case(IMPACT_NONE) {
                         levels[i] = IMPACT_NONE;
                         continue;

@@ -88,20 +88,22 @@ pub fn incidents(t: &Incidents, raw: bool) -> Parts<'_> {
     })
 }
 
-/// One CSV record being written: each cell neutralised unless `raw`.
+/// One CSV record being written straight into a buffer, as the `csv` crate writes it (a cell
+/// is quoted when it holds a comma, a quote or a line break, its quotes doubled; a test
+/// compares the two); each text cell neutralised unless `raw`.
 struct Record<'a> {
-    w: &'a mut ::csv::Writer<Vec<u8>>,
+    out: &'a mut Vec<u8>,
     raw: bool,
+    first: bool,
 }
 
 impl Record<'_> {
     fn text(&mut self, cell: &str) {
-        // Writing into a Vec cannot fail.
-        let _ = if self.raw {
-            self.w.write_field(cell)
+        if self.raw {
+            self.field(cell.as_bytes());
         } else {
-            self.w.write_field(neutral(cell).as_bytes())
-        };
+            self.field(neutral(cell).as_bytes());
+        }
     }
 
     /// The six timestamps of row `i`, in UTC (`cell` is scratch space).
@@ -115,9 +117,36 @@ impl Record<'_> {
         }
     }
 
-    /// A cell mttx formatted (ASCII).
+    /// A cell mttx formatted (a number or a time: never a formula, never quoted).
     fn bytes(&mut self, cell: &[u8]) {
-        self.text(std::str::from_utf8(cell).unwrap_or_default());
+        self.field(cell);
+    }
+
+    fn field(&mut self, cell: &[u8]) {
+        if !self.first {
+            self.out.push(b',');
+        }
+        self.first = false;
+        if cell
+            .iter()
+            .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+        {
+            self.out.push(b'"');
+            for &b in cell {
+                if b == b'"' {
+                    self.out.push(b'"');
+                }
+                self.out.push(b);
+            }
+            self.out.push(b'"');
+        } else {
+            self.out.extend_from_slice(cell);
+        }
+    }
+
+    fn end(&mut self) {
+        self.out.push(b'\n');
+        self.first = true;
     }
 }
 
@@ -141,15 +170,18 @@ fn table<'a>(
         }
         let from = (k - 1) * PART_ROWS;
         let to = (from + PART_ROWS).min(rows);
-        let mut w = ::csv::WriterBuilder::new()
-            .terminator(::csv::Terminator::Any(b'\n'))
-            .from_writer(Vec::with_capacity((to - from) * 256));
+        let mut out = Vec::with_capacity((to - from) * 256);
         let mut cell = Vec::with_capacity(32);
+        let mut record = Record {
+            out: &mut out,
+            raw,
+            first: true,
+        };
         for i in from..to {
-            row(&mut Record { w: &mut w, raw }, i, &mut cell);
-            let _ = w.write_record(None::<&[u8]>);
+            row(&mut record, i, &mut cell);
+            record.end();
         }
-        w.into_inner().unwrap_or_default()
+        out
     };
     Parts {
         count: 1 + rows.div_ceil(PART_ROWS),
@@ -291,4 +323,50 @@ pub fn impacts(rows: &[ImpactRow], raw: bool) -> Vec<u8> {
         }),
         raw,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_are_written_as_the_csv_crate_writes_them() {
+        let cells = [
+            "plain",
+            "",
+            "a,b",
+            "say \"hi\"",
+            "two\nlines",
+            "cr\rhere",
+            "=SUM(A1)",
+            "-12.5",
+            "+1 call",
+            "@team",
+            "\ttabbed",
+            "Zürich, \"Core\"",
+            " spaced ",
+            "'quoted",
+        ];
+        let rows: Vec<Vec<String>> = cells
+            .chunks(3)
+            .map(|c| {
+                let mut r: Vec<String> = c.iter().map(|s| s.to_string()).collect();
+                r.resize(3, String::new());
+                r
+            })
+            .collect();
+        for raw in [false, true] {
+            let expected = write(&["a", "b", "c"], rows.clone().into_iter(), raw);
+            let got = table(&["a", "b", "c"], rows.len(), raw, |w, i, _| {
+                for c in &rows[i] {
+                    w.text(c);
+                }
+            })
+            .join();
+            assert_eq!(
+                String::from_utf8(got).unwrap(),
+                String::from_utf8(expected).unwrap()
+            );
+        }
+    }
 }
