@@ -284,8 +284,9 @@ pub fn png<C: Chart>(chart: &C) -> Result<Vec<u8>, ChartError> {
     let mut enc = png::Encoder::new(&mut out, w, h);
     enc.set_color(png::ColorType::Rgb);
     enc.set_depth(png::BitDepth::Eight);
-    // Flat colours and text compress far better with a filter chosen per row.
-    enc.set_compression(png::Compression::Best);
+    // Flat colours and text compress far better with a filter chosen per row. The default
+    // level: `Best` made the 30 charts of a large report 6% smaller at a third more time.
+    enc.set_compression(png::Compression::Default);
     enc.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
     let mut writer = enc.write_header().map_err(|e| err::<C>(e.to_string()))?;
     writer

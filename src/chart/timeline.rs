@@ -96,26 +96,39 @@ impl Timeline {
     }
 }
 
-/// Rows of a lane so that no two bars in one row overlap: `(row of each bar, rows)`.
+/// Rows of a lane so that no two bars in one row overlap: `(row of each bar, rows)`. Bars in
+/// order of start (then end) each take the lowest row free by then; rows in use wait in a heap
+/// by end, so a lane of a million bars costs a sort.
 fn pack(bars: &[(i64, i64, Level)]) -> (Vec<usize>, usize) {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
     let mut order: Vec<usize> = (0..bars.len()).collect();
     order.sort_by_key(|i| (bars[*i].0, bars[*i].1));
-    let mut ends: Vec<i64> = Vec::new();
+    let mut busy: BinaryHeap<Reverse<(i64, usize)>> = BinaryHeap::new();
+    let mut free: BinaryHeap<Reverse<usize>> = BinaryHeap::new();
+    let mut rows = 0;
     let mut row = vec![0; bars.len()];
     for i in order {
         let (s, e, _) = bars[i];
-        match ends.iter().position(|end| *end <= s) {
-            Some(r) => {
-                ends[r] = e;
-                row[i] = r;
+        // Starts only grow: a row free by this start stays free for every later bar.
+        while let Some(Reverse((end, r))) = busy.peek().copied() {
+            if end > s {
+                break;
             }
-            None => {
-                ends.push(e);
-                row[i] = ends.len() - 1;
-            }
+            busy.pop();
+            free.push(Reverse(r));
         }
+        let r = match free.pop() {
+            Some(Reverse(r)) => r,
+            None => {
+                rows += 1;
+                rows - 1
+            }
+        };
+        row[i] = r;
+        busy.push(Reverse((e, r)));
     }
-    (row, ends.len().max(1))
+    (row, rows.max(1))
 }
 
 const LANE: i32 = 22;
@@ -252,5 +265,17 @@ mod tests {
         assert_eq!(rows, vec![0, 1, 0]);
         assert_eq!(n, 2);
         assert_eq!(pack(&[]).1, 1);
+        // The lowest free row: d (12-30) frees none; e (21-25) gets row 0 back from a (0-20),
+        // not row 1 freed later; f (31-40) the lowest of the three free by then.
+        let bars = [
+            (0, 20, l),
+            (5, 21, l),
+            (12, 30, l),
+            (21, 25, l),
+            (31, 40, l),
+        ];
+        let (rows, n) = pack(&bars);
+        assert_eq!(rows, vec![0, 1, 2, 0, 0]);
+        assert_eq!(n, 3);
     }
 }

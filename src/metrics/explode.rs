@@ -303,11 +303,32 @@ impl Exploded {
     }
 }
 
-/// The windows that reach past `from`, by component, then start (cut to `from`); a stable
-/// sort, so windows starting together keep their order.
+/// The windows that reach past `from`, by component, then start (cut to `from`); windows
+/// starting together keep their order.
 fn kept_order(w: &Windows, from: i64) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..w.len()).filter(|&i| w.end[i] > from).collect();
-    order.sort_by_key(|&i| (w.cid[i], w.start[i].max(from)));
+    // Grouped by component with a counting sort (stable), then each group by start.
+    let comps = w.cid.iter().max().map_or(0, |&c| c as usize + 1);
+    let mut at = vec![0usize; comps + 1];
+    for i in 0..w.len() {
+        if w.end[i] > from {
+            at[w.cid[i] as usize + 1] += 1;
+        }
+    }
+    for c in 0..comps {
+        at[c + 1] += at[c];
+    }
+    let mut next = at.clone();
+    let mut order = vec![0usize; at[comps]];
+    for i in 0..w.len() {
+        if w.end[i] > from {
+            let c = w.cid[i] as usize;
+            order[next[c]] = i;
+            next[c] += 1;
+        }
+    }
+    for c in 0..comps {
+        order[at[c]..at[c + 1]].sort_by_key(|&i| w.start[i].max(from));
+    }
     order
 }
 
