@@ -97,13 +97,10 @@ pub fn build(args: &ReportArgs) -> Result<Report> {
         weights: args.weights,
         sla: args.sla.clone(),
     };
-    // Daily downtime and the windows are drawn, never written as data.
-    let detail = args.formats.html || args.formats.charts;
-    let computed = metrics::compute_with(&ingested.incidents, &ingested.impacts, &opts, detail)?;
-    laps.lap("compute");
     // A one-month report's headline compares with the calendar month before: its availability
-    // came from the same sweep; its time-to-x figures are computed here.
-    let previous = if period.months.len() == 1 {
+    // comes from the same sweep as the window's; its time-to-x figures are computed here,
+    // before the frame goes to `compute_owned`.
+    let before = if period.months.len() == 1 {
         let before = period.month_before()?;
         let metrics = metrics::report_metric_rows(
             &ingested.incidents,
@@ -111,18 +108,25 @@ pub fn build(args: &ReportArgs) -> Result<Report> {
             &before,
             opts.anchor,
         )?;
-        Some((
-            before.months[0].label.clone(),
+        Some((before.months[0].label.clone(), metrics))
+    } else {
+        None
+    };
+    laps.lap("month before");
+    // Daily downtime and the windows are drawn, never written as data.
+    let detail = args.formats.html || args.formats.charts;
+    let computed = metrics::compute_owned(ingested.incidents, &ingested.impacts, &opts, detail)?;
+    laps.lap("compute");
+    let previous = before.map(|(label, metrics)| {
+        (
+            label,
             metrics::Computed {
                 metrics,
                 availability: computed.month_before.clone(),
                 ..metrics::Computed::default()
             },
-        ))
-    } else {
-        None
-    };
-    laps.lap("month before");
+        )
+    });
     Ok(Report {
         previous,
         period,

@@ -66,9 +66,22 @@ pub fn compute_with(
     opts: &Options,
     detail: bool,
 ) -> Result<Computed> {
+    compute_owned(incidents.clone(), impacts, opts, detail)
+}
+
+/// [`compute_with`] taking the frame: its columns are dropped as the incident table takes
+/// them, so a large input is not held twice (when the caller keeps no copy of the frame).
+pub fn compute_owned(
+    incidents: DataFrame,
+    impacts: &DataFrame,
+    opts: &Options,
+    detail: bool,
+) -> Result<Computed> {
     let mut laps = crate::laps::Laps::nested(1);
-    let shared = Exploded::new(incidents, impacts)?;
+    let shared = Exploded::new(&incidents, impacts)?;
     laps.lap("explode");
+    let (table, row_of) = incident_table_ordered(incidents, opts.anchor, Some(&opts.period))?;
+    laps.lap("incident rows");
     let mut swept = sweep_all(opts, detail, true, &shared)?;
     let labels: Vec<String> = opts.period.months.iter().map(|m| m.label.clone()).collect();
     if let Some(before) = swept.month_before.first() {
@@ -76,8 +89,6 @@ pub fn compute_with(
         availability::link_previous(&mut swept.rows, &labels, &swept.month_before, &before_label);
     }
     laps.lap("sweep, availability");
-    let (table, row_of) = incident_table_ordered(incidents, opts.anchor, Some(&opts.period))?;
-    laps.lap("incident rows");
     let metrics = TimeToX::new(&table, &row_of, &shared, &opts.period).report_rows();
     drop(shared);
     laps.lap("time to x");
@@ -89,10 +100,6 @@ pub fn compute_with(
         daily: swept.daily,
         windows: swept.windows,
     })
-}
-
-fn ms(c: &str) -> Expr {
-    col(c).cast(DataType::Int64)
 }
 
 /// The first `started_at` and the last instant any impact window reaches (its end, or its
@@ -156,71 +163,62 @@ pub fn incident_table(
     anchor: Anchor,
     period: Option<&Period>,
 ) -> Result<Incidents> {
-    Ok(incident_table_ordered(incidents, anchor, period)?.0)
+    Ok(incident_table_ordered(incidents.clone(), anchor, period)?.0)
 }
 
-/// [`incident_table`], and the input row of each of its rows.
+/// [`incident_table`] from the frame itself, and the input row of each of its rows. Each
+/// column is taken out of the frame, gathered and dropped in turn, so the frame and the table
+/// are never both whole in memory.
 fn incident_table_ordered(
-    incidents: &DataFrame,
+    mut df: DataFrame,
     anchor: Anchor,
     period: Option<&Period>,
 ) -> Result<(Incidents, Vec<u32>)> {
-    // Durations in integer milliseconds (the minutes of the time-to-x figures are these over
-    // 60,000), negative ones null.
-    let durations: Vec<Expr> = Metric::ALL
-        .into_iter()
-        .map(|m| {
-            let d = ms(m.phase_column()) - ms(time_to_x::anchor_column(m, anchor));
-            when(d.clone().gt_eq(lit(0i64)))
-                .then(d)
-                .otherwise(lit(NULL).cast(DataType::Int64))
-                .alias(m.duration_column())
-        })
-        .collect();
-    let mut select: Vec<Expr> = [
-        col::VENDOR,
-        col::ID,
-        col::TITLE,
-        col::SEVERITY,
-        col::IMPACT,
-        col::COMPONENTS,
-        col::WINDOW_SOURCE,
-        col::WARNINGS,
-    ]
-    .into_iter()
-    .map(col)
-    .collect();
-    select.extend(col::TIMESTAMPS.iter().map(|c| ms(c)));
-    select.extend(durations);
-    let df = incidents.clone().lazy().select(select).collect()?;
     // The order: by `started_at`, vendor, id (stable). Exports are mostly in time order
     // already, which the merge sort finds; names are compared only on equal times.
-    let text_of =
-        |c: &str| -> Result<StringChunked> { Ok(df.column(c)?.str()?.rechunk().into_owned()) };
-    let started: Vec<Option<i64>> = df.column(col::STARTED_AT)?.i64()?.iter().collect();
-    let (vendor, id) = (text_of(col::VENDOR)?, text_of(col::ID)?);
-    let mut order: Vec<usize> = (0..df.height()).collect();
-    order.sort_by(|&a, &b| {
-        started[a]
-            .cmp(&started[b])
-            .then_with(|| vendor.get(a).cmp(&vendor.get(b)))
-            .then_with(|| id.get(a).cmp(&id.get(b)))
-    });
-    // Each column gathered in that order, the columns shared between the cores.
-    let text = |c: &&str| -> Result<TextColumn> {
-        let ca = text_of(c)?;
-        let bytes = ca.iter().map(|v| v.map_or(0, str::len)).sum();
-        let mut out = TextColumn::with_capacity(ca.len(), bytes);
-        let arr = ca.downcast_iter().next();
-        for &i in &order {
-            out.push(arr.and_then(|a| a.get(i)));
-        }
-        Ok(out)
+    let order: Vec<usize> = {
+        let text_of =
+            |c: &str| -> Result<StringChunked> { Ok(df.column(c)?.str()?.rechunk().into_owned()) };
+        let started: Vec<Option<i64>> = df
+            .column(col::STARTED_AT)?
+            .cast(&DataType::Int64)?
+            .i64()?
+            .iter()
+            .collect();
+        let (vendor, id) = (text_of(col::VENDOR)?, text_of(col::ID)?);
+        let mut order: Vec<usize> = (0..df.height()).collect();
+        order.sort_by(|&a, &b| {
+            started[a]
+                .cmp(&started[b])
+                .then_with(|| vendor.get(a).cmp(&vendor.get(b)))
+                .then_with(|| id.get(a).cmp(&id.get(b)))
+        });
+        order
     };
-    let ints = |c: &&str| -> Result<Vec<Option<i64>>> {
-        let ca = df.column(c)?.i64()?.rechunk();
+    // Each column gathered in that order, the columns shared between the cores; a column
+    // is dropped as soon as it is gathered.
+    enum Gathered {
+        Text(TextColumn),
+        Millis(Vec<Option<i64>>),
+    }
+    let gather = |c: Column| -> Result<Gathered> {
+        if let Ok(ca) = c.str() {
+            let ca = ca.rechunk();
+            let bytes = ca.iter().map(|v| v.map_or(0, str::len)).sum();
+            let mut out = TextColumn::with_capacity(ca.len(), bytes);
+            let arr = ca.downcast_iter().next();
+            for &i in &order {
+                out.push(arr.and_then(|a| a.get(i)));
+            }
+            return Ok(Gathered::Text(out));
+        }
+        let ms = c.cast(&DataType::Int64)?;
+        drop(c);
+        let ca = ms.i64()?.rechunk();
         let arr = ca.downcast_iter().next();
-        Ok(order.iter().map(|&i| arr.and_then(|a| a.get(i))).collect())
+        Ok(Gathered::Millis(
+            order.iter().map(|&i| arr.and_then(|a| a.get(i))).collect(),
+        ))
     };
     const TEXT: [&str; 8] = [
         col::VENDOR,
@@ -232,37 +230,68 @@ fn incident_table_ordered(
         col::WINDOW_SOURCE,
         col::WARNINGS,
     ];
-    let mut texts = crate::parallel::map(&TEXT, text)
-        .into_iter()
-        .collect::<Result<Vec<_>>>()?
-        .into_iter();
-    let int_names: Vec<&str> = col::TIMESTAMPS
+    let slots: Vec<std::sync::Mutex<Option<Column>>> = TEXT
         .iter()
-        .copied()
-        .chain(Metric::ALL.iter().map(|m| m.duration_column()))
-        .collect();
-    let mut int_cols = crate::parallel::map(&int_names, ints)
-        .into_iter()
-        .collect::<Result<Vec<_>>>()?
-        .into_iter();
-    let mut text = || texts.next().unwrap_or_default();
-    let mut int = || int_cols.next().unwrap_or_default();
-    let timestamps: [Vec<Option<i64>>; 6] = std::array::from_fn(|_| int());
-    let durations_ms: [Vec<Option<i64>>; 5] = std::array::from_fn(|_| int());
+        .chain(col::TIMESTAMPS.iter())
+        .map(|c| Ok(std::sync::Mutex::new(Some(df.drop_in_place(c)?))))
+        .collect::<Result<_>>()?;
+    drop(df);
+    let mut gathered = crate::parallel::map(&slots, |slot| {
+        let c = slot.lock().ok().and_then(|mut c| c.take());
+        c.map(gather).transpose()
+    })
+    .into_iter();
+    let mut text = || match gathered.next() {
+        Some(Ok(Some(Gathered::Text(t)))) => Ok(t),
+        Some(Err(e)) => Err(e),
+        _ => Ok(TextColumn::default()),
+    };
+    // In the order of `TEXT`, then the timestamps.
+    let (vendor, id, title, severity, impact, components, window_source, warnings) = (
+        text()?,
+        text()?,
+        text()?,
+        text()?,
+        text()?,
+        text()?,
+        text()?,
+        text()?,
+    );
+    let mut timestamps: [Vec<Option<i64>>; 6] = Default::default();
+    for ts in &mut timestamps {
+        *ts = match gathered.next() {
+            Some(Ok(Some(Gathered::Millis(v)))) => v,
+            Some(Err(e)) => return Err(e),
+            _ => vec![None; order.len()],
+        };
+    }
+    // Durations in integer milliseconds (the minutes of the time-to-x figures are these over
+    // 60,000), negative ones null.
+    let at = |c: &str| col::TIMESTAMPS.iter().position(|t| *t == c).unwrap_or(0);
+    let durations_ms: [Vec<Option<i64>>; 5] = std::array::from_fn(|k| {
+        let m = Metric::ALL[k];
+        let (to, from) = (
+            &timestamps[at(m.phase_column())],
+            &timestamps[at(time_to_x::anchor_column(m, anchor))],
+        );
+        to.iter()
+            .zip(from)
+            .map(|(t, f)| Some(t.as_ref()? - f.as_ref()?).filter(|d| *d >= 0))
+            .collect()
+    });
     let in_window = timestamps[0]
         .iter()
         .map(|t| period.is_none_or(|p| t.is_some_and(|t| p.contains(t))))
         .collect();
-    // In the order of `TEXT`.
     let table = Incidents {
-        vendor: text(),
-        id: text(),
-        title: text(),
-        severity: text(),
-        impact: text(),
-        components: text(),
-        window_source: text(),
-        warnings: text(),
+        vendor,
+        id,
+        title,
+        severity,
+        impact,
+        components,
+        window_source,
+        warnings,
         durations_ms,
         timestamps,
         in_window,
@@ -494,7 +523,7 @@ pub fn metric_rows(
     anchor: Anchor,
 ) -> Result<Vec<MetricRow>> {
     let shared = Exploded::new(incidents, impacts)?;
-    let (table, row_of) = incident_table_ordered(incidents, anchor, Some(period))?;
+    let (table, row_of) = incident_table_ordered(incidents.clone(), anchor, Some(period))?;
     let scope = if keys.is_empty() {
         "all".to_string()
     } else {
@@ -524,7 +553,7 @@ pub fn report_metric_rows(
     anchor: Anchor,
 ) -> Result<Vec<MetricRow>> {
     let shared = Exploded::new(incidents, impacts)?;
-    let (table, row_of) = incident_table_ordered(incidents, anchor, Some(period))?;
+    let (table, row_of) = incident_table_ordered(incidents.clone(), anchor, Some(period))?;
     Ok(TimeToX::new(&table, &row_of, &shared, period).report_rows())
 }
 
@@ -658,26 +687,8 @@ fn sweep_all(
         ComponentWindows::default()
     };
     laps.lap("window rows");
-    let (by_component, by_vendor) = (
-        sweep::Windows {
-            key: &win.cid,
-            level: &win.level,
-            start: &win.start,
-            end: &win.end,
-        },
-        sweep::Windows {
-            key: &win.vid,
-            level: &win.level,
-            start: &win.start,
-            end: &win.end,
-        },
-    );
-    let events = sweep::Events::new(&[by_component, by_vendor], n_keys);
-    drop(win);
-    laps.lap("events");
     let (month_plain, month_cut) = spans_per_key(&swept.months);
     let month_spans = |k: usize| month_cut[k].as_deref().unwrap_or(&month_plain);
-    let sums = sweep::sweep(&events, swept.months.len(), &month_spans, &opts.weights);
     let days = if detail {
         period.last_days(UPTIME_DAYS)
     } else {
@@ -685,7 +696,33 @@ fn sweep_all(
     };
     let (day_plain, day_cut) = spans_per_key(&days);
     let day_spans = |k: usize| day_cut[k].as_deref().unwrap_or(&day_plain);
-    let per_day = sweep::sweep(&events, days.len(), &day_spans, &opts.weights);
+    // Components, then vendors: each its own events (half the memory of both at once), its
+    // keys' sums added into the same cells.
+    let mut sums = sweep::Sums::new(n_keys, swept.months.len());
+    let mut per_day = sweep::Sums::new(n_keys, days.len());
+    for keys in [&win.cid, &win.vid] {
+        let windows = sweep::Windows {
+            key: keys,
+            level: &win.level,
+            start: &win.start,
+            end: &win.end,
+        };
+        let events = sweep::Events::new(&[windows], n_keys);
+        sums.add(&sweep::sweep(
+            &events,
+            swept.months.len(),
+            &month_spans,
+            &opts.weights,
+        ));
+        per_day.add(&sweep::sweep(
+            &events,
+            days.len(),
+            &day_spans,
+            &opts.weights,
+        ));
+    }
+    drop(win);
+    laps.lap("events, sweeps");
     // Window of each key and cell: its spans' length.
     fn windows_of<'a>(keys: usize, cells: usize, spans: &dyn Fn(usize) -> &'a [Span]) -> Vec<i64> {
         let mut w = vec![0i64; keys * cells];
@@ -699,7 +736,6 @@ fn sweep_all(
     let month_window = windows_of(n_keys, swept.months.len(), &month_spans);
     let day_window = windows_of(n_keys, days.len(), &day_spans);
 
-    laps.lap("sweeps");
     // Incidents started in each month, per key.
     let m = swept.months.len();
     let mut started = vec![0u64; n_keys * m];

@@ -41,6 +41,26 @@ impl Sums {
     }
 }
 
+impl Sums {
+    /// Adds `other`'s sums (of the same keys and cells) into these.
+    pub fn add(&mut self, other: &Sums) {
+        for (a, b) in self.downtime_ms.iter_mut().zip(&other.downtime_ms) {
+            *a += b;
+        }
+        for (a, b) in self.outage_ms.iter_mut().zip(&other.outage_ms) {
+            *a += b;
+        }
+        for (a, b) in self.by_level_ms.iter_mut().zip(&other.by_level_ms) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+        for (a, b) in self.maintenance_ms.iter_mut().zip(&other.maintenance_ms) {
+            *a += b;
+        }
+    }
+}
+
 /// Windows as column slices: the key each counts for, its level code and its span.
 #[derive(Debug, Clone, Copy)]
 pub struct Windows<'a> {
