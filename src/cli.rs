@@ -98,7 +98,7 @@ pub struct SourceArgs {
     #[arg(long = "tz-abbrev", value_name = "ABBR=+HH:MM")]
     pub tz_abbrev: Vec<String>,
     /// Refuse inputs larger than this in all, in MB [default: what the available memory holds,
-    /// at about 16 bytes of memory per byte of input].
+    /// planning for up to 16 bytes of memory per byte of input].
     #[arg(long, value_name = "MB")]
     pub max_input_mb: Option<f64>,
 }

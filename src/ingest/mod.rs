@@ -312,8 +312,9 @@ pub fn parquet_of_canonical_csv(text: &str) -> Result<Vec<u8>> {
     parquet::from_canonical_csv(text)
 }
 
-/// Peak memory of a run per byte of CSV input, measured: a 215 MB CSV of 1M incidents peaks at
-/// 3.46 GB (docs/performance.md).
+/// Memory a run plans for per byte of input: a safe margin. Measured peaks are far lower (a
+/// 206 MB CSV of 1M incidents: 680 MB CSV-only, 690 MB with HTML and charts, about 3.4 bytes
+/// per byte; docs/performance.md), but other formats and shapes were not measured at scale.
 pub const MEMORY_PER_INPUT_BYTE: u64 = 16;
 
 /// Memory the system says is available (Linux `MemAvailable`), if it says.
@@ -337,7 +338,7 @@ fn check_size(files: &[Input], limit: u64) -> Result<()> {
     if total > limit {
         let mb = |b: u64| b as f64 / 1_048_576.0;
         return Err(Error::NoData(format!(
-            "the inputs are {:.1} MB in {} files, more than the limit of {} MB (--max-input-mb): mttx holds its input in memory and needs about {} times its size on disk ({:.1} GB here). Raise the limit if the machine has the memory, or report on fewer files at a time",
+            "the inputs are {:.1} MB in {} files, more than the limit of {} MB (--max-input-mb): mttx holds its input in memory and plans for up to {} times its size on disk ({:.1} GB here). Raise the limit if the machine has the memory, or report on fewer files at a time",
             mb(total),
             files.len(),
             (mb(limit) * 100.0).round() / 100.0,
