@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::draw::{self, CENTRE, LEFT, RIGHT, TimeAxis, heading, rect, swatches, time_ticks};
-use super::timeline::{Lane, draw_lanes, level_legend};
+use super::timeline::{Lane, Painted, draw_lanes, level_legend, paint};
 use super::{Chart, INK, SERIES};
 use crate::model::WindowRow;
 use crate::time::local_datetime;
@@ -235,7 +235,16 @@ impl Chart for Retro {
                 INK,
             )?;
         }
-        draw_lanes(root, &axis, &self.lanes, LANES_TOP, LANE, LABEL_RIGHT)?;
+        let painted: Vec<Painted> = self.lanes.iter().map(|l| paint(&axis, l)).collect();
+        draw_lanes(
+            root,
+            &axis,
+            &self.lanes,
+            &painted,
+            LANES_TOP,
+            LANE,
+            LABEL_RIGHT,
+        )?;
         Ok(())
     }
 }

@@ -28,6 +28,8 @@ pub struct Timeline {
     pub start: i64,
     pub end: i64,
     pub lanes: Vec<Lane>,
+    /// The lanes as [`paint`]ed, on the first drawing.
+    painted: std::sync::OnceLock<Vec<Painted>>,
 }
 
 impl Timeline {
@@ -92,6 +94,7 @@ impl Timeline {
             start: period.start,
             end: period.end,
             lanes,
+            painted: std::sync::OnceLock::new(),
         }
     }
 }
@@ -148,17 +151,61 @@ pub(crate) fn level_legend(lanes: &[Lane]) -> Vec<(String, ShapeStyle)> {
         .collect()
 }
 
+/// One lane's bars as they are drawn: overlapping bars in stacked rows (up to six), each row
+/// as runs of one level `(row, first pixel column, past the last, level)` from the axis' left.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Painted {
+    rows: usize,
+    runs: Vec<(usize, i32, i32, Level)>,
+}
+
+/// Paints `lane`'s bars on `axis`. Each row is painted into a strip of pixel columns, bars in
+/// drawing order (the last one drawn over a column shows), then read back as runs of one
+/// level: the same picture, with at most one rectangle per pixel column however many windows
+/// a lane has (a year of a large fleet is millions). Rows do not overlap, so each is painted
+/// on its own.
+pub(crate) fn paint(axis: &TimeAxis, lane: &Lane) -> Painted {
+    let (rows, n) = pack(&lane.bars);
+    let n = n.min(6);
+    let width = (axis.x1 - axis.x0 + 3).max(1) as usize;
+    let mut strips: Vec<Vec<Option<Level>>> = vec![vec![None; width]; n];
+    for (bar, row) in lane.bars.iter().zip(rows) {
+        let strip = &mut strips[row.min(n - 1)];
+        let a = axis.x(bar.0);
+        let b = axis.x(bar.1).max(a + 2);
+        let col = |x: i32| (x - axis.x0).clamp(0, width as i32) as usize;
+        for c in &mut strip[col(a)..col(b)] {
+            *c = Some(bar.2);
+        }
+    }
+    let mut runs = Vec::new();
+    for (r, strip) in strips.iter().enumerate() {
+        let mut c = 0;
+        while c < width {
+            let Some(level) = strip[c] else {
+                c += 1;
+                continue;
+            };
+            let run = strip[c..].iter().take_while(|v| **v == Some(level)).count();
+            runs.push((r, c as i32, (c + run) as i32, level));
+            c += run;
+        }
+    }
+    Painted { rows: n, runs }
+}
+
 /// Draws `lanes` from `top`, `lane` px each: every other one shaded, the label right-aligned
-/// at `label_right`, and the bars on `axis` (overlapping bars in stacked rows, up to six).
+/// at `label_right`, and the bars on `axis` as [`paint`]ed (`painted[i]` for `lanes[i]`).
 pub(crate) fn draw_lanes<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     axis: &TimeAxis,
     lanes: &[Lane],
+    painted: &[Painted],
     top: i32,
     lane: i32,
     label_right: i32,
 ) -> Result<(), String> {
-    for (i, l) in lanes.iter().enumerate() {
+    for (i, (l, p)) in lanes.iter().zip(painted).enumerate() {
         let y = top + lane * i as i32;
         if i % 2 == 1 {
             rect(
@@ -176,42 +223,15 @@ pub(crate) fn draw_lanes<DB: DrawingBackend>(
             RIGHT,
             INK,
         )?;
-        let (rows, n) = pack(&l.bars);
-        let n = n.min(6) as i32;
-        let h = ((lane - 4) / n).max(3);
-        // Each row painted into a strip of pixel columns, bars in drawing order (the last one
-        // drawn over a column shows), then drawn as runs of one level: the same picture, with
-        // at most one rectangle per pixel column however many windows a lane has (a year of a
-        // large fleet is millions). Rows do not overlap, so each is painted on its own.
-        let width = (axis.x1 - axis.x0 + 3).max(1) as usize;
-        let mut strips: Vec<Vec<Option<Level>>> = vec![vec![None; width]; n as usize];
-        for (bar, row) in l.bars.iter().zip(rows) {
-            let strip = &mut strips[row.min(n as usize - 1)];
-            let a = axis.x(bar.0);
-            let b = axis.x(bar.1).max(a + 2);
-            let col = |x: i32| (x - axis.x0).clamp(0, width as i32) as usize;
-            for c in &mut strip[col(a)..col(b)] {
-                *c = Some(bar.2);
-            }
-        }
-        for (r, strip) in strips.iter().enumerate() {
+        let h = ((lane - 4) / p.rows.max(1) as i32).max(3);
+        for &(r, a, b, level) in &p.runs {
             let y0 = y + 2 + r as i32 * h;
-            let mut c = 0;
-            while c < width {
-                let Some(level) = strip[c] else {
-                    c += 1;
-                    continue;
-                };
-                let run = strip[c..].iter().take_while(|v| **v == Some(level)).count();
-                let a = axis.x0 + c as i32;
-                rect(
-                    root,
-                    (a, y0),
-                    (a + run as i32, y0 + h - 1),
-                    level_colour(level).filled(),
-                )?;
-                c += run;
-            }
+            rect(
+                root,
+                (axis.x0 + a, y0),
+                (axis.x0 + b, y0 + h - 1),
+                level_colour(level).filled(),
+            )?;
         }
     }
     Ok(())
@@ -248,7 +268,19 @@ impl Chart for Timeline {
         let bottom = PLOT_TOP + LANE * self.lanes.len().max(1) as i32;
         let ticks = time_ticks(&self.tz, self.start, self.end, 14);
         axis.draw(root, &ticks, PLOT_TOP - 4, bottom)?;
-        draw_lanes(root, &axis, &self.lanes, PLOT_TOP, LANE, LABEL_RIGHT)?;
+        // Painted once: the SVG and the PNG are drawn on the same axis.
+        let painted = self
+            .painted
+            .get_or_init(|| self.lanes.iter().map(|l| paint(&axis, l)).collect());
+        draw_lanes(
+            root,
+            &axis,
+            &self.lanes,
+            painted,
+            PLOT_TOP,
+            LANE,
+            LABEL_RIGHT,
+        )?;
         Ok(())
     }
 }
