@@ -142,8 +142,7 @@ impl Exploded {
         }
 
         // Memberships, with components numbered as first seen.
-        let mut comp_ids: FastMap<(u32, &str), u32> = FastMap::default();
-        let mut comps: Vec<(u32, &str)> = Vec::new();
+        let mut comp_ids: FirstSeen<(u32, &str)> = FirstSeen::new();
         let mut member_row = Vec::with_capacity(n + n / 2);
         let mut member_cid = Vec::with_capacity(n + n / 2);
         let mut member_own = Vec::with_capacity(n + n / 2);
@@ -154,7 +153,7 @@ impl Exploded {
             if !record && let Some(from_rows) = rows_components.get(&(r as u32)) {
                 for c in from_rows {
                     member_row.push(r as u32);
-                    member_cid.push(id_of(&mut comp_ids, &mut comps, v, c));
+                    member_cid.push(comp_ids.id((v, c)));
                     member_own.push(false);
                 }
                 continue;
@@ -173,7 +172,7 @@ impl Exploded {
             }
             for c in &listed {
                 member_row.push(r as u32);
-                member_cid.push(id_of(&mut comp_ids, &mut comps, v, c));
+                member_cid.push(comp_ids.id((v, c)));
                 member_own.push(record);
             }
         }
@@ -185,7 +184,7 @@ impl Exploded {
             for (k, r) in imp_row.iter().enumerate() {
                 let Some(r) = *r else { continue };
                 let c = imp_component.get(k).unwrap_or_default();
-                if let Some(&cid) = comp_ids.get(&(vendor_of[r as usize], c)) {
+                if let Some(cid) = comp_ids.get(&(vendor_of[r as usize], c)) {
                     impact.row.push(r);
                     impact.cid.push(cid);
                     impact.level.push(level_code(imp_impact.get(k)));
@@ -195,21 +194,13 @@ impl Exploded {
             }
         }
         // Ids in (vendor, component) order: vendor ids are already in name order.
-        let mut by_key: Vec<u32> = (0..comps.len() as u32).collect();
-        by_key.sort_unstable_by(|&a, &b| comps[a as usize].cmp(&comps[b as usize]));
-        let mut rank = vec![0u32; comps.len()];
-        for (i, &k) in by_key.iter().enumerate() {
-            rank[k as usize] = i as u32;
-        }
+        let (rank, comps) = comp_ids.ranked();
         for c in member_cid.iter_mut().chain(impact.cid.iter_mut()) {
             *c = rank[*c as usize];
         }
-        let (comp_vendor, comp_name) = by_key
-            .iter()
-            .map(|&k| {
-                let (v, c) = comps[k as usize];
-                (vendors[v as usize].clone(), c.to_string())
-            })
+        let (comp_vendor, comp_name) = comps
+            .into_iter()
+            .map(|(v, c)| (vendors[v as usize].clone(), c.to_string()))
             .unzip();
         Ok(Exploded {
             comp_vendor,
@@ -332,40 +323,54 @@ fn kept_order(w: &Windows, from: i64) -> Vec<usize> {
     order
 }
 
-/// The id of component `c` of vendor `v`, numbered as first seen.
-fn id_of<'s>(
-    ids: &mut FastMap<(u32, &'s str), u32>,
-    comps: &mut Vec<(u32, &'s str)>,
-    v: u32,
-    c: &'s str,
-) -> u32 {
-    *ids.entry((v, c)).or_insert_with(|| {
-        comps.push((v, c));
-        (comps.len() - 1) as u32
-    })
+/// Ids numbered as keys are first seen, renumbered at the end in the keys' order.
+struct FirstSeen<K> {
+    ids: FastMap<K, u32>,
+    keys: Vec<K>,
+}
+
+impl<K: Copy + Eq + Hash + Ord> FirstSeen<K> {
+    fn new() -> FirstSeen<K> {
+        FirstSeen {
+            ids: FastMap::default(),
+            keys: Vec::new(),
+        }
+    }
+
+    /// `k`'s id, a new one when it is first seen.
+    fn id(&mut self, k: K) -> u32 {
+        let keys = &mut self.keys;
+        *self.ids.entry(k).or_insert_with(|| {
+            keys.push(k);
+            (keys.len() - 1) as u32
+        })
+    }
+
+    fn get(&self, k: &K) -> Option<u32> {
+        self.ids.get(k).copied()
+    }
+
+    /// The final id of each first-seen id, and the keys by final id (in order).
+    fn ranked(self) -> (Vec<u32>, Vec<K>) {
+        let keys = self.keys;
+        let mut by_key: Vec<u32> = (0..keys.len() as u32).collect();
+        by_key.sort_unstable_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]));
+        let mut rank = vec![0u32; keys.len()];
+        for (r, &k) in by_key.iter().enumerate() {
+            rank[k as usize] = r as u32;
+        }
+        (rank, by_key.iter().map(|&k| keys[k as usize]).collect())
+    }
 }
 
 /// Dense ids of `keys`, numbered in the order of the distinct keys: each key's id, and the
 /// distinct keys by id.
 pub fn dense_ids<K: Copy + Eq + Hash + Ord>(keys: impl Iterator<Item = K>) -> (Vec<u32>, Vec<K>) {
-    let mut seen: FastMap<K, u32> = FastMap::default();
-    let mut distinct: Vec<K> = Vec::new();
-    let ids: Vec<u32> = keys
-        .map(|k| {
-            *seen.entry(k).or_insert_with(|| {
-                distinct.push(k);
-                (distinct.len() - 1) as u32
-            })
-        })
-        .collect();
-    let mut by_key: Vec<u32> = (0..distinct.len() as u32).collect();
-    by_key.sort_unstable_by(|&a, &b| distinct[a as usize].cmp(&distinct[b as usize]));
-    let mut rank = vec![0u32; distinct.len()];
-    for (r, &k) in by_key.iter().enumerate() {
-        rank[k as usize] = r as u32;
-    }
+    let mut seen = FirstSeen::new();
+    let ids: Vec<u32> = keys.map(|k| seen.id(k)).collect();
+    let (rank, distinct) = seen.ranked();
     (
         ids.into_iter().map(|i| rank[i as usize]).collect(),
-        by_key.iter().map(|&k| distinct[k as usize]).collect(),
+        distinct,
     )
 }

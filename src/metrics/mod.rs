@@ -388,16 +388,13 @@ impl<'a> TimeToX<'a> {
     fn rows(&self, keys: &[GroupKey], scope: &str, monthly: bool, whole: Whole) -> Vec<MetricRow> {
         let by = |k: GroupKey| keys.contains(&k);
         let sh = self.shared;
-        let (n_base, base_of): (usize, Box<dyn Fn(u32) -> u32>) = if by(GroupKey::Component) {
-            // Items are memberships: the base key is the member itself (see below).
-            (sh.comp_name.len(), Box::new(|_| 0))
+        // The base key: a component (items are memberships), a vendor, or everything.
+        let n_base = if by(GroupKey::Component) {
+            sh.comp_name.len()
         } else if by(GroupKey::Vendor) {
-            (
-                sh.vendors.len(),
-                Box::new(|p| sh.vendor_of[self.row_of[p as usize] as usize]),
-            )
+            sh.vendors.len()
         } else {
-            (1, Box::new(|_| 0))
+            1
         };
         let n_sev = if by(GroupKey::Severity) {
             self.severities.len()
@@ -425,7 +422,12 @@ impl<'a> TimeToX<'a> {
             }
         } else {
             for p in 0..self.table.len() as u32 {
-                push(base_of(p), p);
+                let base = if by(GroupKey::Vendor) {
+                    sh.vendor_of[self.row_of[p as usize] as usize]
+                } else {
+                    0
+                };
+                push(base, p);
             }
         }
         let grouped = stats::aggregate(&items, n_base * n_sev, n_cells, &self.table.durations_ms);

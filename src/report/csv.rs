@@ -21,24 +21,26 @@ pub fn neutral(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A header and rows of cells, written as [`Record`]s (the header as it is).
 fn write(header: &[&str], rows: impl Iterator<Item = Vec<String>>, raw: bool) -> Vec<u8> {
-    let mut w = ::csv::WriterBuilder::new()
-        .terminator(::csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    // Writing into a Vec cannot fail.
-    let _ = w.write_record(header);
-    for r in rows {
-        if raw {
-            let _ = w.write_record(&r);
-        } else {
-            // Field by field: a cell is copied only when it needs its quote.
-            for c in &r {
-                let _ = w.write_field(neutral(c).as_bytes());
-            }
-            let _ = w.write_record(None::<&[u8]>);
-        }
+    let mut out = Vec::new();
+    let mut record = Record {
+        out: &mut out,
+        raw: true,
+        first: true,
+    };
+    for h in header {
+        record.text(h);
     }
-    w.into_inner().unwrap_or_default()
+    record.end();
+    record.raw = raw;
+    for r in rows {
+        for c in &r {
+            record.text(c);
+        }
+        record.end();
+    }
+    out
 }
 
 fn opt(s: &Option<String>) -> String {
@@ -356,7 +358,23 @@ mod tests {
             })
             .collect();
         for raw in [false, true] {
-            let expected = write(&["a", "b", "c"], rows.clone().into_iter(), raw);
+            // What the `csv` crate writes, each cell neutralised unless `raw`.
+            let mut w = ::csv::WriterBuilder::new()
+                .terminator(::csv::Terminator::Any(b'\n'))
+                .from_writer(Vec::new());
+            w.write_record(["a", "b", "c"]).unwrap();
+            for r in &rows {
+                for c in r {
+                    let c = if raw { c.into() } else { neutral(c) };
+                    w.write_field(c.as_bytes()).unwrap();
+                }
+                w.write_record(None::<&[u8]>).unwrap();
+            }
+            let expected = w.into_inner().unwrap();
+            assert_eq!(
+                write(&["a", "b", "c"], rows.clone().into_iter(), raw),
+                expected
+            );
             let got = table(&["a", "b", "c"], rows.len(), raw, |w, i, _| {
                 for c in &rows[i] {
                     w.text(c);
