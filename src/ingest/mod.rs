@@ -273,11 +273,11 @@ fn read_one(input: &Input, opts: &IngestOptions) -> Result<Vec<RawTable>> {
             name = p.display().to_string();
             format =
                 Format::from_path(p).ok_or_else(|| Error::UnknownFormat { path: p.clone() })?;
-            owned = std::fs::read(p).map_err(|e| Error::Io {
+            owned = FileBytes::open(p).map_err(|e| Error::Io {
                 path: p.clone(),
                 source: e,
             })?;
-            &owned
+            owned.bytes()
         }
         Input::Bytes {
             name: n,
@@ -305,6 +305,40 @@ fn read_one(input: &Input, opts: &IngestOptions) -> Result<Vec<RawTable>> {
         validate::check_columns(table, opts)?;
     }
     Ok(tables)
+}
+
+/// A file's bytes: mapped into memory where the system can (a regular, non-empty file), else
+/// read. Mapping saves reading a copy: the pages are the system's file cache, used in place, not
+/// copied into fresh memory (a 206 MB CSV: 0.33 s to read, next to nothing to map).
+enum FileBytes {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl FileBytes {
+    fn open(path: &Path) -> std::io::Result<FileBytes> {
+        let file = std::fs::File::open(path)?;
+        let meta = file.metadata()?;
+        if meta.is_file() && meta.len() > 0 {
+            // SAFETY: the map is only read, and only while this run holds it (inside
+            // `read_one`). Another process truncating or rewriting the file during those
+            // seconds is the one hazard of any memory map (ripgrep accepts it too); mttx reads
+            // exports, not files being written.
+            if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+                return Ok(FileBytes::Mapped(map));
+            }
+        }
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut &file, &mut bytes)?;
+        Ok(FileBytes::Read(bytes))
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            FileBytes::Mapped(map) => map,
+            FileBytes::Read(bytes) => bytes,
+        }
+    }
 }
 
 /// Canonical CSV text as Parquet bytes (the generator's `.parquet` output).

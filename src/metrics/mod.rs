@@ -80,18 +80,30 @@ pub fn compute_owned(
     let mut laps = crate::laps::Laps::nested(1);
     let shared = Exploded::new(&incidents, impacts)?;
     laps.lap("explode");
-    let (table, row_of) = incident_table_ordered(incidents, opts.anchor, Some(&opts.period))?;
-    laps.lap("incident rows");
-    let mut swept = sweep_all(opts, detail, true, &shared)?;
+    // The sweep needs only the windows: it runs on a core of its own while this one builds
+    // the incident table and the time-to-x figures from it.
+    let (table, metrics, swept) = std::thread::scope(|s| {
+        let sweep = s.spawn(|| sweep_all(opts, detail, true, &shared));
+        let table = incident_table_ordered(incidents, opts.anchor, Some(&opts.period));
+        laps.lap("incident rows (sweep beside)");
+        let table = table.map(|(table, row_of)| {
+            let metrics = TimeToX::new(&table, &row_of, &shared, &opts.period).report_rows();
+            (table, metrics)
+        });
+        laps.lap("time to x (sweep beside)");
+        let swept = sweep
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        table.and_then(|(table, metrics)| Ok((table, metrics, swept?)))
+    })?;
+    drop(shared);
+    laps.lap("sweep done");
+    let mut swept = swept;
     let labels: Vec<String> = opts.period.months.iter().map(|m| m.label.clone()).collect();
     if let Some(before) = swept.month_before.first() {
         let before_label = before.month.clone();
         availability::link_previous(&mut swept.rows, &labels, &swept.month_before, &before_label);
     }
-    laps.lap("sweep, availability");
-    let metrics = TimeToX::new(&table, &row_of, &shared, &opts.period).report_rows();
-    drop(shared);
-    laps.lap("time to x");
     Ok(Computed {
         incidents: table,
         metrics,
