@@ -6,7 +6,12 @@
 pub struct Laps {
     since: Option<std::time::Instant>,
     indent: usize,
+    /// Stages that repeat (one per chunk of a file): added up, printed by [`print_sums`].
+    summed: bool,
 }
+
+/// The added-up stages of [`Laps::summed`], in the order first seen.
+static SUMS: std::sync::Mutex<Vec<(String, f64)>> = std::sync::Mutex::new(Vec::new());
 
 impl Laps {
     /// Top-level stages.
@@ -19,12 +24,31 @@ impl Laps {
         Laps {
             since: std::env::var_os("MTTX_TIMINGS").map(|_| std::time::Instant::now()),
             indent,
+            summed: false,
+        }
+    }
+
+    /// Stages run once per chunk: each lap's time is added to the stage's sum, and
+    /// [`print_sums`] prints the sums.
+    pub fn summed(indent: usize) -> Laps {
+        Laps {
+            summed: true,
+            ..Laps::nested(indent)
         }
     }
 
     pub fn lap(&mut self, stage: &str) {
         if let Some(t) = self.since {
             let name = format!("{}{stage}", "  ".repeat(self.indent));
+            if self.summed {
+                let mut sums = SUMS.lock().unwrap_or_else(|e| e.into_inner());
+                match sums.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, sum)) => *sum += t.elapsed().as_secs_f64(),
+                    None => sums.push((name, t.elapsed().as_secs_f64())),
+                }
+                self.since = Some(std::time::Instant::now());
+                return;
+            }
             eprintln!(
                 "mttx timing: {name:<24} {:>8.3} s{}",
                 t.elapsed().as_secs_f64(),
@@ -32,6 +56,14 @@ impl Laps {
             );
             self.since = Some(std::time::Instant::now());
         }
+    }
+}
+
+/// Prints the sums of [`Laps::summed`] stages (with the memory now) and clears them.
+pub fn print_sums() {
+    let sums = std::mem::take(&mut *SUMS.lock().unwrap_or_else(|e| e.into_inner()));
+    for (name, secs) in sums {
+        eprintln!("mttx timing: {name:<24} {secs:>8.3} s (sum){}", memory());
     }
 }
 

@@ -266,45 +266,62 @@ pub fn expand(inputs: &[Input]) -> Result<Vec<Input>> {
     Ok(out)
 }
 
-fn read_one(input: &Input, opts: &IngestOptions) -> Result<Vec<RawTable>> {
-    let (name, format, owned);
+/// Reads one input, handing its tables to `emit` in order: a CSV file a chunk of records at a
+/// time (each validated before the next is read), other formats whole.
+fn read_one(
+    input: &Input,
+    opts: &IngestOptions,
+    emit: &mut dyn FnMut(RawTable) -> Result<()>,
+) -> Result<()> {
+    let mut emit = |mut table: RawTable| -> Result<()> {
+        if !opts.columns.component_flags.is_empty() {
+            let frame = std::mem::take(&mut table.frame);
+            table.frame = columns::fold_flags(frame)?;
+        }
+        validate::check_columns(&table, opts)?;
+        emit(table)
+    };
+    let (name, format) = match input {
+        Input::Path(p) => (
+            p.display().to_string(),
+            Format::from_path(p).ok_or_else(|| Error::UnknownFormat { path: p.clone() })?,
+        ),
+        Input::Bytes { name, format, .. } => (name.clone(), *format),
+    };
+    let io = |p: &Path| {
+        let path = p.to_path_buf();
+        move |e| Error::Io { path, source: e }
+    };
+    if format == Format::Csv {
+        return match input {
+            Input::Path(p) => {
+                let file = std::fs::File::open(p).map_err(io(p))?;
+                csv::read(&name, file, &opts.columns, csv::CHUNK_BYTES, &mut emit)
+            }
+            Input::Bytes { bytes, .. } => csv::read(
+                &name,
+                &bytes[..],
+                &opts.columns,
+                csv::CHUNK_BYTES,
+                &mut emit,
+            ),
+        };
+    }
+    let owned;
     let bytes: &[u8] = match input {
         Input::Path(p) => {
-            name = p.display().to_string();
-            format =
-                Format::from_path(p).ok_or_else(|| Error::UnknownFormat { path: p.clone() })?;
-            owned = FileBytes::open(p).map_err(|e| Error::Io {
-                path: p.clone(),
-                source: e,
-            })?;
+            owned = FileBytes::open(p).map_err(io(p))?;
             owned.bytes()
         }
-        Input::Bytes {
-            name: n,
-            format: f,
-            bytes,
-        } => {
-            name = n.clone();
-            format = *f;
-            bytes.as_ref()
-        }
+        Input::Bytes { bytes, .. } => bytes.as_ref(),
     };
-    let mut tables = match format {
-        Format::Csv => vec![csv::read(&name, bytes, &opts.columns)?],
+    let tables = match format {
         Format::Json | Format::Ndjson => json::read(&name, bytes, format, opts)?,
         Format::Parquet => vec![parquet::read(&name, bytes, &opts.columns)?],
         Format::Page => statuspage_page::read(&name, &String::from_utf8_lossy(bytes), opts)?,
+        Format::Csv => unreachable!("CSV is read above"),
     };
-    if !opts.columns.component_flags.is_empty() {
-        for t in &mut tables {
-            let frame = std::mem::take(&mut t.frame);
-            t.frame = columns::fold_flags(frame)?;
-        }
-    }
-    for table in &tables {
-        validate::check_columns(table, opts)?;
-    }
-    Ok(tables)
+    tables.into_iter().try_for_each(emit)
 }
 
 /// A file's bytes: mapped into memory where the system can (a regular, non-empty file), else
@@ -400,14 +417,8 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
     let mut frames: Vec<DataFrame> = Vec::new();
     let mut impact_frames: Vec<DataFrame> = Vec::new();
     let mut derived_frames: Vec<DataFrame> = Vec::new();
-    for table in files
-        .iter()
-        .map(|input| read_one(input, opts))
-        .collect::<Result<Vec<_>>>()?
-        .into_iter()
-        .flatten()
-    {
-        laps.lap("read");
+    // Each table is validated as it comes, so a CSV file's text is held a chunk at a time.
+    let mut take = |table: RawTable| -> Result<()> {
         let (is_impacts, derived) = (table.is_impacts(), table.derived);
         let checked = if is_impacts {
             impacts::validate(table, opts)?
@@ -426,14 +437,19 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
             (true, false) => impact_frames.push(checked.frame),
             (false, _) => frames.push(checked.frame),
         }
+        Ok(())
+    };
+    for input in &files {
+        read_one(input, opts, &mut take)?;
     }
+    crate::laps::print_sums();
     let Some(all) = stack(frames)? else {
         return Err(Error::NoData(
             "no incidents among the inputs (only impacts tables): give the incidents file too"
                 .into(),
         ));
     };
-    laps.lap("validate");
+    laps.lap("read, validate");
     let (incidents, duplicates) = validate::dedupe(all)?;
     laps.lap("dedupe");
     let mut impacts = match stack(impact_frames)? {

@@ -421,3 +421,23 @@ fn impacts_alone_are_not_a_report() {
     let err = read(&[impacts], &IngestOptions::default()).unwrap_err();
     assert!(err.to_string().contains("only impacts tables"), "{err}");
 }
+
+#[test]
+fn the_duplicate_precheck_is_never_wrong_when_it_says_none() {
+    let frame = |vendors: &[Option<&str>], ids: &[&str]| {
+        df![col::VENDOR => vendors, col::ID => ids].unwrap()
+    };
+    let may = |f: &DataFrame| validate::maybe_duplicates(f).unwrap();
+    // The same id under two vendors, or a vendor missing: no duplicate.
+    assert!(!may(&frame(
+        &[Some("A"), Some("B"), None],
+        &["1", "1", "1"]
+    )));
+    // Names that run together differently are different keys.
+    assert!(!may(&frame(&[Some("ab"), Some("a")], &["c", "bc"])));
+    assert!(may(&frame(
+        &[Some("A"), Some("B"), Some("A")],
+        &["1", "2", "1"]
+    )));
+    assert!(may(&frame(&[None, None], &["7", "7"])));
+}
