@@ -449,6 +449,43 @@ pub struct IncidentRow {
     pub in_window: bool,
 }
 
+/// A column of instants or durations in milliseconds, a missing one held as `i64::MIN` (no
+/// instant or difference of instants chrono can hold comes near it): 8 bytes a cell where
+/// `Option<i64>` takes 16, 88 MB less for a million incidents' six times and five durations.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Millis(Vec<i64>);
+
+impl Millis {
+    const MISSING: i64 = i64::MIN;
+
+    pub fn get(&self, i: usize) -> Option<i64> {
+        let v = self.0[i];
+        (v != Millis::MISSING).then_some(v)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Option<i64>> + '_ {
+        self.0.iter().map(|&v| (v != Millis::MISSING).then_some(v))
+    }
+}
+
+impl FromIterator<Option<i64>> for Millis {
+    fn from_iter<I: IntoIterator<Item = Option<i64>>>(iter: I) -> Millis {
+        Millis(
+            iter.into_iter()
+                .map(|v| v.unwrap_or(Millis::MISSING))
+                .collect(),
+        )
+    }
+}
+
 /// One text column stored end to end: one buffer and the end of each cell, so a million cells
 /// cost two allocations, not a million.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -525,9 +562,9 @@ pub struct Incidents {
     pub impact: TextColumn,
     pub components: TextColumn,
     /// [`col::TIMESTAMPS`] in UTC milliseconds.
-    pub timestamps: [Vec<Option<i64>>; 6],
+    pub timestamps: [Millis; 6],
     /// `ttd_min` .. `ttr_min` in milliseconds (`None` when missing or negative).
-    pub durations_ms: [Vec<Option<i64>>; 5],
+    pub durations_ms: [Millis; 5],
     pub window_source: TextColumn,
     pub warnings: TextColumn,
     /// Started inside the report window (the incidents the time-to-x figures count).
@@ -545,7 +582,9 @@ impl Incidents {
 
     /// A duration in minutes, as the time-to-x figures use it.
     pub fn duration_min(&self, metric: Metric, i: usize) -> Option<f64> {
-        self.durations_ms[metric.index()][i].map(|ms| ms as f64 / crate::time::MS_PER_MIN as f64)
+        self.durations_ms[metric.index()]
+            .get(i)
+            .map(|ms| ms as f64 / crate::time::MS_PER_MIN as f64)
     }
 
     pub fn row(&self, i: usize) -> IncidentRow {
@@ -557,7 +596,9 @@ impl Incidents {
             severity: owned(&self.severity),
             impact: self.impact.text(i).to_string(),
             components: self.components.text(i).to_string(),
-            timestamps: std::array::from_fn(|k| self.timestamps[k][i].map(crate::time::format_utc)),
+            timestamps: std::array::from_fn(|k| {
+                self.timestamps[k].get(i).map(crate::time::format_utc)
+            }),
             durations: std::array::from_fn(|k| self.duration_min(Metric::ALL[k], i)),
             window_source: self.window_source.text(i).to_string(),
             warnings: owned(&self.warnings),
@@ -671,4 +712,25 @@ pub struct Counts {
     pub rejected: u64,
     /// Accepted rows superseded by a later row with the same `(vendor, id)`.
     pub duplicates: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Millis;
+
+    #[test]
+    fn millis_keep_missing_cells_apart_from_any_time() {
+        let cells = [
+            Some(0),
+            None,
+            Some(-1),
+            Some(i64::MAX),
+            Some(i64::MIN + 1),
+            None,
+        ];
+        let m: Millis = cells.into_iter().collect();
+        assert_eq!(m.len(), 6);
+        assert_eq!(m.iter().collect::<Vec<_>>(), cells);
+        assert_eq!((m.get(1), m.get(2)), (None, Some(-1)));
+    }
 }

@@ -211,7 +211,7 @@ fn incident_table_ordered(
     // is dropped as soon as it is gathered.
     enum Gathered {
         Text(TextColumn),
-        Millis(Vec<Option<i64>>),
+        Millis(crate::model::Millis),
     }
     let gather = |c: Column| -> Result<Gathered> {
         if let Ok(ca) = c.str() {
@@ -269,26 +269,26 @@ fn incident_table_ordered(
         text()?,
         text()?,
     );
-    let mut timestamps: [Vec<Option<i64>>; 6] = Default::default();
+    let mut timestamps: [crate::model::Millis; 6] = Default::default();
     for ts in &mut timestamps {
         *ts = match gathered.next() {
             Some(Ok(Some(Gathered::Millis(v)))) => v,
             Some(Err(e)) => return Err(e),
-            _ => vec![None; order.len()],
+            _ => (0..order.len()).map(|_| None).collect(),
         };
     }
     // Durations in integer milliseconds (the minutes of the time-to-x figures are these over
     // 60,000), negative ones null.
     let at = |c: &str| col::TIMESTAMPS.iter().position(|t| *t == c).unwrap_or(0);
-    let durations_ms: [Vec<Option<i64>>; 5] = std::array::from_fn(|k| {
+    let durations_ms: [crate::model::Millis; 5] = std::array::from_fn(|k| {
         let m = Metric::ALL[k];
         let (to, from) = (
             &timestamps[at(m.phase_column())],
             &timestamps[at(time_to_x::anchor_column(m, anchor))],
         );
         to.iter()
-            .zip(from)
-            .map(|(t, f)| Some(t.as_ref()? - f.as_ref()?).filter(|d| *d >= 0))
+            .zip(from.iter())
+            .map(|(t, f)| Some(t? - f?).filter(|d| *d >= 0))
             .collect()
     });
     let in_window = timestamps[0]
@@ -356,7 +356,7 @@ impl<'a> TimeToX<'a> {
             .iter()
             .zip(&table.in_window)
             .map(|(t, &inside)| match t {
-                Some(t) if inside => period.months[1..].partition_point(|m| m.start <= *t) as u32,
+                Some(t) if inside => period.months[1..].partition_point(|m| m.start <= t) as u32,
                 _ => OUTSIDE,
             })
             .collect();

@@ -65,7 +65,7 @@ pub fn aggregate(
     items: &Items,
     n_keys: usize,
     n_cells: usize,
-    durations: &[Vec<Option<i64>>; 5],
+    durations: &[crate::model::Millis; 5],
 ) -> Grouped {
     let n_cells = n_cells.max(1);
     let groups = n_keys * n_cells;
@@ -108,7 +108,7 @@ pub fn aggregate(
 fn one_duration(
     group: &[u32],
     incident: &[u32],
-    d: &[Option<i64>],
+    d: &crate::model::Millis,
     n_keys: usize,
     n_cells: usize,
 ) -> (Vec<Stats>, Vec<Stats>) {
@@ -116,7 +116,7 @@ fn one_duration(
     // Counting sort of the known values by group.
     let mut from = vec![0usize; groups + 1];
     for (&g, &i) in group.iter().zip(incident) {
-        if d[i as usize].is_some() {
+        if d.get(i as usize).is_some() {
             from[g as usize + 1] += 1;
         }
     }
@@ -126,7 +126,7 @@ fn one_duration(
     let mut next = from.clone();
     let mut values = vec![0i64; from[groups]];
     for (&g, &i) in group.iter().zip(incident) {
-        if let Some(v) = d[i as usize] {
+        if let Some(v) = d.get(i as usize) {
             values[next[g as usize]] = v;
             next[g as usize] += 1;
         }
@@ -229,11 +229,12 @@ mod tests {
     #[test]
     fn groups_cells_and_whole_keys() {
         // Incidents 0..4 with TTD 1, 2, 3, 4, unknown minutes.
-        let ttd: Vec<Option<i64>> = vec![Some(1), Some(2), Some(3), Some(4), None]
+        let ttd: crate::model::Millis = [Some(1), Some(2), Some(3), Some(4), None]
             .into_iter()
             .map(|m| m.map(|m| m * MS_PER_MIN))
             .collect();
-        let durations = [ttd.clone(), vec![None; 5], ttd.clone(), ttd.clone(), ttd];
+        let none = [None; 5].into_iter().collect();
+        let durations = [ttd.clone(), none, ttd.clone(), ttd.clone(), ttd];
         let mut items = Items::with_capacity(6);
         // Key 0: incidents 0, 1 in cell 0, incident 2 in cell 1. Key 1: incident 3 and 4 in
         // cell 1. Key 2: nothing.

@@ -5,7 +5,7 @@
 //! strips the `'` again when it reads such a file back.
 
 use super::format::{minutes, opt_minutes, pct, push_minutes_of_ms};
-use crate::model::{AvailabilityRow, ImpactRow, Incidents, MetricRow, Reject, col};
+use crate::model::{AvailabilityRow, ImpactRow, Incidents, MetricRow, Millis, Reject, col};
 use crate::output::Parts;
 
 /// The first characters that make a spreadsheet evaluate a cell.
@@ -79,7 +79,7 @@ pub fn incidents(t: &Incidents, raw: bool) -> Parts<'_> {
         w.times(&t.timestamps, i, cell);
         for d in &t.durations_ms {
             cell.clear();
-            if let Some(ms) = d[i] {
+            if let Some(ms) = d.get(i) {
                 push_minutes_of_ms(cell, ms);
             }
             w.bytes(cell);
@@ -109,10 +109,10 @@ impl Record<'_> {
     }
 
     /// The six timestamps of row `i`, in UTC (`cell` is scratch space).
-    fn times(&mut self, timestamps: &[Vec<Option<i64>>; 6], i: usize, cell: &mut Vec<u8>) {
+    fn times(&mut self, timestamps: &[Millis; 6], i: usize, cell: &mut Vec<u8>) {
         for ts in timestamps {
             cell.clear();
-            if let Some(ms) = ts[i] {
+            if let Some(ms) = ts.get(i) {
                 crate::time::push_utc(cell, ms);
             }
             self.bytes(cell);
