@@ -364,7 +364,7 @@ pub fn parquet_of_canonical_csv(text: &str) -> Result<Vec<u8>> {
 }
 
 /// Memory a run plans for per byte of input: a safe margin. Measured peaks are far lower (a
-/// 206 MB CSV of 1M incidents: 680 MB CSV-only, 690 MB with HTML and charts, about 3.4 bytes
+/// 206 MB CSV of 1M incidents: 430 MB CSV-only, 460 MB with HTML and charts, about 2.2 bytes
 /// per byte; docs/performance.md), but other formats and shapes were not measured at scale.
 pub const MEMORY_PER_INPUT_BYTE: u64 = 16;
 
