@@ -324,9 +324,10 @@ fn read_one(
     tables.into_iter().try_for_each(emit)
 }
 
-/// A file's bytes: mapped into memory where the system can (a regular, non-empty file), else
-/// read. Mapping saves reading a copy: the pages are the system's file cache, used in place, not
-/// copied into fresh memory (a 206 MB CSV: 0.33 s to read, next to nothing to map).
+/// A whole file's bytes (Parquet, JSON, report pages; CSV is streamed in chunks instead):
+/// mapped into memory where the system can (a regular, non-empty file), else read. Mapping
+/// saves reading a copy: the pages are the system's file cache, used in place, not copied into
+/// fresh memory (206 MB: 0.33 s to read, next to nothing to map).
 enum FileBytes {
     Mapped(memmap2::Mmap),
     Read(Vec<u8>),
