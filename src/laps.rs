@@ -1,6 +1,6 @@
 //! Stage timings for performance work: with `MTTX_TIMINGS` set, each [`Laps::lap`] prints on
-//! stderr the time since the previous one, and on Linux the resident memory at its end and the
-//! peak so far (docs/performance.md); otherwise nothing happens.
+//! stderr the time since the previous one, and on Linux the resident memory at its end, the
+//! peak so far and the page faults so far (docs/performance.md); otherwise nothing happens.
 
 /// A stopwatch of named stages, indented by nesting depth.
 pub struct Laps {
@@ -82,8 +82,19 @@ fn memory() -> String {
             .ok()?;
         Some(kb / 1024)
     };
+    // Minor page faults so far (field 10 of /proc/self/stat, after the command's parentheses):
+    // each is a page of memory touched for the first time since it was mapped, which the
+    // system must find and clear (about a microsecond each).
+    let faults = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = &s[s.rfind(')')? + 1..];
+            rest.split_whitespace().nth(7)?.parse::<u64>().ok()
+        })
+        .map(|f| format!(", faults {:>4}k", f / 1000))
+        .unwrap_or_default();
     match (mb("VmRSS:"), mb("VmHWM:")) {
-        (Some(rss), Some(peak)) => format!("  rss {rss:>5} MB, peak {peak:>5} MB"),
+        (Some(rss), Some(peak)) => format!("  rss {rss:>5} MB, peak {peak:>5} MB{faults}"),
         _ => String::new(),
     }
 }

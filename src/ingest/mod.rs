@@ -444,13 +444,14 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
         read_one(input, opts, &mut take)?;
     }
     crate::laps::print_sums();
+    laps.lap("read, validate");
     let Some(all) = stack(frames)? else {
         return Err(Error::NoData(
             "no incidents among the inputs (only impacts tables): give the incidents file too"
                 .into(),
         ));
     };
-    laps.lap("read, validate");
+    laps.lap("stack");
     let (incidents, duplicates) = validate::dedupe(all)?;
     laps.lap("dedupe");
     let mut impacts = match stack(impact_frames)? {
