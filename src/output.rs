@@ -3,9 +3,10 @@
 //! table is never whole in memory); every name is checked to stay inside it (no `..`, no absolute path),
 //! and names made from vendor or component names go through [`slug`] first.
 //!
-//! [`write_atomically`] writes the whole set into a temporary folder beside the target and
-//! swaps it into place at the end, so a run killed at any moment leaves the previous report or
-//! the new one, never a mix; files of the user's in the folder are carried over.
+//! [`write_atomically`] (or a [`Staging`] filled file by file) writes the whole set into a
+//! temporary folder beside the target and swaps it into place at the end, so a run killed at
+//! any moment leaves the previous report or the new one, never a mix; files of the user's in
+//! the folder are carried over.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -50,18 +51,26 @@ pub enum Content<'a> {
     Parts(Parts<'a>),
 }
 
-/// A file in `count` parts, one after the other, each rendered by `part` when it is written
-/// (a large table: rendered a chunk at a time on every core while the chunks before it are
-/// written, never whole in memory).
+/// A file in `count` parts, one after the other, each rendered by `part` (appending to the
+/// buffer it is given) when it is written: a large table rendered a chunk at a time on every
+/// core while the chunks before it are written, never whole in memory. The few buffers in
+/// flight are reused from part to part, so a large file costs no fresh memory per part.
 pub struct Parts<'a> {
     pub count: usize,
-    pub part: Box<dyn Fn(usize) -> Vec<u8> + Sync + 'a>,
+    pub part: Box<RenderPart<'a>>,
 }
+
+/// Renders part `i` of a [`Parts`], appending it to the buffer.
+pub type RenderPart<'a> = dyn Fn(usize, &mut Vec<u8>) + Sync + 'a;
 
 impl Parts<'_> {
     /// Every part, joined (for tests and benchmarks).
     pub fn join(&self) -> Vec<u8> {
-        (0..self.count).flat_map(|i| (self.part)(i)).collect()
+        let mut out = Vec::new();
+        for i in 0..self.count {
+            (self.part)(i, &mut out);
+        }
+        out
     }
 }
 
@@ -83,8 +92,26 @@ fn write_content(path: &Path, content: &Content) -> std::io::Result<()> {
         Content::Bytes(b) => std::fs::write(path, b),
         Content::Parts(p) => {
             let mut f = std::fs::File::create(path)?;
-            crate::parallel::ordered(p.count, &p.part, |bytes| {
-                std::io::Write::write_all(&mut f, &bytes)
+            let spare = std::sync::Mutex::new(Vec::<Vec<u8>>::new());
+            let take = || {
+                spare
+                    .lock()
+                    .ok()
+                    .and_then(|mut s| s.pop())
+                    .unwrap_or_default()
+            };
+            let render = |i| {
+                let mut buf = take();
+                buf.clear();
+                (p.part)(i, &mut buf);
+                buf
+            };
+            crate::parallel::ordered(p.count, render, |buf: Vec<u8>| {
+                std::io::Write::write_all(&mut f, &buf)?;
+                if let Ok(mut s) = spare.lock() {
+                    s.push(buf);
+                }
+                Ok(())
             })
         }
     }
@@ -182,70 +209,116 @@ pub fn write_atomically(
     files: &[(String, Content)],
     owned_names: &[&str],
 ) -> Result<()> {
-    let mut paths = Vec::with_capacity(files.len());
     for (name, _) in files {
-        paths.push(inside(dir, name)?);
+        inside(dir, name)?;
     }
-    if dir.exists() && !dir.is_dir() {
-        return Err(Error::Write {
-            path: dir.to_path_buf(),
-            source: std::io::Error::new(
-                std::io::ErrorKind::AlreadyExists,
-                "a file is in the way of the output folder",
-            ),
-        });
+    let staging = Staging::begin(dir)?;
+    for (name, content) in files {
+        staging.write(name, content)?;
     }
-    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(write_err(parent))?;
+    staging.commit(owned_names)
+}
+
+/// A report folder being written, for [`write_atomically`] or for a caller that writes some
+/// files early (`incidents.csv` while the rest of the report is computed, from another
+/// thread): files go into `.NAME.mttx-new-PID` beside `dir`, and [`Staging::commit`] swaps it
+/// into place. Dropped uncommitted (an error, a panic), it removes what it wrote and `dir` is
+/// left as it was.
+pub struct Staging {
+    dir: PathBuf,
+    new: PathBuf,
+    pid: u32,
+    committed: bool,
+}
+
+impl Staging {
+    /// Starts a new content for `dir`: its parent created, leftovers of a killed run
+    /// recovered, the temporary folder made.
+    pub fn begin(dir: &Path) -> Result<Staging> {
+        if dir.exists() && !dir.is_dir() {
+            return Err(Error::Write {
+                path: dir.to_path_buf(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "a file is in the way of the output folder",
+                ),
+            });
+        }
+        if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(write_err(parent))?;
+        }
+        recover(dir)?;
+        let pid = std::process::id();
+        let new = sibling(dir, "new", pid);
+        std::fs::create_dir_all(&new)
+            .map_err(write_err(&new))
+            .map_err(|e| left(dir, e))?;
+        Ok(Staging {
+            dir: dir.to_path_buf(),
+            new,
+            pid,
+            committed: false,
+        })
     }
-    recover(dir)?;
-    let pid = std::process::id();
-    let new = sibling(dir, "new", pid);
-    let fill = || -> Result<()> {
-        std::fs::create_dir_all(&new).map_err(write_err(&new))?;
-        for (name, content) in files {
-            let path = new.join(name);
+
+    /// Writes one file of the new content (`name` relative, checked to stay inside).
+    pub fn write(&self, name: &str, content: &Content) -> Result<()> {
+        let path = inside(&self.new, name)?;
+        let write = || -> Result<()> {
             if let Some(p) = path.parent() {
                 std::fs::create_dir_all(p).map_err(write_err(p))?;
             }
-            write_content(&path, content).map_err(write_err(&path))?;
+            write_content(&path, content).map_err(write_err(&path))
+        };
+        write().map_err(|e| left(&self.dir, e))
+    }
+
+    /// Swaps the new content into place: the report files of the previous run (`owned`
+    /// patterns) go, any other file in the folder is kept.
+    pub fn commit(mut self, owned_names: &[&str]) -> Result<()> {
+        self.committed = true;
+        let (dir, new) = (self.dir.as_path(), self.new.as_path());
+        if !dir.exists() {
+            return std::fs::rename(new, dir).map_err(write_err(dir));
         }
-        Ok(())
-    };
-    if let Err(e) = fill() {
-        let _ = std::fs::remove_dir_all(&new);
-        return Err(Error::Left {
-            cause: Box::new(e),
-            left: format!("{} was not changed", dir.display()),
-        });
-    }
-    if !dir.exists() {
-        return std::fs::rename(&new, dir).map_err(write_err(dir));
-    }
-    // Swap: the previous folder aside, the new one in, then the user's files back.
-    let old = sibling(dir, "old", pid);
-    std::fs::rename(dir, &old).map_err(write_err(dir))?;
-    if let Err(e) = std::fs::rename(&new, dir) {
-        let _ = std::fs::rename(&old, dir);
-        let _ = std::fs::remove_dir_all(&new);
-        return Err(Error::Left {
-            cause: Box::new(write_err(dir)(e)),
-            left: format!("{} was not changed", dir.display()),
-        });
-    }
-    let mut theirs = Vec::new();
-    files_under(&old, "", &mut theirs);
-    for rel in theirs {
-        let target = dir.join(&rel);
-        if owned(&rel, owned_names) || target.exists() {
-            continue;
+        // Swap: the previous folder aside, the new one in, then the user's files back.
+        let old = sibling(dir, "old", self.pid);
+        std::fs::rename(dir, &old).map_err(write_err(dir))?;
+        if let Err(e) = std::fs::rename(new, dir) {
+            let _ = std::fs::rename(&old, dir);
+            let _ = std::fs::remove_dir_all(new);
+            return Err(left(dir, write_err(dir)(e)));
         }
-        if let Some(p) = target.parent() {
-            std::fs::create_dir_all(p).map_err(write_err(p))?;
+        let mut theirs = Vec::new();
+        files_under(&old, "", &mut theirs);
+        for rel in theirs {
+            let target = dir.join(&rel);
+            if owned(&rel, owned_names) || target.exists() {
+                continue;
+            }
+            if let Some(p) = target.parent() {
+                std::fs::create_dir_all(p).map_err(write_err(p))?;
+            }
+            std::fs::rename(old.join(&rel), &target).map_err(write_err(&target))?;
         }
-        std::fs::rename(old.join(&rel), &target).map_err(write_err(&target))?;
+        std::fs::remove_dir_all(&old).map_err(write_err(&old))
     }
-    std::fs::remove_dir_all(&old).map_err(write_err(&old))
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.new);
+        }
+    }
+}
+
+/// `cause`, saying that `dir` was not changed.
+fn left(dir: &Path, cause: Error) -> Error {
+    Error::Left {
+        cause: Box::new(cause),
+        left: format!("{} was not changed", dir.display()),
+    }
 }
 
 /// Writes one file (the generator's output, one chart), creating its folder.
@@ -296,7 +369,7 @@ mod tests {
                 .map(|n| {
                     let parts = Parts {
                         count: v.len(),
-                        part: Box::new(move |i| vec![v[i]]),
+                        part: Box::new(move |i, out: &mut Vec<u8>| out.push(v[i])),
                     };
                     (n.to_string(), parts.into())
                 })
@@ -337,5 +410,42 @@ mod tests {
         let blocked = dir.path().join("blocked");
         std::fs::write(&blocked, b"").unwrap();
         assert!(write_atomically(&blocked, &files(&["a.csv"], b"1"), &owned).is_err());
+    }
+
+    #[test]
+    fn a_staging_written_from_another_thread_lands_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        write_atomically(
+            &out,
+            &[("a.csv".into(), b"old".to_vec().into())],
+            &["a.csv"],
+        )
+        .unwrap();
+        // Abandoned (an error after the first file): the old report stays, nothing is left.
+        let staging = Staging::begin(&out).unwrap();
+        staging.write("a.csv", &b"new".to_vec().into()).unwrap();
+        drop(staging);
+        assert_eq!(std::fs::read(out.join("a.csv")).unwrap(), b"old");
+        let mut all = Vec::new();
+        files_under(dir.path(), "", &mut all);
+        assert_eq!(all, ["out/a.csv"]);
+        // A file written on another thread while this one writes the rest; then committed.
+        let staging = Staging::begin(&out).unwrap();
+        std::thread::scope(|s| {
+            s.spawn(|| staging.write("big.csv", &b"early".to_vec().into()).unwrap());
+            staging
+                .write("charts/c.svg", &b"<svg/>".to_vec().into())
+                .unwrap();
+        });
+        assert!(staging.write("../evil", &b"x".to_vec().into()).is_err());
+        staging
+            .commit(&["a.csv", "big.csv", "charts/*.svg"])
+            .unwrap();
+        let mut got = Vec::new();
+        files_under(&out, "", &mut got);
+        got.sort();
+        assert_eq!(got, ["big.csv", "charts/c.svg"]);
+        assert!(!dir.path().join("evil").exists());
     }
 }

@@ -9,7 +9,8 @@ use super::{Source, WindowSpec, emit, exit};
 use crate::error::Result;
 use crate::ingest::{Format, Input};
 use crate::metrics::{self, SlaTargets};
-use crate::model::Weights;
+use crate::model::{Incidents, Weights};
+use crate::period::Period;
 use crate::report::{self, Report};
 use crate::{chart, output};
 
@@ -44,10 +45,12 @@ impl Default for Formats {
     }
 }
 
+const INCIDENTS_CSV: &str = "incidents.csv";
+
 /// The files a report folder holds that mttx wrote (replaced as a whole by the next run);
 /// anything else in the folder is the user's and is kept.
 pub const OWNED: [&str; 8] = [
-    "incidents.csv",
+    INCIDENTS_CSV,
     "metrics.csv",
     "availability.csv",
     "rejects.csv",
@@ -86,6 +89,15 @@ pub fn read_or_sample(source: &super::Source) -> Result<crate::ingest::Ingested>
 
 /// Reads, computes and renders; no file is written here.
 pub fn build(args: &ReportArgs) -> Result<Report> {
+    build_beside(args, |_, _| ()).map(|(r, ())| r)
+}
+
+/// [`build`], running `beside` with the report's period and incident table on another thread
+/// while the rest is computed (see [`metrics::compute_beside`]).
+fn build_beside<T: Send>(
+    args: &ReportArgs,
+    beside: impl FnOnce(&Period, &Incidents) -> T + Send,
+) -> Result<(Report, T)> {
     let mut laps = crate::laps::Laps::start();
     let ingested = read_or_sample(&args.source)?;
     laps.lap("read and validate");
@@ -115,7 +127,13 @@ pub fn build(args: &ReportArgs) -> Result<Report> {
     laps.lap("month before");
     // Daily downtime and the windows are drawn, never written as data.
     let detail = args.formats.html || args.formats.charts;
-    let computed = metrics::compute_owned(ingested.incidents, &ingested.impacts, &opts, detail)?;
+    let (computed, besides) = metrics::compute_beside(
+        ingested.incidents,
+        &ingested.impacts,
+        &opts,
+        detail,
+        |table| beside(&period, table),
+    )?;
     laps.lap("compute");
     let previous = before.map(|(label, metrics)| {
         (
@@ -127,7 +145,7 @@ pub fn build(args: &ReportArgs) -> Result<Report> {
             },
         )
     });
-    Ok(Report {
+    let report = Report {
         previous,
         period,
         weights: args.weights,
@@ -138,7 +156,8 @@ pub fn build(args: &ReportArgs) -> Result<Report> {
         computed,
         rejects: ingested.rejects,
         warnings: ingested.warnings,
-    })
+    };
+    Ok((report, besides))
 }
 
 /// The charts of a report with their file stems made safe (and unique) for `charts/`.
@@ -168,7 +187,7 @@ pub fn render<'r>(
     let mut files = Vec::new();
     if formats.csv {
         files.push((
-            "incidents.csv".into(),
+            INCIDENTS_CSV.into(),
             report::csv::incidents(&r.computed.incidents, formats.raw_csv).into(),
         ));
         files.push((
@@ -239,17 +258,36 @@ pub fn render<'r>(
 pub fn run(args: &ReportArgs, out: &mut dyn std::io::Write) -> Result<u8> {
     let progress = Progress::new(args.quiet, 2);
     progress.step("reading and computing");
-    let report = build(args)?;
+    // The output folder is started, and `incidents.csv` written into it, as soon as the
+    // incident table stands, while the rest is computed; the other files follow, and the
+    // folder is swapped into place at the end (a failure anywhere leaves the old one).
+    let dir = |period: &Period| {
+        args.out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("reports").join(period.label()))
+    };
+    let (report, staged) = build_beside(args, |period, table| -> Result<output::Staging> {
+        let staging = output::Staging::begin(&dir(period))?;
+        if args.formats.csv {
+            let content = report::csv::incidents(table, args.formats.raw_csv).into();
+            staging.write(INCIDENTS_CSV, &content)?;
+        }
+        Ok(staging)
+    })?;
+    let staging = staged?;
     progress.done(0);
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("reports").join(report.period.label()));
+    let dir = dir(&report.period);
     let mut laps = crate::laps::Laps::start();
     let files = render(&report, args.formats, &progress)?;
     laps.lap("render");
     progress.step("writing files");
-    output::write_atomically(&dir, &files, &OWNED)?;
+    for (name, content) in &files {
+        // Written beside the computation already.
+        if name != INCIDENTS_CSV {
+            staging.write(name, content)?;
+        }
+    }
+    staging.commit(&OWNED)?;
     laps.lap("write");
     progress.finish();
     if !args.quiet {

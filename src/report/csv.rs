@@ -152,8 +152,8 @@ impl Record<'_> {
     }
 }
 
-/// Rows per part of a large table (about 8 MB of `incidents.csv`).
-const PART_ROWS: usize = 32_768;
+/// Rows per part of a large table (about 1 MB of `incidents.csv`).
+const PART_ROWS: usize = 4096;
 
 /// A header and `rows` records written by `row` (given the record, the row and a scratch
 /// buffer), as parts: the header, then [`PART_ROWS`] rows each, rendered when written (on
@@ -166,16 +166,16 @@ fn table<'a>(
     row: impl Fn(&mut Record, usize, &mut Vec<u8>) + Sync + 'a,
 ) -> Parts<'a> {
     let head = write(header, std::iter::empty(), raw);
-    let part = move |k: usize| -> Vec<u8> {
+    let part = move |k: usize, out: &mut Vec<u8>| {
         if k == 0 {
-            return head.clone();
+            out.extend_from_slice(&head);
+            return;
         }
         let from = (k - 1) * PART_ROWS;
         let to = (from + PART_ROWS).min(rows);
-        let mut out = Vec::with_capacity((to - from) * 256);
         let mut cell = Vec::with_capacity(32);
         let mut record = Record {
-            out: &mut out,
+            out,
             raw,
             first: true,
         };
@@ -183,7 +183,6 @@ fn table<'a>(
             row(&mut record, i, &mut cell);
             record.end();
         }
-        out
     };
     Parts {
         count: 1 + rows.div_ceil(PART_ROWS),
