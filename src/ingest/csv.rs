@@ -51,12 +51,51 @@ fn decode<'a>(
 }
 
 /// Bytes of whole records read and parsed at a time: a large file is read a chunk at a time,
-/// each chunk validated before the next is read, so its text is never whole in memory.
-pub(crate) const CHUNK_BYTES: usize = 32 << 20;
+/// each chunk validated while the next is read and parsed, so its text is never whole in
+/// memory.
+pub(crate) const CHUNK_BYTES: usize = 16 << 20;
 
 /// Reads canonical CSV from `input` a chunk of whole records at a time, handing each chunk's
-/// table to `emit` in order.
+/// table to `emit` in order. The next chunk is found and parsed on another thread while `emit`
+/// works on the one before (the two are about even at a million rows, and polars' parse
+/// uses every core in its turn); at most two chunks' tables are held at once.
 pub(crate) fn read(
+    name: &str,
+    input: impl std::io::Read + Send,
+    map: &ColumnMap,
+    chunk_bytes: usize,
+    emit: &mut dyn FnMut(RawTable) -> Result<()>,
+) -> Result<()> {
+    std::thread::scope(|s| {
+        // A rendezvous: the reader hands a table over only when `emit` is ready for it.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<RawTable>>(0);
+        let reader = s.spawn(move || {
+            let sent = tables(name, input, map, chunk_bytes, &mut |t| {
+                // A closed channel: `emit` failed, and its error is the one returned.
+                tx.send(Ok(t)).map_err(|_| Error::NoData(String::new()))
+            });
+            if let Err(e) = sent {
+                let _ = tx.send(Err(e));
+            }
+        });
+        let mut result = Ok(());
+        for table in rx.iter() {
+            if let Err(e) = table.and_then(&mut *emit) {
+                result = Err(e);
+                break;
+            }
+        }
+        // The reader stops at its next send once the channel is closed.
+        drop(rx);
+        reader
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        result
+    })
+}
+
+/// The tables of [`read`], one per chunk, in order.
+fn tables(
     name: &str,
     input: impl std::io::Read,
     map: &ColumnMap,
@@ -443,5 +482,51 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("the file is empty"), "{err}");
+    }
+
+    #[test]
+    fn an_error_of_the_consumer_stops_the_reader_and_is_returned() {
+        // The chunks are found and parsed on another thread while the one before is taken:
+        // the consumer's error comes back as it was, and nothing is read after it.
+        let mut text = String::from("id,started_at\n");
+        for i in 0..200 {
+            text.push_str(&format!("i{i},2024-06-03T10:00:00Z\n"));
+        }
+        let mut taken = 0;
+        let err = read(
+            "in.csv",
+            text.as_bytes(),
+            &ColumnMap::default(),
+            64,
+            &mut |_| {
+                taken += 1;
+                if taken == 3 {
+                    Err(Error::NoData("stop here".into()))
+                } else {
+                    Ok(())
+                }
+            },
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "stop here");
+        assert_eq!(taken, 3);
+        // And a reader error after good chunks: the chunks before were all handed over.
+        let mut bad = text.clone();
+        bad.push_str("z\0,x\n");
+        let mut rows = 0;
+        let err = read(
+            "in.csv",
+            bad.as_bytes(),
+            &ColumnMap::default(),
+            64,
+            &mut |t| {
+                rows += t.frame.height();
+                Ok(())
+            },
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("in.csv:202"), "{err}");
+        // The chunk with the bad byte is refused whole; every chunk before it came.
+        assert!((190..200).contains(&rows), "{rows}");
     }
 }
