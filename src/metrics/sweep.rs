@@ -193,9 +193,22 @@ pub fn sweep<'a>(
         let mut counts = [0i32; 4];
         let mut prev = first.t;
         let mut month = 0;
+        // Time before the first span only moves the counts; after the last span, nothing
+        // counts (the 90 days of a year's windows: a quarter of the events swept in full).
+        let (Some(lo), Some(hi)) = (
+            months.first().map(|s| s.start),
+            months.last().map(|s| s.end),
+        ) else {
+            continue;
+        };
         for e in ev {
             let now = e.t;
-            if now > prev {
+            if now > prev && now <= lo {
+                prev = now;
+            } else if now > prev {
+                if prev >= hi {
+                    break;
+                }
                 // Constant state on [prev, now): the heaviest open level (ties go to the more
                 // severe) and whether any non-maintenance window is open.
                 let mut w = 0.0f64;
@@ -244,4 +257,49 @@ pub fn sweep<'a>(
         }
     }
     sums
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::WeightPreset;
+
+    #[test]
+    fn only_time_inside_the_spans_counts_whatever_lies_before_and_after() {
+        // One key; a major outage [0, 100), another [150, 400) and a partial one [380, 900).
+        // Spans [120, 200) and [300, 500): major 50 + 80, partial alone [400, 500) at 0.3.
+        let key = [0u32; 3];
+        let level = [
+            Level::MajorOutage.code() as i32,
+            Level::MajorOutage.code() as i32,
+            Level::PartialOutage.code() as i32,
+        ];
+        let (start, end) = ([0i64, 150, 380], [100i64, 400, 900]);
+        let w = Windows {
+            key: &key,
+            level: &level,
+            start: &start,
+            end: &end,
+        };
+        let events = Events::new(&[w], 1);
+        let spans = [
+            Span {
+                start: 120,
+                end: 200,
+                cell: 0,
+            },
+            Span {
+                start: 300,
+                end: 500,
+                cell: 1,
+            },
+        ];
+        let weights = Weights::preset(WeightPreset::Statuspage);
+        let sums = sweep(&events, 2, &|_| &spans, &weights);
+        assert_eq!(sums.downtime_ms, vec![50.0, 100.0 + 0.3 * 100.0]);
+        assert_eq!(sums.outage_ms, vec![50, 200]);
+        // No spans at all: nothing counts.
+        let none = sweep(&events, 2, &|_| &[], &weights);
+        assert_eq!(none.downtime_ms, vec![0.0, 0.0]);
+    }
 }
