@@ -261,6 +261,11 @@ impl Staging {
         })
     }
 
+    /// The folder this content is for.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// Writes one file of the new content (`name` relative, checked to stay inside).
     pub fn write(&self, name: &str, content: &Content) -> Result<()> {
         let path = inside(&self.new, name)?;

@@ -261,13 +261,12 @@ pub fn run(args: &ReportArgs, out: &mut dyn std::io::Write) -> Result<u8> {
     // The output folder is started, and `incidents.csv` written into it, as soon as the
     // incident table stands, while the rest is computed; the other files follow, and the
     // folder is swapped into place at the end (a failure anywhere leaves the old one).
-    let dir = |period: &Period| {
-        args.out
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("reports").join(period.label()))
-    };
     let (report, staged) = build_beside(args, |period, table| -> Result<output::Staging> {
-        let staging = output::Staging::begin(&dir(period))?;
+        let dir = args
+            .out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("reports").join(period.label()));
+        let staging = output::Staging::begin(&dir)?;
         if args.formats.csv {
             let content = report::csv::incidents(table, args.formats.raw_csv).into();
             staging.write(INCIDENTS_CSV, &content)?;
@@ -276,7 +275,6 @@ pub fn run(args: &ReportArgs, out: &mut dyn std::io::Write) -> Result<u8> {
     })?;
     let staging = staged?;
     progress.done(0);
-    let dir = dir(&report.period);
     let mut laps = crate::laps::Laps::start();
     let files = render(&report, args.formats, &progress)?;
     laps.lap("render");
@@ -287,6 +285,7 @@ pub fn run(args: &ReportArgs, out: &mut dyn std::io::Write) -> Result<u8> {
             staging.write(name, content)?;
         }
     }
+    let dir = staging.dir().to_path_buf();
     staging.commit(&OWNED)?;
     laps.lap("write");
     progress.finish();
