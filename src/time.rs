@@ -113,6 +113,34 @@ pub fn push_utc(out: &mut Vec<u8>, ms: i64) {
     out.push(b'Z');
 }
 
+/// The instant of a timestamp written exactly as [`format_utc`] writes a whole second
+/// (`2024-06-03T14:05:00Z`, 20 bytes, year 0001 to 9999), or `None` for any other text: the
+/// fast path of the CSV reader, whose text for such a value is then the value's own.
+pub fn parse_canonical_utc(b: &[u8]) -> Option<i64> {
+    let b: &[u8; 20] = b.try_into().ok()?;
+    if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    if b[19] != b'Z' {
+        return None;
+    }
+    let num = |from: usize, to: usize| -> Option<u32> {
+        b[from..to].iter().try_fold(0u32, |v, &c| {
+            c.is_ascii_digit().then(|| v * 10 + u32::from(c - b'0'))
+        })
+    };
+    let (y, mo, d) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
+    let (h, mi, s) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    if y == 0 || !(1..=12).contains(&mo) || d == 0 || d > days_in_month(i64::from(y), mo) {
+        return None;
+    }
+    if h > 23 || mi > 59 || s > 59 {
+        return None;
+    }
+    let days = days_from_civil(i64::from(y), mo, d);
+    Some(days * MS_PER_DAY + (i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(s)) * 1000)
+}
+
 /// The UTC instant of a local wall-clock time in `tz`. An ambiguous time (the hour repeated when
 /// clocks go back) is read as the earlier instant; a time the clocks skip (spring forward) is
 /// read with the offset in force just before the change.
@@ -321,6 +349,37 @@ mod tests {
         let mut v = Vec::new();
         push_utc(&mut v, T0 + 7);
         assert_eq!(v, b"2024-06-03T14:05:00.007Z");
+    }
+
+    #[test]
+    fn canonical_text_parses_as_the_general_parser_does_and_nothing_else() {
+        for text in [
+            "2024-06-03T14:05:00Z",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "2024-02-29T12:00:59Z",
+        ] {
+            let ms = parse_canonical_utc(text.as_bytes()).unwrap();
+            assert_eq!(Ok(ms), p(text), "{text}");
+            assert_eq!(format_utc(ms), text);
+        }
+        // Other forms (valid or not) are left to the general parser.
+        for text in [
+            "2024-06-03T14:05:00.5Z",
+            "2024-06-03 14:05:00Z",
+            "2024-06-03T14:05:00+00",
+            " 2024-06-03T14:05:00Z",
+            "2023-02-29T12:00:00Z",
+            "2024-13-01T00:00:00Z",
+            "2024-06-03T24:00:00Z",
+            "2024-06-03T00:60:00Z",
+            "2024-06-03T00:00:60Z",
+            "0000-06-03T00:00:00Z",
+            "2024-06-0xT00:00:00Z",
+            "2024-06-03T14:05:00z",
+        ] {
+            assert_eq!(parse_canonical_utc(text.as_bytes()), None, "{text}");
+        }
     }
 
     #[test]

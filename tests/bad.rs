@@ -132,6 +132,30 @@ fn unknown_levels_and_empty_ids_are_rejected_with_their_lines() {
 }
 
 #[test]
+fn a_row_with_too_many_fields_is_rejected_whole_and_an_unclosed_quote_named() {
+    // An unquoted comma splits a title: that row cannot be read, the others can (a short row
+    // only lacks its last fields).
+    let o = validate("ragged.csv");
+    no_panic(&o);
+    assert_eq!(counts(&o), (3, 2, 1));
+    assert!(
+        stdout(&o).contains(
+            "ragged.csv:2: rejected: 6 fields where the header has 5 (an unquoted comma?)"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    let o = validate("unclosed-quote.csv");
+    no_panic(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("unclosed-quote.csv:2: a quoted field is never closed"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn bom_crlf_and_quoted_newlines_keep_their_lines() {
     let o = validate("bom-crlf.csv");
     assert_eq!(o.status.code(), Some(0));

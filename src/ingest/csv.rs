@@ -1,12 +1,13 @@
 //! Canonical CSV: read by polars with every column as text, headers mapped to canonical names,
 //! and each row's true line number kept (quoted fields may span lines).
 
-use std::io::Cursor;
+use std::borrow::Cow;
 
 use polars::prelude::*;
 
 use super::RawTable;
 use super::columns::ColumnMap;
+use super::csv_fields::{self, Header};
 use crate::error::{Error, Result};
 
 /// Line (1-based) of a byte offset.
@@ -17,17 +18,16 @@ fn line_at(bytes: &[u8], offset: usize) -> u64 {
 /// The text of a chunk: as it is when it is UTF-8, else with each invalid sequence replaced by
 /// U+FFFD, and the lines where that happened (after the chunk's `before` lines). Binary data
 /// (a NUL byte) is refused.
-fn decode<'a>(
-    name: &str,
-    bytes: &'a [u8],
-    before: u64,
-) -> Result<(std::borrow::Cow<'a, [u8]>, Vec<u64>)> {
+fn decode<'a>(name: &str, bytes: &'a [u8], before: u64) -> Result<(Cow<'a, str>, Vec<u64>)> {
     if let Some(at) = memchr::memchr(0, bytes) {
         return Err(Error::Parse {
             source_name: name.to_string(),
             line: before + line_at(bytes, at),
             message: "binary data (a NUL byte), not a CSV text file".into(),
         });
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok((Cow::Borrowed(text), Vec::new()));
     }
     let mut bad = Vec::new();
     let mut rest = bytes;
@@ -42,12 +42,7 @@ fn decode<'a>(
         rest = &rest[skip..];
         offset += skip;
     }
-    if bad.is_empty() {
-        Ok((std::borrow::Cow::Borrowed(bytes), bad))
-    } else {
-        let text = String::from_utf8_lossy(bytes).into_owned();
-        Ok((std::borrow::Cow::Owned(text.into_bytes()), bad))
-    }
+    Ok((String::from_utf8_lossy(bytes), bad))
 }
 
 /// Bytes of whole records read and parsed at a time: a large file is read a chunk at a time,
@@ -122,8 +117,9 @@ fn tables(
     let mut chunk: &[u8] = first;
     loop {
         let breaks = memchr::memchr_iter(b'\n', chunk).count() as u64;
-        let table = read_chunk(name, chunk, map, &mut header, line, records.at_end())?;
-        emit(table)?;
+        for table in read_chunk(name, chunk, map, &mut header, line)? {
+            emit(table)?;
+        }
         line += breaks;
         records.next().map_err(io)?;
         chunk = records.chunk();
@@ -134,8 +130,7 @@ fn tables(
 }
 
 /// Runs of whole records from a reader, each at least `target` bytes (the last one: what is
-/// left). A record ends at a line break outside quotes: the quotes before it are even in
-/// number, as polars counts them. A chunk never starts or ends between blank lines, so each
+/// left). A record ends at a line break outside quotes. A chunk never starts or ends between blank lines, so each
 /// chunk's rows are read as they would be in the whole file.
 struct Records<R> {
     reader: R,
@@ -199,16 +194,11 @@ impl<R: std::io::Read> Records<R> {
 }
 
 /// The end (just past its line break) of the first record ending at or after `from` in `buf`
-/// (which starts at a record's start) that is followed by a record: not inside quotes, not
-/// next to a blank line.
+/// (which starts at a record's start) that is followed by a record: not inside quotes (as
+/// [`csv_fields`] reads them), not next to a blank line.
 fn record_end(buf: &[u8], from: usize) -> Option<usize> {
-    let mut even = true;
-    for at in memchr::memchr2_iter(b'\n', b'"', buf) {
-        if buf[at] == b'"' {
-            even = !even;
-            continue;
-        }
-        if !even || at < from {
+    for at in csv_fields::Quotes::new(buf).breaks() {
+        if at < from {
             continue;
         }
         let end = at + 1;
@@ -225,163 +215,91 @@ fn record_end(buf: &[u8], from: usize) -> Option<usize> {
     None
 }
 
-/// One chunk of records as a table. The first chunk (`header` still unknown) starts with the
+/// One chunk of records as tables (one per core). The first chunk (`header` still unknown) starts with the
 /// header line and sets `header`; later chunks are read with it. `line` is the line the chunk
 /// starts on.
 fn read_chunk(
     name: &str,
     bytes: &[u8],
     map: &ColumnMap,
-    header: &mut Option<SchemaRef>,
+    header: &mut Option<Header>,
     line: u64,
-    last: bool,
-) -> Result<RawTable> {
+) -> Result<Vec<RawTable>> {
     let mut laps = crate::laps::Laps::summed(2);
-    let (bytes, bad_lines) = decode(name, bytes, line - 1)?;
+    let (text, bad_lines) = decode(name, bytes, line - 1)?;
     laps.lap("decode");
-    let bytes: &[u8] = &bytes;
-    let options = match header {
-        None => CsvReadOptions::default().with_has_header(true),
-        Some(schema) => CsvReadOptions::default()
-            .with_has_header(false)
-            .with_schema(Some(schema.clone())),
+    let (text, line) = match header {
+        Some(_) => (&text[..], line),
+        None => {
+            // Blank lines before the header are skipped.
+            let body = text.trim_start_matches(['\r', '\n']);
+            let skipped = memchr::memchr_iter(b'\n', &text.as_bytes()[..text.len() - body.len()]);
+            let line = line + skipped.count() as u64;
+            let (h, used, lines) = csv_fields::header(name, body, |h| map.target(h))?;
+            *header = Some(h);
+            (&body[used..], line + lines - 1)
+        }
     };
-    let df = options
-        .with_infer_schema_length(Some(0))
-        .into_reader_with_file_handle(Cursor::new(bytes))
-        .finish()
-        .map_err(|e| Error::File {
-            source_name: name.to_string(),
-            message: format!("not a readable CSV file: {e}"),
-        })?;
-    let first_chunk = header.is_none();
-    if first_chunk {
-        *header = Some(df.schema().clone());
+    let header = header.as_ref().expect("set above");
+    // The chunk's records in parts read on every core, a table each.
+    let mut parts = Vec::new();
+    let (mut rest, mut at_line) = (text, line);
+    for k in (2..=cores()).rev() {
+        let Some(end) = record_end(rest.as_bytes(), rest.len() / k) else {
+            break;
+        };
+        let (part, after) = rest.split_at(end);
+        parts.push((part, at_line));
+        at_line += memchr::memchr_iter(b'\n', part.as_bytes()).count() as u64;
+        rest = after;
     }
-    laps.lap("polars csv");
-    // Line of each row: the first chunk's header is line 1; a row starts after all earlier
-    // rows' line breaks. Every row (blank ones too) ends with one line break, the file's last
-    // one maybe without: when the chunk has no more line breaks than that, no field holds one
-    // and row i is on line `first_row + i`.
-    let first_row = line + u64::from(first_chunk);
-    let height = df.height();
-    let breaks = memchr::memchr_iter(b'\n', bytes).count() as u64;
-    let unterminated = u64::from(last && !bytes.ends_with(b"\n"));
-    let lines: Vec<u64> = if breaks + unterminated == height as u64 + u64::from(first_chunk) {
-        (0..height as u64).map(|i| first_row + i).collect()
-    } else {
-        let mut extra = vec![0u64; height];
-        for c in df.columns() {
-            let ca = c.str()?;
-            for (i, v) in ca.iter().enumerate() {
-                if let Some(v) = v {
-                    extra[i] += memchr::memchr_iter(b'\n', v.as_bytes()).count() as u64;
-                }
-            }
-        }
-        let mut lines = Vec::with_capacity(height);
-        let mut offset = 0u64;
-        for (i, e) in extra.iter().enumerate() {
-            lines.push(first_row + i as u64 + offset);
-            offset += e;
-        }
-        lines
-    };
-    // A blank line (or a row of empty fields) is not a record: drop it, keeping the lines of
-    // the rows after it. A column without an empty cell settles it for every row.
-    let full = df.columns().iter().find(|c| c.null_count() == 0);
-    let keep: Vec<bool> = match full.map(|c| c.str()).transpose()? {
-        Some(ca) if ca.iter().flatten().all(|v| !v.trim().is_empty()) => vec![true; height],
-        _ => {
-            let mut keep = vec![false; height];
-            for c in df.columns() {
-                for (i, v) in c.str()?.iter().enumerate() {
-                    keep[i] |= v.is_some_and(|v| !v.trim().is_empty());
-                }
-            }
-            keep
-        }
-    };
-    let (df, lines) = if keep.iter().all(|k| *k) {
-        (df, lines)
-    } else {
-        let lines = lines
-            .into_iter()
-            .zip(&keep)
-            .filter_map(|(l, k)| k.then_some(l))
-            .collect();
-        (
-            df.filter(&BooleanChunked::from_slice("keep".into(), &keep))?,
-            lines,
-        )
-    };
-    let height = df.height();
-    let mut columns = Vec::new();
+    parts.push((rest, at_line));
+    let read = |(part, line): (&str, u64)| csv_fields::rows(name, part, line, header);
+    let rows: Vec<Result<csv_fields::Rows>> = std::thread::scope(|s| {
+        let mut parts = parts.into_iter();
+        let first = parts.next().expect("one part at least");
+        let others: Vec<_> = parts.map(|p| s.spawn(move || read(p))).collect();
+        std::iter::once(read(first))
+            .chain(
+                others
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
+            )
+            .collect()
+    });
+    laps.lap("fields");
+    rows.into_iter()
+        .map(|rows| table(name, rows?, &bad_lines))
+        .collect()
+}
+
+/// The cores to read a chunk's parts on.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+}
+
+/// The table of one part of a chunk: its rows, and a note on each row holding a replaced byte
+/// (one of `bad_lines`).
+fn table(name: &str, rows: csv_fields::Rows, bad_lines: &[u64]) -> Result<RawTable> {
+    let mut columns = Vec::with_capacity(rows.columns.len() + 1);
     if !bad_lines.is_empty() {
         // Rows holding a replaced byte say so in a warning.
-        let notes: Vec<Option<&str>> = (0..height)
-            .map(|i| {
-                let first = lines[i];
-                let last = lines.get(i + 1).map_or(u64::MAX, |next| next - 1);
+        let notes: Vec<Option<&str>> = rows
+            .lines
+            .iter()
+            .zip(&rows.last_lines)
+            .map(|(first, last)| {
                 bad_lines
                     .iter()
-                    .any(|l| (first..=last).contains(l))
+                    .any(|l| (first..=last).contains(&l))
                     .then_some("invalid UTF-8 bytes replaced by U+FFFD")
             })
             .collect();
         columns.push(Column::new(super::validate::NOTES.into(), notes));
     }
-    for c in df.columns() {
-        if let Some(canon) = map.target(c.name()) {
-            if columns.iter().any(|k: &Column| k.name() == canon.as_str()) {
-                return Err(Error::Parse {
-                    source_name: name.to_string(),
-                    line: 1,
-                    message: format!(
-                        "column '{}' appears twice in the header",
-                        canon.trim_start_matches('\u{1}')
-                    ),
-                });
-            }
-            columns.push(c.clone().with_name(canon.as_str().into()));
-        }
-    }
-    laps.lap("lines, blanks");
-    let frame = DataFrame::new(height, columns)?;
-    // Only a file with a `'` can hold a quoted formula.
-    let frame = if memchr::memchr(b'\'', bytes).is_some() {
-        unquote_formulas(frame)?
-    } else {
-        frame
-    };
-    laps.lap("unquote");
-    Ok(RawTable::new(name, frame, lines, Vec::new()))
-}
-
-/// Strips the `'` mttx (or a careful spreadsheet user) put before formula-like text, so a CSV
-/// that mttx wrote reads back as the values it came from.
-fn unquote_formulas(df: DataFrame) -> Result<DataFrame> {
-    let names: Vec<String> = df
-        .get_column_names()
-        .iter()
-        .map(|n| n.to_string())
-        .collect();
-    let exprs: Vec<Expr> = names
-        .iter()
-        .map(|n| {
-            let c = col(n.as_str());
-            let quoted = ["'=", "'+", "'-", "'@", "'\t", "'\r"]
-                .iter()
-                .map(|p| c.clone().str().starts_with(lit(*p)))
-                .reduce(|a, b| a.or(b))
-                .expect("six prefixes");
-            when(quoted)
-                .then(c.clone().str().strip_prefix(lit("'")))
-                .otherwise(c)
-                .alias(n.as_str())
-        })
-        .collect();
-    Ok(df.lazy().with_columns(exprs).collect()?)
+    columns.extend(rows.columns);
+    let frame = DataFrame::new(rows.lines.len(), columns)?;
+    Ok(RawTable::new(name, frame, rows.lines, rows.broken))
 }
 
 #[cfg(test)]
@@ -450,7 +368,8 @@ mod tests {
         let at = bytes.len() - 24;
         bytes[at] = 0xff;
         let (whole, whole_lines, one) = read_in(&bytes, 1 << 20);
-        assert_eq!(one, 1);
+        // One chunk: read in parts, one per core at most.
+        assert!((1..=cores()).contains(&one), "{one}");
         // Blank lines are no records; a, d and their quoted line breaks span lines.
         assert_eq!(whole.height(), 5);
         assert_eq!(whole_lines, vec![2, 5, 6, 9, 12]);

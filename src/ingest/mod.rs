@@ -7,6 +7,7 @@
 
 pub mod columns;
 mod csv;
+mod csv_fields;
 mod impacts;
 mod json;
 mod parquet;

@@ -315,6 +315,8 @@ pub(crate) fn raw_record(df: &DataFrame, i: usize) -> String {
         .map(|c| match c.get(i) {
             Ok(AnyValue::String(s)) => s.to_string(),
             Ok(AnyValue::Null) | Err(_) => String::new(),
+            // As the CSV reader's fast path read it (docs/performance.md).
+            Ok(AnyValue::Datetime(ms, TimeUnit::Milliseconds, _)) => crate::time::format_utc(ms),
             Ok(v) => v.to_string(),
         })
         .collect();
@@ -487,33 +489,36 @@ fn row_warnings(
     anchor: Anchor,
 ) -> Result<StringChunked> {
     let n = ts.first().map_or(0, |c| c.len());
-    let ts: Vec<Vec<Option<i64>>> = ts.iter().map(|c| c.iter().collect()).collect();
-    let [started, detected] = [0, 1].map(|k| &ts[k]);
+    // Each column as one array, read in place.
+    let whole: Vec<Int64Chunked> = ts.iter().map(|c| c.rechunk().into_owned()).collect();
+    let arrays: Vec<_> = whole.iter().map(|c| c.downcast_iter().next()).collect();
+    let at = |k: usize, i: usize| arrays[k].and_then(|a| a.get(i));
     let mut out: Vec<Option<String>> = Vec::new();
     let mut parts: Vec<String> = Vec::new();
     for i in 0..n {
         parts.clear();
-        let before = |parts: &mut Vec<String>, phase: usize, anchor_col: usize, at: Option<i64>| {
-            if let (Some(p), Some(a)) = (ts[phase][i], at)
-                && p < a
-            {
-                parts.push(format!(
-                    "{} before {}",
-                    col::TIMESTAMPS[phase],
-                    col::TIMESTAMPS[anchor_col]
-                ));
-            }
-        };
+        let before =
+            |parts: &mut Vec<String>, phase: usize, anchor_col: usize, anchor_at: Option<i64>| {
+                if let (Some(p), Some(a)) = (at(phase, i), anchor_at)
+                    && p < a
+                {
+                    parts.push(format!(
+                        "{} before {}",
+                        col::TIMESTAMPS[phase],
+                        col::TIMESTAMPS[anchor_col]
+                    ));
+                }
+            };
         for phase in 1..6 {
-            before(&mut parts, phase, 0, started[i]);
+            before(&mut parts, phase, 0, at(0, i));
         }
         if anchor == Anchor::Detected {
             for phase in 2..6 {
-                before(&mut parts, phase, 1, detected[i]);
+                before(&mut parts, phase, 1, at(1, i));
             }
         }
-        for (c, column) in ts.iter().enumerate() {
-            if let Some(t) = column[i]
+        for c in 0..arrays.len() {
+            if let Some(t) = at(c, i)
                 && !(PLAUSIBLE_MS.0..PLAUSIBLE_MS.1).contains(&t)
             {
                 let (year, _, _) =
@@ -524,7 +529,7 @@ fn row_warnings(
                 ));
             }
         }
-        if let (Some(end), Some(start)) = (ts[4][i].or(ts[5][i]), started[i])
+        if let (Some(end), Some(start)) = (at(4, i).or(at(5, i)), at(0, i))
             && end < start
         {
             parts.push("impact window ends before it starts: counted as empty".into());

@@ -1,0 +1,586 @@
+//! The fields of canonical CSV records, found in one pass over a chunk of text and put
+//! straight into the columns ingest needs: text fields as spans of the chunk, timestamp fields
+//! parsed into milliseconds as they are met (a million rows would otherwise first hold 200 MB
+//! of timestamp text, to be parsed and freed again).
+//!
+//! The quoting rules (RFC 4180, as polars and Python's `csv` read it):
+//! - a field that starts with `"` is quoted: it runs to the next `"` not doubled, may hold
+//!   commas and line breaks, and `""` inside it is one `"`. Text after the closing quote up to
+//!   the next comma is kept as it is (`"a"b` is `ab`).
+//! - a `"` anywhere else is an ordinary character (`5" disk` is `5" disk`).
+//! - a record ends at a line break outside quotes; a `\r` just before it is not part of the
+//!   last field.
+//! - an empty unquoted field is null; a record with fewer fields than the header has nulls
+//!   for the rest; one with more is rejected (its fields cannot be told apart).
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::model::Reject;
+
+/// Where a field's text is: `start..start + len` of the chunk, or of the chunk's scratch text
+/// (unescaped quoted fields) when `start` has its top bit set; `start == u32::MAX` is null.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Span {
+    start: u32,
+    len: u32,
+}
+
+const IN_SCRATCH: u32 = 1 << 31;
+
+impl Span {
+    pub(crate) const NULL: Span = Span {
+        start: u32::MAX,
+        len: 0,
+    };
+
+    fn get<'a>(self, text: &'a str, scratch: &'a str) -> Option<&'a str> {
+        if self == Span::NULL {
+            return None;
+        }
+        let (from, start) = if self.start & IN_SCRATCH != 0 {
+            (scratch, (self.start & !IN_SCRATCH) as usize)
+        } else {
+            (text, self.start as usize)
+        };
+        from.get(start..start + self.len as usize)
+    }
+
+    /// The span without its first byte (an ASCII `'`).
+    fn skip_one(self) -> Span {
+        Span {
+            start: self.start + 1,
+            len: self.len - 1,
+        }
+    }
+}
+
+/// Whether a record can follow a line break at `at` (a byte offset of `text`), and the quote
+/// state there: the scanner the chunking of a file and the field parser both follow.
+pub(crate) struct Quotes<'a> {
+    b: &'a [u8],
+}
+
+impl<'a> Quotes<'a> {
+    pub(crate) fn new(b: &'a [u8]) -> Quotes<'a> {
+        Quotes { b }
+    }
+
+    /// The offsets of the line breaks outside quotes, in order. Only line breaks and quotes
+    /// are visited: a quote opens a field when it is the first byte of one (after a comma, a
+    /// line break or at the start); inside, `""` is a quote and any other `"` closes.
+    pub(crate) fn breaks(&self) -> impl Iterator<Item = usize> + '_ {
+        let b = self.b;
+        let mut hits = memchr::memchr2_iter(b'\n', b'"', b);
+        let mut quoted = false;
+        std::iter::from_fn(move || {
+            loop {
+                let at = hits.next()?;
+                if b[at] == b'\n' {
+                    if !quoted {
+                        return Some(at);
+                    }
+                    continue;
+                }
+                if quoted {
+                    if b.get(at + 1) == Some(&b'"') {
+                        hits.next(); // the doubled quote
+                    } else {
+                        quoted = false;
+                    }
+                } else if at == 0 || matches!(b[at - 1], b',' | b'\n') {
+                    quoted = true;
+                }
+            }
+        })
+    }
+}
+
+/// A cursor over the fields of records.
+pub(crate) struct Fields<'a> {
+    text: &'a str,
+    i: usize,
+    /// The line the cursor is on (1-based).
+    pub(crate) line: u64,
+    /// Unescaped text of quoted fields that held `""` or text after their closing quote.
+    pub(crate) scratch: String,
+}
+
+impl<'a> Fields<'a> {
+    pub(crate) fn new(text: &'a str, line: u64) -> Fields<'a> {
+        Fields {
+            text,
+            i: 0,
+            line,
+            scratch: String::new(),
+        }
+    }
+
+    /// Whether every record was read.
+    pub(crate) fn done(&self) -> bool {
+        self.i >= self.text.len()
+    }
+
+    /// The text of a span this cursor made.
+    pub(crate) fn get(&self, span: Span) -> Option<&str> {
+        span.get(self.text, &self.scratch)
+    }
+
+    /// The next field, and whether it ends its record. `name` is the file, for errors.
+    pub(crate) fn next(&mut self, name: &str) -> Result<(Span, bool)> {
+        let b = self.text.as_bytes();
+        let start = self.i;
+        if b.get(start) != Some(&b'"') {
+            let (end, ends_record) = match memchr::memchr2(b',', b'\n', &b[start..]) {
+                Some(k) => (start + k, b[start + k] == b'\n'),
+                None => (b.len(), true),
+            };
+            self.i = end + 1;
+            let mut stop = end;
+            if ends_record {
+                self.line += 1;
+                if stop > start && b[stop - 1] == b'\r' {
+                    stop -= 1;
+                }
+            }
+            let span = if stop == start {
+                Span::NULL
+            } else {
+                Span {
+                    start: start as u32,
+                    len: (stop - start) as u32,
+                }
+            };
+            return Ok((span, ends_record));
+        }
+        // A quoted field: as a span of the text when it is one run, else unescaped into the
+        // scratch text.
+        let first_line = self.line;
+        let mut at = start + 1;
+        let mut scratch_from: Option<usize> = None;
+        loop {
+            let Some(k) = memchr::memchr(b'"', &b[at..]) else {
+                return Err(Error::Parse {
+                    source_name: name.to_string(),
+                    line: first_line,
+                    message: "a quoted field is never closed (a '\"' is missing)".into(),
+                });
+            };
+            let close = at + k;
+            self.line += memchr::memchr_iter(b'\n', &b[at..close]).count() as u64;
+            if b.get(close + 1) == Some(&b'"') {
+                // `""`: the run so far and one quote go to the scratch text.
+                scratch_from.get_or_insert(self.scratch.len());
+                self.scratch.push_str(&self.text[at..=close]);
+                at = close + 2;
+                continue;
+            }
+            // Closed: the rest up to the comma or line break is taken as it is.
+            let (end, ends_record) = match memchr::memchr2(b',', b'\n', &b[close + 1..]) {
+                Some(k) => (close + 1 + k, b[close + 1 + k] == b'\n'),
+                None => (b.len(), true),
+            };
+            let mut stop = end;
+            if ends_record {
+                self.line += 1;
+                if stop > close + 1 && b[stop - 1] == b'\r' {
+                    stop -= 1;
+                }
+            }
+            self.i = end + 1;
+            let span = match scratch_from {
+                None if stop == close + 1 => Span {
+                    start: (start + 1) as u32,
+                    len: (close - start - 1) as u32,
+                },
+                _ => {
+                    let from = *scratch_from.get_or_insert(self.scratch.len());
+                    self.scratch.push_str(&self.text[at..close]);
+                    self.scratch.push_str(&self.text[close + 1..stop]);
+                    Span {
+                        start: from as u32 | IN_SCRATCH,
+                        len: (self.scratch.len() - from) as u32,
+                    }
+                }
+            };
+            return Ok((span, ends_record));
+        }
+    }
+}
+
+/// What the header says of each field of a record.
+#[derive(Clone, Debug)]
+pub(crate) struct Header {
+    /// Per field: the canonical column it fills, or `None` (a column mttx does not read).
+    pub(crate) slots: Vec<Option<String>>,
+}
+
+/// Whether a canonical column holds timestamps.
+fn is_time(name: &str) -> bool {
+    crate::model::col::TIMESTAMPS.contains(&name)
+}
+
+/// The column being filled for one slot of the header.
+struct Building {
+    name: String,
+    spans: Vec<Span>,
+    /// For a timestamp column: the instants, while every value is null or written as
+    /// [`crate::time::format_utc`] writes it (the text is then the value's own); `None` once one
+    /// is not, and the column stays text for the validator to parse and explain.
+    ms: Option<Millis>,
+}
+
+/// A timestamp column's instants and which of them are there.
+struct Millis {
+    ms: Vec<i64>,
+    there: Vec<bool>,
+    nulls: usize,
+}
+
+impl Millis {
+    fn with_capacity(n: usize) -> Millis {
+        Millis {
+            ms: Vec::with_capacity(n),
+            there: Vec::with_capacity(n),
+            nulls: 0,
+        }
+    }
+
+    fn push(&mut self, v: Option<i64>) {
+        self.ms.push(v.unwrap_or(0));
+        self.there.push(v.is_some());
+        self.nulls += usize::from(v.is_none());
+    }
+
+    /// The column, as the instants' own buffer when none is null.
+    fn into_chunked(self, name: &str) -> Int64Chunked {
+        if self.nulls == 0 {
+            return Int64Chunked::from_vec(name.into(), self.ms);
+        }
+        let values = self
+            .ms
+            .iter()
+            .zip(&self.there)
+            .map(|(v, t)| t.then_some(*v));
+        Int64Chunked::from_iter_options(name.into(), values)
+    }
+}
+
+/// The rows of a chunk: canonical columns (text; timestamps typed where every value of the
+/// chunk is written canonically), the line of each row, and each row's last line.
+pub(crate) struct Rows {
+    pub(crate) columns: Vec<Column>,
+    pub(crate) lines: Vec<u64>,
+    pub(crate) last_lines: Vec<u64>,
+    /// Records with more fields than the header: rejected whole.
+    pub(crate) broken: Vec<Reject>,
+}
+
+/// The formula prefixes mttx (or a careful spreadsheet user) puts a `'` before: the `'` is
+/// taken off, so a CSV mttx wrote reads back as the values it came from.
+fn quoted_formula(v: &[u8]) -> bool {
+    v.len() >= 2 && v[0] == b'\'' && matches!(v[1], b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+}
+
+/// Reads the records of `text` (whole records, the first on `line`) into the columns of
+/// `header`. A record whose fields are all blank is no row (a blank line).
+pub(crate) fn rows(name: &str, text: &str, line: u64, header: &Header) -> Result<Rows> {
+    if text.len() >= IN_SCRATCH as usize {
+        return Err(Error::File {
+            source_name: name.to_string(),
+            message: "a record of over 2 GB cannot be read".into(),
+        });
+    }
+    // Room for a row per line at most: no vector grows (and copies itself) on the way.
+    let most = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
+    let mut building: Vec<Option<Building>> = header
+        .slots
+        .iter()
+        .map(|s| {
+            s.as_ref().map(|name| Building {
+                name: name.clone(),
+                spans: Vec::with_capacity(most),
+                ms: is_time(name).then(|| Millis::with_capacity(most)),
+            })
+        })
+        .collect();
+    let width = header.slots.len();
+    let mut fields = Fields::new(text, line);
+    let mut lines = Vec::with_capacity(most);
+    let mut last_lines = Vec::with_capacity(most);
+    let mut record: Vec<Span> = Vec::with_capacity(width);
+    let mut broken = Vec::new();
+    while !fields.done() {
+        let (start, start_line) = (fields.i, fields.line);
+        record.clear();
+        let mut blank = true;
+        loop {
+            let (mut span, end) = fields.next(name)?;
+            if blank && let Some(v) = fields.get(span) {
+                blank = v.trim().is_empty();
+            }
+            if let Some(v) = fields.get(span)
+                && quoted_formula(v.as_bytes())
+            {
+                span = span.skip_one();
+            }
+            record.push(span);
+            if end {
+                break;
+            }
+        }
+        if blank {
+            continue;
+        }
+        if record.len() > width {
+            // Its fields cannot be told apart: a rejected row, as it is in the file.
+            broken.push(Reject {
+                source: name.to_string(),
+                line: start_line,
+                column: String::new(),
+                reason: format!(
+                    "{} fields where the header has {width} (an unquoted comma?)",
+                    record.len()
+                ),
+                raw: text[start..fields.i.min(text.len())]
+                    .trim_end()
+                    .chars()
+                    .take(200)
+                    .collect(),
+            });
+            continue;
+        }
+        record.resize(width, Span::NULL);
+        for (b, &span) in building.iter_mut().zip(&record) {
+            let Some(b) = b else { continue };
+            b.spans.push(span);
+            if let Some(ms) = &mut b.ms {
+                match fields.get(span) {
+                    None | Some("") => ms.push(None),
+                    Some(v) => match crate::time::parse_canonical_utc(v.as_bytes()) {
+                        Some(t) => ms.push(Some(t)),
+                        None => b.ms = None,
+                    },
+                }
+            }
+        }
+        lines.push(start_line);
+        last_lines.push(fields.line - 1);
+    }
+    let mut columns = Vec::with_capacity(building.len());
+    for b in building.into_iter().flatten() {
+        let column = match b.ms {
+            Some(ms) => ms
+                .into_chunked(&b.name)
+                .into_series()
+                .cast(&super::validate::ts_dtype())?
+                .into_column(),
+            None => b
+                .spans
+                .iter()
+                .map(|s| fields.get(*s))
+                .collect::<StringChunked>()
+                .with_name(b.name.as_str().into())
+                .into_column(),
+        };
+        columns.push(column);
+    }
+    Ok(Rows {
+        columns,
+        lines,
+        last_lines,
+        broken,
+    })
+}
+
+/// The header record at the start of `text`: each field's canonical column (by `target`, the
+/// column map's), and the bytes it took. Two fields naming one column is an error.
+pub(crate) fn header(
+    name: &str,
+    text: &str,
+    target: impl Fn(&str) -> Option<String>,
+) -> Result<(Header, usize, u64)> {
+    let mut fields = Fields::new(text, 1);
+    let mut slots: Vec<Option<String>> = Vec::new();
+    loop {
+        let (span, end) = fields.next(name)?;
+        let canon = fields.get(span).and_then(&target);
+        if let Some(c) = &canon
+            && slots.iter().flatten().any(|s| s == c)
+        {
+            return Err(Error::Parse {
+                source_name: name.to_string(),
+                line: 1,
+                message: format!(
+                    "column '{}' appears twice in the header",
+                    c.trim_start_matches('\u{1}')
+                ),
+            });
+        }
+        slots.push(canon);
+        if end {
+            break;
+        }
+    }
+    Ok((Header { slots }, fields.i.min(text.len()), fields.line))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_fields(text: &str) -> Vec<Vec<Option<String>>> {
+        let mut f = Fields::new(text, 1);
+        let mut out = vec![];
+        while !f.done() {
+            let mut rec = vec![];
+            loop {
+                let (s, end) = f.next("t").unwrap();
+                rec.push(f.get(s).map(String::from));
+                if end {
+                    break;
+                }
+            }
+            out.push(rec);
+        }
+        out
+    }
+
+    fn s(v: &str) -> Option<String> {
+        Some(v.to_string())
+    }
+
+    #[test]
+    fn quoted_fields_escapes_and_line_ends() {
+        let got = all_fields("a,\"b,c\",\"d\"\"e\"\r\n,\"x\ny\"z,5\" disk\n\"\",\"p\"\"\"\"\"");
+        assert_eq!(
+            got,
+            vec![
+                vec![s("a"), s("b,c"), s("d\"e")],
+                vec![None, s("x\nyz"), s("5\" disk")],
+                vec![s(""), s("p\"\"")],
+            ]
+        );
+        // A line break outside quotes ends a record; the one in quotes only moves the line.
+        let mut f = Fields::new("\"a\nb\",c\nd\n", 7);
+        f.next("t").unwrap();
+        assert_eq!(f.line, 8);
+        f.next("t").unwrap();
+        assert_eq!(f.line, 9);
+        let mut f = Fields::new("a,\"b\nc", 3);
+        f.next("t").unwrap();
+        let err = f.next("t").unwrap_err().to_string();
+        assert!(err.contains("t:3: a quoted field is never closed"), "{err}");
+    }
+
+    #[test]
+    fn breaks_outside_quotes_are_where_the_parser_ends_records() {
+        let text = "a\"b,\"c\nd\"\"\ne\",f\ng\n";
+        let breaks: Vec<usize> = Quotes::new(text.as_bytes()).breaks().collect();
+        // `a"b`: an ordinary quote; `"c\nd""\ne"` is one field over two line breaks.
+        assert_eq!(breaks, vec![text.len() - 3, text.len() - 1]);
+        assert_eq!(all_fields(text).len(), 2);
+    }
+
+    #[test]
+    fn rows_skip_blank_records_and_type_canonical_timestamps() {
+        let header = Header {
+            slots: vec![
+                Some("id".into()),
+                None,
+                Some("started_at".into()),
+                Some("resolved_at".into()),
+            ],
+        };
+        let text =
+            "a,x,2024-06-03T10:00:00Z,\n\n , ,\nb,y,2024-06-03T11:00:00Z,2024-06-03 12:00\n'=c\n";
+        let got = rows("t", text, 2, &header).unwrap();
+        assert_eq!(got.lines, vec![2, 5, 6]);
+        assert_eq!(got.last_lines, vec![2, 5, 6]);
+        let id = got.columns[0].str().unwrap();
+        assert_eq!(id.get(2), Some("=c"));
+        // started_at: all canonical (or empty) -> typed; resolved_at keeps its text.
+        assert_eq!(got.columns[1].dtype(), &super::super::validate::ts_dtype());
+        let started = got.columns[1].cast(&DataType::Int64).unwrap();
+        assert_eq!(
+            started.i64().unwrap().get(1),
+            Some(crate::time::parse_timestamp("2024-06-03T11:00:00Z", &chrono_tz::UTC).unwrap())
+        );
+        assert_eq!(started.i64().unwrap().get(2), None);
+        assert_eq!(
+            got.columns[2].str().unwrap().get(1),
+            Some("2024-06-03 12:00")
+        );
+        let got = rows("t", "a,b,c,d,e \nf,g\n", 9, &header).unwrap();
+        assert_eq!(got.lines, vec![10]);
+        assert_eq!(got.broken.len(), 1);
+        let r = &got.broken[0];
+        assert_eq!((r.line, r.raw.as_str()), (9, "a,b,c,d,e"));
+        assert_eq!(
+            r.reason,
+            "5 fields where the header has 4 (an unquoted comma?)"
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// Any records a CSV writer writes read back as polars' CSV reader reads them (blank
+        /// records aside, which are no rows here), with the line each starts on.
+        #[test]
+        fn fields_read_as_polars_reads_them(
+            records in proptest::collection::vec(
+                proptest::collection::vec("[ab ,\"\n\ré]{0,5}", 3),
+                1..6,
+            ),
+            crlf in proptest::bool::ANY,
+        ) {
+            let mut w = ::csv::WriterBuilder::new()
+                .terminator(if crlf { ::csv::Terminator::CRLF } else { ::csv::Terminator::Any(b'\n') })
+                .from_writer(Vec::new());
+            w.write_record(["id", "vendor", "title"]).unwrap();
+            for r in &records {
+                w.write_record(r).unwrap();
+            }
+            let bytes = w.into_inner().unwrap();
+            let text = std::str::from_utf8(&bytes).unwrap();
+            let (header, used, line) =
+                header("t", text, |h| Some(h.to_string())).unwrap();
+            let got = rows("t", &text[used..], line, &header).unwrap();
+            let polars = CsvReadOptions::default()
+                .with_has_header(true)
+                .with_infer_schema_length(Some(0))
+                .into_reader_with_file_handle(std::io::Cursor::new(bytes.clone()))
+                .finish()
+                .unwrap();
+            // The rows polars finds that hold something, and the line each starts on.
+            let mut want: Vec<Vec<Option<String>>> = Vec::new();
+            let mut lines = Vec::new();
+            let mut at_line = 2;
+            for (i, r) in records.iter().enumerate() {
+                let row: Vec<Option<String>> = polars
+                    .columns()
+                    .iter()
+                    .map(|c| c.str().unwrap().get(i).map(String::from))
+                    .collect();
+                if row.iter().flatten().any(|v| !v.trim().is_empty()) {
+                    want.push(row);
+                    lines.push(at_line);
+                }
+                at_line += 1 + r.iter().map(|f| f.matches('\n').count() as u64).sum::<u64>();
+            }
+            proptest::prop_assert_eq!(&got.lines, &lines);
+            for (k, row) in want.iter().enumerate() {
+                for (c, v) in row.iter().enumerate() {
+                    let ours = got.columns[c].str().unwrap().get(k);
+                    // Empty text and null are one (validation treats both as blank).
+                    proptest::prop_assert_eq!(
+                        ours.filter(|v| !v.is_empty()),
+                        v.as_deref().filter(|v| !v.is_empty()),
+                        "row {} column {}", k, c
+                    );
+                }
+            }
+        }
+    }
+}
