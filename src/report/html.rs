@@ -310,24 +310,21 @@ fn monthly_sla(out: &mut String, r: &Report) {
     out.push_str("</tbody></table></div><p class=\"note\">The window's last month against the month before (pp: percentage points). Left: budget minus downtime, negative when overspent. Maintenance is never downtime.</p>");
 }
 
-fn median_of(r: &Report, vendor: &str, component: Option<&str>, metric: Metric) -> String {
-    let scope = if component.is_some() {
-        "component"
-    } else {
-        "vendor"
-    };
+/// The whole window's median of each `(vendor, component, metric)` of `scope` (`vendor` or
+/// `component`), looked up once for a table (a fleet has thousands of rows each way).
+fn medians_of<'r>(
+    r: &'r Report,
+    scope: &str,
+) -> std::collections::HashMap<(&'r str, Option<&'r str>, Metric), String> {
     r.computed
         .metrics
         .iter()
-        .find(|m| {
-            m.scope == scope
-                && m.vendor.as_deref() == Some(vendor)
-                && m.component.as_deref() == component
-                && m.month.as_deref() == Some("all")
-                && m.metric == metric
+        .filter(|m| m.scope == scope && m.month.as_deref() == Some("all"))
+        .filter_map(|m| {
+            let key = (m.vendor.as_deref()?, m.component.as_deref(), m.metric);
+            Some((key, opt_minutes(m.stats.median)))
         })
-        .map(|m| opt_minutes(m.stats.median))
-        .unwrap_or_default()
+        .collect()
 }
 
 fn availability_table(out: &mut String, r: &Report, scope: AvailScope) {
@@ -341,6 +338,13 @@ fn availability_table(out: &mut String, r: &Report, scope: AvailScope) {
          <th class=\"num\">budget min</th><th class=\"num\">budget used</th><th class=\"num\">incidents</th>\
          <th class=\"num\">MTBF min</th><th class=\"num\">MTTD median</th><th class=\"num\">MTTR median</th></tr></thead><tbody>",
     );
+    let medians = medians_of(r, if comp { "component" } else { "vendor" });
+    let median_of = |vendor: &str, component: Option<&str>, metric: Metric| -> String {
+        medians
+            .get(&(vendor, component, metric))
+            .cloned()
+            .unwrap_or_default()
+    };
     for a in r
         .computed
         .availability
@@ -368,8 +372,8 @@ fn availability_table(out: &mut String, r: &Report, scope: AvailScope) {
                 .unwrap_or_default(),
             a.incidents,
             a.mtbf_min.map(|m| num(m, 0)).unwrap_or_default(),
-            median_of(r, &a.vendor, c, Metric::Mttd),
-            median_of(r, &a.vendor, c, Metric::Mttr),
+            median_of(&a.vendor, c, Metric::Mttd),
+            median_of(&a.vendor, c, Metric::Mttr),
         );
     }
     out.push_str("</tbody></table></div>");
