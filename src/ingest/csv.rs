@@ -1,5 +1,6 @@
-//! Canonical CSV: read by polars with every column as text, headers mapped to canonical names,
-//! and each row's true line number kept (quoted fields may span lines).
+//! Canonical CSV: read a chunk of whole records at a time, each chunk's fields put into
+//! canonical columns by [`csv_fields`] (headers mapped to canonical names), and each row's true
+//! line number kept (quoted fields may span lines).
 
 use std::borrow::Cow;
 
@@ -130,8 +131,8 @@ fn tables(
 }
 
 /// Runs of whole records from a reader, each at least `target` bytes (the last one: what is
-/// left). A record ends at a line break outside quotes. A chunk never starts or ends between blank lines, so each
-/// chunk's rows are read as they would be in the whole file.
+/// left). A record ends at a line break outside quotes. A chunk never starts or ends between
+/// blank lines, so each chunk's rows are read as they would be in the whole file.
 struct Records<R> {
     reader: R,
     buf: Vec<u8>,
@@ -215,9 +216,9 @@ fn record_end(buf: &[u8], from: usize) -> Option<usize> {
     None
 }
 
-/// One chunk of records as tables (one per core). The first chunk (`header` still unknown) starts with the
-/// header line and sets `header`; later chunks are read with it. `line` is the line the chunk
-/// starts on.
+/// One chunk of records as tables (one per core). The first chunk (`header` still unknown)
+/// starts with the header line and sets `header`; later chunks are read with it. `line` is the
+/// line the chunk starts on.
 fn read_chunk(
     name: &str,
     bytes: &[u8],

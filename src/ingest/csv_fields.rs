@@ -55,8 +55,8 @@ impl Span {
     }
 }
 
-/// Whether a record can follow a line break at `at` (a byte offset of `text`), and the quote
-/// state there: the scanner the chunking of a file and the field parser both follow.
+/// The line breaks of a text that end records, by the quote rule [`Fields`] reads with: what
+/// the chunking of a file follows, so a chunk never ends inside a quoted field.
 pub(crate) struct Quotes<'a> {
     b: &'a [u8],
 }
@@ -103,7 +103,7 @@ pub(crate) struct Fields<'a> {
     /// The line the cursor is on (1-based).
     pub(crate) line: u64,
     /// Unescaped text of quoted fields that held `""` or text after their closing quote.
-    pub(crate) scratch: String,
+    scratch: String,
 }
 
 impl<'a> Fields<'a> {
@@ -316,13 +316,11 @@ pub(crate) fn rows(name: &str, text: &str, line: u64, header: &Header) -> Result
         let mut blank = true;
         loop {
             let (mut span, end) = fields.next(name)?;
-            if blank && let Some(v) = fields.get(span) {
-                blank = v.trim().is_empty();
-            }
-            if let Some(v) = fields.get(span)
-                && quoted_formula(v.as_bytes())
-            {
-                span = span.skip_one();
+            if let Some(v) = fields.get(span) {
+                blank = blank && v.trim().is_empty();
+                if quoted_formula(v.as_bytes()) {
+                    span = span.skip_one();
+                }
             }
             record.push(span);
             if end {
