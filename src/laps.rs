@@ -1,6 +1,7 @@
 //! Stage timings for performance work: with `MTTX_TIMINGS` set, each [`Laps::lap`] prints on
 //! stderr the time since the previous one, and on Linux the resident memory at its end, the
-//! peak so far and the page faults so far (docs/performance.md); otherwise nothing happens.
+//! peak so far, the page faults so far and the CPU time so far (docs/performance.md); otherwise
+//! nothing happens.
 
 /// A stopwatch of named stages, indented by nesting depth.
 pub struct Laps {
@@ -85,13 +86,23 @@ fn memory() -> String {
     // Minor page faults so far (field 10 of /proc/self/stat, after the command's parentheses):
     // each is a page of memory touched for the first time since it was mapped, which the
     // system must find and clear (about a microsecond each).
+    // And the CPU time so far, user and system (fields 14 and 15, in ticks of 10 ms): against
+    // the wall time it says how busy the cores were.
     let faults = std::fs::read_to_string("/proc/self/stat")
         .ok()
         .and_then(|s| {
-            let rest = &s[s.rfind(')')? + 1..];
-            rest.split_whitespace().nth(7)?.parse::<u64>().ok()
+            let rest: Vec<&str> = s[s.rfind(')')? + 1..].split_whitespace().collect();
+            let n = |i: usize| rest.get(i)?.parse::<u64>().ok();
+            Some((n(7)?, n(11)?, n(12)?))
         })
-        .map(|f| format!(", faults {:>4}k", f / 1000))
+        .map(|(f, user, sys)| {
+            format!(
+                ", faults {:>4}k, cpu {:.2}+{:.2} s",
+                f / 1000,
+                user as f64 / 100.0,
+                sys as f64 / 100.0
+            )
+        })
         .unwrap_or_default();
     match (mb("VmRSS:"), mb("VmHWM:")) {
         (Some(rss), Some(peak)) => format!("  rss {rss:>5} MB, peak {peak:>5} MB{faults}"),

@@ -1,8 +1,9 @@
 //! Both cores on a list of independent jobs: [`map`] hands the items out one at a time to as
 //! many threads as there are cores, so one slow item (a year-long timeline) does not hold up
-//! the rest, and returns the results in the items' order. [`ordered`] does the same for a
-//! stream of results consumed in order as they come (a file written while its next parts are
-//! rendered), holding only a few at a time.
+//! the rest, and returns the results in the items' order ([`map_with`]: with a state per
+//! thread, such as scratch buffers). [`ordered`] does the same for a stream of results consumed
+//! in order as they come (a file written while its next parts are rendered), holding only a few
+//! at a time.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -10,23 +11,35 @@ use std::sync::mpsc;
 
 /// `f` of every item, computed on every core, in the items' order.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    map_with(items, || (), |(), item| f(item))
+}
+
+/// [`map`] with a state per thread, made by `init` and handed to each `f` the thread runs:
+/// scratch buffers that every item reuses instead of allocating its own.
+pub fn map_with<T: Sync, S, R: Send>(
+    items: &[T],
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, &T) -> R + Sync,
+) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(items.len());
     if threads <= 1 {
-        return items.iter().map(f).collect();
+        let mut state = init();
+        return items.iter().map(|item| f(&mut state, item)).collect();
     }
     let next = AtomicUsize::new(0);
     let mut done: Vec<(usize, R)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
-                let (next, f) = (&next, &f);
+                let (next, init, f) = (&next, &init, &f);
                 s.spawn(move || {
                     let mut mine = Vec::new();
+                    let mut state = init();
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(item) = items.get(i) else { break };
-                        mine.push((i, f(item)));
+                        mine.push((i, f(&mut state, item)));
                     }
                     mine
                 })
@@ -111,6 +124,24 @@ mod tests {
         let out = super::map(&items, |x| x * x);
         assert_eq!(out, items.iter().map(|x| x * x).collect::<Vec<_>>());
         assert!(super::map(&[] as &[u8], |x| *x).is_empty());
+    }
+
+    #[test]
+    fn each_thread_keeps_its_state_across_its_items() {
+        // Each thread counts the items it ran: the counts seen add up to the items, and each
+        // item saw a count of at least 1 (its own).
+        let items: Vec<u32> = (0..200).collect();
+        let out = super::map_with(
+            &items,
+            || 0u32,
+            |ran, &x| {
+                *ran += 1;
+                (x, *ran)
+            },
+        );
+        assert_eq!(out.iter().map(|(x, _)| *x).collect::<Vec<_>>(), items);
+        assert!(out.iter().all(|(_, ran)| *ran >= 1));
+        assert!(out.iter().any(|(_, ran)| *ran > 1));
     }
 
     #[test]
