@@ -458,6 +458,14 @@ pub struct Millis(Vec<i64>);
 impl Millis {
     const MISSING: i64 = i64::MIN;
 
+    pub fn with_capacity(n: usize) -> Millis {
+        Millis(Vec::with_capacity(n))
+    }
+
+    pub fn push(&mut self, v: Option<i64>) {
+        self.0.push(v.unwrap_or(Millis::MISSING));
+    }
+
     pub fn get(&self, i: usize) -> Option<i64> {
         let v = self.0[i];
         (v != Millis::MISSING).then_some(v)

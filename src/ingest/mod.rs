@@ -532,7 +532,9 @@ pub fn empty_impacts() -> Result<DataFrame> {
     impacts::empty()
 }
 
-/// Stacks frames of one schema, in order; `None` when there are none.
+/// Stacks frames of one schema, in order; `None` when there are none. The frames' columns
+/// become chunks of one column, not copied into one buffer: what reads them goes chunk by
+/// chunk (at 1M incidents a copy was 0.1 s and 200 MB of fresh pages).
 fn stack(frames: Vec<DataFrame>) -> Result<Option<DataFrame>> {
     let mut it = frames.into_iter();
     let Some(mut all) = it.next() else {
@@ -541,7 +543,6 @@ fn stack(frames: Vec<DataFrame>) -> Result<Option<DataFrame>> {
     for f in it {
         all.vstack_mut_owned(f)?;
     }
-    all.rechunk_mut();
     Ok(Some(all))
 }
 

@@ -89,9 +89,7 @@ fn millis(df: &DataFrame, c: &str) -> Result<Vec<Option<i64>>> {
 
 impl Exploded {
     pub fn new(incidents: &DataFrame, impacts: &DataFrame) -> Result<Exploded> {
-        let text = |c: &str| -> Result<StringChunked> {
-            Ok(incidents.column(c)?.str()?.rechunk().into_owned())
-        };
+        let text = |c: &str| -> Result<StringChunked> { Ok(incidents.column(c)?.str()?.clone()) };
         let (vendor, ids) = (text(col::VENDOR)?, text(col::ID)?);
         let (components, source) = (text(col::COMPONENTS)?, text(col::WINDOW_SOURCE)?);
         let n = incidents.height();
@@ -107,9 +105,7 @@ impl Exploded {
         let level = text(col::IMPACT)?.iter().map(level_code).collect();
 
         // The impact rows' incidents and components.
-        let imp_text = |c: &str| -> Result<StringChunked> {
-            Ok(impacts.column(c)?.str()?.rechunk().into_owned())
-        };
+        let imp_text = |c: &str| -> Result<StringChunked> { Ok(impacts.column(c)?.str()?.clone()) };
         let (imp_component, imp_impact) = (imp_text(col::COMPONENT)?, imp_text(col::IMPACT)?);
         let imp_row: Vec<Option<u32>> = if impacts.height() == 0 {
             Vec::new()

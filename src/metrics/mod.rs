@@ -204,8 +204,7 @@ fn incident_table_ordered(
     // The order: by `started_at`, vendor, id (stable). Exports are mostly in time order
     // already, which the merge sort finds; names are compared only on equal times.
     let order: Vec<usize> = {
-        let text_of =
-            |c: &str| -> Result<StringChunked> { Ok(df.column(c)?.str()?.rechunk().into_owned()) };
+        let text_of = |c: &str| -> Result<StringChunked> { Ok(df.column(c)?.str()?.clone()) };
         let started: Vec<Option<i64>> = df
             .column(col::STARTED_AT)?
             .cast(&DataType::Int64)?
@@ -228,24 +227,26 @@ fn incident_table_ordered(
         Text(TextColumn),
         Millis(crate::model::Millis),
     }
+    // The columns are read where they are, chunk by chunk (the chunks' frames were stacked
+    // without a copy).
     let gather = |c: Column| -> Result<Gathered> {
         if let Ok(ca) = c.str() {
-            let ca = ca.rechunk();
-            let bytes = ca.iter().map(|v| v.map_or(0, str::len)).sum();
+            let bytes = ca
+                .downcast_iter()
+                .map(|a| a.total_bytes_len())
+                .sum::<usize>();
             let mut out = TextColumn::with_capacity(ca.len(), bytes);
-            let arr = ca.downcast_iter().next();
-            for &i in &order {
-                out.push(arr.and_then(|a| a.get(i)));
-            }
+            let arrays: Vec<_> = ca.downcast_iter().collect();
+            in_chunks(&arrays, |a| a.len(), &order, |a, i| out.push(a.get(i)));
             return Ok(Gathered::Text(out));
         }
         let ms = c.cast(&DataType::Int64)?;
         drop(c);
-        let ca = ms.i64()?.rechunk();
-        let arr = ca.downcast_iter().next();
-        Ok(Gathered::Millis(
-            order.iter().map(|&i| arr.and_then(|a| a.get(i))).collect(),
-        ))
+        let ca = ms.i64()?;
+        let arrays: Vec<_> = ca.downcast_iter().collect();
+        let mut out = crate::model::Millis::with_capacity(order.len());
+        in_chunks(&arrays, |a| a.len(), &order, |a, i| out.push(a.get(i)));
+        Ok(Gathered::Millis(out))
     };
     const TEXT: [&str; 8] = [
         col::VENDOR,
@@ -326,6 +327,29 @@ fn incident_table_ordered(
     Ok((table, order.into_iter().map(|i| i as u32).collect()))
 }
 
+/// `visit(chunk, index in chunk)` for each row of `order` (indices into the chunks end to end,
+/// `len` of each), in that order. Rows mostly follow the chunks, so the chunk of the row before
+/// is tried first.
+fn in_chunks<A>(
+    chunks: &[A],
+    len: impl Fn(&A) -> usize,
+    order: &[usize],
+    mut visit: impl FnMut(&A, usize),
+) {
+    let mut starts = Vec::with_capacity(chunks.len() + 1);
+    starts.push(0);
+    for c in chunks {
+        starts.push(starts[starts.len() - 1] + len(c));
+    }
+    let mut k = 0;
+    for &i in order {
+        if !(starts[k] <= i && i < starts[k + 1]) {
+            k = starts.partition_point(|&s| s <= i).saturating_sub(1);
+        }
+        visit(&chunks[k], i - starts[k]);
+    }
+}
+
 /// What the time-to-x rows are grouped from: the incident table (its rows in the report
 /// order), each row's input row, and the shared integer keys.
 struct TimeToX<'a> {
@@ -399,11 +423,16 @@ impl<'a> TimeToX<'a> {
     }
 
     /// `metrics.csv`: scopes `all`, `vendor`, `component`, `severity`, each per month and over
-    /// the whole window.
+    /// the whole window; the four groupings aggregated together.
     fn report_rows(&self) -> Vec<MetricRow> {
+        let sets: Vec<stats::Items> = REPORT_SCOPES
+            .iter()
+            .map(|(_, keys)| self.items(keys, true))
+            .collect();
+        let grouped = stats::aggregate_all(&sets, &self.table.durations_ms);
         let mut rows = Vec::new();
-        for (scope, keys) in REPORT_SCOPES {
-            rows.extend(self.rows(keys, scope, true, Whole::All));
+        for ((scope, keys), g) in REPORT_SCOPES.iter().zip(&grouped) {
+            rows.extend(self.rows_of(g, keys, scope, true, Whole::All));
         }
         let rank = |s: &str| REPORT_SCOPES.iter().position(|(n, _)| *n == s).unwrap_or(9);
         sort_metric_rows(&mut rows, rank);
@@ -413,9 +442,24 @@ impl<'a> TimeToX<'a> {
     /// The rows of one grouping by `keys` (besides the month), named `scope`: per month when
     /// `monthly`, and over the whole window as `whole` says.
     fn rows(&self, keys: &[GroupKey], scope: &str, monthly: bool, whole: Whole) -> Vec<MetricRow> {
+        let grouped = stats::aggregate(&self.items(keys, monthly), &self.table.durations_ms);
+        self.rows_of(&grouped, keys, scope, monthly, whole)
+    }
+
+    /// How many severities a grouping by `keys` tells apart (1 when it does not group by them).
+    fn n_sev(&self, keys: &[GroupKey]) -> usize {
+        if keys.contains(&GroupKey::Severity) {
+            self.severities.len()
+        } else {
+            1
+        }
+    }
+
+    /// The items of the grouping by `keys` (besides the month, when `monthly`): a key is a
+    /// base (a component, whose items are memberships; a vendor; or everything) and a severity.
+    fn items(&self, keys: &[GroupKey], monthly: bool) -> stats::Items {
         let by = |k: GroupKey| keys.contains(&k);
         let sh = self.shared;
-        // The base key: a component (items are memberships), a vendor, or everything.
         let n_base = if by(GroupKey::Component) {
             sh.comp_name.len()
         } else if by(GroupKey::Vendor) {
@@ -423,13 +467,14 @@ impl<'a> TimeToX<'a> {
         } else {
             1
         };
-        let n_sev = if by(GroupKey::Severity) {
-            self.severities.len()
-        } else {
-            1
-        };
+        let n_sev = self.n_sev(keys);
         let n_cells = if monthly { self.period.months.len() } else { 1 };
-        let mut items = stats::Items::with_capacity(self.table.len());
+        let capacity = if by(GroupKey::Component) {
+            sh.member_row.len()
+        } else {
+            self.table.len()
+        };
+        let mut items = stats::Items::new(n_base * n_sev, n_cells, capacity);
         // The item of table row `p` in base key `base`, unless it has no month or no severity.
         let mut push = |base: u32, p: u32| {
             let month = self.month[p as usize];
@@ -447,17 +492,31 @@ impl<'a> TimeToX<'a> {
             for (&row, &cid) in sh.member_row.iter().zip(&sh.member_cid) {
                 push(cid, self.position[row as usize]);
             }
+        } else if by(GroupKey::Vendor) {
+            for p in 0..self.table.len() as u32 {
+                push(sh.vendor_of[self.row_of[p as usize] as usize], p);
+            }
         } else {
             for p in 0..self.table.len() as u32 {
-                let base = if by(GroupKey::Vendor) {
-                    sh.vendor_of[self.row_of[p as usize] as usize]
-                } else {
-                    0
-                };
-                push(base, p);
+                push(0, p);
             }
         }
-        let grouped = stats::aggregate(&items, n_base * n_sev, n_cells, &self.table.durations_ms);
+        items
+    }
+
+    /// The rows of the grouping by `keys` aggregated in `grouped`.
+    fn rows_of(
+        &self,
+        grouped: &stats::Grouped,
+        keys: &[GroupKey],
+        scope: &str,
+        monthly: bool,
+        whole: Whole,
+    ) -> Vec<MetricRow> {
+        let by = |k: GroupKey| keys.contains(&k);
+        let sh = self.shared;
+        let n_sev = self.n_sev(keys);
+        let n_cells = grouped.n_cells;
         let mut rows = Vec::new();
         let mut emit = |key: usize, month: Option<&str>, group: &stats::Group| {
             if group.items == 0 {
@@ -487,7 +546,7 @@ impl<'a> TimeToX<'a> {
                 });
             }
         };
-        for key in 0..n_base * n_sev {
+        for (key, whole_group) in grouped.whole.iter().enumerate() {
             if monthly {
                 for (c, month) in self.period.months.iter().enumerate() {
                     emit(key, Some(&month.label), &grouped.cells[key * n_cells + c]);
@@ -495,8 +554,8 @@ impl<'a> TimeToX<'a> {
             }
             match whole {
                 Whole::No => {}
-                Whole::All => emit(key, Some("all"), &grouped.whole[key]),
-                Whole::Unlabelled => emit(key, None, &grouped.whole[key]),
+                Whole::All => emit(key, Some("all"), whole_group),
+                Whole::Unlabelled => emit(key, None, whole_group),
             }
         }
         rows

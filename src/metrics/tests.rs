@@ -770,3 +770,48 @@ fn memberships_name_each_component_once_and_an_empty_list_is_the_vendor_as_a_who
         .collect();
     assert_eq!(names, [("(all)", "b"), ("API", "a"), ("DB", "a")]);
 }
+
+#[test]
+fn a_frame_stacked_from_chunks_gives_what_one_chunk_gives() {
+    // A large CSV file's chunks are stacked without a copy: every column is then several
+    // chunks, and the incident table and the figures are read from them in place. The second
+    // chunk holds the earliest incident and one that ties with the first chunk's on time, so
+    // the report order goes back and forth between the chunks.
+    let first = "b,V,major_outage,API,sev1,2024-06-02T10:00:00Z,2024-06-02T10:05:00Z,,,,2024-06-02T11:00:00Z\n\
+                 c,W,partial_outage,,sev2,2024-06-05T08:00:00Z,,,,2024-06-05T08:30:00Z,\n";
+    let second = "a,V,major_outage,API;DB,,2024-06-01T09:00:00Z,,,,,2024-06-01T09:45:00Z\n\
+                  a,W,degraded_performance,,sev1,2024-06-02T10:00:00Z,,,,,2024-06-02T12:00:00Z\n\
+                  d,V,major_outage,DB,sev2,2024-06-09T00:00:00Z,,,,,2024-06-09T01:00:00Z\n";
+    let mut stacked = incidents(first, Tz::UTC, Anchor::Started);
+    stacked
+        .vstack_mut_owned(incidents(second, Tz::UTC, Anchor::Started))
+        .unwrap();
+    assert!(stacked.column(col::TITLE).unwrap().n_chunks() > 1);
+    let mut whole = stacked.clone();
+    whole.rechunk_mut();
+    assert_eq!(whole.column(col::TITLE).unwrap().n_chunks(), 1);
+    let opts = Options {
+        period: month(Tz::UTC, 2024, 6),
+        anchor: Anchor::Started,
+        weights: Weights::preset(WeightPreset::Statuspage),
+        sla: SlaTargets::default(),
+    };
+    let imp = empty_impacts().unwrap();
+    let (a, b) = (
+        compute(&stacked, &imp, &opts).unwrap(),
+        compute(&whole, &imp, &opts).unwrap(),
+    );
+    assert_eq!(a.incidents, b.incidents);
+    assert_eq!(a.metrics, b.metrics);
+    assert_eq!(a.availability, b.availability);
+    // The report order: by start, then vendor, then id, across the chunks.
+    let order: Vec<String> = (0..a.incidents.len())
+        .map(|i| format!("{}/{}", a.incidents.vendor.text(i), a.incidents.id.text(i)))
+        .collect();
+    assert_eq!(order, ["V/a", "V/b", "W/a", "W/c", "V/d"]);
+    // Each time follows its incident: W/c's mitigation, 30 minutes after its start.
+    assert_eq!(
+        a.incidents.durations_ms[Metric::Mttm as usize].get(3),
+        Some(30 * MS_PER_MIN)
+    );
+}
