@@ -79,38 +79,77 @@ pub fn format_utc(ms: i64) -> String {
 
 /// [`format_utc`] appended to `out`, without allocating (the writers of large files use it).
 pub fn push_utc(out: &mut Vec<u8>, ms: i64) {
-    let days = ms.div_euclid(MS_PER_DAY);
-    let rem = ms.rem_euclid(MS_PER_DAY);
-    let (y, m, d) = civil_from_days(days);
-    if !(0..=9999).contains(&y) {
-        out.extend_from_slice(format_utc(ms).as_bytes());
-        return;
+    UtcWriter::default().push(out, ms);
+}
+
+/// [`push_utc`] remembering the last day it wrote: a large file's times fall on a few days
+/// each (a row's six, and rows in time order), whose date is then copied, not worked out.
+#[derive(Debug, Clone, Copy)]
+pub struct UtcWriter {
+    day: i64,
+    /// `YYYY-MM-DDT` of `day`.
+    date: [u8; 11],
+}
+
+impl Default for UtcWriter {
+    fn default() -> UtcWriter {
+        UtcWriter {
+            day: i64::MIN,
+            date: [0; 11],
+        }
     }
-    let two = |out: &mut Vec<u8>, v: i64| {
-        out.extend_from_slice(&[b'0' + (v / 10) as u8, b'0' + (v % 10) as u8])
-    };
-    two(out, y / 100);
-    two(out, y % 100);
-    out.push(b'-');
-    two(out, m as i64);
-    out.push(b'-');
-    two(out, d as i64);
-    out.push(b'T');
-    two(out, rem / 3_600_000);
-    out.push(b':');
-    two(out, rem / 60_000 % 60);
-    out.push(b':');
-    two(out, rem / 1000 % 60);
-    let milli = rem % 1000;
-    if milli != 0 {
+}
+
+impl UtcWriter {
+    pub fn push(&mut self, out: &mut Vec<u8>, ms: i64) {
+        let days = ms.div_euclid(MS_PER_DAY);
+        let rem = ms.rem_euclid(MS_PER_DAY);
+        let digit = |v: i64| b'0' + v as u8;
+        if days != self.day {
+            let (y, m, d) = civil_from_days(days);
+            if !(0..=9999).contains(&y) {
+                out.extend_from_slice(format_utc(ms).as_bytes());
+                return;
+            }
+            let (m, d) = (i64::from(m), i64::from(d));
+            self.date = [
+                digit(y / 1000),
+                digit(y / 100 % 10),
+                digit(y / 10 % 10),
+                digit(y % 10),
+                b'-',
+                digit(m / 10),
+                digit(m % 10),
+                b'-',
+                digit(d / 10),
+                digit(d % 10),
+                b'T',
+            ];
+            self.day = days;
+        }
+        out.extend_from_slice(&self.date);
+        let (h, mi, s) = (rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60);
         out.extend_from_slice(&[
-            b'.',
-            b'0' + (milli / 100) as u8,
-            b'0' + (milli / 10 % 10) as u8,
-            b'0' + (milli % 10) as u8,
+            digit(h / 10),
+            digit(h % 10),
+            b':',
+            digit(mi / 10),
+            digit(mi % 10),
+            b':',
+            digit(s / 10),
+            digit(s % 10),
         ]);
+        let milli = rem % 1000;
+        if milli != 0 {
+            out.extend_from_slice(&[
+                b'.',
+                digit(milli / 100),
+                digit(milli / 10 % 10),
+                digit(milli % 10),
+            ]);
+        }
+        out.push(b'Z');
     }
-    out.push(b'Z');
 }
 
 /// The instant of a timestamp written exactly as [`format_utc`] writes a whole second
@@ -349,6 +388,23 @@ mod tests {
         let mut v = Vec::new();
         push_utc(&mut v, T0 + 7);
         assert_eq!(v, b"2024-06-03T14:05:00.007Z");
+        // One writer across days, back and forth, and out of range and back: each time as
+        // format_utc writes it.
+        let mut w = UtcWriter::default();
+        for ms in [
+            T0,
+            T0 + 1,
+            T0 + 86_400_000,
+            T0,
+            -70_000_000_000_000,
+            T0 - 1,
+            300_000_000_000_000,
+            T0 + 86_399_999,
+        ] {
+            let mut v = Vec::new();
+            w.push(&mut v, ms);
+            assert_eq!(String::from_utf8(v).unwrap(), format_utc(ms), "{ms}");
+        }
     }
 
     #[test]

@@ -28,6 +28,7 @@ fn write(header: &[&str], rows: impl Iterator<Item = Vec<String>>, raw: bool) ->
         out: &mut out,
         raw: true,
         first: true,
+        utc: Default::default(),
     };
     for h in header {
         record.text(h);
@@ -76,7 +77,7 @@ pub fn incidents(t: &Incidents, raw: bool) -> Parts<'_> {
         for c in [&t.vendor, &t.id, &t.title, &t.severity, &t.components] {
             w.text(c.text(i));
         }
-        w.times(&t.timestamps, i, cell);
+        w.times(&t.timestamps, i);
         for d in &t.durations_ms {
             cell.clear();
             if let Some(ms) = d.get(i) {
@@ -97,6 +98,7 @@ struct Record<'a> {
     out: &'a mut Vec<u8>,
     raw: bool,
     first: bool,
+    utc: crate::time::UtcWriter,
 }
 
 impl Record<'_> {
@@ -108,31 +110,35 @@ impl Record<'_> {
         }
     }
 
-    /// The six timestamps of row `i`, in UTC (`cell` is scratch space).
-    fn times(&mut self, timestamps: &[Millis; 6], i: usize, cell: &mut Vec<u8>) {
+    /// The six timestamps of row `i`, in UTC, written in place (never quoted).
+    fn times(&mut self, timestamps: &[Millis; 6], i: usize) {
         for ts in timestamps {
-            cell.clear();
+            self.comma();
             if let Some(ms) = ts.get(i) {
-                crate::time::push_utc(cell, ms);
+                self.utc.push(self.out, ms);
             }
-            self.bytes(cell);
         }
     }
 
     /// A cell mttx formatted (a number or a time: never a formula, never quoted).
     fn bytes(&mut self, cell: &[u8]) {
-        self.field(cell);
+        self.comma();
+        self.out.extend_from_slice(cell);
     }
 
-    fn field(&mut self, cell: &[u8]) {
+    /// The separator before a cell, but the first.
+    fn comma(&mut self) {
         if !self.first {
             self.out.push(b',');
         }
         self.first = false;
-        if cell
-            .iter()
-            .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
-        {
+    }
+
+    fn field(&mut self, cell: &[u8]) {
+        self.comma();
+        // Every byte looked at, without an early exit: the compiler checks many at once.
+        let special = |b: u8| u8::from(b == b',' || b == b'"' || b == b'\r' || b == b'\n');
+        if cell.iter().fold(0u8, |acc, &b| acc | special(b)) != 0 {
             self.out.push(b'"');
             for &b in cell {
                 if b == b'"' {
@@ -178,6 +184,7 @@ fn table<'a>(
             out,
             raw,
             first: true,
+            utc: Default::default(),
         };
         for i in from..to {
             row(&mut record, i, &mut cell);
@@ -293,7 +300,7 @@ pub fn rejects(rows: &[Reject], raw: bool) -> Vec<u8> {
 /// Incidents as canonical input (`mttx import`): the record's columns, times in UTC, so the
 /// file reads back exactly.
 pub fn canonical_incidents(t: &Incidents, raw: bool) -> Parts<'_> {
-    table(&col::RECORD, t.len(), raw, |w, i, cell| {
+    table(&col::RECORD, t.len(), raw, |w, i, _| {
         for c in [
             &t.vendor,
             &t.id,
@@ -304,7 +311,7 @@ pub fn canonical_incidents(t: &Incidents, raw: bool) -> Parts<'_> {
         ] {
             w.text(c.text(i));
         }
-        w.times(&t.timestamps, i, cell);
+        w.times(&t.timestamps, i);
     })
 }
 
