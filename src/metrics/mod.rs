@@ -97,7 +97,12 @@ pub fn compute_beside<T: Send>(
     // The compute stages one after the other (each has both cores where it pays): run side by
     // side, their peaks would add up (at 1M incidents: 470 MB to 490 MB against 430 MB, for
     // 0.15 s). `beside` only reads the table, which is kept anyway.
-    let (table, row_of) = incident_table_ordered(incidents, opts.anchor, Some(&opts.period))?;
+    let (table, row_of) = incident_table_ordered(
+        incidents,
+        opts.anchor,
+        Some(&opts.period),
+        Some(&shared.vendor_of),
+    )?;
     laps.lap("incident rows");
     let (swept, metrics, besides) = std::thread::scope(|s| {
         let besides = s.spawn(|| beside(&table));
@@ -190,35 +195,53 @@ pub fn incident_table(
     anchor: Anchor,
     period: Option<&Period>,
 ) -> Result<Incidents> {
-    Ok(incident_table_ordered(incidents.clone(), anchor, period)?.0)
+    Ok(incident_table_ordered(incidents.clone(), anchor, period, None)?.0)
 }
 
 /// [`incident_table`] from the frame itself, and the input row of each of its rows. Each
 /// column is taken out of the frame, gathered and dropped in turn, so the frame and the table
-/// are never both whole in memory.
+/// are never both whole in memory. `vendor_rank`: each row's vendor's rank among the vendor
+/// names ([`Exploded::vendor_of`]), worked out here when not given.
 fn incident_table_ordered(
     mut df: DataFrame,
     anchor: Anchor,
     period: Option<&Period>,
+    vendor_rank: Option<&[u32]>,
 ) -> Result<(Incidents, Vec<u32>)> {
     // The order: by `started_at`, vendor, id (stable). Exports are mostly in time order
-    // already, which the merge sort finds; names are compared only on equal times.
+    // already, which the merge sort finds, on integers: the start (a missing one first) and the
+    // vendor's rank among the names; ids are compared only within a run of equal pairs.
     let order: Vec<usize> = {
-        let text_of = |c: &str| -> Result<StringChunked> { Ok(df.column(c)?.str()?.clone()) };
-        let started: Vec<Option<i64>> = df
+        let started: Vec<i64> = df
             .column(col::STARTED_AT)?
             .cast(&DataType::Int64)?
             .i64()?
             .iter()
+            .map(|t| t.unwrap_or(i64::MIN))
             .collect();
-        let (vendor, id) = (text_of(col::VENDOR)?, text_of(col::ID)?);
+        let ranks;
+        let vendor_rank = match vendor_rank {
+            Some(r) => r,
+            None => {
+                ranks = dense_ids(df.column(col::VENDOR)?.str()?.iter()).0;
+                &ranks
+            }
+        };
+        let key = |r: usize| (started[r], vendor_rank[r]);
         let mut order: Vec<usize> = (0..df.height()).collect();
-        order.sort_by(|&a, &b| {
-            started[a]
-                .cmp(&started[b])
-                .then_with(|| vendor.get(a).cmp(&vendor.get(b)))
-                .then_with(|| id.get(a).cmp(&id.get(b)))
-        });
+        order.sort_by_key(|&r| key(r));
+        let id = df.column(col::ID)?.str()?;
+        let mut i = 0;
+        while i < order.len() {
+            let run = order[i..]
+                .iter()
+                .take_while(|&&r| key(r) == key(order[i]))
+                .count();
+            if run > 1 {
+                order[i..i + run].sort_by(|&a, &b| id.get(a).cmp(&id.get(b)));
+            }
+            i += run;
+        }
         order
     };
     // Each column gathered in that order, the columns shared between the cores; a column
@@ -611,7 +634,12 @@ pub fn metric_rows(
     anchor: Anchor,
 ) -> Result<Vec<MetricRow>> {
     let shared = Exploded::new(incidents, impacts)?;
-    let (table, row_of) = incident_table_ordered(incidents.clone(), anchor, Some(period))?;
+    let (table, row_of) = incident_table_ordered(
+        incidents.clone(),
+        anchor,
+        Some(period),
+        Some(&shared.vendor_of),
+    )?;
     let scope = if keys.is_empty() {
         "all".to_string()
     } else {
@@ -641,7 +669,12 @@ pub fn report_metric_rows(
     anchor: Anchor,
 ) -> Result<Vec<MetricRow>> {
     let shared = Exploded::new(incidents, impacts)?;
-    let (table, row_of) = incident_table_ordered(incidents.clone(), anchor, Some(period))?;
+    let (table, row_of) = incident_table_ordered(
+        incidents.clone(),
+        anchor,
+        Some(period),
+        Some(&shared.vendor_of),
+    )?;
     Ok(TimeToX::new(&table, &row_of, &shared, period).report_rows())
 }
 
