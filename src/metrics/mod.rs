@@ -448,9 +448,9 @@ impl<'a> TimeToX<'a> {
     /// `metrics.csv`: scopes `all`, `vendor`, `component`, `severity`, each per month and over
     /// the whole window; the four groupings aggregated together.
     fn report_rows(&self) -> Vec<MetricRow> {
-        let sets: Vec<stats::Items> = REPORT_SCOPES
+        let sets: Vec<stats::Buckets> = REPORT_SCOPES
             .iter()
-            .map(|(_, keys)| self.items(keys, true))
+            .map(|(_, keys)| self.items(keys, true).bucket())
             .collect();
         let grouped = stats::aggregate_all(&sets, &self.table.durations_ms);
         let mut rows = Vec::new();
@@ -465,7 +465,7 @@ impl<'a> TimeToX<'a> {
     /// The rows of one grouping by `keys` (besides the month), named `scope`: per month when
     /// `monthly`, and over the whole window as `whole` says.
     fn rows(&self, keys: &[GroupKey], scope: &str, monthly: bool, whole: Whole) -> Vec<MetricRow> {
-        let grouped = stats::aggregate(&self.items(keys, monthly), &self.table.durations_ms);
+        let grouped = stats::aggregate(self.items(keys, monthly), &self.table.durations_ms);
         self.rows_of(&grouped, keys, scope, monthly, whole)
     }
 

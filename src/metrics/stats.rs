@@ -48,9 +48,8 @@ impl Items {
         self.group.is_empty()
     }
 
-    /// The incidents bucketed by group (a counting sort, stable): `(incidents, from)` with the
-    /// items of group `g` at `incidents[from[g]..from[g + 1]]`.
-    fn by_group(&self) -> (Vec<u32>, Vec<usize>) {
+    /// The incidents bucketed by group (a counting sort, stable), the items given back.
+    pub fn bucket(self) -> Buckets {
         let groups = self.n_keys * self.n_cells;
         let mut from = vec![0usize; groups + 1];
         for &g in &self.group {
@@ -65,8 +64,22 @@ impl Items {
             incidents[next[g as usize]] = i;
             next[g as usize] += 1;
         }
-        (incidents, from)
+        Buckets {
+            n_keys: self.n_keys,
+            n_cells: self.n_cells,
+            incidents,
+            from,
+        }
     }
+}
+
+/// [`Items`] bucketed by group: the incidents of group `g` at `incidents[from[g]..from[g + 1]]`.
+#[derive(Debug, Clone)]
+pub struct Buckets {
+    n_keys: usize,
+    n_cells: usize,
+    incidents: Vec<u32>,
+    from: Vec<usize>,
 }
 
 /// The figures of one group: how many items it has (a group without items has no row), and the
@@ -87,33 +100,33 @@ pub struct Grouped {
 
 /// Aggregates `durations` (milliseconds per incident, `None` when unknown) over the groups of
 /// `items`.
-pub fn aggregate(items: &Items, durations: &[crate::model::Millis; 5]) -> Grouped {
-    let mut all = aggregate_all(std::slice::from_ref(items), durations);
+pub fn aggregate(items: Items, durations: &[crate::model::Millis; 5]) -> Grouped {
+    let n_cells = items.n_cells;
+    let mut all = aggregate_all(&[items.bucket()], durations);
     all.pop().unwrap_or_else(|| Grouped {
-        n_cells: items.n_cells,
+        n_cells,
         cells: Vec::new(),
         whole: Vec::new(),
     })
 }
 
-/// [`aggregate`] of several groupings of the same incidents, in their order. Each grouping is
-/// bucketed once; every (grouping, duration) pair is then a job, the largest first, and each
-/// thread gathers values into one buffer it keeps (at 1M incidents, four groupings of up to
-/// 1.7M items: 20 buffers of up to 14 MB each became two).
-pub fn aggregate_all(sets: &[Items], durations: &[crate::model::Millis; 5]) -> Vec<Grouped> {
-    let buckets = crate::parallel::map(sets, Items::by_group);
+/// [`aggregate`] of several groupings of the same incidents, each bucketed as its items were
+/// made ([`Items::bucket`]), in their order. Every (grouping, duration) pair is a job, the
+/// largest first, and each thread gathers values into one buffer it keeps (at 1M incidents,
+/// four groupings of up to 1.7M items: 20 buffers of up to 14 MB each became two).
+pub fn aggregate_all(sets: &[Buckets], durations: &[crate::model::Millis; 5]) -> Vec<Grouped> {
     let mut jobs: Vec<(usize, usize)> = (0..sets.len())
         .flat_map(|s| (0..durations.len()).map(move |m| (s, m)))
         .collect();
-    jobs.sort_by_key(|&(s, _)| std::cmp::Reverse(sets[s].len()));
+    jobs.sort_by_key(|&(s, _)| std::cmp::Reverse(sets[s].incidents.len()));
     let done = crate::parallel::map_with(&jobs, Vec::new, |values: &mut Vec<i64>, &(s, m)| {
-        let (incidents, from) = &buckets[s];
-        one_duration(incidents, from, &durations[m], sets[s].n_keys, values)
+        let set = &sets[s];
+        one_duration(&set.incidents, &set.from, &durations[m], set.n_keys, values)
     });
     let mut out: Vec<Grouped> = sets
         .iter()
-        .zip(&buckets)
-        .map(|(set, (_, from))| {
+        .map(|set| {
+            let from = &set.from;
             let cells: Vec<Group> = from
                 .windows(2)
                 .map(|w| Group {
@@ -279,7 +292,7 @@ mod tests {
         for (k, c, i) in [(0, 0, 0), (1, 1, 3), (0, 1, 2), (0, 0, 1), (1, 1, 4)] {
             items.push(k, c, i);
         }
-        let g = aggregate(&items, &durations);
+        let g = aggregate(items.clone(), &durations);
         let ttd = |grp: &Group| (grp.items, grp.stats[0].n, grp.stats[0].median);
         assert_eq!(ttd(&g.cells[0]), (2, 2, Some(1.5)));
         assert_eq!(ttd(&g.cells[1]), (1, 1, Some(3.0)));
@@ -294,9 +307,16 @@ mod tests {
         for i in [4, 3, 2, 1, 0] {
             other.push(0, 0, i);
         }
-        let both = aggregate_all(&[other.clone(), items.clone(), other.clone()], &durations);
+        let both = aggregate_all(
+            &[
+                other.clone().bucket(),
+                items.bucket(),
+                other.clone().bucket(),
+            ],
+            &durations,
+        );
         assert_eq!(both[1], g);
-        assert_eq!(both[0], aggregate(&other, &durations));
+        assert_eq!(both[0], aggregate(other, &durations));
         assert_eq!(both[0], both[2]);
         assert_eq!(both[0].whole[0].stats[0].median, Some(2.5));
         // A duration unknown everywhere: groups with items but n = 0.
