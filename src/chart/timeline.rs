@@ -99,40 +99,43 @@ impl Timeline {
     }
 }
 
-/// Rows of a lane so that no two bars in one row overlap: `(row of each bar, rows)`. Bars in
-/// order of start (then end) each take the lowest row free by then; rows in use wait in a heap
-/// by end, so a lane of a million bars costs a sort.
-fn pack(bars: &[(i64, i64, Level)]) -> (Vec<usize>, usize) {
-    use std::cmp::Reverse;
-    use std::collections::BinaryHeap;
-    let mut order: Vec<usize> = (0..bars.len()).collect();
-    order.sort_by_key(|i| (bars[*i].0, bars[*i].1));
-    let mut busy: BinaryHeap<Reverse<(i64, usize)>> = BinaryHeap::new();
-    let mut free: BinaryHeap<Reverse<usize>> = BinaryHeap::new();
-    let mut rows = 0;
+/// Rows of a lane so that no two bars in one row overlap, `most` rows at most: `(row of each
+/// bar, rows)`. Bars in order of start (then end) each take the lowest row free by then; a bar
+/// finding all `most` rows busy goes to the last one (drawn over it). The first `most` rows are
+/// the ones an unlimited packing gives, as a bar's row there depends only on the rows below
+/// it; so a lane of a million bars costs a sort and a look at `most` row ends per bar.
+fn pack(bars: &[(i64, i64, Level)], most: usize) -> (Vec<usize>, usize) {
+    let most = most.max(1);
+    let mut order: Vec<(i64, i64, u32)> = bars
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.0, b.1, i as u32))
+        .collect();
+    // Each component's bars come sorted by start: the merge sort finds those runs.
+    order.sort();
+    // The end of the last bar of each row in use.
+    let mut ends: Vec<i64> = Vec::with_capacity(most);
     let mut row = vec![0; bars.len()];
-    for i in order {
-        let (s, e, _) = bars[i];
-        // Starts only grow: a row free by this start stays free for every later bar.
-        while let Some(Reverse((end, r))) = busy.peek().copied() {
-            if end > s {
-                break;
+    for (s, e, i) in order {
+        let r = match ends.iter().position(|&end| end <= s) {
+            Some(r) => {
+                ends[r] = e;
+                r
             }
-            busy.pop();
-            free.push(Reverse(r));
-        }
-        let r = match free.pop() {
-            Some(Reverse(r)) => r,
-            None => {
-                rows += 1;
-                rows - 1
+            None if ends.len() < most => {
+                ends.push(e);
+                ends.len() - 1
             }
+            // Past the rows drawn: the bar's own row lies above them and frees none of them.
+            None => most - 1,
         };
-        row[i] = r;
-        busy.push(Reverse((e, r)));
+        row[i as usize] = r;
     }
-    (row, rows.max(1))
+    (row, ends.len().max(1))
 }
+
+/// Rows a lane is drawn in, at most.
+const ROWS: usize = 6;
 
 const LANE: i32 = 22;
 const PLOT_TOP: i32 = 92;
@@ -165,12 +168,11 @@ pub(crate) struct Painted {
 /// a lane has (a year of a large fleet is millions). Rows do not overlap, so each is painted
 /// on its own.
 pub(crate) fn paint(axis: &TimeAxis, lane: &Lane) -> Painted {
-    let (rows, n) = pack(&lane.bars);
-    let n = n.min(6);
+    let (rows, n) = pack(&lane.bars, ROWS);
     let width = (axis.x1 - axis.x0 + 3).max(1) as usize;
     let mut strips: Vec<Vec<Option<Level>>> = vec![vec![None; width]; n];
     for (bar, row) in lane.bars.iter().zip(rows) {
-        let strip = &mut strips[row.min(n - 1)];
+        let strip = &mut strips[row];
         let a = axis.x(bar.0);
         let b = axis.x(bar.1).max(a + 2);
         let col = |x: i32| (x - axis.x0).clamp(0, width as i32) as usize;
@@ -293,10 +295,10 @@ mod tests {
     fn overlapping_bars_go_to_separate_rows() {
         let l = Level::MajorOutage;
         // a 0-10, b 5-15 overlaps a, c 10-20 fits after a.
-        let (rows, n) = pack(&[(0, 10, l), (5, 15, l), (10, 20, l)]);
+        let (rows, n) = pack(&[(0, 10, l), (5, 15, l), (10, 20, l)], 6);
         assert_eq!(rows, vec![0, 1, 0]);
         assert_eq!(n, 2);
-        assert_eq!(pack(&[]).1, 1);
+        assert_eq!(pack(&[], 6).1, 1);
         // The lowest free row: d (12-30) frees none; e (21-25) gets row 0 back from a (0-20),
         // not row 1 freed later; f (31-40) the lowest of the three free by then.
         let bars = [
@@ -306,8 +308,42 @@ mod tests {
             (21, 25, l),
             (31, 40, l),
         ];
-        let (rows, n) = pack(&bars);
+        let (rows, n) = pack(&bars, 6);
         assert_eq!(rows, vec![0, 1, 2, 0, 0]);
         assert_eq!(n, 3);
+        // Two rows at most: c (12-30) finds both busy and goes to the last, over b, and frees
+        // nothing: d (21-25) takes row 0 (free since 20), and b's row is free for f.
+        let (rows, n) = pack(&bars, 2);
+        assert_eq!(rows, vec![0, 1, 1, 0, 0]);
+        assert_eq!(n, 2);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn limited_rows_are_the_unlimited_packing_folded_into_the_last(
+            bars in proptest::collection::vec((0i64..200, 0i64..60), 0..80),
+            most in 1usize..5,
+        ) {
+            let l = Level::MajorOutage;
+            let bars: Vec<(i64, i64, Level)> = bars.iter().map(|&(s, d)| (s, s + d, l)).collect();
+            // Unlimited, by hand: bars by (start, end, index), each in the lowest row whose last
+            // bar ended by its start.
+            let mut order: Vec<usize> = (0..bars.len()).collect();
+            order.sort_by_key(|&i| (bars[i].0, bars[i].1, i));
+            let mut ends: Vec<i64> = Vec::new();
+            let mut want = vec![0; bars.len()];
+            for i in order {
+                let r = ends.iter().position(|&e| e <= bars[i].0).unwrap_or(ends.len());
+                if r == ends.len() {
+                    ends.push(bars[i].1);
+                } else {
+                    ends[r] = bars[i].1;
+                }
+                want[i] = r.min(most - 1);
+            }
+            let (rows, n) = pack(&bars, most);
+            proptest::prop_assert_eq!(rows, want);
+            proptest::prop_assert_eq!(n, ends.len().clamp(1, most));
+        }
     }
 }
