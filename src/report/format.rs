@@ -11,6 +11,67 @@ pub fn num(x: f64, decimals: usize) -> String {
         return String::new();
     }
     let decimals = decimals.min(9);
+    let Some(units) = nano_units(x.abs()) else {
+        return num_by_text(x, decimals);
+    };
+    let q = 10u128.pow(9 - decimals as u32);
+    let r = (units + q / 2) / q;
+    let scale = 10u128.pow(decimals as u32);
+    let (int, mut frac) = (r / scale, r % scale);
+    let mut out = String::with_capacity(24);
+    if x < 0.0 && r != 0 {
+        out.push('-');
+    }
+    out.push_str(&int.to_string());
+    if frac != 0 {
+        // The decimals without trailing zeros.
+        let mut width = decimals;
+        while frac % 10 == 0 {
+            frac /= 10;
+            width -= 1;
+        }
+        out.push('.');
+        let digits = frac.to_string();
+        out.extend(std::iter::repeat_n('0', width - digits.len()));
+        out.push_str(&digits);
+    }
+    out
+}
+
+/// `a` (finite, not negative) in billionths, as `format!("{a:.9}")` writes it (the exact
+/// binary value rounded half to even), worked out with integers: `a` is `m * 2^e` exactly, so
+/// `a * 10^9` is `m * 10^9` shifted. `None` when that does not fit in 128 bits (`a` above
+/// about 10^21).
+fn nano_units(a: f64) -> Option<u128> {
+    let bits = a.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i32;
+    let frac = bits & ((1u64 << 52) - 1);
+    let (m, e) = if exp == 0 {
+        (frac, -1074)
+    } else {
+        (frac | 1u64 << 52, exp - 1075)
+    };
+    let n = u128::from(m) * 1_000_000_000; // below 2^83
+    if e >= 0 {
+        return (e <= 44).then(|| n << e);
+    }
+    let s = e.unsigned_abs();
+    if s > 100 {
+        // Below half a billionth.
+        return Some(0);
+    }
+    let q = n >> s;
+    let rem = n - (q << s);
+    let half = 1u128 << (s - 1);
+    Some(if rem > half || (rem == half && q % 2 == 1) {
+        q + 1
+    } else {
+        q
+    })
+}
+
+/// [`num`] through the text of `{:.9}`: for values too large for [`nano_units`].
+fn num_by_text(x: f64, decimals: usize) -> String {
     let nine = format!("{:.9}", x.abs());
     let (int, frac) = nine.split_once('.').unwrap_or((&nine, "0"));
     let units =
@@ -122,6 +183,71 @@ pub fn duration(min: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_worked_out_with_integers_match_the_text_of_format() {
+        let check = |x: f64| {
+            for d in [0, 1, 3, 6, 9] {
+                assert_eq!(num(x, d), num_by_text(x, d), "{x:e} to {d} decimals");
+            }
+        };
+        // Exact ties of the 9th decimal (k / 1024: 976562.5 billionths for k = 1), ties of the
+        // rounding to fewer decimals, float noise, signs, zero, tiny and huge values.
+        for k in [1i32, 3, 5, 7, 1023, 1025, 2047] {
+            check(f64::from(k) / 1024.0);
+            check(-f64::from(k) / 1024.0);
+        }
+        for x in [
+            0.0,
+            -0.0,
+            0.5,
+            1.5,
+            2.5,
+            0.0005,
+            0.0015,
+            37.2375,
+            37.23749999999999,
+            99.9999995,
+            -0.0004,
+            -0.0005,
+            1e-10,
+            4.9e-10,
+            5e-10,
+            5.1e-10,
+            1e-300,
+            5e-324,
+            123456789.123456789,
+            1e15,
+            9.007199254740993e15,
+            1e20,
+            1e22,
+            1e300,
+        ] {
+            check(x);
+            check(-x);
+        }
+        // A spread of values: every few thousand doubles across 1e-12 to 1e23.
+        let mut x = 1e-12f64;
+        while x < 1e23 {
+            check(x);
+            check(-x);
+            check(x * 100.0 / 3.0);
+            x = f64::from_bits(x.to_bits() + 9_000_000_000_049);
+        }
+        assert_eq!(
+            num(1.0 / 1024.0, 9),
+            "0.000976562",
+            "half to even: ...62.5 to ...62"
+        );
+        assert_eq!(
+            num(3.0 / 1024.0, 9),
+            "0.002929688",
+            "half to even: ...87.5 to ...88"
+        );
+        assert_eq!(num(-0.0004, 3), "0", "never -0");
+        assert_eq!(num(12.5, 3), "12.5");
+        assert_eq!(num(60.0, 3), "60");
+    }
 
     #[test]
     fn minutes_of_whole_milliseconds_match_num() {
