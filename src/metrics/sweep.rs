@@ -195,27 +195,59 @@ pub fn sweep<'a>(
     if cells == 0 {
         return sums;
     }
-    let parts = crate::parallel::map(&shares(&events.from), |&(first, end)| {
-        let mut part = Sums::new(keys, cells);
-        for k in first..end {
-            sweep_key(events, k, cells, spans(k), weights, &mut part);
+    // Each share of the keys sweeps into its own rows of the sums.
+    let bounds = shares(&events.from);
+    let mut parts = Vec::with_capacity(bounds.len());
+    {
+        let (mut d, mut o) = (&mut sums.downtime_ms[..], &mut sums.outage_ms[..]);
+        let (mut l, mut m) = (&mut sums.by_level_ms[..], &mut sums.maintenance_ms[..]);
+        for &(first, end) in &bounds {
+            let n = (end - first) * cells;
+            let (d1, d2) = d.split_at_mut(n);
+            let (o1, o2) = o.split_at_mut(n);
+            let (l1, l2) = l.split_at_mut(n);
+            let (m1, m2) = m.split_at_mut(n);
+            parts.push(Rows {
+                first,
+                end,
+                downtime_ms: d1,
+                outage_ms: o1,
+                by_level_ms: l1,
+                maintenance_ms: m1,
+            });
+            (d, o, l, m) = (d2, o2, l2, m2);
         }
-        part
-    });
-    for p in &parts {
-        sums.add(p);
     }
+    std::thread::scope(|s| {
+        for mut part in parts {
+            s.spawn(move || {
+                for k in part.first..part.end {
+                    sweep_key(events, k, cells, spans(k), weights, &mut part);
+                }
+            });
+        }
+    });
     sums
 }
 
-/// [`sweep`] of key `k` over its spans `months`, into `sums`.
+/// The rows of [`Sums`] of keys `first..end`, for one thread to fill.
+struct Rows<'a> {
+    first: usize,
+    end: usize,
+    downtime_ms: &'a mut [f64],
+    outage_ms: &'a mut [i64],
+    by_level_ms: &'a mut [[f64; 4]],
+    maintenance_ms: &'a mut [i64],
+}
+
+/// [`sweep`] of key `k` over its spans `months`, into its rows of `sums`.
 fn sweep_key(
     events: &Events,
     k: usize,
     cells: usize,
     months: &[Span],
     weights: &Weights,
-    sums: &mut Sums,
+    sums: &mut Rows,
 ) {
     let ev = &events.events[events.from[k]..events.from[k + 1]];
     let Some(first) = ev.first() else { return };
@@ -266,7 +298,7 @@ fn sweep_key(
                         break;
                     }
                     let b = now.min(months[month].end);
-                    let cell = k * cells + months[month].cell;
+                    let cell = (k - sums.first) * cells + months[month].cell;
                     let weighted = w * (b - a) as f64;
                     sums.downtime_ms[cell] += weighted;
                     sums.by_level_ms[cell][h] += weighted;
