@@ -13,6 +13,7 @@ pub mod generate;
 pub mod hours;
 pub mod ingest;
 pub mod laps;
+pub mod memory;
 pub mod metrics;
 pub mod model;
 pub mod output;

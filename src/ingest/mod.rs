@@ -413,6 +413,7 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
     }
     check_size(&files, opts.max_input_bytes)?;
     let mut laps = crate::laps::Laps::nested(1);
+    crate::memory::phase(crate::memory::Phase::Reading);
     let mut counts = Counts::default();
     let mut rejects = Vec::new();
     let mut impact_warnings = Vec::new();
@@ -441,9 +442,11 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
         }
         Ok(())
     };
-    for input in &files {
-        read_one(input, opts, &mut take)?;
-    }
+    let each = files
+        .iter()
+        .try_for_each(|input| read_one(input, opts, &mut take));
+    crate::memory::phase(crate::memory::Phase::Read);
+    each?;
     crate::laps::print_sums();
     laps.lap("read, validate");
     let Some(all) = stack(frames)? else {

@@ -441,3 +441,23 @@ fn the_duplicate_precheck_is_never_wrong_when_it_says_none() {
     )));
     assert!(may(&frame(&[None, None], &["7", "7"])));
 }
+
+thread_local! {
+    static PHASES: std::cell::RefCell<Vec<crate::memory::Phase>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+#[test]
+fn the_allocator_hears_when_reading_starts_and_ends_even_on_a_failed_read() {
+    use crate::memory::Phase;
+    // The hook is per process; each test thread keeps what it heard.
+    crate::memory::install(|p| PHASES.with(|v| v.borrow_mut().push(p)));
+    let heard = || PHASES.with(|v| v.take());
+    heard();
+    let good = "id,vendor,started_at\na,V,2024-06-01T00:00:00Z\n";
+    from_csv_text("m.csv", good, &IngestOptions::default()).unwrap();
+    assert_eq!(heard(), [Phase::Reading, Phase::Read]);
+    let bad = "id,vendor,started_at\n\"a,V,2024-06-01T00:00:00Z\n";
+    assert!(from_csv_text("m.csv", bad, &IngestOptions::default()).is_err());
+    assert_eq!(heard(), [Phase::Reading, Phase::Read]);
+}
