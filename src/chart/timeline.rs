@@ -77,6 +77,20 @@ impl Timeline {
                     .ok()
             })
             .collect();
+        // Each lane's bars counted first, so that each vector is made once at its size.
+        let mut sizes = vec![0usize; lanes.len() + 1];
+        for &c in &windows.component {
+            match lane_of[c as usize] {
+                Some(l) => sizes[l] += 1,
+                None => sizes[lanes.len()] += 1,
+            }
+        }
+        for (lane, &n) in lanes.iter_mut().zip(&sizes) {
+            lane.bars.reserve_exact(n);
+        }
+        if others {
+            rest.bars.reserve_exact(sizes[lanes.len()]);
+        }
         for i in 0..windows.len() {
             let bar = (windows.start[i], windows.end[i], windows.level[i]);
             match lane_of[windows.component[i] as usize] {
@@ -104,8 +118,8 @@ impl Timeline {
 /// finding all `most` rows busy goes to the last one (drawn over it). The first `most` rows are
 /// the ones an unlimited packing gives, as a bar's row there depends only on the rows below
 /// it; so a lane of a million bars costs a sort and a look at `most` row ends per bar.
-fn pack(bars: &[(i64, i64, Level)], most: usize) -> (Vec<usize>, usize) {
-    let most = most.max(1);
+fn pack(bars: &[(i64, i64, Level)], most: usize) -> (Vec<u8>, usize) {
+    let most = most.clamp(1, usize::from(u8::MAX));
     let mut order: Vec<(i64, i64, u32)> = bars
         .iter()
         .enumerate()
@@ -116,7 +130,7 @@ fn pack(bars: &[(i64, i64, Level)], most: usize) -> (Vec<usize>, usize) {
     order.sort_unstable();
     // The end of the last bar of each row in use.
     let mut ends: Vec<i64> = Vec::with_capacity(most);
-    let mut row = vec![0; bars.len()];
+    let mut row = vec![0u8; bars.len()];
     for (s, e, i) in order {
         let r = match ends.iter().position(|&end| end <= s) {
             Some(r) => {
@@ -130,7 +144,7 @@ fn pack(bars: &[(i64, i64, Level)], most: usize) -> (Vec<usize>, usize) {
             // Past the rows drawn: the bar's own row lies above them and frees none of them.
             None => most - 1,
         };
-        row[i as usize] = r;
+        row[i as usize] = r as u8;
     }
     (row, ends.len().max(1))
 }
@@ -173,7 +187,7 @@ pub(crate) fn paint(axis: &TimeAxis, lane: &Lane) -> Painted {
     let width = (axis.x1 - axis.x0 + 3).max(1) as usize;
     let mut strips: Vec<Vec<Option<Level>>> = vec![vec![None; width]; n];
     for (bar, row) in lane.bars.iter().zip(rows) {
-        let strip = &mut strips[row];
+        let strip = &mut strips[usize::from(row)];
         let a = axis.x(bar.0);
         let b = axis.x(bar.1).max(a + 2);
         let col = |x: i32| (x - axis.x0).clamp(0, width as i32) as usize;
@@ -332,7 +346,7 @@ mod tests {
             let mut order: Vec<usize> = (0..bars.len()).collect();
             order.sort_by_key(|&i| (bars[i].0, bars[i].1, i));
             let mut ends: Vec<i64> = Vec::new();
-            let mut want = vec![0; bars.len()];
+            let mut want = vec![0u8; bars.len()];
             for i in order {
                 let r = ends.iter().position(|&e| e <= bars[i].0).unwrap_or(ends.len());
                 if r == ends.len() {
@@ -340,7 +354,7 @@ mod tests {
                 } else {
                     ends[r] = bars[i].1;
                 }
-                want[i] = r.min(most - 1);
+                want[i] = r.min(most - 1) as u8;
             }
             let (rows, n) = pack(&bars, most);
             proptest::prop_assert_eq!(rows, want);
