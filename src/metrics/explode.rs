@@ -273,8 +273,35 @@ impl Exploded {
 
     /// [`Exploded::window_rows`] without the incidents' ids, compactly: the timeline's.
     pub fn component_windows(&self, w: &Windows, from: i64) -> ComponentWindows {
-        let order = kept_order(w, from);
-        let level = |i: usize| Level::from_code(w.level[i]).unwrap_or(Level::MajorOutage);
+        // As `kept_order`, with each window's fields carried in its group's slots, so the
+        // columns come out of one pass in order rather than a gather each.
+        let comps = self.comp_name.len();
+        let mut at = vec![0usize; comps + 1];
+        for i in 0..w.len() {
+            if w.end[i] > from && (w.cid[i] as usize) < comps {
+                at[w.cid[i] as usize + 1] += 1;
+            }
+        }
+        for c in 0..comps {
+            at[c + 1] += at[c];
+        }
+        let mut next = at.clone();
+        let mut kept = vec![(0i64, 0u32, 0i64, 0i32); at[comps]];
+        for i in 0..w.len() {
+            let c = w.cid[i] as usize;
+            if w.end[i] > from && c < comps {
+                kept[next[c]] = (w.start[i].max(from), i as u32, w.end[i], w.level[i]);
+                next[c] += 1;
+            }
+        }
+        let mut component = Vec::with_capacity(kept.len());
+        for c in 0..comps {
+            // By start; the index (rising within a group) keeps windows starting together in
+            // their order.
+            kept[at[c]..at[c + 1]].sort_unstable_by_key(|k| (k.0, k.1));
+            component.extend(std::iter::repeat_n(c as u32, at[c + 1] - at[c]));
+        }
+        let level = |code: i32| Level::from_code(code).unwrap_or(Level::MajorOutage);
         ComponentWindows {
             components: self
                 .comp_vendor
@@ -282,10 +309,10 @@ impl Exploded {
                 .cloned()
                 .zip(self.comp_name.iter().cloned())
                 .collect(),
-            component: order.iter().map(|&i| w.cid[i]).collect(),
-            level: order.iter().map(|&i| level(i)).collect(),
-            start: order.iter().map(|&i| w.start[i].max(from)).collect(),
-            end: order.iter().map(|&i| w.end[i]).collect(),
+            component,
+            level: kept.iter().map(|k| level(k.3)).collect(),
+            start: kept.iter().map(|k| k.0).collect(),
+            end: kept.iter().map(|k| k.2).collect(),
         }
     }
 }
@@ -304,19 +331,21 @@ fn kept_order(w: &Windows, from: i64) -> Vec<usize> {
     for c in 0..comps {
         at[c + 1] += at[c];
     }
+    // Each group as (start, index) pairs side by side: sorted without looking elsewhere, and
+    // the index (rising within a group) keeps windows that start together in their order.
     let mut next = at.clone();
-    let mut order = vec![0usize; at[comps]];
+    let mut keyed = vec![(0i64, 0u32); at[comps]];
     for i in 0..w.len() {
         if w.end[i] > from {
             let c = w.cid[i] as usize;
-            order[next[c]] = i;
+            keyed[next[c]] = (w.start[i].max(from), i as u32);
             next[c] += 1;
         }
     }
     for c in 0..comps {
-        order[at[c]..at[c + 1]].sort_by_key(|&i| w.start[i].max(from));
+        keyed[at[c]..at[c + 1]].sort_unstable();
     }
-    order
+    keyed.into_iter().map(|(_, i)| i as usize).collect()
 }
 
 /// Ids numbered as keys are first seen, renumbered at the end in the keys' order.
