@@ -210,12 +210,15 @@ pub fn report_charts(r: &Report) -> Vec<Named> {
         Kind::Timeline => "Incident timeline",
         Kind::Uptime => "Daily uptime",
     };
+    // Each kind's data gathered on every core (the timeline's lanes are a million windows).
+    let drawings = crate::parallel::map(&Kind::ALL, |k| of_report(r, *k));
     let mut out: Vec<Named> = Kind::ALL
         .iter()
-        .map(|k| Named {
+        .zip(drawings)
+        .map(|(k, drawing)| Named {
             stem: k.as_str().to_string(),
             title: titles(*k).to_string(),
-            drawing: of_report(r, *k),
+            drawing,
             in_page: true,
         })
         .collect();

@@ -190,34 +190,72 @@ pub fn render<'r>(
             INCIDENTS_CSV.into(),
             report::csv::incidents(&r.computed.incidents, formats.raw_csv).into(),
         ));
-        files.push((
-            "metrics.csv".into(),
-            report::csv::metrics(&r.computed.metrics, formats.raw_csv).into(),
-        ));
-        files.push((
-            "availability.csv".into(),
-            report::csv::availability(&r.computed.availability, formats.raw_csv).into(),
-        ));
+    }
+    if !(formats.charts || formats.html) {
+        files.extend(
+            data_files(r, formats)
+                .into_iter()
+                .map(|(name, bytes)| (name, bytes.into())),
+        );
+        return Ok(files);
+    }
+    // The data files are rendered beside the charts.
+    std::thread::scope(|s| {
+        let data = s.spawn(|| data_files(r, formats));
+        let drawn = draw(r, formats, progress);
+        let data = data.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        files.extend(data.into_iter().map(|(name, bytes)| (name, bytes.into())));
+        files.extend(drawn?);
+        Ok(files)
+    })
+}
+
+/// `metrics.csv`, `availability.csv`, `rejects.csv` (when rows were rejected) and
+/// `summary.json`, as the formats ask.
+fn data_files(r: &Report, formats: Formats) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    if formats.csv {
+        // The two tables side by side (tens of thousands of rows each at 1M incidents).
+        let (metrics, availability) = std::thread::scope(|s| {
+            let availability =
+                s.spawn(|| report::csv::availability(&r.computed.availability, formats.raw_csv));
+            let metrics = report::csv::metrics(&r.computed.metrics, formats.raw_csv);
+            let availability = availability
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (metrics, availability)
+        });
+        files.push(("metrics.csv".into(), metrics));
+        files.push(("availability.csv".into(), availability));
         if !r.rejects.is_empty() {
             files.push((
                 "rejects.csv".into(),
-                report::csv::rejects(&r.rejects, formats.raw_csv).into(),
+                report::csv::rejects(&r.rejects, formats.raw_csv),
             ));
         }
     }
     if formats.json {
-        files.push((
-            "summary.json".into(),
-            report::json::summary(r).into_bytes().into(),
-        ));
+        files.push(("summary.json".into(), report::json::summary(r).into_bytes()));
     }
-    if formats.charts || formats.html {
-        let mut laps = crate::laps::Laps::nested(1);
-        let charts = charts(r);
-        laps.lap("chart data");
-        progress.done(1);
-        // Charts are drawn on every core (one step of `progress`), then listed in order.
-        progress.step(&format!("drawing {} charts", charts.len()));
+    files
+}
+
+/// The charts (`charts/*.svg` and `.png` when asked for) and `report.html` (when asked for).
+fn draw<'r>(
+    r: &'r Report,
+    formats: Formats,
+    progress: &Progress,
+) -> Result<Vec<(String, output::Content<'r>)>> {
+    let mut files = Vec::new();
+    let mut laps = crate::laps::Laps::nested(1);
+    let charts = charts(r);
+    laps.lap("chart data");
+    progress.done(1);
+    // Charts are drawn on every core (one step of `progress`), then listed in order.
+    progress.step(&format!("drawing {} charts", charts.len()));
+    // The page's text around the charts is rendered beside them.
+    let (drawn, sections) = std::thread::scope(|s| {
+        let sections = formats.html.then(|| s.spawn(|| report::html::sections(r)));
         let drawn = crate::parallel::map(&charts, |c| -> Result<(String, Option<Vec<u8>>)> {
             let svg = c.drawing.svg()?;
             let png = if formats.charts {
@@ -227,30 +265,32 @@ pub fn render<'r>(
             };
             Ok((svg, png))
         });
-        laps.lap("charts");
-        let mut svgs = Vec::with_capacity(charts.len());
-        for (c, d) in charts.iter().zip(drawn) {
-            let (svg, png) = d?;
-            if let Some(png) = png {
-                files.push((
-                    format!("charts/{}.svg", c.stem),
-                    svg.clone().into_bytes().into(),
-                ));
-                files.push((format!("charts/{}.png", c.stem), png.into()));
-            }
-            if c.in_page {
-                svgs.push((c.title.clone(), svg));
-            }
-        }
-        progress.done(0);
-        if formats.html {
+        let sections = sections.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        (drawn, sections)
+    });
+    laps.lap("charts");
+    let mut svgs = Vec::with_capacity(charts.len());
+    for (c, d) in charts.iter().zip(drawn) {
+        let (svg, png) = d?;
+        if let Some(png) = png {
             files.push((
-                "report.html".into(),
-                report::html::render(r, &svgs).into_bytes().into(),
+                format!("charts/{}.svg", c.stem),
+                svg.clone().into_bytes().into(),
             ));
-            progress.done(0);
-            laps.lap("report.html");
+            files.push((format!("charts/{}.png", c.stem), png.into()));
         }
+        if c.in_page {
+            svgs.push((c.title.clone(), svg));
+        }
+    }
+    progress.done(0);
+    if let Some(sections) = sections {
+        files.push((
+            "report.html".into(),
+            report::html::assemble(sections, &svgs).into_bytes().into(),
+        ));
+        progress.done(0);
+        laps.lap("report.html");
     }
     Ok(files)
 }

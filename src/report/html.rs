@@ -586,6 +586,18 @@ fn definitions(out: &mut String, r: &Report) {
 
 /// The page. `charts` are `(title, SVG text)` in the order to show them.
 pub fn render(r: &Report, charts: &[(String, String)]) -> String {
+    assemble(sections(r), charts)
+}
+
+/// The page around its charts: everything before them and everything after, rendered while
+/// the charts are drawn.
+pub struct Sections {
+    head: String,
+    tail: String,
+}
+
+/// The page's text before and after the charts.
+pub fn sections(r: &Report) -> Sections {
     let mut out = String::with_capacity(64 * 1024);
     let title = format!("Reliability report {}", r.period.title());
     let _ = write!(
@@ -624,6 +636,29 @@ pub fn render(r: &Report, charts: &[(String, String)]) -> String {
     out.push_str("<h2 id=\"components\">Components</h2>");
     availability_table(&mut out, r, AvailScope::Component);
     out.push_str("<h2 id=\"charts\">Charts</h2>");
+    let mut tail = String::with_capacity(64 * 1024);
+    tail.push_str("<h2 id=\"incidents\">Incidents</h2>");
+    incidents(&mut tail, r);
+    tail.push_str("<h2 id=\"quality\">Data quality</h2>");
+    quality(&mut tail, r);
+    tail.push_str("<h2 id=\"definitions\">Definitions for this run</h2>");
+    definitions(&mut tail, r);
+    config_in_force(&mut tail, r);
+    tail.push_str("</main></body></html>\n");
+    Sections { head: out, tail }
+}
+
+/// The page: its sections around `charts` (title and SVG text, in order).
+pub fn assemble(sections: Sections, charts: &[(String, String)]) -> String {
+    let size = sections.head.len()
+        + sections.tail.len()
+        + charts
+            .iter()
+            .map(|(t, svg)| t.len() * 2 + svg.len() + 64)
+            .sum::<usize>()
+        + 64;
+    let mut out = String::with_capacity(size);
+    out.push_str(&sections.head);
     if charts.is_empty() {
         out.push_str("<p class=\"note\">No chart was drawn.</p>");
     }
@@ -635,14 +670,7 @@ pub fn render(r: &Report, charts: &[(String, String)]) -> String {
             svg.trim()
         );
     }
-    out.push_str("<h2 id=\"incidents\">Incidents</h2>");
-    incidents(&mut out, r);
-    out.push_str("<h2 id=\"quality\">Data quality</h2>");
-    quality(&mut out, r);
-    out.push_str("<h2 id=\"definitions\">Definitions for this run</h2>");
-    definitions(&mut out, r);
-    config_in_force(&mut out, r);
-    out.push_str("</main></body></html>\n");
+    out.push_str(&sections.tail);
     out
 }
 
