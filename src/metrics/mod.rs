@@ -140,33 +140,41 @@ pub fn data_span(incidents: &DataFrame, impacts: &DataFrame) -> Result<Option<(i
     if incidents.height() == 0 {
         return Ok(None);
     }
-    // Implausible instants (a typo year) are warned about at ingest and left out here.
-    let ms = |c: &str| {
-        let e = col(c).cast(DataType::Int64);
-        when(
-            e.clone()
-                .gt_eq(lit(PLAUSIBLE_MS.0))
-                .and(e.clone().lt(lit(PLAUSIBLE_MS.1))),
-        )
-        .then(e)
-        .otherwise(lit(NULL).cast(DataType::Int64))
+    // Implausible instants (a typo year) are warned about at ingest and left out here. One
+    // pass over the three columns: the earliest start, the latest start, and the latest of each
+    // incident's end (mitigation, else resolution, else its start).
+    let plausible = |t: Option<i64>| t.filter(|t| (PLAUSIBLE_MS.0..PLAUSIBLE_MS.1).contains(t));
+    let times = |c: &str| -> Result<Int64Chunked> {
+        Ok(incidents.column(c)?.cast(&DataType::Int64)?.i64()?.clone())
     };
-    let end = coalesce(&[
-        ms(col::MITIGATED_AT),
-        ms(col::RESOLVED_AT),
-        ms(col::STARTED_AT),
-    ]);
-    let df = incidents
-        .clone()
-        .lazy()
-        .select([
-            ms(col::STARTED_AT).min().alias("first"),
-            windows::greater(end.max(), ms(col::STARTED_AT).max()).alias("last"),
-        ])
-        .collect()?;
-    let first = df.column("first")?.i64()?.get(0);
-    let mut last = df.column("last")?.i64()?.get(0);
+    let (started, mitigated, resolved) = (
+        times(col::STARTED_AT)?,
+        times(col::MITIGATED_AT)?,
+        times(col::RESOLVED_AT)?,
+    );
+    let (mut first, mut last_start, mut last_end) = (None::<i64>, None::<i64>, None::<i64>);
+    for ((s, m), r) in started.iter().zip(mitigated.iter()).zip(resolved.iter()) {
+        let s = plausible(s);
+        if let Some(s) = s {
+            first = Some(first.map_or(s, |f| f.min(s)));
+            last_start = Some(last_start.map_or(s, |l| l.max(s)));
+        }
+        if let Some(e) = plausible(m).or(plausible(r)).or(s) {
+            last_end = Some(last_end.map_or(e, |l| l.max(e)));
+        }
+    }
+    let mut last = last_start.map(|s| last_end.map_or(s, |e| e.max(s)));
     if impacts.height() > 0 {
+        let ms = |c: &str| {
+            let e = col(c).cast(DataType::Int64);
+            when(
+                e.clone()
+                    .gt_eq(lit(PLAUSIBLE_MS.0))
+                    .and(e.clone().lt(lit(PLAUSIBLE_MS.1))),
+            )
+            .then(e)
+            .otherwise(lit(NULL).cast(DataType::Int64))
+        };
         let imp = impacts
             .clone()
             .lazy()

@@ -815,3 +815,19 @@ fn a_frame_stacked_from_chunks_gives_what_one_chunk_gives() {
         Some(30 * MS_PER_MIN)
     );
 }
+
+#[test]
+fn the_data_span_runs_from_the_first_start_to_the_last_end_leaving_typo_years_out() {
+    // a ends at its resolution, b at its mitigation (not its later resolution), d has no end
+    // (its start counts), c started in a typo year and counts for nothing.
+    let rows = "a,V,,,,2024-03-05T00:00:00Z,,,,,2024-03-06T00:00:00Z\n\
+                b,V,,,,2024-01-10T00:00:00Z,,,,2024-01-11T00:00:00Z,2024-05-01T00:00:00Z\n\
+                c,V,,,,2207-01-01T00:00:00Z,,,,,\n\
+                d,W,,,,2024-04-01T00:00:00Z,,,,,\n";
+    let df = incidents(rows, Tz::UTC, Anchor::Started);
+    let t = |s: &str| crate::time::parse_timestamp(s, &Tz::UTC).unwrap();
+    assert_eq!(
+        data_span(&df, &empty_impacts().unwrap()).unwrap(),
+        Some((t("2024-01-10T00:00:00Z"), t("2024-04-01T00:00:00Z")))
+    );
+}
