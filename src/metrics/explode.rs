@@ -93,16 +93,33 @@ impl Exploded {
         let (vendor, ids) = (text(col::VENDOR)?, text(col::ID)?);
         let (components, source) = (text(col::COMPONENTS)?, text(col::WINDOW_SOURCE)?);
         let n = incidents.height();
-        let (vendor_of, vendors) = dense_ids(vendor.iter().map(Option::unwrap_or_default));
+        // The vendors' ids on this core, each incident's times and level on the other.
+        type Times = (
+            Vec<Option<i64>>,
+            Vec<Option<i64>>,
+            Vec<Option<i64>>,
+            Vec<i8>,
+        );
+        let ((vendor_of, vendors), times) = std::thread::scope(|s| {
+            let times = s.spawn(|| -> Result<Times> {
+                let started = millis(incidents, col::STARTED_AT)?;
+                let resolved = millis(incidents, col::RESOLVED_AT)?;
+                let own_end = millis(incidents, col::MITIGATED_AT)?
+                    .into_iter()
+                    .zip(&resolved)
+                    .map(|(m, r)| m.or(*r))
+                    .collect();
+                let level = text(col::IMPACT)?.iter().map(level_code).collect();
+                Ok((started, resolved, own_end, level))
+            });
+            let ids = dense_ids(vendor.iter().map(Option::unwrap_or_default));
+            let times = times
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (ids, times)
+        });
+        let (started, resolved, own_end, level) = times?;
         let vendors: Vec<String> = vendors.into_iter().map(str::to_string).collect();
-        let started = millis(incidents, col::STARTED_AT)?;
-        let resolved = millis(incidents, col::RESOLVED_AT)?;
-        let own_end = millis(incidents, col::MITIGATED_AT)?
-            .into_iter()
-            .zip(&resolved)
-            .map(|(m, r)| m.or(*r))
-            .collect();
-        let level = text(col::IMPACT)?.iter().map(level_code).collect();
 
         // The impact rows' incidents and components.
         let imp_text = |c: &str| -> Result<StringChunked> { Ok(impacts.column(c)?.str()?.clone()) };
@@ -137,12 +154,15 @@ impl Exploded {
             }
         }
 
-        // Memberships, with components numbered as first seen.
+        // Memberships, with components numbered as first seen. A vendor's list of components
+        // is split once: its ids are kept for the next incident listing the same (most do).
         let mut comp_ids: FirstSeen<(u32, &str)> = FirstSeen::new();
         let mut member_row = Vec::with_capacity(n + n / 2);
         let mut member_cid = Vec::with_capacity(n + n / 2);
         let mut member_own = Vec::with_capacity(n + n / 2);
         let mut listed: Vec<&str> = Vec::new();
+        let mut lists: FastMap<(u32, Option<&str>), (usize, usize)> = FastMap::default();
+        let mut list_ids: Vec<u32> = Vec::new();
         for (r, (list, ws)) in components.iter().zip(source.iter()).enumerate() {
             let record = ws.is_none_or(|s| s == window_source::RECORD);
             let v = vendor_of[r];
@@ -154,21 +174,26 @@ impl Exploded {
                 }
                 continue;
             }
-            listed.clear();
-            match list {
-                None => listed.push(ALL_COMPONENTS),
-                Some(list) => {
-                    for c in list.split(';') {
-                        let c = if c.is_empty() { ALL_COMPONENTS } else { c };
-                        if !listed.contains(&c) {
-                            listed.push(c);
+            let (from, to) = *lists.entry((v, list)).or_insert_with(|| {
+                listed.clear();
+                match list {
+                    None => listed.push(ALL_COMPONENTS),
+                    Some(list) => {
+                        for c in list.split(';') {
+                            let c = if c.is_empty() { ALL_COMPONENTS } else { c };
+                            if !listed.contains(&c) {
+                                listed.push(c);
+                            }
                         }
                     }
                 }
-            }
-            for c in &listed {
+                let from = list_ids.len();
+                list_ids.extend(listed.iter().map(|c| comp_ids.id((v, c))));
+                (from, list_ids.len())
+            });
+            for &cid in &list_ids[from..to] {
                 member_row.push(r as u32);
-                member_cid.push(comp_ids.id((v, c)));
+                member_cid.push(cid);
                 member_own.push(record);
             }
         }
