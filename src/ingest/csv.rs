@@ -51,23 +51,25 @@ fn decode<'a>(name: &str, bytes: &'a [u8], before: u64) -> Result<(Cow<'a, str>,
 /// memory.
 pub(crate) const CHUNK_BYTES: usize = 16 << 20;
 
-/// Reads canonical CSV from `input` a chunk of whole records at a time, handing each chunk's
-/// table to `emit` in order. The next chunk is found and parsed on another thread while `emit`
-/// works on the one before (the two are about even at a million rows, and polars' parse
-/// uses every core in its turn); at most two chunks' tables are held at once.
-pub(crate) fn read(
+/// Reads canonical CSV from `input` a chunk of whole records at a time: each chunk's tables
+/// (one per part of it, [`read_chunk`]) go through `check` side by side, one per core, then to
+/// `keep` in order. The next chunk is found and parsed on another thread while the one before
+/// is checked (the two are about even at a million rows); at most two chunks' tables are held
+/// at once. The first error, in the file's order, stops the reading and is returned.
+pub(crate) fn read<T: Send>(
     name: &str,
     input: impl std::io::Read + Send,
     map: &ColumnMap,
     chunk_bytes: usize,
-    emit: &mut dyn FnMut(RawTable) -> Result<()>,
+    check: &(dyn Fn(RawTable) -> Result<T> + Sync),
+    keep: &mut dyn FnMut(T) -> Result<()>,
 ) -> Result<()> {
     std::thread::scope(|s| {
-        // A rendezvous: the reader hands a table over only when `emit` is ready for it.
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<RawTable>>(0);
+        // A rendezvous: the reader hands a chunk's tables over only when they can be checked.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<RawTable>>>(0);
         let reader = s.spawn(move || {
             let sent = tables(name, input, map, chunk_bytes, &mut |t| {
-                // A closed channel: `emit` failed, and its error is the one returned.
+                // A closed channel: a check or `keep` failed, and its error is the one returned.
                 tx.send(Ok(t)).map_err(|_| Error::NoData(String::new()))
             });
             if let Err(e) = sent {
@@ -75,8 +77,13 @@ pub(crate) fn read(
             }
         });
         let mut result = Ok(());
-        for table in rx.iter() {
-            if let Err(e) = table.and_then(&mut *emit) {
+        for chunk in rx.iter() {
+            let kept = chunk.and_then(|tables| {
+                check_each(tables, check)
+                    .into_iter()
+                    .try_for_each(|t| keep(t?))
+            });
+            if let Err(e) = kept {
                 result = Err(e);
                 break;
             }
@@ -90,13 +97,35 @@ pub(crate) fn read(
     })
 }
 
-/// The tables of [`read`], one per chunk, in order.
+/// `check` of each table, the first on this thread and the others on threads of their own,
+/// in the tables' order.
+fn check_each<T: Send>(
+    tables: Vec<RawTable>,
+    check: &(dyn Fn(RawTable) -> Result<T> + Sync),
+) -> Vec<Result<T>> {
+    let mut tables = tables.into_iter();
+    let Some(first) = tables.next() else {
+        return Vec::new();
+    };
+    std::thread::scope(|s| {
+        let others: Vec<_> = tables.map(|t| s.spawn(move || check(t))).collect();
+        std::iter::once(check(first))
+            .chain(
+                others
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
+            )
+            .collect()
+    })
+}
+
+/// The tables of [`read`], a chunk's at a time, in order.
 fn tables(
     name: &str,
     input: impl std::io::Read,
     map: &ColumnMap,
     chunk_bytes: usize,
-    emit: &mut dyn FnMut(RawTable) -> Result<()>,
+    emit: &mut dyn FnMut(Vec<RawTable>) -> Result<()>,
 ) -> Result<()> {
     let io = |e: std::io::Error| Error::File {
         source_name: name.to_string(),
@@ -118,9 +147,7 @@ fn tables(
     let mut chunk: &[u8] = first;
     loop {
         let breaks = memchr::memchr_iter(b'\n', chunk).count() as u64;
-        for table in read_chunk(name, chunk, map, &mut header, line)? {
-            emit(table)?;
-        }
+        emit(read_chunk(name, chunk, map, &mut header, line)?)?;
         line += breaks;
         records.next().map_err(io)?;
         chunk = records.chunk();
@@ -310,10 +337,17 @@ mod tests {
     /// Every table of `text` read `chunk` bytes at a time, stacked: the frame and the lines.
     fn read_in(text: &[u8], chunk: usize) -> (DataFrame, Vec<u64>, usize) {
         let mut tables = Vec::new();
-        read("in.csv", text, &ColumnMap::default(), chunk, &mut |t| {
-            tables.push(t);
-            Ok(())
-        })
+        read(
+            "in.csv",
+            text,
+            &ColumnMap::default(),
+            chunk,
+            &Ok,
+            &mut |t| {
+                tables.push(t);
+                Ok(())
+            },
+        )
         .unwrap();
         let count = tables.len();
         let mut lines = Vec::new();
@@ -388,9 +422,14 @@ mod tests {
     #[test]
     fn errors_name_the_line_in_any_chunk() {
         let text = b"id,started_at\na,2024-06-03T10:00:00Z\nb,2024-06-03T10:00:00Z\nc\0,x\n";
-        let err = read("in.csv", &text[..], &ColumnMap::default(), 8, &mut |_| {
-            Ok(())
-        })
+        let err = read(
+            "in.csv",
+            &text[..],
+            &ColumnMap::default(),
+            8,
+            &Ok,
+            &mut |_| Ok(()),
+        )
         .unwrap_err();
         assert!(err.to_string().contains("in.csv:4"), "{err}");
         let err = read(
@@ -398,6 +437,7 @@ mod tests {
             &b" \n\n"[..],
             &ColumnMap::default(),
             1,
+            &Ok,
             &mut |_| Ok(()),
         )
         .unwrap_err();
@@ -418,6 +458,7 @@ mod tests {
             text.as_bytes(),
             &ColumnMap::default(),
             64,
+            &Ok,
             &mut |_| {
                 taken += 1;
                 if taken == 3 {
@@ -439,7 +480,8 @@ mod tests {
             bad.as_bytes(),
             &ColumnMap::default(),
             64,
-            &mut |t| {
+            &Ok,
+            &mut |t: RawTable| {
                 rows += t.frame.height();
                 Ok(())
             },

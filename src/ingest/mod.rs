@@ -267,20 +267,22 @@ pub fn expand(inputs: &[Input]) -> Result<Vec<Input>> {
     Ok(out)
 }
 
-/// Reads one input, handing its tables to `emit` in order: a CSV file a chunk of records at a
-/// time (each validated before the next is read), other formats whole.
+/// Reads one input: each of its tables goes through `check` (on any thread) and then, in
+/// order, to `keep`. A CSV file is read a chunk of records at a time (each checked before the
+/// next but one is read, its parts side by side), other formats whole.
 fn read_one(
     input: &Input,
     opts: &IngestOptions,
-    emit: &mut dyn FnMut(RawTable) -> Result<()>,
+    check: &(dyn Fn(RawTable) -> Result<Taken> + Sync),
+    keep: &mut dyn FnMut(Taken) -> Result<()>,
 ) -> Result<()> {
-    let mut emit = |mut table: RawTable| -> Result<()> {
+    let check = |mut table: RawTable| -> Result<Taken> {
         if !opts.columns.component_flags.is_empty() {
             let frame = std::mem::take(&mut table.frame);
             table.frame = columns::fold_flags(frame)?;
         }
         validate::check_columns(&table, opts)?;
-        emit(table)
+        check(table)
     };
     let (name, format) = match input {
         Input::Path(p) => (
@@ -297,14 +299,15 @@ fn read_one(
         return match input {
             Input::Path(p) => {
                 let file = std::fs::File::open(p).map_err(io(p))?;
-                csv::read(&name, file, &opts.columns, csv::CHUNK_BYTES, &mut emit)
+                csv::read(&name, file, &opts.columns, csv::CHUNK_BYTES, &check, keep)
             }
             Input::Bytes { bytes, .. } => csv::read(
                 &name,
                 &bytes[..],
                 &opts.columns,
                 csv::CHUNK_BYTES,
-                &mut emit,
+                &check,
+                keep,
             ),
         };
     }
@@ -322,7 +325,14 @@ fn read_one(
         Format::Page => statuspage_page::read(&name, &String::from_utf8_lossy(bytes), opts)?,
         Format::Csv => unreachable!("CSV is read above"),
     };
-    tables.into_iter().try_for_each(emit)
+    tables.into_iter().try_for_each(|t| keep(check(t)?))
+}
+
+/// A table as validated, and what it was.
+struct Taken {
+    is_impacts: bool,
+    derived: bool,
+    checked: validate::Checked,
 }
 
 /// A whole file's bytes (Parquet, JSON, report pages; CSV is streamed in chunks instead):
@@ -420,14 +430,27 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
     let mut frames: Vec<DataFrame> = Vec::new();
     let mut impact_frames: Vec<DataFrame> = Vec::new();
     let mut derived_frames: Vec<DataFrame> = Vec::new();
-    // Each table is validated as it comes, so a CSV file's text is held a chunk at a time.
-    let mut take = |table: RawTable| -> Result<()> {
+    // Each table is validated as it comes (a CSV file's parts side by side), so a CSV file's
+    // text is held a chunk at a time; what it gives is kept in the file's order.
+    let check = |table: RawTable| -> Result<Taken> {
         let (is_impacts, derived) = (table.is_impacts(), table.derived);
         let checked = if is_impacts {
             impacts::validate(table, opts)?
         } else {
             validate::validate(table, opts)?
         };
+        Ok(Taken {
+            is_impacts,
+            derived,
+            checked,
+        })
+    };
+    let mut take = |taken: Taken| -> Result<()> {
+        let Taken {
+            is_impacts,
+            derived,
+            checked,
+        } = taken;
         impact_warnings.extend(checked.warnings);
         if derived {
             impact_warnings.extend(checked.rejects.into_iter().map(ignored_window));
@@ -444,7 +467,7 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
     };
     let each = files
         .iter()
-        .try_for_each(|input| read_one(input, opts, &mut take));
+        .try_for_each(|input| read_one(input, opts, &check, &mut take));
     crate::memory::phase(crate::memory::Phase::Read);
     each?;
     crate::laps::print_sums();
