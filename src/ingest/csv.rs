@@ -490,5 +490,36 @@ mod tests {
         assert!(err.to_string().contains("in.csv:202"), "{err}");
         // The chunk with the bad byte is refused whole; every chunk before it came.
         assert!((190..200).contains(&rows), "{rows}");
+        // A check failing on several parts (checked side by side): the first in the file's
+        // order is the error, after every table before it was kept in order.
+        let mut kept: Vec<(u64, usize)> = Vec::new();
+        let err = read(
+            "in.csv",
+            text.as_bytes(),
+            &ColumnMap::default(),
+            64,
+            &|t: RawTable| {
+                let first = t.lines[0];
+                if first >= 100 {
+                    Err(Error::NoData(format!("refused from line {first}")))
+                } else {
+                    Ok((first, t.lines.len()))
+                }
+            },
+            &mut |table| {
+                kept.push(table);
+                Ok(())
+            },
+        )
+        .unwrap_err();
+        // Rows are one line each from line 2: the tables kept run on without a gap, and the
+        // refused one starts where they end.
+        let mut next = 2;
+        for &(first, rows) in &kept {
+            assert_eq!(first, next, "{kept:?}");
+            next = first + rows as u64;
+        }
+        assert!((100..110).contains(&next), "{kept:?}");
+        assert_eq!(err.to_string(), format!("refused from line {next}"));
     }
 }
