@@ -213,9 +213,7 @@ pub fn write_atomically(
         inside(dir, name)?;
     }
     let staging = Staging::begin(dir)?;
-    for (name, content) in files {
-        staging.write(name, content)?;
-    }
+    staging.write_all(files.iter().map(|(n, c)| (n.as_str(), c)))?;
     staging.commit(owned_names)
 }
 
@@ -276,6 +274,18 @@ impl Staging {
             write_content(&path, content).map_err(write_err(&path))
         };
         write().map_err(|e| left(&self.dir, e))
+    }
+
+    /// Writes `files` on every core (a full report is some sixty charts and a page); the first
+    /// error, in the files' order, is returned.
+    pub fn write_all<'c>(
+        &self,
+        files: impl Iterator<Item = (&'c str, &'c Content<'c>)>,
+    ) -> Result<()> {
+        let files: Vec<(&str, &Content)> = files.collect();
+        crate::parallel::map(&files, |(name, content)| self.write(name, content))
+            .into_iter()
+            .collect()
     }
 
     /// Swaps the new content into place: the report files of the previous run (`owned`

@@ -319,12 +319,13 @@ pub fn run(args: &ReportArgs, out: &mut dyn std::io::Write) -> Result<u8> {
     let files = render(&report, args.formats, &progress)?;
     laps.lap("render");
     progress.step("writing files");
-    for (name, content) in &files {
-        // Written beside the computation already.
-        if name != INCIDENTS_CSV {
-            staging.write(name, content)?;
-        }
-    }
+    // `incidents.csv` was written beside the computation already.
+    staging.write_all(
+        files
+            .iter()
+            .filter(|(name, _)| name != INCIDENTS_CSV)
+            .map(|(name, content)| (name.as_str(), content)),
+    )?;
     let dir = staging.dir().to_path_buf();
     staging.commit(&OWNED)?;
     laps.lap("write");
