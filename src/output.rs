@@ -454,13 +454,22 @@ mod tests {
                 .unwrap();
         });
         assert!(staging.write("../evil", &b"x".to_vec().into()).is_err());
+        // Many files on every core; a bad name among them is the error, the others land.
+        let (ok, bad): (Content, Content) = (b"1".to_vec().into(), b"2".to_vec().into());
+        let names: Vec<String> = (0..40).map(|i| format!("charts/p{i}.png")).collect();
+        let mut many: Vec<(&str, &Content)> = names.iter().map(|n| (n.as_str(), &ok)).collect();
+        many.insert(7, ("../../worse", &bad));
+        let err = staging.write_all(many.into_iter()).unwrap_err();
+        assert!(err.to_string().contains("worse"), "{err}");
         staging
-            .commit(&["a.csv", "big.csv", "charts/*.svg"])
+            .commit(&["a.csv", "big.csv", "charts/*.svg", "charts/*.png"])
             .unwrap();
         let mut got = Vec::new();
         files_under(&out, "", &mut got);
         got.sort();
-        assert_eq!(got, ["big.csv", "charts/c.svg"]);
+        assert_eq!(got.len(), 42);
+        assert_eq!(&got[..2], ["big.csv", "charts/c.svg"]);
+        assert!(got[2..].iter().all(|n| n.ends_with(".png")));
         assert!(!dir.path().join("evil").exists());
     }
 }
