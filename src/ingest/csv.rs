@@ -79,7 +79,7 @@ pub(crate) fn read<T: Send>(
         let mut result = Ok(());
         for chunk in rx.iter() {
             let kept = chunk.and_then(|tables| {
-                check_each(tables, check)
+                super::check_each(tables, check)
                     .into_iter()
                     .try_for_each(|t| keep(t?))
             });
@@ -94,28 +94,6 @@ pub(crate) fn read<T: Send>(
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
         result
-    })
-}
-
-/// `check` of each table, the first on this thread and the others on threads of their own,
-/// in the tables' order.
-fn check_each<T: Send>(
-    tables: Vec<RawTable>,
-    check: &(dyn Fn(RawTable) -> Result<T> + Sync),
-) -> Vec<Result<T>> {
-    let mut tables = tables.into_iter();
-    let Some(first) = tables.next() else {
-        return Vec::new();
-    };
-    std::thread::scope(|s| {
-        let others: Vec<_> = tables.map(|t| s.spawn(move || check(t))).collect();
-        std::iter::once(check(first))
-            .chain(
-                others
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
-            )
-            .collect()
     })
 }
 
