@@ -9,7 +9,8 @@ use std::sync::OnceLock;
 /// Where the pipeline is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
-    /// Reading and validating the inputs: freed pages are worth keeping.
+    /// Reading and validating large inputs (a few chunks of CSV at least): freed pages are
+    /// worth keeping.
     Reading,
     /// Done reading: what was kept goes back, and freed pages go back at once from now on.
     Read,

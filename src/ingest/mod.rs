@@ -414,7 +414,8 @@ pub fn available_memory() -> Option<u64> {
 
 /// Stops before reading when the inputs are larger than `limit` bytes in all (mttx holds its
 /// input in memory), naming the sizes.
-fn check_size(files: &[Input], limit: u64) -> Result<()> {
+/// The inputs' total size, refused above `limit` bytes.
+fn check_size(files: &[Input], limit: u64) -> Result<u64> {
     let mut total = 0u64;
     for f in files {
         total += match f {
@@ -433,8 +434,13 @@ fn check_size(files: &[Input], limit: u64) -> Result<()> {
             (total * MEMORY_PER_INPUT_BYTE) as f64 / 1_073_741_824.0
         )));
     }
-    Ok(())
+    Ok(total)
 }
+
+/// Inputs from this size on are read with freed pages kept for the next chunk
+/// ([`crate::memory::Phase::Reading`]): a few chunks' worth, where reuse pays; below it, the
+/// kept pages would only raise a small report's peak.
+const KEEP_PAGES_FROM: u64 = 4 * csv::CHUNK_BYTES as u64;
 
 /// Reads every input, validates every row and resolves duplicate `(vendor, id)` pairs (the later
 /// row wins; both lines are named in a warning).
@@ -445,9 +451,11 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
             "no input files found (expected .csv, .json, .ndjson, .jsonl, .parquet, or report pages as .txt or .html)".into(),
         ));
     }
-    check_size(&files, opts.max_input_bytes)?;
+    let total = check_size(&files, opts.max_input_bytes)?;
     let mut laps = crate::laps::Laps::nested(1);
-    crate::memory::phase(crate::memory::Phase::Reading);
+    if total >= KEEP_PAGES_FROM {
+        crate::memory::phase(crate::memory::Phase::Reading);
+    }
     let mut counts = Counts::default();
     let mut rejects = Vec::new();
     let mut impact_warnings = Vec::new();
