@@ -54,6 +54,26 @@ pub fn map_with<T: Sync, S, R: Send>(
     done.into_iter().map(|(_, r)| r).collect()
 }
 
+/// `f` of each item at once, each on a thread of its own but the first, which runs on this
+/// one; the results in the items' order. For a few items of about equal size (a chunk's parts).
+pub fn each<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let mut items = items.into_iter();
+    let Some(first) = items.next() else {
+        return Vec::new();
+    };
+    let f = &f;
+    std::thread::scope(|s| {
+        let others: Vec<_> = items.map(|t| s.spawn(move || f(t))).collect();
+        std::iter::once(f(first))
+            .chain(
+                others
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
+            )
+            .collect()
+    })
+}
+
 /// `f(0)`, `f(1)`, .. `f(count - 1)` computed on every core and handed to `sink` in order on
 /// the calling thread, at most a few per core computed ahead. The first error of `sink` stops
 /// the rest and is returned.
@@ -124,6 +144,8 @@ mod tests {
         let out = super::map(&items, |x| x * x);
         assert_eq!(out, items.iter().map(|x| x * x).collect::<Vec<_>>());
         assert!(super::map(&[] as &[u8], |x| *x).is_empty());
+        assert_eq!(super::each(vec![3, 1, 2], |x| x * 10), [30, 10, 20]);
+        assert!(super::each(Vec::<u8>::new(), |x| x).is_empty());
     }
 
     #[test]

@@ -79,7 +79,7 @@ pub(crate) fn read<T: Send>(
         let mut result = Ok(());
         for chunk in rx.iter() {
             let kept = chunk.and_then(|tables| {
-                super::check_each(tables, check)
+                crate::parallel::each(tables, check)
                     .into_iter()
                     .try_for_each(|t| keep(t?))
             });
@@ -261,18 +261,7 @@ fn read_chunk(
     }
     parts.push((rest, at_line));
     let read = |(part, line): (&str, u64)| csv_fields::rows(name, part, line, header);
-    let rows: Vec<Result<csv_fields::Rows>> = std::thread::scope(|s| {
-        let mut parts = parts.into_iter();
-        let first = parts.next().expect("one part at least");
-        let others: Vec<_> = parts.map(|p| s.spawn(move || read(p))).collect();
-        std::iter::once(read(first))
-            .chain(
-                others
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
-            )
-            .collect()
-    });
+    let rows = crate::parallel::each(parts, read);
     laps.lap("fields");
     rows.into_iter()
         .map(|rows| table(name, rows?, &bad_lines))

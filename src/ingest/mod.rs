@@ -325,31 +325,9 @@ fn read_one(
         Format::Page => statuspage_page::read(&name, &String::from_utf8_lossy(bytes), opts)?,
         Format::Csv => unreachable!("CSV is read above"),
     };
-    check_each(tables, &check)
+    crate::parallel::each(tables, check)
         .into_iter()
         .try_for_each(|t| keep(t?))
-}
-
-/// `check` of each table, the first on this thread and the others on threads of their own,
-/// in the tables' order.
-fn check_each<T: Send>(
-    tables: Vec<RawTable>,
-    check: &(dyn Fn(RawTable) -> Result<T> + Sync),
-) -> Vec<Result<T>> {
-    let mut tables = tables.into_iter();
-    let Some(first) = tables.next() else {
-        return Vec::new();
-    };
-    std::thread::scope(|s| {
-        let others: Vec<_> = tables.map(|t| s.spawn(move || check(t))).collect();
-        std::iter::once(check(first))
-            .chain(
-                others
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
-            )
-            .collect()
-    })
 }
 
 /// A table as validated, and what it was.

@@ -11,7 +11,7 @@ use super::columns::ColumnMap;
 use crate::error::{Error, Result};
 
 /// The file as tables of consecutive rows, one per core for a large file (each validated on
-/// its own core, [`super::check_each`]), in order.
+/// its own core, [`crate::parallel::each`]), in order.
 pub(crate) fn read(name: &str, bytes: &[u8], map: &ColumnMap) -> Result<Vec<RawTable>> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     Ok(split(read_whole(name, bytes, map)?, PART_ROWS, cores))

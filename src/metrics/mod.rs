@@ -641,13 +641,7 @@ pub fn metric_rows(
     period: &Period,
     anchor: Anchor,
 ) -> Result<Vec<MetricRow>> {
-    let shared = Exploded::new(incidents, impacts)?;
-    let (table, row_of) = incident_table_ordered(
-        incidents.clone(),
-        anchor,
-        Some(period),
-        Some(&shared.vendor_of),
-    )?;
+    let (shared, table, row_of) = exploded_and_table(incidents, impacts, period, anchor)?;
     let scope = if keys.is_empty() {
         "all".to_string()
     } else {
@@ -676,6 +670,18 @@ pub fn report_metric_rows(
     period: &Period,
     anchor: Anchor,
 ) -> Result<Vec<MetricRow>> {
+    let (shared, table, row_of) = exploded_and_table(incidents, impacts, period, anchor)?;
+    Ok(TimeToX::new(&table, &row_of, &shared, period).report_rows())
+}
+
+/// What the time-to-x rows are grouped from: the memberships, the incident table in report
+/// order, and the input row of each of its rows.
+fn exploded_and_table(
+    incidents: &DataFrame,
+    impacts: &DataFrame,
+    period: &Period,
+    anchor: Anchor,
+) -> Result<(Exploded, Incidents, Vec<u32>)> {
     let shared = Exploded::new(incidents, impacts)?;
     let (table, row_of) = incident_table_ordered(
         incidents.clone(),
@@ -683,7 +689,7 @@ pub fn report_metric_rows(
         Some(period),
         Some(&shared.vendor_of),
     )?;
-    Ok(TimeToX::new(&table, &row_of, &shared, period).report_rows())
+    Ok((shared, table, row_of))
 }
 
 /// `availability.csv`: every vendor and every component of the input, for every month of the
