@@ -298,32 +298,10 @@ impl Exploded {
 
     /// [`Exploded::window_rows`] without the incidents' ids, compactly: the timeline's.
     pub fn component_windows(&self, w: &Windows, from: i64) -> ComponentWindows {
-        // As `kept_order`, with each window's fields carried in its group's slots, so the
-        // columns come out of one pass in order rather than a gather each.
         let comps = self.comp_name.len();
-        let mut at = vec![0usize; comps + 1];
-        for i in 0..w.len() {
-            if w.end[i] > from && (w.cid[i] as usize) < comps {
-                at[w.cid[i] as usize + 1] += 1;
-            }
-        }
-        for c in 0..comps {
-            at[c + 1] += at[c];
-        }
-        let mut next = at.clone();
-        let mut kept = vec![(0i64, 0u32, 0i64, 0i32); at[comps]];
-        for i in 0..w.len() {
-            let c = w.cid[i] as usize;
-            if w.end[i] > from && c < comps {
-                kept[next[c]] = (w.start[i].max(from), i as u32, w.end[i], w.level[i]);
-                next[c] += 1;
-            }
-        }
+        let (at, kept) = kept_by_component(w, from, comps);
         let mut component = Vec::with_capacity(kept.len());
         for c in 0..comps {
-            // By start; the index (rising within a group) keeps windows starting together in
-            // their order.
-            kept[at[c]..at[c + 1]].sort_unstable_by_key(|k| (k.0, k.1));
             component.extend(std::iter::repeat_n(c as u32, at[c + 1] - at[c]));
         }
         let level = |code: i32| Level::from_code(code).unwrap_or(Level::MajorOutage);
@@ -335,9 +313,12 @@ impl Exploded {
                 .zip(self.comp_name.iter().cloned())
                 .collect(),
             component,
-            level: kept.iter().map(|k| level(k.3)).collect(),
-            start: kept.iter().map(|k| k.0).collect(),
-            end: kept.iter().map(|k| k.2).collect(),
+            level: kept
+                .iter()
+                .map(|&(_, i)| level(w.level[i as usize]))
+                .collect(),
+            start: kept.iter().map(|&(start, _)| start).collect(),
+            end: kept.iter().map(|&(_, i)| w.end[i as usize]).collect(),
         }
     }
 }
@@ -345,11 +326,19 @@ impl Exploded {
 /// The windows that reach past `from`, by component, then start (cut to `from`); windows
 /// starting together keep their order.
 fn kept_order(w: &Windows, from: i64) -> Vec<usize> {
-    // Grouped by component with a counting sort (stable), then each group by start.
     let comps = w.cid.iter().max().map_or(0, |&c| c as usize + 1);
+    let (_, kept) = kept_by_component(w, from, comps);
+    kept.into_iter().map(|(_, i)| i as usize).collect()
+}
+
+/// [`kept_order`] of the windows of components `0..comps`, as `(start cut to from, index)`
+/// pairs; component `c`'s at `at[c]..at[c + 1]`: `(at, pairs)`.
+fn kept_by_component(w: &Windows, from: i64, comps: usize) -> (Vec<usize>, Vec<(i64, u32)>) {
+    let kept = |i: usize| w.end[i] > from && (w.cid[i] as usize) < comps;
+    // Grouped by component with a counting sort (stable), then each group by start.
     let mut at = vec![0usize; comps + 1];
     for i in 0..w.len() {
-        if w.end[i] > from {
+        if kept(i) {
             at[w.cid[i] as usize + 1] += 1;
         }
     }
@@ -359,18 +348,18 @@ fn kept_order(w: &Windows, from: i64) -> Vec<usize> {
     // Each group as (start, index) pairs side by side: sorted without looking elsewhere, and
     // the index (rising within a group) keeps windows that start together in their order.
     let mut next = at.clone();
-    let mut keyed = vec![(0i64, 0u32); at[comps]];
+    let mut pairs = vec![(0i64, 0u32); at[comps]];
     for i in 0..w.len() {
-        if w.end[i] > from {
+        if kept(i) {
             let c = w.cid[i] as usize;
-            keyed[next[c]] = (w.start[i].max(from), i as u32);
+            pairs[next[c]] = (w.start[i].max(from), i as u32);
             next[c] += 1;
         }
     }
     for c in 0..comps {
-        keyed[at[c]..at[c + 1]].sort_unstable();
+        pairs[at[c]..at[c + 1]].sort_unstable();
     }
-    keyed.into_iter().map(|(_, i)| i as usize).collect()
+    (at, pairs)
 }
 
 /// Ids numbered as keys are first seen, renumbered at the end in the keys' order.

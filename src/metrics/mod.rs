@@ -144,13 +144,13 @@ pub fn data_span(incidents: &DataFrame, impacts: &DataFrame) -> Result<Option<(i
     // pass over the three columns: the earliest start, the latest start, and the latest of each
     // incident's end (mitigation, else resolution, else its start).
     let plausible = |t: Option<i64>| t.filter(|t| (PLAUSIBLE_MS.0..PLAUSIBLE_MS.1).contains(t));
-    let times = |c: &str| -> Result<Int64Chunked> {
-        Ok(incidents.column(c)?.cast(&DataType::Int64)?.i64()?.clone())
+    let times = |df: &DataFrame, c: &str| -> Result<Int64Chunked> {
+        Ok(df.column(c)?.cast(&DataType::Int64)?.i64()?.clone())
     };
     let (started, mitigated, resolved) = (
-        times(col::STARTED_AT)?,
-        times(col::MITIGATED_AT)?,
-        times(col::RESOLVED_AT)?,
+        times(incidents, col::STARTED_AT)?,
+        times(incidents, col::MITIGATED_AT)?,
+        times(incidents, col::RESOLVED_AT)?,
     );
     let (mut first, mut last_start, mut last_end) = (None::<i64>, None::<i64>, None::<i64>);
     for ((s, m), r) in started.iter().zip(mitigated.iter()).zip(resolved.iter()) {
@@ -164,25 +164,15 @@ pub fn data_span(incidents: &DataFrame, impacts: &DataFrame) -> Result<Option<(i
         }
     }
     let mut last = last_start.map(|s| last_end.map_or(s, |e| e.max(s)));
+    // An impact row reaches its end, or its start when it has none.
     if impacts.height() > 0 {
-        let ms = |c: &str| {
-            let e = col(c).cast(DataType::Int64);
-            when(
-                e.clone()
-                    .gt_eq(lit(PLAUSIBLE_MS.0))
-                    .and(e.clone().lt(lit(PLAUSIBLE_MS.1))),
-            )
-            .then(e)
-            .otherwise(lit(NULL).cast(DataType::Int64))
-        };
-        let imp = impacts
-            .clone()
-            .lazy()
-            .select([coalesce(&[ms(col::END), ms(col::START)])
-                .max()
-                .alias("last")])
-            .collect()?;
-        last = last.max(imp.column("last")?.i64()?.get(0));
+        let (start, end) = (times(impacts, col::START)?, times(impacts, col::END)?);
+        let reach = start
+            .iter()
+            .zip(end.iter())
+            .filter_map(|(s, e)| plausible(e).or(plausible(s)))
+            .max();
+        last = last.max(reach);
     }
     Ok(first.zip(last))
 }

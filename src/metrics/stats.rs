@@ -40,14 +40,6 @@ impl Items {
         self.incident.push(incident);
     }
 
-    pub fn len(&self) -> usize {
-        self.group.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.group.is_empty()
-    }
-
     /// The incidents bucketed by group (a counting sort, stable), the items given back.
     pub fn bucket(self) -> Buckets {
         let groups = self.n_keys * self.n_cells;

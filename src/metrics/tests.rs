@@ -830,4 +830,30 @@ fn the_data_span_runs_from_the_first_start_to_the_last_end_leaving_typo_years_ou
         data_span(&df, &empty_impacts().unwrap()).unwrap(),
         Some((t("2024-01-10T00:00:00Z"), t("2024-04-01T00:00:00Z")))
     );
+    // Impact rows reach their end, or their start without one: a's rows run to 04-20.
+    let ing = crate::ingest::read(
+        &[
+            crate::ingest::Input::Bytes {
+                name: "i.csv".into(),
+                format: crate::ingest::Format::Csv,
+                bytes: format!("{HEADER}{rows}").into_bytes().into(),
+            },
+            crate::ingest::Input::Bytes {
+                name: "w.csv".into(),
+                format: crate::ingest::Format::Csv,
+                bytes: b"incident_id,vendor,component,impact,start,end\n\
+                         a,V,API,partial_outage,2024-03-05T00:00:00Z,2024-04-20T00:00:00Z\n\
+                         a,V,DB,major_outage,2024-04-10T00:00:00Z,\n"
+                    .to_vec()
+                    .into(),
+            },
+        ],
+        &IngestOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(ing.impacts.height(), 2);
+    assert_eq!(
+        data_span(&ing.incidents, &ing.impacts).unwrap(),
+        Some((t("2024-01-10T00:00:00Z"), t("2024-04-20T00:00:00Z")))
+    );
 }

@@ -3,14 +3,7 @@
 //! empty; impact `none` has none; everything is clipped to the report window. Times are
 //! integer milliseconds. [`super::explode`] says which windows an incident has.
 
-use polars::prelude::*;
-
 use crate::period::Period;
-
-/// The larger of two expressions (null if either is null).
-pub fn greater(a: Expr, b: Expr) -> Expr {
-    when(a.clone().gt_eq(b.clone())).then(a).otherwise(b)
-}
 
 /// Clipped, non-empty windows as columns: the incident (input row), the component's id, the
 /// vendor's id, the level code, the span.

@@ -584,11 +584,6 @@ fn definitions(out: &mut String, r: &Report) {
     );
 }
 
-/// The page. `charts` are `(title, SVG text)` in the order to show them.
-pub fn render(r: &Report, charts: &[(String, String)]) -> String {
-    assemble(sections(r), charts)
-}
-
 /// The page around its charts: everything before them and everything after, rendered while
 /// the charts are drawn.
 pub struct Sections {
@@ -648,7 +643,7 @@ pub fn sections(r: &Report) -> Sections {
     Sections { head: out, tail }
 }
 
-/// The page: its sections around `charts` (title and SVG text, in order).
+/// The page: its sections around `charts` (`(title, SVG text)` in the order to show them).
 pub fn assemble(sections: Sections, charts: &[(String, String)]) -> String {
     let size = sections.head.len()
         + sections.tail.len()
