@@ -430,9 +430,9 @@ fn severity_rows_follow_the_recognised_order() {
     assert_eq!(order, ["critical", "minor", "sev2", "p2"]);
 }
 
-fn with_impacts(incidents_csv: &str, impacts_csv: &str, period: Period) -> Vec<AvailabilityRow> {
-    let opts = IngestOptions::default();
-    let ing = crate::ingest::read(
+/// Incident rows (under [`HEADER`]) and an impacts table, ingested together.
+fn ingest_with_impacts(incidents_csv: &str, impacts_csv: &str) -> crate::ingest::Ingested {
+    crate::ingest::read(
         &[
             crate::ingest::Input::Bytes {
                 name: "i.csv".into(),
@@ -445,9 +445,13 @@ fn with_impacts(incidents_csv: &str, impacts_csv: &str, period: Period) -> Vec<A
                 bytes: impacts_csv.as_bytes().to_vec().into(),
             },
         ],
-        &opts,
+        &IngestOptions::default(),
     )
-    .unwrap();
+    .unwrap()
+}
+
+fn with_impacts(incidents_csv: &str, impacts_csv: &str, period: Period) -> Vec<AvailabilityRow> {
+    let ing = ingest_with_impacts(incidents_csv, impacts_csv);
     availability_rows(
         &ing.incidents,
         &ing.impacts,
@@ -831,26 +835,12 @@ fn the_data_span_runs_from_the_first_start_to_the_last_end_leaving_typo_years_ou
         Some((t("2024-01-10T00:00:00Z"), t("2024-04-01T00:00:00Z")))
     );
     // Impact rows reach their end, or their start without one: a's rows run to 04-20.
-    let ing = crate::ingest::read(
-        &[
-            crate::ingest::Input::Bytes {
-                name: "i.csv".into(),
-                format: crate::ingest::Format::Csv,
-                bytes: format!("{HEADER}{rows}").into_bytes().into(),
-            },
-            crate::ingest::Input::Bytes {
-                name: "w.csv".into(),
-                format: crate::ingest::Format::Csv,
-                bytes: b"incident_id,vendor,component,impact,start,end\n\
-                         a,V,API,partial_outage,2024-03-05T00:00:00Z,2024-04-20T00:00:00Z\n\
-                         a,V,DB,major_outage,2024-04-10T00:00:00Z,\n"
-                    .to_vec()
-                    .into(),
-            },
-        ],
-        &IngestOptions::default(),
-    )
-    .unwrap();
+    let ing = ingest_with_impacts(
+        rows,
+        "incident_id,vendor,component,impact,start,end\n\
+         a,V,API,partial_outage,2024-03-05T00:00:00Z,2024-04-20T00:00:00Z\n\
+         a,V,DB,major_outage,2024-04-10T00:00:00Z,\n",
+    );
     assert_eq!(ing.impacts.height(), 2);
     assert_eq!(
         data_span(&ing.incidents, &ing.impacts).unwrap(),
