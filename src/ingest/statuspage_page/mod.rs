@@ -103,8 +103,8 @@ fn strip_html(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// `A, B, and C (X, Y)` -> `A`, `B`, `C / X`, `C / Y`.
-pub(crate) fn components(list: &str) -> Vec<String> {
+/// Splits a list at its top-level commas (not those inside parentheses).
+fn split_commas(list: &str) -> Vec<&str> {
     let mut items = Vec::new();
     let (mut depth, mut start) = (0i32, 0usize);
     for (i, ch) in list.char_indices() {
@@ -119,30 +119,91 @@ pub(crate) fn components(list: &str) -> Vec<String> {
         }
     }
     items.push(&list[start..]);
-    let clean = |s: &str| {
-        let s = s.trim();
-        s.strip_prefix("and ").unwrap_or(s).trim().to_string()
-    };
-    let mut out = Vec::new();
-    for item in items {
-        let item = clean(item);
-        if item.is_empty() {
-            continue;
+    items
+}
+
+/// The byte offset of the last ` and ` outside parentheses.
+fn last_top_level_and(item: &str) -> Option<usize> {
+    let mut depth = 0i32;
+    let mut found = None;
+    for (i, ch) in item.char_indices() {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ' ' if depth == 0 && item[i..].starts_with(" and ") => found = Some(i),
+            _ => {}
         }
+    }
+    found
+}
+
+/// The items of an English list: `A, B, and C` (the Oxford comma: every item whole), `A, B
+/// and C` and `A and B` (the last ` and ` outside parentheses separates the last two, unless
+/// the whole is a `known` name).
+fn list_items(list: &str, known: &[String]) -> Vec<String> {
+    let raw = split_commas(list);
+    let oxford = raw.len() > 1 && raw[raw.len() - 1].trim_start().starts_with("and ");
+    let mut items: Vec<String> = raw
+        .iter()
+        .map(|s| {
+            let s = s.trim();
+            s.strip_prefix("and ").unwrap_or(s).trim().to_string()
+        })
+        .filter(|s| !s.is_empty())
+        .collect();
+    if !oxford && let Some(last) = items.pop() {
+        let is_known = known.iter().any(|k| k.eq_ignore_ascii_case(&last));
+        match last_top_level_and(&last) {
+            Some(at) if !is_known => {
+                items.push(last[..at].trim().to_string());
+                items.push(last[at + 5..].trim().to_string());
+                items.retain(|s| !s.is_empty());
+            }
+            _ => items.push(last),
+        }
+    }
+    items
+}
+
+/// `A, B, and C (X, Y)` -> `A`, `B`, `C / X`, `C / Y`; also without the Oxford comma (`A, B
+/// and C`, `A and B`). A name that itself holds ` and ` stays whole where the page lists it
+/// unambiguously elsewhere (`known`: see [`known_components`]).
+pub(crate) fn components(list: &str, known: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for item in list_items(list, known) {
         match (item.find('('), item.ends_with(')')) {
             (Some(open), true) => {
                 let group = item[..open].trim();
-                for sub in item[open + 1..item.len() - 1].split(',') {
-                    let sub = clean(sub);
-                    if !sub.is_empty() {
-                        out.push(format!("{group} / {sub}"));
-                    }
+                for sub in list_items(&item[open + 1..item.len() - 1], known) {
+                    out.push(format!("{group} / {sub}"));
                 }
             }
             _ => out.push(item),
         }
     }
     out
+}
+
+/// Component names a text lists unambiguously: the items of its Oxford-comma lists (`A, B
+/// and C, and D` names `B and C`), which keep the same names whole in its other lists.
+pub(crate) fn known_components(lines: &[(u64, &str)]) -> Vec<String> {
+    let mut known = Vec::new();
+    for (_, line) in lines {
+        if let Some(caps) = AFFECTED.captures(line) {
+            let raw = split_commas(&caps[1]);
+            if raw.len() > 1 && raw[raw.len() - 1].trim_start().starts_with("and ") {
+                for item in raw {
+                    let item = item.trim();
+                    let item = item.strip_prefix("and ").unwrap_or(item).trim();
+                    let name = item.find('(').map_or(item, |o| item[..o].trim());
+                    if name.contains(" and ") && !known.iter().any(|k| k == name) {
+                        known.push(name.to_string());
+                    }
+                }
+            }
+        }
+    }
+    known
 }
 
 /// Reads one page. `Err` is the reject reason (e.g. an unknown abbreviation), with its line.
@@ -161,6 +222,7 @@ pub(crate) fn parse(text: &str, opts: &IngestOptions) -> std::result::Result<Pag
         .enumerate()
         .map(|(i, l)| (i as u64 + 1, l.trim()))
         .collect();
+    let known = known_components(&lines);
     let mut page = Page::default();
     let header = lines.iter().position(|(_, l)| HEADER.is_match(l));
     let body_start = match header {
@@ -199,7 +261,7 @@ pub(crate) fn parse(text: &str, opts: &IngestOptions) -> std::result::Result<Pag
             continue;
         }
         if let Some(caps) = AFFECTED.captures(line) {
-            page.components = components(&caps[1]);
+            page.components = components(&caps[1], &known);
             affected = true;
             break;
         }
@@ -495,18 +557,76 @@ mod tests {
 
     #[test]
     fn component_lists_expand_groups() {
+        let c = |l: &str| components(l, &[]);
         assert_eq!(
-            components("Admin, Flipbooks, and Pop-ups"),
+            c("Admin, Flipbooks, and Pop-ups"),
             ["Admin", "Flipbooks", "Pop-ups"]
         );
         assert_eq!(
-            components("Core (API, and Web), Billing"),
+            c("Core (API, and Web), Billing"),
             ["Core / API", "Core / Web", "Billing"]
         );
         assert_eq!(
-            components("TWILIO PLATFORM (Billing)"),
+            c("TWILIO PLATFORM (Billing)"),
             ["TWILIO PLATFORM / Billing"]
         );
+    }
+
+    #[test]
+    fn lists_without_the_oxford_comma_are_split_too() {
+        let c = |l: &str| components(l, &[]);
+        // Each form the pages use.
+        assert_eq!(c("API and ChatGPT"), ["API", "ChatGPT"]);
+        assert_eq!(
+            c("Admin, Flipbooks and Pop-ups"),
+            ["Admin", "Flipbooks", "Pop-ups"]
+        );
+        assert_eq!(
+            c("API, Control Panel and Event Processing (Global)"),
+            ["API", "Control Panel", "Event Processing / Global"]
+        );
+        assert_eq!(
+            c("Workers (EU and US)"),
+            ["Workers / EU", "Workers / US"],
+            "inside a group too"
+        );
+        assert_eq!(
+            c("Queue, and Workers (EU, US)"),
+            ["Queue", "Workers / EU", "Workers / US"]
+        );
+        assert_eq!(c("Billing"), ["Billing"]);
+        // In an Oxford list every item is whole, `and` in a name included.
+        assert_eq!(
+            c("API, Search and Discovery, and Billing"),
+            ["API", "Search and Discovery", "Billing"]
+        );
+    }
+
+    #[test]
+    fn a_known_component_with_and_in_its_name_stays_whole() {
+        let known = vec!["Search and Discovery".to_string()];
+        assert_eq!(
+            components("Search and Discovery", &known),
+            ["Search and Discovery"]
+        );
+        assert_eq!(
+            components("API, Search and Discovery", &known),
+            ["API", "Search and Discovery"]
+        );
+        assert_eq!(
+            components("Search and Discovery and Billing", &known),
+            ["Search and Discovery", "Billing"],
+            "the last ` and ` separates; the known name before it stays"
+        );
+        // The page's Oxford lists make a name known for its other lists.
+        let lines = [
+            (
+                1,
+                "This incident affected: API, Search and Discovery, and Billing.",
+            ),
+            (9, "This incident affected: Search and Discovery."),
+        ];
+        assert_eq!(known_components(&lines), ["Search and Discovery"]);
     }
 
     #[test]
