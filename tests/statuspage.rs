@@ -241,3 +241,105 @@ fn the_819_github_incidents_give_a_monthly_component_report() {
     );
     assert_eq!(a.len() % 55, 0);
 }
+
+#[test]
+fn a_single_incident_answer_and_a_bare_incident_read_like_incidents_json() {
+    // Uploads: partial 07:12-08:40 UTC (88 min x 0.3 = 26.4); the incident from 07:00 UTC.
+    for (file, vendor) in [
+        (
+            "tests/data/single-incident/fabrikam_x7k2m9p4q1z8.json",
+            "Fabrikam Status",
+        ),
+        ("tests/data/single-incident/bare_incident.json", "Fabrikam"),
+    ] {
+        let dir = temp();
+        let o = run(&[
+            "report",
+            file,
+            "--vendor",
+            "Fabrikam",
+            "--formats",
+            "csv",
+            "--out",
+            &path_str(dir.path()),
+        ]);
+        assert!(o.status.success(), "{file}: {}", stderr(&o));
+        let inc = read_csv(&dir.path().join("incidents.csv"));
+        assert_eq!(inc.len(), 1);
+        assert_eq!(inc[0]["vendor"], vendor, "the page's name, else --vendor");
+        assert_eq!(inc[0]["started_at"], "2024-03-05T07:00:00Z");
+        assert_eq!(inc[0]["ttr_min"], "100");
+        let a = read_csv(&dir.path().join("availability.csv"));
+        let up = row(&a, &[("component", "Uploads"), ("month", "all")]);
+        assert_eq!(up["downtime_min"], "26.4", "{file}");
+    }
+}
+
+#[test]
+fn json_mttx_cannot_read_says_what_it_found_and_what_it_expected() {
+    let dir = temp();
+    let cases = [
+        (
+            "object.json",
+            "{\n  \"status\": \"ok\",\n  \"count\": 3\n}\n",
+            "found an object with the keys `status`, `count` and no incident column; expected an array of incident records",
+        ),
+        ("number.json", "42\n", "found a number; expected"),
+        (
+            "truncated.json",
+            "{\n  \"page\": {\"name\": \"X\"},\n  \"incident\": {\"id\": \"a\",\n",
+            "truncated.json:4: malformed JSON document: EOF while parsing",
+        ),
+    ];
+    for (name, text, want) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let o = run(&["validate", &path_str(&path)]);
+        assert_eq!(o.status.code(), Some(1), "{name}");
+        assert!(stderr(&o).contains(want), "{name}: {}", stderr(&o));
+        assert!(
+            !stderr(&o).contains("expected value at line 1 column 1"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    // One canonical record as a pretty-printed object reads as one row.
+    let one = dir.path().join("one.json");
+    std::fs::write(
+        &one,
+        "{\n  \"id\": \"INC-1\",\n  \"vendor\": \"Acme\",\n  \"started_at\": \"2024-06-03T10:00:00Z\"\n}\n",
+    )
+    .unwrap();
+    let o = run(&["validate", &path_str(&one)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("1 rows read: 1 accepted"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn the_real_single_incident_answers_read_cleanly() {
+    let path = manifest_dir().join("../shared/data/statuspage-api/single");
+    if !path.is_dir() {
+        eprintln!("note: ../shared/data not present; single-incident check skipped");
+        return;
+    }
+    let dir = temp();
+    let o = run(&[
+        "report",
+        &path_str(&path),
+        "--formats",
+        "csv",
+        "--out",
+        &path_str(dir.path()),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let inc = read_csv(&dir.path().join("incidents.csv"));
+    assert_eq!(inc.len(), 5);
+    assert!(inc.iter().all(|r| r["vendor"] == "GitHub"));
+    // The 2023 incident: started 17:04:42.456, resolved 18:14:45.860: 70 min 3.404 s.
+    assert_eq!(row(&inc, &[("id", "00km0kwpz23b")])["ttr_min"], "70.057");
+}

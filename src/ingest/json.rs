@@ -1,6 +1,8 @@
-//! Canonical JSON: an array of record objects, or NDJSON (one object per line). Values become
-//! text (numbers as written, arrays of components joined with `;`); each record keeps the line
-//! it starts on. A malformed NDJSON line is a rejected row, not a failed file.
+//! Canonical JSON: an array of record objects, one record object, or NDJSON (one object per
+//! line). Values become text (numbers as written, arrays of components joined with `;`); each
+//! record keeps the line it starts on. A malformed NDJSON line is a rejected row, not a failed
+//! file; a `.json` document of any other shape is an error that says what it found and what
+//! mttx reads.
 
 use polars::prelude::*;
 use serde_json::Value;
@@ -22,6 +24,33 @@ fn to_text(v: &Value) -> Option<String> {
                 .join(";"),
         ),
         other => Some(other.to_string()),
+    }
+}
+
+/// The JSON shapes mttx reads, for messages about those it cannot.
+const EXPECTED: &str = "expected an array of incident records, one record object, NDJSON (one record per line), Statuspage API JSON ({page, incidents}, {page, incident}, or one incident object), or a status feed";
+
+/// What a JSON value is, in a few words.
+fn found(v: &Value) -> String {
+    match v {
+        Value::Object(m) if m.is_empty() => "an empty object".into(),
+        Value::Object(m) => {
+            let keys: Vec<String> = m
+                .keys()
+                .take(6)
+                .map(|k| format!("`{}`", crate::error::shown(k)))
+                .collect();
+            format!(
+                "an object with the keys {}{}",
+                keys.join(", "),
+                if m.len() > 6 { ", ..." } else { "" }
+            )
+        }
+        Value::Array(a) => format!("an array of {} items", a.len()),
+        Value::String(_) => "a string".into(),
+        Value::Number(_) => "a number".into(),
+        Value::Bool(_) => "a boolean".into(),
+        Value::Null => "null".into(),
     }
 }
 
@@ -51,6 +80,44 @@ pub(crate) fn read(
         return Ok(tables);
     }
     Ok(vec![read_canonical(name, bytes, format, opts)?])
+}
+
+/// A `.json` file that is one document rather than NDJSON: `Some(record)` for one record
+/// object, an error naming what was found for any other document, `None` for NDJSON (the
+/// first line is a JSON value of its own).
+fn single_document(
+    name: &str,
+    text: &str,
+    opts: &IngestOptions,
+) -> Result<Option<serde_json::Map<String, Value>>> {
+    let whole = serde_json::from_str::<Value>(text);
+    let first_line = text.trim_start().lines().next().unwrap_or("");
+    let first_alone = serde_json::from_str::<Value>(first_line).is_ok();
+    match whole {
+        Ok(Value::Object(map)) => {
+            if map.keys().any(|k| opts.columns.target(k).is_some()) {
+                Ok(Some(map))
+            } else {
+                Err(Error::File {
+                    source_name: name.to_string(),
+                    message: format!(
+                        "found {} and no incident column; {EXPECTED}",
+                        found(&Value::Object(map))
+                    ),
+                })
+            }
+        }
+        Ok(other) => Err(Error::File {
+            source_name: name.to_string(),
+            message: format!("found {}; {EXPECTED}", found(&other)),
+        }),
+        Err(_) if first_alone => Ok(None),
+        Err(e) => Err(Error::Parse {
+            source_name: name.to_string(),
+            line: e.line() as u64,
+            message: format!("malformed JSON document: {e}; {EXPECTED}"),
+        }),
+    }
 }
 
 fn read_canonical(
@@ -96,6 +163,10 @@ fn read_canonical(
             source_name: name.to_string(),
             message: "the file is empty".into(),
         });
+    } else if format == Format::Json
+        && let Some(doc) = single_document(name, text, opts)?
+    {
+        records.push((1, doc));
     } else {
         for (i, line_text) in text.lines().enumerate() {
             let t = line_text.trim();

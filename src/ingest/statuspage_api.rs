@@ -1,5 +1,6 @@
 //! Statuspage API v2 JSON (contract section 4): `incidents.json`, `summary.json` (incidents and
-//! scheduled maintenances) and plain arrays of incident objects, turned into canonical incident
+//! scheduled maintenances), a single incident as `/api/v2/incidents/<code>.json` serves it
+//! (`{page, incident}`) or bare, and plain arrays of incident objects, turned into canonical incident
 //! rows plus impact rows rebuilt from each update's `affected_components` transitions.
 //!
 //! The output is two raw text tables, so validation, rejects and line numbers work exactly as
@@ -22,6 +23,11 @@ struct Doc<'a> {
     incidents: Option<Vec<&'a RawValue>>,
     #[serde(borrow)]
     scheduled_maintenances: Option<Vec<&'a RawValue>>,
+    /// `/api/v2/incidents/<code>.json`: one incident.
+    #[serde(borrow)]
+    incident: Option<&'a RawValue>,
+    /// Present on a bare incident object.
+    incident_updates: Option<serde::de::IgnoredAny>,
     components: Option<Vec<Component>>,
 }
 
@@ -94,26 +100,40 @@ pub(crate) fn read(
             let Ok(doc) = serde_json::from_str::<Doc>(text) else {
                 return Ok(None);
             };
-            if doc.incidents.is_none() && doc.scheduled_maintenances.is_none() {
-                return Ok(None);
-            }
-            let mut items: Vec<(&RawValue, bool)> = doc
-                .incidents
-                .unwrap_or_default()
-                .into_iter()
-                .map(|r| (r, false))
-                .collect();
-            items.extend(
-                doc.scheduled_maintenances
+            if let Some(one) = doc.incident {
+                (
+                    doc.page.and_then(|p| p.name),
+                    Vec::new(),
+                    vec![(one, false)],
+                )
+            } else if doc.incidents.is_none() && doc.scheduled_maintenances.is_none() {
+                // A bare incident object (the `incident` of a single-incident answer).
+                let Some(_) = doc.incident_updates else {
+                    return Ok(None);
+                };
+                let Ok(whole) = serde_json::from_str::<&RawValue>(text) else {
+                    return Ok(None);
+                };
+                (None, Vec::new(), vec![(whole, false)])
+            } else {
+                let mut items: Vec<(&RawValue, bool)> = doc
+                    .incidents
                     .unwrap_or_default()
                     .into_iter()
-                    .map(|r| (r, true)),
-            );
-            (
-                doc.page.and_then(|p| p.name),
-                doc.components.unwrap_or_default(),
-                items,
-            )
+                    .map(|r| (r, false))
+                    .collect();
+                items.extend(
+                    doc.scheduled_maintenances
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|r| (r, true)),
+                );
+                (
+                    doc.page.and_then(|p| p.name),
+                    doc.components.unwrap_or_default(),
+                    items,
+                )
+            }
         } else if trimmed.starts_with('[') {
             let Ok(all) = serde_json::from_str::<Vec<&RawValue>>(text) else {
                 return Ok(None);
