@@ -23,7 +23,7 @@ use crate::model::{Anchor, GroupKey, WeightPreset, Weights};
     version,
     about = "Incident reliability metrics: MTTD, MTTA, MTTI, MTTM, MTTR, downtime, availability and SLA",
     long_about = None,
-    after_help = "Examples:\n  mttx report                          report on the bundled sample data\n  mttx report incidents.csv --month 2024-06 --sla 99.95\n  mttx metrics exports/ --by vendor,month\n  mttx validate incidents.csv\n  mttx chart downtime incidents.csv -o downtime.png\n  mttx retro incidents.csv --incident INC-42\n\nExit codes: 0 ok, 1 input error or nothing to report, 2 usage error,\n3 rows rejected (validate), 4 output could not be written."
+    after_help = "Examples:\n  mttx report                          report on the bundled sample data\n  mttx report incidents.csv --month 2024-06 --sla 99.95\n  mttx metrics exports/ --by vendor,month\n  mttx validate incidents.csv\n  mttx chart downtime incidents.csv -o downtime.png\n  mttx retro incidents.csv --incident INC-42\n  mttx sync && mttx report --store vendors.db   vendors' status-page history\n\nExit codes: 0 ok, 1 input error or nothing to report, 2 usage error,\n3 rows rejected (validate), 4 output could not be written,\n5 sync: a vendor failed (the others were stored); 1 also when the store cannot be used."
 )]
 pub struct Cli {
     /// Configuration file [default: ./mttx.toml when present]. Flags override it.
@@ -80,6 +80,23 @@ pub enum Command {
         after_help = "Examples:\n  mttx generate -o data/incidents.csv                 the shipped sample\n  mttx generate --incidents 100000 --seed 1 -o big.csv\n  mttx generate --incidents 50 --start 2024-06 --months 2 | head"
     )]
     Generate(GenerateCmd),
+    /// Bring the history of every status page in mttx.toml's [[vendor]] tables into the local
+    /// store (incidents.json, the history index, each incident not yet final). Exits 5 when a
+    /// vendor failed (the others are stored), 1 when the store cannot be used.
+    #[command(
+        after_help = "Examples:\n  mttx sync                                  the vendors of ./mttx.toml, into its store (or vendors.db)\n  mttx sync --config vendors.toml --store history/vendors.db\n  mttx report --store vendors.db --from 2025-01-01 --to 2026-01-01\n\nExit codes: 0 every vendor synced, 5 at least one failed (the rest stored),\n1 the store cannot be opened or used, 2 a mistake in mttx.toml."
+    )]
+    Sync(SyncCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct SyncCmd {
+    /// The store file [default: `store` in mttx.toml, else vendors.db]; created when missing.
+    #[arg(long, value_name = "DB")]
+    pub store: Option<PathBuf>,
+    /// Print nothing but errors (no progress bar, no summary).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -101,6 +118,9 @@ pub struct SourceArgs {
     /// planning for up to 16 bytes of memory per byte of input].
     #[arg(long, value_name = "MB")]
     pub max_input_mb: Option<f64>,
+    /// Also read every vendor kept in this store by `mttx sync` (beside any INPUT).
+    #[arg(long, value_name = "DB")]
+    pub store: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -162,7 +182,7 @@ pub struct MeasureArgs {
 #[derive(Debug, Args)]
 pub struct MetricsCmd {
     /// Incident files or folders.
-    #[arg(value_name = "INPUT", required = true)]
+    #[arg(value_name = "INPUT", required_unless_present = "store")]
     pub inputs: Vec<PathBuf>,
     /// Group by any of vendor, component, severity, month (comma-separated).
     #[arg(long, value_enum, value_delimiter = ',', value_name = "KEYS")]
@@ -182,7 +202,7 @@ pub struct MetricsCmd {
 #[derive(Debug, Args)]
 pub struct ValidateCmd {
     /// Incident files or folders.
-    #[arg(value_name = "INPUT", required = true)]
+    #[arg(value_name = "INPUT", required_unless_present = "store")]
     pub inputs: Vec<PathBuf>,
     #[command(flatten)]
     pub source: SourceArgs,
@@ -251,7 +271,7 @@ pub enum ChartKindArg {
 #[derive(Debug, Args)]
 pub struct ImportCmd {
     /// Files or folders of any supported input.
-    #[arg(value_name = "INPUT", required = true)]
+    #[arg(value_name = "INPUT", required_unless_present = "store")]
     pub inputs: Vec<PathBuf>,
     /// Folder for incidents.csv, impacts.csv and rejects.csv.
     #[arg(long, short, value_name = "DIR")]
@@ -340,6 +360,8 @@ impl SourceArgs {
             tz_abbrev.set(spec).map_err(Error::Usage)?;
         }
         Ok(Source {
+            store: self.store.clone(),
+            configured_vendors: config.vendors.iter().map(|v| v.name.clone()).collect(),
             inputs: inputs.to_vec(),
             tz,
             tz_abbrev,
@@ -547,6 +569,18 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<u8> {
             out,
         ),
         Command::Generate(c) => commands::generate::run(&c.settings()?, out),
+        Command::Sync(c) => commands::sync::run(
+            &commands::sync::SyncArgs {
+                store: c
+                    .store
+                    .or_else(|| config.store.clone())
+                    .unwrap_or_else(|| PathBuf::from(commands::sync::DEFAULT_STORE)),
+                vendors: config.vendors.clone(),
+                config_path: config.path.clone(),
+                quiet: c.quiet,
+            },
+            out,
+        ),
     }
 }
 

@@ -36,6 +36,10 @@ pub struct Config {
     pub sla: Option<f64>,
     pub rules: Vec<SlaRule>,
     pub columns: ColumnMap,
+    /// `store`: the vendor store's file, relative paths taken from the config file's folder.
+    pub store: Option<PathBuf>,
+    /// `[[vendor]]`: status pages that `mttx sync` keeps in the store.
+    pub vendors: Vec<crate::sync::Vendor>,
 }
 
 impl Config {
@@ -94,6 +98,12 @@ impl Config {
             }
             s.push('\n');
         }
+        if let Some(store) = &c.store {
+            let _ = writeln!(s, "  store: {}", store.display());
+        }
+        for v in &c.vendors {
+            let _ = writeln!(s, "  [[vendor]] {}: {} ({})", v.name, v.url, v.platform);
+        }
         if !c.columns.is_empty() {
             if let Some(p) = c.columns.preset {
                 let _ = writeln!(s, "  columns preset: {p}");
@@ -119,6 +129,8 @@ impl Config {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
+    store: Option<Spanned<String>>,
+    vendor: Option<Vec<Spanned<VendorEntry>>>,
     report: Option<ReportSection>,
     weights: Option<WeightsSection>,
     sla: Option<Vec<Spanned<SlaEntry>>>,
@@ -153,6 +165,17 @@ struct SlaEntry {
     hours: Option<Spanned<String>>,
     tz: Option<Spanned<String>>,
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VendorEntry {
+    name: Option<Spanned<String>>,
+    url: Option<Spanned<String>>,
+    platform: Option<Spanned<String>>,
+}
+
+/// Platforms `sync` reads; incident.io status pages serve Statuspage's API.
+pub const PLATFORMS: [&str; 2] = ["statuspage", "incident.io"];
 
 /// A column name, or for `components` a list of 0/1 columns, one per component.
 #[derive(Debug, Deserialize)]
@@ -215,6 +238,71 @@ impl Reader<'_> {
         })
     }
 
+    /// A `[[vendor]]` table, checked against those before it.
+    fn vendor(
+        &self,
+        entry: &Spanned<VendorEntry>,
+        before: &[crate::sync::Vendor],
+    ) -> Result<crate::sync::Vendor> {
+        let e = entry.get_ref();
+        let at = entry.span();
+        let text = |v: &Option<Spanned<String>>| {
+            v.as_ref()
+                .map(|v| (v.get_ref().trim().to_string(), v.span()))
+                .filter(|(t, _)| !t.is_empty())
+        };
+        let Some((name, name_at)) = text(&e.name) else {
+            return self.err(at, "[[vendor]] without a name (name = \"GitHub\")".into());
+        };
+        if before.iter().any(|v| v.name == name) {
+            return self.err(
+                name_at,
+                format!("[[vendor]] name '{name}': a second vendor of that name"),
+            );
+        }
+        let Some((url, url_at)) = text(&e.url) else {
+            return self.err(
+                at,
+                format!(
+                    "[[vendor]] '{name}' without a url (url = \"https://www.githubstatus.com\")"
+                ),
+            );
+        };
+        let lower = url.to_ascii_lowercase();
+        let host = lower
+            .strip_prefix("https://")
+            .or_else(|| lower.strip_prefix("http://"))
+            .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
+        if host.is_none_or(|h| h.is_empty() || h.contains(char::is_whitespace)) {
+            return self.err(
+                url_at,
+                format!("[[vendor]] '{name}' url '{url}': not an http(s) URL (e.g. https://www.githubstatus.com)"),
+            );
+        }
+        let platform = match &e.platform {
+            None => PLATFORMS[0].to_string(),
+            Some(p) => {
+                let v = p.get_ref().trim().to_ascii_lowercase();
+                if !PLATFORMS.contains(&v.as_str()) {
+                    return self.err(
+                        p.span(),
+                        format!(
+                            "[[vendor]] '{name}' platform '{}': expected {} (or leave it out to detect it)",
+                            p.get_ref(),
+                            PLATFORMS.join(" or ")
+                        ),
+                    );
+                }
+                v
+            }
+        };
+        Ok(crate::sync::Vendor {
+            name,
+            url: url.trim_end_matches('/').to_string(),
+            platform,
+        })
+    }
+
     fn target(&self, key: &str, v: &Spanned<f64>) -> Result<f64> {
         let t = *v.get_ref();
         if t > 0.0 && t <= 100.0 {
@@ -249,6 +337,12 @@ pub fn load(path: Option<&Path>) -> Result<Config> {
         },
     })?;
     let mut config = parse(&path.display().to_string(), &text)?;
+    if let Some(store) = &config.store
+        && store.is_relative()
+        && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+    {
+        config.store = Some(dir.join(store));
+    }
     config.path = Some(path);
     Ok(config)
 }
@@ -367,6 +461,15 @@ pub fn parse(name: &str, text: &str) -> Result<Config> {
             line,
         });
     }
+    if let Some(store) = &file.store {
+        if store.get_ref().trim().is_empty() {
+            return r.err(store.span(), "store: empty file name".into());
+        }
+        c.store = Some(PathBuf::from(store.get_ref().trim()));
+    }
+    for entry in file.vendor.iter().flatten() {
+        c.vendors.push(r.vendor(entry, &c.vendors)?);
+    }
     if let Some(cols) = &file.columns {
         if let Some(p) = &cols.preset {
             c.columns = ColumnMap::preset(p.get_ref())
@@ -430,6 +533,13 @@ pub fn parse(name: &str, text: &str) -> Result<Config> {
 pub const EXAMPLE: &str = r#"# mttx.toml: read from --config FILE, else ./mttx.toml. Flags override it.
 # Every key is optional; an unknown key is an error that names its line.
 
+store = "vendors.db"        # the vendor store `mttx sync` fills (--store overrides it)
+
+[[vendor]]                  # a status page to keep in the store, one table each
+name = "GitHub"                       # the vendor's name in every report
+url = "https://www.githubstatus.com"  # the status page's base URL (http or https)
+platform = "statuspage"               # optional: statuspage or incident.io; detected when absent
+
 [report]
 tz = "Europe/Berlin"        # report time zone: months, days, naive timestamps
 # vendor = "Our platform"   # vendor of rows without one (an export of your own incidents)
@@ -487,7 +597,16 @@ mod tests {
         assert_eq!(c.rules[1].component, Some(Pattern("API".into())));
         let h = c.rules[2].hours.as_ref().unwrap();
         assert_eq!((h.start_min, h.end_min), (480, 1080));
-        assert_eq!(c.rules[0].line, 15, "the line of the [[sla]] header");
+        assert_eq!(c.rules[0].line, 22, "the line of the [[sla]] header");
+        assert_eq!(c.store, Some(PathBuf::from("vendors.db")));
+        assert_eq!(
+            c.vendors,
+            [crate::sync::Vendor {
+                name: "GitHub".into(),
+                url: "https://www.githubstatus.com".into(),
+                platform: "statuspage".into()
+            }]
+        );
         assert_eq!(
             c.columns.target("start_timestamp").as_deref(),
             Some(crate::model::col::STARTED_AT)
@@ -519,5 +638,52 @@ mod tests {
                 .starts_with("mttx.toml:2: [columns] preset")
         );
         assert!(err("[colums]\nid = \"x\"\n").starts_with("mttx.toml:1: unknown key `colums`"));
+    }
+
+    #[test]
+    fn vendors_are_checked_and_named_with_their_line() {
+        let c = parse(
+            "mttx.toml",
+            "[[vendor]]\nname = \" Acme \"\nurl = \"http://127.0.0.1:8080/\"\n\n[[vendor]]\nname = \"Tailspin\"\nurl = \"https://status.tailspin.test\"\nplatform = \"incident.io\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.vendors.len(), 2);
+        assert_eq!(c.vendors[0].name, "Acme");
+        assert_eq!(
+            c.vendors[0].url, "http://127.0.0.1:8080",
+            "no trailing slash"
+        );
+        assert_eq!(c.vendors[0].platform, "statuspage", "detected");
+        assert_eq!(c.vendors[1].platform, "incident.io");
+        assert_eq!(
+            err("[report]\nsla = 99\n\n[[vendor]]\nurl = \"https://a.test\"\n"),
+            "mttx.toml:4: [[vendor]] without a name (name = \"GitHub\")"
+        );
+        assert_eq!(
+            err("[[vendor]]\nname = \"A\"\n"),
+            "mttx.toml:1: [[vendor]] 'A' without a url (url = \"https://www.githubstatus.com\")"
+        );
+        assert_eq!(
+            err(
+                "[[vendor]]\nname = \"A\"\nurl = \"https://a.test\"\n[[vendor]]\nname = \"A\"\nurl = \"https://b.test\"\n"
+            ),
+            "mttx.toml:5: [[vendor]] name 'A': a second vendor of that name"
+        );
+        assert_eq!(
+            err("[[vendor]]\nname = \"A\"\nurl = \"ftp://a.test\"\n"),
+            "mttx.toml:3: [[vendor]] 'A' url 'ftp://a.test': not an http(s) URL (e.g. https://www.githubstatus.com)"
+        );
+        assert!(
+            err("[[vendor]]\nname = \"A\"\nurl = \"https://\"\n")
+                .starts_with("mttx.toml:3: [[vendor]] 'A' url")
+        );
+        assert!(
+            err("[[vendor]]\nname = \"A\"\nurl = \"https://a.test\"\nplatform = \"pagerduty\"\n")
+                .starts_with("mttx.toml:4: [[vendor]] 'A' platform 'pagerduty'")
+        );
+        assert!(
+            err("[[vendor]]\nname = \"A\"\nurl = \"https://a.test\"\nkey = 1\n")
+                .starts_with("mttx.toml:4: unknown key `key`")
+        );
     }
 }

@@ -39,6 +39,9 @@ pub enum Error {
     },
     #[error("{0}")]
     NoData(String),
+    /// The vendor store cannot be opened or used (exit 1).
+    #[error("{path}: {message}")]
+    Store { path: PathBuf, message: String },
     #[error("cannot write {path}: {source}")]
     Write {
         path: PathBuf,

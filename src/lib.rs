@@ -1,5 +1,6 @@
-//! mttx: incident reliability metrics. The pipeline, stage by stage:
-//! [`ingest`] (files -> canonical frame, rejects) -> [`metrics`] (time-to-x, downtime,
+//! mttx: incident reliability metrics. The pipeline, stage by stage: [`sync`] (status pages ->
+//! [`store`], the local vendor history), [`ingest`] (files and the store -> canonical frame,
+//! rejects) -> [`metrics`] (time-to-x, downtime,
 //! availability) -> [`report`] (rows -> CSV, JSON, terminal text) -> [`output`] (files).
 //! [`cli`] turns arguments and [`config`] (`mttx.toml`) into settings; [`commands`] runs one
 //! subcommand each.
@@ -20,4 +21,6 @@ pub mod output;
 pub mod parallel;
 pub mod period;
 pub mod report;
+pub mod store;
+pub mod sync;
 pub mod time;

@@ -7,9 +7,12 @@ pub fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The `mttx` binary, run from the project root unless told otherwise.
+/// The `mttx` binary, run from the project root unless told otherwise. `MTTX_TEST_BIN` runs
+/// the tests against another build (e.g. the release binary, for the figures in docs/).
 pub fn mttx() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_mttx"));
+    let bin =
+        std::env::var_os("MTTX_TEST_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_mttx").into());
+    let mut c = Command::new(bin);
     c.current_dir(manifest_dir());
     c
 }

@@ -9,5 +9,7 @@ mod crosscheck;
 mod html;
 mod pages;
 mod properties;
+mod server;
 mod snapshots;
 mod statuspage;
+mod sync;

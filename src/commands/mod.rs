@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod progress;
 pub mod report;
 pub mod retro;
+pub mod sync;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -33,6 +34,8 @@ pub mod exit {
     pub const REJECTED: u8 = 3;
     /// An output file or folder could not be written.
     pub const WRITE: u8 = 4;
+    /// `sync`: at least one vendor failed; the others were stored.
+    pub const SYNC_FAILED: u8 = 5;
 }
 
 /// Where incidents come from and how to read them.
@@ -49,12 +52,33 @@ pub struct Source {
     pub columns: crate::ingest::columns::ColumnMap,
     /// Inputs larger than this in all are refused before reading.
     pub max_input_bytes: u64,
+    /// The vendor store to read beside the inputs (`--store`).
+    pub store: Option<PathBuf>,
+    /// The vendors the configuration names (`[[vendor]]`): those without data in the store
+    /// are named in the summary.
+    pub configured_vendors: Vec<String>,
 }
 
 impl Source {
+    /// Reads the inputs and, with `--store`, every stored vendor's incidents.
     pub fn read(&self) -> Result<Ingested> {
-        let inputs: Vec<Input> = self.inputs.iter().cloned().map(Input::Path).collect();
-        self.read_inputs(&inputs)
+        let mut inputs: Vec<Input> = self.inputs.iter().cloned().map(Input::Path).collect();
+        let mut notes = Vec::new();
+        if let Some(path) = &self.store {
+            let (stored, said) = store_inputs(path, &self.configured_vendors)?;
+            if stored.is_empty() && inputs.is_empty() {
+                return Err(Error::NoData(format!(
+                    "{}: the store holds no incidents{}: run `mttx sync` first",
+                    path.display(),
+                    said.first().map(|s| format!(" ({s})")).unwrap_or_default()
+                )));
+            }
+            inputs.extend(stored);
+            notes = said;
+        }
+        let mut ingested = self.read_inputs(&inputs)?;
+        ingested.notes.extend(notes);
+        Ok(ingested)
     }
 
     pub fn read_inputs(&self, inputs: &[Input]) -> Result<Ingested> {
@@ -70,6 +94,54 @@ impl Source {
             },
         )
     }
+}
+
+/// The store's vendors as inputs: one Statuspage `{page, incidents}` document each, read
+/// exactly as the same document in a file would be. Also says which vendors have no data (in
+/// the store but never synced successfully, or configured and never synced): they are left
+/// out of every table rather than shown as 100% available.
+fn store_inputs(
+    path: &std::path::Path,
+    configured: &[String],
+) -> Result<(Vec<Input>, Vec<String>)> {
+    let store = crate::store::Store::open(path, crate::store::Mode::Read)?;
+    let vendors = store.vendors()?;
+    let mut silent: Vec<String> = Vec::new();
+    for v in &vendors {
+        if v.incidents == 0 && v.last_success_at.is_none() {
+            silent.push(match &v.last_error {
+                Some(e) => format!("{} (last error: {})", v.name, crate::error::shown(e)),
+                None => v.name.clone(),
+            });
+        }
+    }
+    for name in configured {
+        if !vendors.iter().any(|v| &v.name == name) {
+            silent.push(name.clone());
+        }
+    }
+    let mut notes = Vec::new();
+    if !silent.is_empty() {
+        notes.push(format!(
+            "no data for {} never synced successfully: {}; left out of every table and chart",
+            if silent.len() == 1 {
+                "a vendor"
+            } else {
+                "vendors"
+            },
+            silent.join(", ")
+        ));
+    }
+    let inputs = store
+        .documents()?
+        .into_iter()
+        .map(|d| Input::Bytes {
+            name: format!("{}[{}]", path.display(), d.vendor),
+            format: crate::ingest::Format::Json,
+            bytes: std::borrow::Cow::Owned(d.json.into_bytes()),
+        })
+        .collect();
+    Ok((inputs, notes))
 }
 
 /// The report window as asked for on the command line.

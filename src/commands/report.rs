@@ -76,7 +76,7 @@ pub struct ReportArgs {
 
 /// The inputs, or the bundled sample when none is given.
 pub fn read_or_sample(source: &super::Source) -> Result<crate::ingest::Ingested> {
-    if source.inputs.is_empty() {
+    if source.inputs.is_empty() && source.store.is_none() {
         source.read_inputs(&[Input::Bytes {
             name: SAMPLE_NAME.into(),
             format: Format::Csv,
@@ -156,6 +156,7 @@ fn build_beside<T: Send>(
         computed,
         rejects: ingested.rejects,
         warnings: ingested.warnings,
+        notes: ingested.notes,
     };
     Ok((report, besides))
 }

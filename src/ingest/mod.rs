@@ -111,6 +111,9 @@ pub struct Ingested {
     pub rejects: Vec<Reject>,
     pub warnings: Vec<Warning>,
     pub counts: Counts,
+    /// What a reader should know about the inputs beyond rows and warnings (a stored vendor
+    /// that has no data), one sentence each.
+    pub notes: Vec<String>,
 }
 
 /// A format reader's output: the canonical columns found (text, or datetimes from typed
@@ -519,6 +522,7 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
         rejects,
         warnings,
         counts,
+        notes: Vec::new(),
     })
 }
 

@@ -29,6 +29,8 @@ pub struct Report {
     pub previous: Option<(String, Computed)>,
     pub rejects: Vec<Reject>,
     pub warnings: Vec<Warning>,
+    /// Notes on the inputs (a stored vendor without data), printed in the terminal summary.
+    pub notes: Vec<String>,
 }
 
 /// The headline figures of one month.

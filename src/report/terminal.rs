@@ -75,6 +75,9 @@ pub fn summary(r: &Report, wrote: Option<(&str, &[String])>) -> String {
         r.computed.incidents.len(),
         plural(r.warnings.len(), "warning", "warnings")
     );
+    for note in &r.notes {
+        let _ = writeln!(s, "note: {note}");
+    }
 
     let head: Vec<Vec<String>> = super::json::headline(&r.computed.metrics)
         .map(|m| {

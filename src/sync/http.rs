@@ -1,0 +1,339 @@
+//! The fetcher's HTTP: one blocking client (ureq with rustls) shared by every vendor's
+//! threads, at most [`Limits::per_host`] requests in flight per host, a timeout on every
+//! request, a cap on every body, and retries with backoff for what is worth retrying.
+//!
+//! What is retried ([`Attempt::Retry`]): connection errors, timeouts, 429 and 5xx (honouring
+//! `Retry-After`, capped), a body cut short, and a body that is not the JSON expected (an HTML
+//! error page from a CDN, a truncated document). What is not: a body over the cap, other 4xx;
+//! a 404 is an answer of its own ([`Got::NotFound`]), since a page without a history index
+//! says so with one.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, SystemTime};
+
+/// Limits of the fetcher.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Requests in flight per host.
+    pub per_host: usize,
+    /// Connecting, then the whole request and response.
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    /// Attempts per request, the first included.
+    pub attempts: u32,
+    /// The first backoff; it doubles (with jitter) after each failed attempt.
+    pub backoff: Duration,
+    /// The longest wait between attempts, `Retry-After` included.
+    pub max_wait: Duration,
+    /// The largest body accepted, bytes.
+    pub max_body: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            per_host: 4,
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            attempts: 5,
+            backoff: Duration::from_millis(500),
+            max_wait: Duration::from_secs(60),
+            max_body: 32 << 20,
+        }
+    }
+}
+
+impl Limits {
+    /// The defaults, with `MTTX_SYNC_BACKOFF_MS` (the first backoff, for tests of the retry
+    /// paths) and `MTTX_SYNC_TIMEOUT_MS` (the request timeout) read from the environment.
+    pub fn from_env() -> Limits {
+        let ms = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_millis)
+        };
+        let mut l = Limits::default();
+        if let Some(b) = ms("MTTX_SYNC_BACKOFF_MS") {
+            l.backoff = b;
+        }
+        if let Some(t) = ms("MTTX_SYNC_TIMEOUT_MS") {
+            l.request_timeout = t;
+        }
+        l
+    }
+}
+
+/// A successful answer.
+#[derive(Debug)]
+pub enum Got<T> {
+    Found(T),
+    /// 404: the resource does not exist (a page without a history index).
+    NotFound,
+}
+
+/// One attempt's outcome.
+enum Attempt<T> {
+    Done(Got<T>),
+    /// Worth another try, after at least this long (`Retry-After`) if given.
+    Retry(String, Option<Duration>),
+    Fail(String),
+}
+
+/// Counts kept for the summary and the tests.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub requests: AtomicU64,
+    pub retries: AtomicU64,
+}
+
+/// A counting semaphore per host.
+#[derive(Default)]
+struct Gate {
+    busy: Mutex<usize>,
+    freed: Condvar,
+}
+
+pub struct Client {
+    agent: ureq::Agent,
+    limits: Limits,
+    hosts: Mutex<HashMap<String, Arc<Gate>>>,
+    pub counters: Counters,
+}
+
+/// The lower-cased `host:port` of a URL (the unit of the in-flight limit).
+pub fn host_key(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    host.rsplit('@').next().unwrap_or(host).to_ascii_lowercase()
+}
+
+/// Reads `Retry-After`: whole seconds, or an HTTP date (against `now`).
+pub fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let at = SystemTime::UNIX_EPOCH + Duration::from_secs(at.timestamp().max(0) as u64);
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+impl Client {
+    pub fn new(limits: Limits) -> Client {
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(limits.connect_timeout))
+            .timeout_global(Some(limits.request_timeout))
+            .max_redirects(5)
+            .user_agent(concat!(
+                "mttx/",
+                env!("CARGO_PKG_VERSION"),
+                " (incident metrics; status page history)"
+            ))
+            .max_idle_connections_per_host(limits.per_host)
+            .build();
+        Client {
+            agent: config.into(),
+            limits,
+            hosts: Mutex::new(HashMap::new()),
+            counters: Counters::default(),
+        }
+    }
+
+    /// Requests in flight per host at most.
+    pub fn per_host(&self) -> usize {
+        self.limits.per_host
+    }
+
+    fn gate(&self, url: &str) -> Arc<Gate> {
+        let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        hosts.entry(host_key(url)).or_default().clone()
+    }
+
+    /// GETs `url` and reads its body with `parse`, retrying as the module says. `Err` is the
+    /// reason of the last attempt, with the URL.
+    pub fn get<T>(
+        &self,
+        url: &str,
+        parse: impl Fn(&[u8]) -> Result<T, String>,
+    ) -> Result<Got<T>, String> {
+        let mut wait = self.limits.backoff;
+        let mut attempt = 1;
+        loop {
+            let outcome = {
+                let gate = self.gate(url);
+                let _permit = Permit::take(&gate, self.limits.per_host);
+                self.counters.requests.fetch_add(1, Ordering::Relaxed);
+                self.once(url, &parse)
+            };
+            let (reason, after) = match outcome {
+                Attempt::Done(got) => return Ok(got),
+                Attempt::Fail(reason) => return Err(format!("{url}: {reason}")),
+                Attempt::Retry(reason, after) => (reason, after),
+            };
+            if attempt >= self.limits.attempts {
+                return Err(format!("{url}: {reason} (after {attempt} attempts)"));
+            }
+            attempt += 1;
+            self.counters.retries.fetch_add(1, Ordering::Relaxed);
+            let sleep = after
+                .unwrap_or_else(|| jitter(wait, url, attempt))
+                .min(self.limits.max_wait);
+            std::thread::sleep(sleep);
+            wait = (wait * 2).min(self.limits.max_wait);
+        }
+    }
+
+    fn once<T>(&self, url: &str, parse: &impl Fn(&[u8]) -> Result<T, String>) -> Attempt<T> {
+        let mut resp = match self.agent.get(url).call() {
+            Ok(r) => r,
+            Err(e) => return classify(e),
+        };
+        let status = resp.status().as_u16();
+        let after = resp
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| retry_after(v, SystemTime::now()));
+        if status == 404 {
+            return Attempt::Done(Got::NotFound);
+        }
+        if status == 429 || status >= 500 {
+            return Attempt::Retry(format!("HTTP {status}"), after);
+        }
+        if !(200..300).contains(&status) {
+            return Attempt::Fail(format!("HTTP {status}"));
+        }
+        let body = match resp
+            .body_mut()
+            .with_config()
+            .limit(self.limits.max_body)
+            .read_to_vec()
+        {
+            Ok(b) => b,
+            Err(e) => return classify(e),
+        };
+        match parse(&body) {
+            Ok(v) => Attempt::Done(Got::Found(v)),
+            Err(reason) => Attempt::Retry(reason, None),
+        }
+    }
+}
+
+/// What a transport error means for another attempt.
+fn classify<T>(e: ureq::Error) -> Attempt<T> {
+    match e {
+        ureq::Error::BodyExceedsLimit(limit) => Attempt::Fail(format!(
+            "the response is larger than {} MB: refused",
+            limit >> 20
+        )),
+        ureq::Error::BadUri(_)
+        | ureq::Error::TooManyRedirects
+        | ureq::Error::RedirectFailed
+        | ureq::Error::HostNotFound => Attempt::Fail(e.to_string()),
+        other => Attempt::Retry(other.to_string(), None),
+    }
+}
+
+/// `wait` give or take a quarter, varied by the URL and attempt (no clock, no RNG: two
+/// vendors retrying together still spread out).
+fn jitter(wait: Duration, url: &str, attempt: u32) -> Duration {
+    let h = url
+        .bytes()
+        .fold(u64::from(attempt).wrapping_mul(0x9e37_79b9), |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    let quarter = wait.as_millis() as u64 / 4;
+    let spread = if quarter == 0 { 0 } else { h % (2 * quarter) };
+    Duration::from_millis(wait.as_millis() as u64 - quarter + spread)
+}
+
+/// A place among a host's requests in flight, given back when dropped.
+struct Permit<'a>(&'a Gate);
+
+impl<'a> Permit<'a> {
+    fn take(gate: &'a Gate, limit: usize) -> Permit<'a> {
+        let mut busy = gate.busy.lock().unwrap_or_else(|e| e.into_inner());
+        while *busy >= limit {
+            busy = gate.freed.wait(busy).unwrap_or_else(|e| e.into_inner());
+        }
+        *busy += 1;
+        Permit(gate)
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        let mut busy = self.0.busy.lock().unwrap_or_else(|e| e.into_inner());
+        *busy -= 1;
+        self.0.freed.notify_one();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_are_keyed_by_lower_case_host_and_port() {
+        assert_eq!(
+            host_key("https://WWW.Example.com/api/v2/x.json"),
+            "www.example.com"
+        );
+        assert_eq!(
+            host_key("http://127.0.0.1:8080/history.json?page=2"),
+            "127.0.0.1:8080"
+        );
+        assert_eq!(host_key("http://u:p@h.test/x"), "h.test");
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(retry_after("7", now), Some(Duration::from_secs(7)));
+        // 2023-11-14T22:13:20Z is 1_700_000_000; ten seconds later.
+        assert_eq!(
+            retry_after("Tue, 14 Nov 2023 22:13:30 GMT", now),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            retry_after("Tue, 14 Nov 2023 22:13:00 GMT", now),
+            Some(Duration::ZERO),
+            "a date past is no wait"
+        );
+        assert_eq!(retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn jitter_stays_within_a_quarter() {
+        let w = Duration::from_millis(400);
+        for a in 0..50 {
+            let j = jitter(w, "http://h/x", a);
+            assert!(j >= Duration::from_millis(300) && j < Duration::from_millis(500));
+        }
+    }
+
+    #[test]
+    fn the_gate_holds_at_most_the_limit() {
+        let gate = Gate::default();
+        let peak = AtomicU64::new(0);
+        let now = AtomicU64::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    for _ in 0..20 {
+                        let _p = Permit::take(&gate, 3);
+                        let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+                        peak.fetch_max(n, Ordering::SeqCst);
+                        std::thread::sleep(Duration::from_micros(200));
+                        now.fetch_sub(1, Ordering::SeqCst);
+                    }
+                });
+            }
+        });
+        assert_eq!(peak.load(Ordering::SeqCst), 3);
+    }
+}

@@ -1,0 +1,369 @@
+//! Sync: brings each configured vendor's status-page history into the [`crate::store`].
+//!
+//! Vendors are synced side by side, each on a thread of its own that only fetches; one
+//! writer (the calling thread) stores what they send, a batch per transaction, so no write
+//! waits on the network and a killed sync loses nothing already committed. Per vendor
+//! ([`statuspage`]): `incidents.json` (the newest incidents, whole), then the history index
+//! page by page, then each listed incident the store does not hold in final form, and each
+//! stored incident still open, until it is resolved. A vendor that fails is recorded with its
+//! reason; the others are stored all the same.
+
+pub mod http;
+pub mod statuspage;
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+use crate::error::Result;
+use crate::store::{Held, Mode, NewIncident, PageInfo, Saved, Store};
+use http::{Client, Got, Limits};
+
+/// A vendor to sync, as configured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vendor {
+    /// The vendor's name in every report.
+    pub name: String,
+    /// The status page's base URL, without a trailing slash.
+    pub url: String,
+    /// `statuspage` (incident.io pages serve the same API).
+    pub platform: String,
+}
+
+/// History pages walked at most (three months each: fifty years).
+pub const MAX_HISTORY_PAGES: u32 = 200;
+/// Consecutive history pages without a single incident after which the walk ends (three
+/// years of quiet quarters: a server listing empty months forever must not keep sync going).
+pub const MAX_EMPTY_PAGES: u32 = 12;
+/// Incidents fetched, then stored in one transaction.
+const BATCH: usize = 50;
+/// Vendors synced at once.
+const VENDORS_AT_ONCE: usize = 8;
+
+/// How one vendor's sync ended.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub vendor: String,
+    /// New and updated incidents; unchanged: the other stored ones.
+    pub saved: Saved,
+    /// Incidents listed but not fetched (their error is in `error`).
+    pub failed: u64,
+    /// `None`: synced.
+    pub error: Option<String>,
+    /// What a reader should know (no history index, the walk cut short, incidents gone).
+    pub notes: Vec<String>,
+    /// The earliest stored start, after the sync.
+    pub oldest: Option<String>,
+    pub incidents: u64,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub outcomes: Vec<Outcome>,
+    pub requests: u64,
+    pub retries: u64,
+}
+
+impl Summary {
+    pub fn failed(&self) -> usize {
+        self.outcomes.iter().filter(|o| o.error.is_some()).count()
+    }
+}
+
+/// Progress events for a bar.
+pub enum Event<'a> {
+    Fetched(usize),
+    VendorDone(&'a str),
+}
+
+/// What a vendor's thread sends the writer.
+enum Msg {
+    Batch {
+        vendor: usize,
+        page: Option<PageInfo>,
+        incidents: Vec<NewIncident>,
+    },
+    Done {
+        vendor: usize,
+        has_history: Option<bool>,
+        failed: u64,
+        error: Option<String>,
+        notes: Vec<String>,
+    },
+}
+
+/// Syncs every vendor into the store at `path` (created when missing). `Err` only when the
+/// store cannot be opened or written; a vendor's failure is in its [`Outcome`].
+pub fn run(
+    path: &Path,
+    vendors: &[Vendor],
+    limits: Limits,
+    progress: &dyn Fn(Event),
+) -> Result<Summary> {
+    let mut store = Store::open(path, Mode::Write)?;
+    let mut held = Vec::with_capacity(vendors.len());
+    for v in vendors {
+        store.upsert_vendor(&v.name, &v.url, &v.platform)?;
+        held.push(store.held(&v.name)?);
+    }
+    let client = Client::new(limits);
+    let mut outcomes: Vec<Outcome> = vendors
+        .iter()
+        .map(|v| Outcome {
+            vendor: v.name.clone(),
+            ..Outcome::default()
+        })
+        .collect();
+    let stop = AtomicBool::new(false);
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = mpsc::channel::<Msg>();
+    let written = std::thread::scope(|s| -> Result<()> {
+        for _ in 0..VENDORS_AT_ONCE.min(vendors.len()) {
+            let tx = tx.clone();
+            let (client, next, stop, held) = (&client, &next, &stop, &held);
+            s.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= vendors.len() || stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    sync_vendor(client, i, &vendors[i], &held[i], &tx, stop);
+                }
+            });
+        }
+        drop(tx);
+        // The one writer: each batch in its own transaction, as it comes.
+        for msg in rx {
+            let done = match msg {
+                Msg::Batch {
+                    vendor,
+                    page,
+                    incidents,
+                } => {
+                    progress(Event::Fetched(incidents.len()));
+                    match store.save(&vendors[vendor].name, page.as_ref(), &incidents) {
+                        Ok(saved) => {
+                            outcomes[vendor].saved += saved;
+                            Ok(())
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+                Msg::Done {
+                    vendor,
+                    has_history,
+                    failed,
+                    error,
+                    notes,
+                } => {
+                    let o = &mut outcomes[vendor];
+                    o.failed = failed;
+                    o.notes = notes;
+                    o.error = error;
+                    progress(Event::VendorDone(&vendors[vendor].name));
+                    store.finish_vendor(&vendors[vendor].name, has_history, o.error.as_deref())
+                }
+            };
+            if let Err(e) = done {
+                // Stop the fetchers; they end at their next step.
+                stop.store(true, Ordering::Relaxed);
+                return Err(e);
+            }
+        }
+        Ok(())
+    });
+    written?;
+    for state in store.vendors()? {
+        if let Some(o) = outcomes.iter_mut().find(|o| o.vendor == state.name) {
+            o.oldest = state.oldest;
+            o.incidents = state.incidents;
+            // Unchanged: every stored incident this sync did not add or replace, fetched
+            // again or not.
+            o.saved.unchanged = state
+                .incidents
+                .saturating_sub(o.saved.new + o.saved.updated);
+        }
+    }
+    Ok(Summary {
+        outcomes,
+        requests: client.counters.requests.load(Ordering::Relaxed),
+        retries: client.counters.retries.load(Ordering::Relaxed),
+    })
+}
+
+/// One vendor: fetches and sends its batches, then how it ended.
+fn sync_vendor(
+    client: &Client,
+    index: usize,
+    vendor: &Vendor,
+    held: &HashMap<String, Held>,
+    tx: &mpsc::Sender<Msg>,
+    stop: &AtomicBool,
+) {
+    let mut notes = Vec::new();
+    let mut failed = 0u64;
+    let mut has_history = None;
+    let error = (|| -> std::result::Result<(), String> {
+        let base = vendor.url.as_str();
+        // 1. The newest incidents, whole.
+        let listing = match client.get(&statuspage::incidents_url(base), statuspage::listing)? {
+            Got::Found(l) => l,
+            Got::NotFound => {
+                return Err(format!(
+                    "{}: 404: no Statuspage API at {base} (is the URL the status page's base URL?)",
+                    statuspage::incidents_url(base)
+                ));
+            }
+        };
+        let listed: HashSet<String> = listing.incidents.iter().map(|i| i.id.clone()).collect();
+        let _ = tx.send(Msg::Batch {
+            vendor: index,
+            page: listing.page,
+            incidents: listing.incidents,
+        });
+        // 2. The history index; its failure still lets what is known be fetched.
+        let (codes, walk_error) = walk_history(client, base, &mut notes, &mut has_history);
+        // 3. Listed incidents the store lacks in final form, then stored ones still open.
+        let mut wanted: Vec<String> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
+        for code in &codes {
+            let final_ = held.get(code).is_some_and(|h| h.final_);
+            if !final_ && !listed.contains(code) && seen.insert(code) {
+                wanted.push(code.clone());
+            }
+        }
+        let mut open: Vec<&String> = held
+            .iter()
+            .filter(|(id, h)| !h.final_ && !listed.contains(*id) && !seen.contains(id.as_str()))
+            .map(|(id, _)| id)
+            .collect();
+        open.sort();
+        wanted.extend(open.into_iter().cloned());
+        let mut first_error = walk_error;
+        let mut gone = 0;
+        for batch in wanted.chunks(BATCH) {
+            if stop.load(Ordering::Relaxed) {
+                return Err("stopped: the store could not be written".into());
+            }
+            let results = fetch_all(client, base, batch);
+            let mut incidents = Vec::with_capacity(batch.len());
+            for r in results {
+                match r {
+                    Ok(Got::Found(inc)) => incidents.push(inc),
+                    Ok(Got::NotFound) => gone += 1,
+                    Err(e) => {
+                        failed += 1;
+                        first_error.get_or_insert(e);
+                    }
+                }
+            }
+            let _ = tx.send(Msg::Batch {
+                vendor: index,
+                page: None,
+                incidents,
+            });
+        }
+        if gone > 0 {
+            notes.push(format!(
+                "{gone} listed incidents answer 404 (removed from the page): kept as stored"
+            ));
+        }
+        match first_error {
+            Some(e) if failed > 0 => Err(format!("{failed} incidents not fetched: {e}")),
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    })()
+    .err();
+    let _ = tx.send(Msg::Done {
+        vendor: index,
+        has_history,
+        failed,
+        error,
+        notes,
+    });
+}
+
+/// Walks the history index: the codes listed, and the error that ended the walk early.
+fn walk_history(
+    client: &Client,
+    base: &str,
+    notes: &mut Vec<String>,
+    has_history: &mut Option<bool>,
+) -> (Vec<String>, Option<String>) {
+    let mut codes = Vec::new();
+    let mut empty_run = 0;
+    for page in 1..=MAX_HISTORY_PAGES {
+        match client.get(&statuspage::history_url(base, page), statuspage::history) {
+            Err(e) => return (codes, Some(format!("history page {page}: {e}"))),
+            Ok(Got::NotFound) if page == 1 => {
+                *has_history = Some(false);
+                notes.push(
+                    "no history index (404 for /history.json): synced from incidents.json alone"
+                        .into(),
+                );
+                return (codes, None);
+            }
+            Ok(Got::NotFound) => break,
+            Ok(Got::Found(h)) => {
+                *has_history = Some(true);
+                if h.months == 0 {
+                    return (codes, None);
+                }
+                if h.codes.is_empty() {
+                    empty_run += 1;
+                    if empty_run >= MAX_EMPTY_PAGES {
+                        notes.push(format!(
+                            "history walk ended after {MAX_EMPTY_PAGES} pages in a row without incidents (page {page})"
+                        ));
+                        return (codes, None);
+                    }
+                } else {
+                    empty_run = 0;
+                }
+                codes.extend(h.codes);
+            }
+        }
+    }
+    notes.push(format!(
+        "history walk ended at the cap of {MAX_HISTORY_PAGES} pages"
+    ));
+    (codes, None)
+}
+
+/// Fetches incidents by code, as many at once as the host allows; results in order.
+fn fetch_all(
+    client: &Client,
+    base: &str,
+    codes: &[String],
+) -> Vec<std::result::Result<Got<NewIncident>, String>> {
+    type Fetched = std::result::Result<Got<NewIncident>, String>;
+    let next = AtomicUsize::new(0);
+    let results: std::sync::Mutex<Vec<Option<Fetched>>> =
+        std::sync::Mutex::new((0..codes.len()).map(|_| None).collect());
+    let workers = client.per_host().min(codes.len()).max(1);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= codes.len() {
+                        break;
+                    }
+                    let r = client.get(&statuspage::incident_url(base, &codes[i]), |b| {
+                        statuspage::single(b).map(|(_, inc)| inc)
+                    });
+                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err("not fetched".into())))
+        .collect()
+}
