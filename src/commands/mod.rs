@@ -110,7 +110,7 @@ fn store_inputs(
     for v in &vendors {
         if v.incidents == 0 && v.last_success_at.is_none() {
             silent.push(match &v.last_error {
-                Some(e) => format!("{} (last error: {})", v.name, crate::error::shown(e)),
+                Some(e) => format!("{} (last error: {e})", v.name),
                 None => v.name.clone(),
             });
         }
