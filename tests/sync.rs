@@ -303,6 +303,23 @@ fn faults_are_retried_and_a_failing_vendor_does_not_stop_the_others() {
         avail.iter().all(|r| r["vendor"] == "Tailspin"),
         "no 100% rows for vendors without data"
     );
+    // report.html says it too, in its data quality section.
+    let r = in_dir(
+        dir.path(),
+        &[
+            "report",
+            "--store",
+            "vendors.db",
+            "--formats",
+            "html",
+            "--out",
+            "html",
+            "-q",
+        ],
+    );
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+    let page = std::fs::read_to_string(dir.path().join("html/report.html")).unwrap();
+    assert!(page.contains("Note: no data for vendors never synced successfully: Down Inc"));
 }
 
 /// Two vendors of a few hundred incidents each, synced; and the same histories as files.

@@ -458,6 +458,9 @@ fn quality(out: &mut String, r: &Report) {
         },
         r.warnings.len()
     );
+    for note in &r.notes {
+        let _ = write!(out, "<p class=\"note\">Note: {}</p>", esc(note));
+    }
     if !r.rejects.is_empty() {
         out.push_str("<h3>Rejected rows</h3><div class=\"scroll\"><table><thead><tr><th>source</th><th class=\"num\">line</th><th>column</th><th>reason</th><th>raw</th></tr></thead><tbody>");
         for j in r.rejects.iter().take(MAX_QUALITY) {

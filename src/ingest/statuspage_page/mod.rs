@@ -602,6 +602,34 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Names without commas, parentheses or ` and ` come back as written from every form
+        /// of English list: `A`, `A and B`, `A, B and C`, `A, B, and C`.
+        #[test]
+        fn every_list_form_gives_back_its_names(
+            names in proptest::collection::vec("[A-Za-z][A-Za-z0-9 .-]{0,12}[A-Za-z0-9]", 1..6),
+            oxford in proptest::bool::ANY,
+        ) {
+            let names: Vec<String> = names
+                .into_iter()
+                .filter(|n| !n.contains(" and ") && !n.starts_with("and "))
+                .collect();
+            proptest::prop_assume!(!names.is_empty());
+            let n = names.len();
+            let list = match n {
+                1 => names[0].clone(),
+                2 => format!("{} and {}", names[0], names[1]),
+                _ => format!(
+                    "{}{} and {}",
+                    names[..n - 1].join(", "),
+                    if oxford { "," } else { "" },
+                    names[n - 1]
+                ),
+            };
+            proptest::prop_assert_eq!(components(&list, &[]), names);
+        }
+    }
+
     #[test]
     fn a_known_component_with_and_in_its_name_stays_whole() {
         let known = vec!["Search and Discovery".to_string()];
