@@ -21,9 +21,19 @@ pub fn map_with<T: Sync, S, R: Send>(
     init: impl Fn() -> S + Sync,
     f: impl Fn(&mut S, &T) -> R + Sync,
 ) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    map_on(cores, items, init, f)
+}
+
+/// [`map_with`] on `threads` threads, whatever the cores: for jobs that mostly wait (requests
+/// to a server that allows a few at once).
+pub fn map_on<T: Sync, S, R: Send>(
+    threads: usize,
+    items: &[T],
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, &T) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads.min(items.len());
     if threads <= 1 {
         let mut state = init();
         return items.iter().map(|item| f(&mut state, item)).collect();

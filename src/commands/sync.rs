@@ -4,12 +4,9 @@
 //! were stored, 1 when the store cannot be used.
 
 use std::fmt::Write;
-use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
+use super::progress::Progress;
 use super::{emit, exit};
 use crate::error::{Error, Result};
 use crate::sync::{self, Event, Summary, Vendor};
@@ -35,30 +32,18 @@ pub fn run(args: &SyncArgs, out: &mut dyn std::io::Write) -> Result<u8> {
                 .map_or("no mttx.toml".to_string(), |p| p.display().to_string())
         )));
     }
-    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = ProgressBar::with_draw_target(
-            Some(args.vendors.len() as u64),
-            ProgressDrawTarget::stderr(),
-        );
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} vendors {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
-        );
-        bar.enable_steady_tick(Duration::from_millis(120));
-        bar
-    });
+    let bar = Progress::new(args.quiet, args.vendors.len() as u64);
+    bar.step("vendors synced");
     let fetched = std::cell::Cell::new(0usize);
-    let progress = |e: Event| {
-        if let Some(bar) = &bar {
-            match e {
-                Event::Fetched(n) => {
-                    fetched.set(fetched.get() + n);
-                    bar.set_message(format!("{} incidents fetched", fetched.get()));
-                }
-                Event::VendorDone(_) => bar.inc(1),
-            }
+    let progress = |e: Event| match e {
+        Event::Fetched(n) => {
+            fetched.set(fetched.get() + n);
+            bar.step(&format!(
+                "vendors synced, {} incidents fetched",
+                fetched.get()
+            ));
         }
+        Event::VendorDone(_) => bar.done(0),
     };
     let summary = sync::run(
         &args.store,
@@ -66,9 +51,7 @@ pub fn run(args: &SyncArgs, out: &mut dyn std::io::Write) -> Result<u8> {
         sync::http::Limits::from_env(),
         &progress,
     );
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
+    bar.finish();
     let summary = summary?;
     if !args.quiet {
         emit(out, &render(&summary, &args.store))?;

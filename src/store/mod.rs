@@ -43,14 +43,6 @@ pub struct Store {
     path: PathBuf,
 }
 
-/// What the store holds of one incident, as sync needs it to decide what to fetch.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Held {
-    /// Resolved: never fetched again.
-    pub final_: bool,
-    pub updated_at: Option<String>,
-}
-
 /// One incident to store.
 #[derive(Debug, Clone)]
 pub struct NewIncident {
@@ -315,22 +307,17 @@ impl Store {
         tx.commit().map_err(sql(&path))
     }
 
-    /// What the store holds of a vendor's incidents, by id.
-    pub fn held(&self, vendor: &str) -> Result<HashMap<String, Held>> {
+    /// The ids of a vendor's stored incidents, each with whether it is final (resolved: never
+    /// fetched again); what sync needs to decide what to fetch.
+    pub fn held(&self, vendor: &str) -> Result<HashMap<String, bool>> {
         let path = &self.path;
         let mut stmt = self
             .conn
-            .prepare("SELECT id, final, updated_at FROM incident WHERE vendor = ?1")
+            .prepare("SELECT id, final FROM incident WHERE vendor = ?1")
             .map_err(sql(path))?;
         let rows = stmt
             .query_map([vendor], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    Held {
-                        final_: r.get::<_, i64>(1)? != 0,
-                        updated_at: r.get(2)?,
-                    },
-                ))
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? != 0))
             })
             .map_err(sql(path))?;
         rows.collect::<rusqlite::Result<_>>().map_err(sql(path))

@@ -73,7 +73,7 @@ fn saving_counts_new_updated_and_unchanged_and_never_deletes() {
     store.save("Acme", None, &[]).unwrap();
     let held = store.held("Acme").unwrap();
     assert_eq!(held.len(), 2);
-    assert!(held["a"].final_);
+    assert!(held["a"], "resolved since: final");
     let docs = store.documents().unwrap();
     assert_eq!(docs.len(), 1);
     assert_eq!(docs[0].incidents, 2);

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use crate::error::Result;
-use crate::store::{Held, Mode, NewIncident, PageInfo, Saved, Store};
+use crate::store::{Mode, NewIncident, PageInfo, Saved, Store};
 use http::{Client, Got, Limits};
 
 /// A vendor to sync, as configured.
@@ -143,13 +143,9 @@ pub fn run(
                     incidents,
                 } => {
                     progress(Event::Fetched(incidents.len()));
-                    match store.save(&vendors[vendor].name, page.as_ref(), &incidents) {
-                        Ok(saved) => {
-                            outcomes[vendor].saved += saved;
-                            Ok(())
-                        }
-                        Err(e) => Err(e),
-                    }
+                    store
+                        .save(&vendors[vendor].name, page.as_ref(), &incidents)
+                        .map(|saved| outcomes[vendor].saved += saved)
                 }
                 Msg::Done {
                     vendor,
@@ -198,7 +194,7 @@ fn sync_vendor(
     client: &Client,
     index: usize,
     vendor: &Vendor,
-    held: &HashMap<String, Held>,
+    held: &HashMap<String, bool>,
     tx: &mpsc::Sender<Msg>,
     stop: &AtomicBool,
 ) {
@@ -229,14 +225,16 @@ fn sync_vendor(
         let mut wanted: Vec<String> = Vec::new();
         let mut seen: HashSet<&str> = HashSet::new();
         for code in &codes {
-            let final_ = held.get(code).is_some_and(|h| h.final_);
+            let final_ = held.get(code) == Some(&true);
             if !final_ && !listed.contains(code) && seen.insert(code) {
                 wanted.push(code.clone());
             }
         }
         let mut open: Vec<&String> = held
             .iter()
-            .filter(|(id, h)| !h.final_ && !listed.contains(*id) && !seen.contains(id.as_str()))
+            .filter(|(id, final_)| {
+                !**final_ && !listed.contains(*id) && !seen.contains(id.as_str())
+            })
             .map(|(id, _)| id)
             .collect();
         open.sort();
@@ -339,31 +337,14 @@ fn fetch_all(
     base: &str,
     codes: &[String],
 ) -> Vec<std::result::Result<Got<NewIncident>, String>> {
-    type Fetched = std::result::Result<Got<NewIncident>, String>;
-    let next = AtomicUsize::new(0);
-    let results: std::sync::Mutex<Vec<Option<Fetched>>> =
-        std::sync::Mutex::new((0..codes.len()).map(|_| None).collect());
-    let workers = client.per_host().min(codes.len()).max(1);
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= codes.len() {
-                        break;
-                    }
-                    let r = client.get(&statuspage::incident_url(base, &codes[i]), |b| {
-                        statuspage::single(b).map(|(_, inc)| inc)
-                    });
-                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
-                }
-            });
-        }
-    });
-    results
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err("not fetched".into())))
-        .collect()
+    crate::parallel::map_on(
+        client.per_host(),
+        codes,
+        || (),
+        |(), code| {
+            client.get(&statuspage::incident_url(base, code), |b| {
+                statuspage::single(b).map(|(_, inc)| inc)
+            })
+        },
+    )
 }
