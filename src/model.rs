@@ -515,10 +515,12 @@ impl TextColumn {
     }
 
     pub fn push(&mut self, v: Option<&str>) {
+        // The mask starts at the first null, back-filled with "not null" for the cells before
+        // it; from then on every cell adds its bit (the first cell can be that first null).
         if v.is_none() && self.nulls.is_empty() {
-            self.nulls = vec![false; self.ends.len()];
-        }
-        if !self.nulls.is_empty() {
+            self.nulls.resize(self.ends.len(), false);
+            self.nulls.push(true);
+        } else if !self.nulls.is_empty() {
             self.nulls.push(v.is_none());
         }
         self.text.push_str(v.unwrap_or_default());
@@ -724,7 +726,23 @@ pub struct Counts {
 
 #[cfg(test)]
 mod tests {
-    use super::Millis;
+    use super::{Millis, TextColumn};
+
+    #[test]
+    fn text_cells_keep_nulls_wherever_they_fall_the_first_included() {
+        for cells in [
+            vec![None, Some("a"), None, Some("")],
+            vec![None],
+            vec![None, None],
+            vec![Some(""), None, Some("b")],
+            vec![Some("a"), Some("b")],
+        ] {
+            let c: TextColumn = cells.iter().copied().collect();
+            assert_eq!(c.len(), cells.len());
+            let back: Vec<_> = (0..c.len()).map(|i| c.get(i)).collect();
+            assert_eq!(back, cells);
+        }
+    }
 
     #[test]
     fn millis_keep_missing_cells_apart_from_any_time() {

@@ -847,3 +847,82 @@ fn the_data_span_runs_from_the_first_start_to_the_last_end_leaving_typo_years_ou
         Some((t("2024-01-10T00:00:00Z"), t("2024-04-20T00:00:00Z")))
     );
 }
+
+#[test]
+fn an_empty_first_cell_stays_empty_in_every_text_column() {
+    // The earliest incident has no title, no severity and no warnings; the later one has all
+    // three. Each column must keep cell 0 empty (null), not turn it into the text "".
+    let text = "id,vendor,title,impact,components,severity,started_at,resolved_at,detected_at\n\
+                a,V,,major_outage,,,2024-06-01T10:00:00Z,2024-06-01T11:00:00Z,\n\
+                b,V,Second,partial_outage,API,sev2,2024-06-02T10:00:00Z,2024-06-02T10:30:00Z,2024-06-02T09:50:00Z\n";
+    let df = from_csv_text("t.csv", text, &IngestOptions::default())
+        .unwrap()
+        .incidents;
+    let table = incident_table(&df, Anchor::Started, None).unwrap();
+    assert_eq!(table.len(), 2);
+    assert_eq!(table.title.get(0), None);
+    assert_eq!(table.title.get(1), Some("Second"));
+    assert_eq!(table.severity.get(0), None);
+    assert_eq!(table.severity.get(1), Some("sev2"));
+    assert_eq!(table.warnings.get(0), None);
+    assert!(table.warnings.get(1).is_some(), "b detected before it started");
+    // No components is the empty list (the vendor as a whole), written as an empty cell.
+    assert_eq!(table.components.get(0), Some(""));
+    assert_eq!(table.components.get(1), Some("API"));
+    for (c, name) in [
+        (&table.vendor, "vendor"),
+        (&table.id, "id"),
+        (&table.impact, "impact"),
+        (&table.window_source, "window_source"),
+    ] {
+        assert!(c.get(0).is_some_and(|v| !v.is_empty()), "{name} of a");
+    }
+}
+
+#[test]
+fn incidents_without_a_severity_have_no_severity_row_even_the_first() {
+    // Rule (docs/metrics.md): the severity scope counts only incidents with a severity. The
+    // earliest incident has none: no severity row with an empty label (n=1) may appear.
+    let rows = "a,V,major_outage,API,,2024-06-01T10:00:00Z,,,,,2024-06-01T11:00:00Z\n\
+                b,V,major_outage,API,sev1,2024-06-02T10:00:00Z,,,,,2024-06-02T10:20:00Z\n\
+                c,V,major_outage,API,,2024-06-03T10:00:00Z,,,,,2024-06-03T10:40:00Z\n";
+    let df = incidents(rows, Tz::UTC, Anchor::Started);
+    let out = report_metric_rows(
+        &df,
+        &empty_impacts().unwrap(),
+        &month(Tz::UTC, 2024, 6),
+        Anchor::Started,
+    )
+    .unwrap();
+    let severities: Vec<_> = out
+        .iter()
+        .filter(|r| r.scope == "severity" && r.metric == Metric::Mttr)
+        .map(|r| (r.severity.clone(), r.month.clone(), r.stats.n))
+        .collect();
+    assert_eq!(
+        severities,
+        vec![
+            (Some("sev1".into()), Some("2024-06".into()), 1),
+            (Some("sev1".into()), Some("all".into()), 1),
+        ]
+    );
+}
+
+#[test]
+fn a_file_without_a_severity_column_has_no_severity_rows() {
+    let text = "id,vendor,started_at,resolved_at\n\
+                a,V,2024-06-01T10:00:00Z,2024-06-01T11:00:00Z\n\
+                b,V,2024-06-02T10:00:00Z,2024-06-02T10:20:00Z\n";
+    let df = from_csv_text("t.csv", text, &IngestOptions::default())
+        .unwrap()
+        .incidents;
+    let out = report_metric_rows(
+        &df,
+        &empty_impacts().unwrap(),
+        &month(Tz::UTC, 2024, 6),
+        Anchor::Started,
+    )
+    .unwrap();
+    assert!(out.iter().all(|r| r.scope != "severity"), "{out:?}");
+    assert!(out.iter().any(|r| r.scope == "all" && r.stats.n == 2));
+}
