@@ -186,34 +186,32 @@ pub(crate) fn fold_flags(df: DataFrame) -> Result<DataFrame> {
     if flags.is_empty() {
         return Ok(df);
     }
-    let set = Series::new(
-        "set".into(),
-        ["1", "1.0", "true", "yes", "y", "x"].as_slice(),
-    );
-    let parts: Vec<Expr> = flags
-        .iter()
-        .map(|f| {
-            let on = col(f.as_str())
-                .cast(DataType::String)
-                .str()
-                .strip_chars(lit(NULL))
-                .str()
-                .to_lowercase()
-                .is_in(lit(set.clone()).implode(false), false);
-            when(on)
-                .then(lit(f.trim_start_matches(FLAG)))
-                .otherwise(lit(NULL).cast(DataType::String))
+    const SET: [&str; 6] = ["1", "1.0", "true", "yes", "y", "x"];
+    let mut on: Vec<BooleanChunked> = Vec::with_capacity(flags.len());
+    for f in &flags {
+        let text = df.column(f)?.cast(&DataType::String)?;
+        on.push(
+            text.str()?
+                .iter()
+                .map(|v| v.is_some_and(|v| SET.contains(&v.trim().to_lowercase().as_str())))
+                .collect(),
+        );
+    }
+    let names: Vec<&str> = flags.iter().map(|f| f.trim_start_matches(FLAG)).collect();
+    let mut set = Vec::with_capacity(names.len());
+    let components: StringChunked = (0..df.height())
+        .map(|r| {
+            set.clear();
+            set.extend(
+                (0..names.len())
+                    .filter(|&k| on[k].get(r) == Some(true))
+                    .map(|k| names[k]),
+            );
+            Some(set.join(";"))
         })
         .collect();
-    let drop: Vec<PlSmallStr> = flags.iter().map(|f| f.as_str().into()).collect();
-    let out = df
-        .lazy()
-        .with_column(concat_str(parts, ";", true).alias(col::COMPONENTS))
-        .drop(Selector::ByName {
-            names: drop.into(),
-            strict: true,
-        })
-        .collect()?;
+    let mut out = df.drop_many(flags.iter().map(String::as_str));
+    out.with_column(components.with_name(col::COMPONENTS.into()).into_column())?;
     Ok(out)
 }
 

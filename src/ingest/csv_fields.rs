@@ -523,10 +523,10 @@ mod tests {
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
 
-        /// Any records a CSV writer writes read back as polars' CSV reader reads them (blank
-        /// records aside, which are no rows here), with the line each starts on.
+        /// Any records a CSV writer writes read back as they were written (blank records
+        /// aside, which are no rows here), with the line each starts on.
         #[test]
-        fn fields_read_as_polars_reads_them(
+        fn fields_read_back_as_written(
             records in proptest::collection::vec(
                 proptest::collection::vec("[ab ,\"\n\ré]{0,5}", 3),
                 1..6,
@@ -545,24 +545,13 @@ mod tests {
             let (header, used, line) =
                 header("t", text, |h| Some(h.to_string())).unwrap();
             let got = rows("t", &text[used..], line, &header).unwrap();
-            let polars = CsvReadOptions::default()
-                .with_has_header(true)
-                .with_infer_schema_length(Some(0))
-                .into_reader_with_file_handle(std::io::Cursor::new(bytes.clone()))
-                .finish()
-                .unwrap();
-            // The rows polars finds that hold something, and the line each starts on.
-            let mut want: Vec<Vec<Option<String>>> = Vec::new();
+            // The records that hold something, and the line each starts on.
+            let mut want: Vec<&Vec<String>> = Vec::new();
             let mut lines = Vec::new();
             let mut at_line = 2;
-            for (i, r) in records.iter().enumerate() {
-                let row: Vec<Option<String>> = polars
-                    .columns()
-                    .iter()
-                    .map(|c| c.str().unwrap().get(i).map(String::from))
-                    .collect();
-                if row.iter().flatten().any(|v| !v.trim().is_empty()) {
-                    want.push(row);
+            for r in &records {
+                if r.iter().any(|v| !v.trim().is_empty()) {
+                    want.push(r);
                     lines.push(at_line);
                 }
                 at_line += 1 + r.iter().map(|f| f.matches('\n').count() as u64).sum::<u64>();
@@ -574,7 +563,7 @@ mod tests {
                     // Empty text and null are one (validation treats both as blank).
                     proptest::prop_assert_eq!(
                         ours.filter(|v| !v.is_empty()),
-                        v.as_deref().filter(|v| !v.is_empty()),
+                        Some(v.as_str()).filter(|v| !v.is_empty()),
                         "row {} column {}", k, c
                     );
                 }

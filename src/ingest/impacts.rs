@@ -3,10 +3,12 @@
 //! then attached to the accepted incidents; a row whose incident is unknown (or, without a
 //! vendor column, ambiguous) is rejected with its line.
 
+use std::collections::{HashMap, HashSet};
+
 use polars::prelude::*;
 
 use super::validate::{
-    Checked, Problems, clean_text, parse_ts_column, raw_record, text, ts_dtype, vendor_and_id,
+    Checked, Problems, clean_text, clean_vendor_and_id, parse_ts_column, raw_record, text, ts_dtype,
 };
 use super::{IngestOptions, RawTable};
 use crate::error::Result;
@@ -60,14 +62,14 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
             end.into_series().cast(&ts_dtype())?.into_column(),
         ],
     )?;
-    let accepted = all.filter(&BooleanChunked::from_slice("keep".into(), &keep))?;
-    let frame = accepted
-        .lazy()
-        .with_columns(vendor_and_id(opts, col::ID))
-        .with_columns([clean_text(col::COMPONENT)
-            .fill_null(lit(ALL_COMPONENTS))
-            .alias(col::COMPONENT)])
-        .collect()?;
+    let mut frame = all.filter(&BooleanChunked::from_slice("keep".into(), &keep))?;
+    clean_vendor_and_id(&mut frame, opts)?;
+    let component = clean_text(
+        frame.column(col::COMPONENT)?.str()?,
+        false,
+        Some(ALL_COMPONENTS),
+    );
+    frame.with_column(component.into_column())?;
     Ok(Checked {
         frame,
         rejects,
@@ -103,46 +105,41 @@ pub(crate) fn attach(
     if impacts.height() == 0 {
         return Ok((impacts, Vec::new()));
     }
-    const ROW: &str = "__row";
-    let keys = incidents
-        .clone()
-        .lazy()
-        .select([col(col::VENDOR), col(col::ID)]);
-    let by_id = keys.clone().group_by([col(col::ID)]).agg([
-        col(col::VENDOR).first().alias("__only_vendor"),
-        len().alias("__vendors"),
-    ]);
-    let known = keys.with_column(lit(true).alias("__known"));
-    let joined = impacts
-        .lazy()
-        .with_row_index(ROW, None)
-        .with_column(col(col::VENDOR).is_not_null().alias("__given"))
-        .join(
-            by_id,
-            [col(col::ID)],
-            [col(col::ID)],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_column(
-            when(
-                col(col::VENDOR)
-                    .is_null()
-                    .and(col("__vendors").eq(lit(1u32))),
-            )
-            .then(col("__only_vendor"))
-            .otherwise(col(col::VENDOR))
-            .alias(col::VENDOR),
-        )
-        .join(
-            known,
-            [col(col::VENDOR), col(col::ID)],
-            [col(col::VENDOR), col(col::ID)],
-            JoinArgs::new(JoinType::Left),
-        )
-        .sort([ROW], SortMultipleOptions::default())
-        .collect()?;
-    let is_known = joined.column("__known")?.is_not_null();
-    let matched = joined.filter(&is_known)?.select([
+    // Each incident id's vendors (the first, and how many), and every accepted key.
+    let (inc_vendor, inc_id) = (
+        incidents.column(col::VENDOR)?.str()?,
+        incidents.column(col::ID)?.str()?,
+    );
+    let mut by_id: HashMap<&str, (&str, u64)> = HashMap::new();
+    let mut known: HashSet<(&str, &str)> = HashSet::new();
+    for (v, i) in inc_vendor.iter().zip(inc_id.iter()) {
+        let (v, i) = (v.unwrap_or_default(), i.unwrap_or_default());
+        by_id.entry(i).or_insert((v, 0)).1 += 1;
+        known.insert((v, i));
+    }
+    // A row without a vendor takes its incident's, when only one vendor has that id.
+    let (vendor, id) = (
+        impacts.column(col::VENDOR)?.str()?,
+        impacts.column(col::ID)?.str()?,
+    );
+    let mut given = Vec::with_capacity(impacts.height());
+    let mut vendors = Vec::with_capacity(impacts.height());
+    let filled: StringChunked = vendor
+        .iter()
+        .zip(id.iter())
+        .map(|(v, i)| {
+            let of_id = i.and_then(|i| by_id.get(i)).copied();
+            given.push(v.is_some());
+            vendors.push(of_id.map(|(_, n)| n));
+            v.or(of_id.filter(|(_, n)| *n == 1).map(|(only, _)| only))
+        })
+        .collect();
+    let is_known: BooleanChunked = filled
+        .iter()
+        .zip(id.iter())
+        .map(|(v, i)| v.zip(i).is_some_and(|k| known.contains(&k)))
+        .collect();
+    let mut joined = impacts.select([
         col::SOURCE,
         col::LINE,
         col::VENDOR,
@@ -152,7 +149,9 @@ pub(crate) fn attach(
         col::START,
         col::END,
     ])?;
-    let bad = joined.filter(&!is_known)?;
+    joined.with_column(filled.with_name(col::VENDOR.into()).into_column())?;
+    let matched = joined.filter(&is_known)?;
+    let bad = joined.filter(&!is_known.clone())?;
     let mut rejects = Vec::with_capacity(bad.height());
     if bad.height() > 0 {
         let raw_cols = bad.select([
@@ -167,13 +166,11 @@ pub(crate) fn attach(
         let line = bad.column(col::LINE)?.u64()?;
         let id = bad.column(col::ID)?.str()?;
         let vendor = bad.column(col::VENDOR)?.str()?;
-        let given = bad.column("__given")?.bool()?;
-        let vendors = bad.column("__vendors")?.cast(&DataType::UInt64)?;
-        let vendors = vendors.u64()?;
-        for i in 0..bad.height() {
+        let unknown = (0..given.len()).filter(|&r| !is_known.get(r).unwrap_or(false));
+        for (i, r) in unknown.enumerate() {
             let id = id.get(i).unwrap_or_default();
-            let reason = match (given.get(i), vendors.get(i)) {
-                (Some(true), _) => format!(
+            let reason = match (given[r], vendors[r]) {
+                (true, _) => format!(
                     "no accepted incident '{id}' of vendor '{}'",
                     vendor.get(i).unwrap_or_default()
                 ),
@@ -199,32 +196,27 @@ pub(crate) fn mark_incidents(incidents: DataFrame, impacts: &DataFrame) -> Resul
     if impacts.height() == 0 {
         return Ok(incidents);
     }
-    let with = impacts
-        .clone()
-        .lazy()
-        .select([col(col::VENDOR), col(col::ID)])
-        .unique_stable(None, UniqueKeepStrategy::First)
-        .with_column(lit(window_source::IMPACTS).alias("__source"));
-    Ok(incidents
-        .lazy()
-        .with_row_index("__row", None)
-        .join(
-            with,
-            [col(col::VENDOR), col(col::ID)],
-            [col(col::VENDOR), col(col::ID)],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_column(
-            when(
-                col(col::WINDOW_SOURCE)
-                    .eq(lit(window_source::RECORD))
-                    .and(col("__source").is_not_null()),
-            )
-            .then(col("__source"))
-            .otherwise(col(col::WINDOW_SOURCE))
-            .alias(col::WINDOW_SOURCE),
-        )
-        .sort(["__row"], SortMultipleOptions::default())
-        .drop(cols(["__row", "__source"]))
-        .collect()?)
+    let keys: HashSet<(&str, &str)> = impacts
+        .column(col::VENDOR)?
+        .str()?
+        .iter()
+        .zip(impacts.column(col::ID)?.str()?.iter())
+        .filter_map(|(v, i)| v.zip(i))
+        .collect();
+    let source: StringChunked = incidents
+        .column(col::WINDOW_SOURCE)?
+        .str()?
+        .iter()
+        .zip(incidents.column(col::VENDOR)?.str()?.iter())
+        .zip(incidents.column(col::ID)?.str()?.iter())
+        .map(|((s, v), i)| match v.zip(i) {
+            Some(k) if s == Some(window_source::RECORD) && keys.contains(&k) => {
+                Some(window_source::IMPACTS)
+            }
+            _ => s,
+        })
+        .collect();
+    let mut incidents = incidents.clone();
+    incidents.with_column(source.with_name(col::WINDOW_SOURCE.into()).into_column())?;
+    Ok(incidents)
 }

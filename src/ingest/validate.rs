@@ -325,27 +325,35 @@ pub(crate) fn raw_record(df: &DataFrame, i: usize) -> String {
     String::from_utf8_lossy(&bytes).trim_end().to_string()
 }
 
-pub(crate) fn null_str() -> Expr {
-    lit(NULL).cast(DataType::String)
+/// Trimmed text, empty as null, lower-cased when asked, nulls filled with `fill` when given.
+/// A cell that needs none of it keeps its text.
+pub(crate) fn clean_text(ca: &StringChunked, lower: bool, fill: Option<&str>) -> StringChunked {
+    ca.iter()
+        .map(|v| {
+            let t = v.map(str::trim).filter(|t| !t.is_empty()).or(fill)?;
+            Some(if lower {
+                Cow::Owned(t.to_lowercase())
+            } else {
+                Cow::Borrowed(t)
+            })
+        })
+        .collect::<StringChunked>()
+        .with_name(ca.name().clone())
 }
 
-/// Trimmed text; empty becomes null.
-pub(crate) fn clean_text(name: &str) -> Expr {
-    let t = col(name).str().strip_chars(lit(NULL));
-    when(t.clone().eq(lit(""))).then(null_str()).otherwise(t)
-}
-
-/// The cleaned `vendor` (trimmed; empty filled from `--vendor`) and `id` (trimmed, read from
-/// `id_column`) of accepted rows, shared by incidents and impacts tables.
-pub(crate) fn vendor_and_id(opts: &IngestOptions, id_column: &str) -> [Expr; 2] {
-    let mut vendor = clean_text(col::VENDOR);
-    if let Some(v) = &opts.default_vendor {
-        vendor = vendor.fill_null(lit(v.clone()));
+/// Replaces the `vendor` (trimmed; empty filled from `--vendor`) and `id` (trimmed) columns of
+/// accepted rows in place, shared by incidents and impacts tables.
+pub(crate) fn clean_vendor_and_id(df: &mut DataFrame, opts: &IngestOptions) -> Result<()> {
+    let vendor = match text(df, col::VENDOR)? {
+        Some(ca) => clean_text(ca, false, opts.default_vendor.as_deref()),
+        None => StringChunked::full_null(col::VENDOR.into(), df.height()),
+    };
+    df.with_column(vendor.into_column())?;
+    if let Some(ca) = text(df, col::ID)? {
+        let id: StringChunked = ca.iter().map(|v| v.map(str::trim)).collect();
+        df.with_column(id.with_name(col::ID.into()).into_column())?;
     }
-    [
-        vendor.alias(col::VENDOR),
-        col(id_column).str().strip_chars(lit(NULL)).alias(col::ID),
-    ]
+    Ok(())
 }
 
 /// Validates one raw table: the accepted rows as a canonical frame, the rejects with lines.
@@ -437,9 +445,8 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
 
     // Each text column is cleaned only when one of its cells needs it (most exports need
     // none of it, and a million cells cost a copy each).
-    let mut clean = vendor_and_id(opts, col::ID).to_vec();
-    let needs = |c: &str, lower: bool| -> Result<bool> {
-        Ok(text(&accepted, c)?.is_some_and(|ca| {
+    let needs = |df: &DataFrame, c: &str, lower: bool| -> Result<bool> {
+        Ok(text(df, c)?.is_some_and(|ca| {
             ca.iter().flatten().any(|v| {
                 v.is_empty()
                     || v.trim().len() != v.len()
@@ -447,30 +454,29 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
             })
         }))
     };
-    if !(opts.default_vendor.is_some() || needs(col::VENDOR, false)? || needs(col::ID, false)?) {
-        clean.clear();
+    let mut frame = accepted;
+    if opts.default_vendor.is_some()
+        || needs(&frame, col::VENDOR, false)?
+        || needs(&frame, col::ID, false)?
+    {
+        clean_vendor_and_id(&mut frame, opts)?;
     }
-    if needs(col::TITLE, false)? {
-        clean.push(clean_text(col::TITLE).alias(col::TITLE));
+    for (c, lower) in [(col::TITLE, false), (col::SEVERITY, true)] {
+        if needs(&frame, c, lower)?
+            && let Some(ca) = text(&frame, c)?
+        {
+            let cleaned = clean_text(ca, lower, None);
+            frame.with_column(cleaned.into_column())?;
+        }
     }
-    if needs(col::SEVERITY, true)? {
-        clean.push(
-            clean_text(col::SEVERITY)
-                .str()
-                .to_lowercase()
-                .alias(col::SEVERITY),
-        );
-    }
-    let mut frame = accepted.lazy();
-    if !clean.is_empty() {
-        frame = frame.with_columns(clean);
-    }
-    let frame = frame
-        .with_column(
-            coalesce(&[col(ROW_WINDOW_SOURCE), lit(table_source)]).alias(col::WINDOW_SOURCE),
-        )
-        .drop(cols([ROW_WINDOW_SOURCE]))
-        .collect()?;
+    // A row's own window source where it has one, else the table's.
+    let source = frame.drop_in_place(ROW_WINDOW_SOURCE)?;
+    let source: StringChunked = source
+        .str()?
+        .iter()
+        .map(|v| Some(v.unwrap_or(table_source)))
+        .collect();
+    frame.with_column(source.with_name(col::WINDOW_SOURCE.into()).into_column())?;
     laps.lap("clean, warnings");
     Ok(Checked {
         frame,
@@ -572,96 +578,74 @@ pub(crate) fn maybe_duplicates(df: &DataFrame) -> Result<bool> {
 }
 
 pub(crate) fn dedupe(all: DataFrame) -> Result<(DataFrame, u64)> {
-    const ORDER: &str = "__order";
-    const N: &str = "__n";
-    const NOTE: &str = "__dup_note";
     if !maybe_duplicates(&all)? {
         return Ok((all, 0));
     }
-    let key = [col(col::VENDOR), col(col::ID)];
-    let lf = all.lazy().with_row_index(ORDER, None);
-    let dup_rows = lf
-        .clone()
-        .with_column(len().over(key.clone())?.alias(N))
-        .filter(col(N).gt(lit(1)))
-        .select([
-            col(col::VENDOR),
-            col(col::ID),
-            col(col::SOURCE),
-            col(col::LINE),
-        ])
-        .collect()?;
-    if dup_rows.height() == 0 {
-        return Ok((lf.drop(cols([ORDER])).collect()?, 0));
+    let (Some(vendor), Some(id)) = (text(&all, col::VENDOR)?, text(&all, col::ID)?) else {
+        return Ok((all, 0));
+    };
+    // Each key's last row and how many rows it has, keys in order of first appearance.
+    type Key<'a> = (Option<&'a str>, Option<&'a str>);
+    let mut last: HashMap<Key, (usize, usize)> = HashMap::new();
+    let mut first_seen = Vec::new();
+    for (r, key) in vendor.iter().zip(id.iter()).enumerate() {
+        let e = last.entry(key).or_insert_with(|| {
+            first_seen.push(key);
+            (r, 0)
+        });
+        *e = (r, e.1 + 1);
     }
-    // Few rows: gather the places of each duplicated key.
-    let (v, i, s, l) = (
-        dup_rows.column(col::VENDOR)?.str()?,
-        dup_rows.column(col::ID)?.str()?,
-        dup_rows.column(col::SOURCE)?.str()?,
-        dup_rows.column(col::LINE)?.u64()?,
+    if last.len() == all.height() {
+        return Ok((all, 0));
+    }
+    let (source, line) = (
+        all.column(col::SOURCE)?.str()?,
+        all.column(col::LINE)?.u64()?,
     );
-    let mut places: HashMap<(String, String), Vec<String>> = HashMap::new();
-    let mut order: Vec<(String, String)> = Vec::new();
-    for r in 0..dup_rows.height() {
-        let k = (
-            v.get(r).unwrap_or_default().to_string(),
-            i.get(r).unwrap_or_default().to_string(),
-        );
-        let place = format!("{}:{}", s.get(r).unwrap_or_default(), l.get(r).unwrap_or(0));
-        places
-            .entry(k.clone())
-            .or_insert_with(|| {
-                order.push(k.clone());
-                Vec::new()
-            })
-            .push(place);
+    let mut places: HashMap<Key, Vec<String>> = HashMap::new();
+    for (r, key) in vendor.iter().zip(id.iter()).enumerate() {
+        if last[&key].1 > 1 {
+            let place = format!(
+                "{}:{}",
+                source.get(r).unwrap_or_default(),
+                line.get(r).unwrap_or(0)
+            );
+            places.entry(key).or_default().push(place);
+        }
     }
-    let superseded = (dup_rows.height() - order.len()) as u64;
-    let notes: Vec<String> = order
-        .iter()
-        .map(|k| {
-            let p = &places[k];
-            format!(
+    let superseded = (all.height() - last.len()) as u64;
+    // The winner of each duplicated key: its warnings, then the note naming every line.
+    let mut notes: HashMap<usize, String> = HashMap::new();
+    for key in first_seen {
+        if let Some(p) = places.get(&key) {
+            let note = format!(
                 "duplicate id: {} superseded by {} (the later row wins)",
                 p[..p.len() - 1].join(", "),
                 p[p.len() - 1]
-            )
+            );
+            notes.insert(last[&key].0, note);
+        }
+    }
+    let keep: BooleanChunked = vendor
+        .iter()
+        .zip(id.iter())
+        .enumerate()
+        .map(|(r, key)| last[&key].0 == r)
+        .collect();
+    let warnings: StringChunked = all
+        .column(col::WARNINGS)?
+        .str()?
+        .iter()
+        .enumerate()
+        .map(|(r, w)| match (w, notes.get(&r)) {
+            (Some(w), Some(n)) => Some(Cow::Owned(format!("{w}; {n}"))),
+            (None, Some(n)) => Some(Cow::Borrowed(n.as_str())),
+            (w, None) => w.map(Cow::Borrowed),
         })
         .collect();
-    let note_df = DataFrame::new(
-        order.len(),
-        vec![
-            Column::new(
-                col::VENDOR.into(),
-                order.iter().map(|k| k.0.clone()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                col::ID.into(),
-                order.iter().map(|k| k.1.clone()).collect::<Vec<_>>(),
-            ),
-            Column::new(NOTE.into(), notes),
-        ],
-    )?;
-    let joined = concat_str([col(col::WARNINGS), col(NOTE)], "; ", true);
-    let out = lf
-        .unique_stable(Some(cols([col::VENDOR, col::ID])), UniqueKeepStrategy::Last)
-        .join(
-            note_df.lazy(),
-            key.clone(),
-            key,
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_column(
-            when(joined.clone().eq(lit("")))
-                .then(null_str())
-                .otherwise(joined)
-                .alias(col::WARNINGS),
-        )
-        .sort([ORDER], SortMultipleOptions::default())
-        .drop(cols([ORDER, NOTE]))
-        .collect()?;
-    Ok((out, superseded))
+    let mut out = all.clone();
+    out.with_column(warnings.with_name(col::WARNINGS.into()).into_column())?;
+    Ok((out.filter(&keep)?, superseded))
 }
 
 /// Every warning of the accepted incidents, with its place.

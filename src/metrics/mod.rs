@@ -712,11 +712,16 @@ pub fn incident_windows(
     id: &str,
     period: &Period,
 ) -> Result<Vec<WindowRow>> {
-    let this = col(col::VENDOR)
-        .eq(lit(vendor))
-        .and(col(col::ID).eq(lit(id)));
-    let one = incidents.clone().lazy().filter(this.clone()).collect()?;
-    let rows = impacts.clone().lazy().filter(this).collect()?;
+    let this = |df: &DataFrame| -> Result<DataFrame> {
+        let (v, i) = (df.column(col::VENDOR)?.str()?, df.column(col::ID)?.str()?);
+        let mask: BooleanChunked = v
+            .iter()
+            .zip(i.iter())
+            .map(|k| k == (Some(vendor), Some(id)))
+            .collect();
+        Ok(df.filter(&mask)?)
+    };
+    let (one, rows) = (this(incidents)?, this(impacts)?);
     let shared = Exploded::new(&one, &rows)?;
     Ok(shared.window_rows(&shared.windows(period, 0), period.start))
 }

@@ -865,7 +865,10 @@ fn an_empty_first_cell_stays_empty_in_every_text_column() {
     assert_eq!(table.severity.get(0), None);
     assert_eq!(table.severity.get(1), Some("sev2"));
     assert_eq!(table.warnings.get(0), None);
-    assert!(table.warnings.get(1).is_some(), "b detected before it started");
+    assert!(
+        table.warnings.get(1).is_some(),
+        "b detected before it started"
+    );
     // No components is the empty list (the vendor as a whole), written as an empty cell.
     assert_eq!(table.components.get(0), Some(""));
     assert_eq!(table.components.get(1), Some("API"));
