@@ -13,7 +13,7 @@ use toml::Spanned;
 use crate::error::{Error, Result};
 use crate::hours::Hours;
 use crate::ingest::columns::ColumnMap;
-use crate::metrics::availability::{Pattern, SlaRule};
+use crate::metrics::sla::{Pattern, SlaRule};
 use crate::model::{Anchor, Level, WeightPreset};
 
 /// The file read when no `--config` is given, if present.

@@ -54,26 +54,20 @@ pub enum Error {
     #[error("cannot write to standard output: {0}")]
     Stdout(std::io::Error),
     #[error(transparent)]
-    Chart(#[from] crate::chart::ChartError),
+    Chart(#[from] ChartError),
     #[error("internal dataframe error: {0}")]
     Frame(#[from] polars::error::PolarsError),
 }
 
-pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// An offending value as a message shows it: trimmed, and cut to 60 characters with its full
-/// length named (a 100 000-character field must not flood the terminal; `rejects.csv` keeps
-/// the raw row whole).
-pub fn shown(value: &str) -> String {
-    let v = value.trim();
-    let n = v.chars().count();
-    if n <= 60 {
-        v.to_string()
-    } else {
-        let head: String = v.chars().take(57).collect();
-        format!("{head}... ({n} characters)")
-    }
+/// A failed render (plotters' error, as text).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot draw the {chart} chart: {message}")]
+pub struct ChartError {
+    pub chart: &'static str,
+    pub message: String,
 }
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     /// A closed pipe (`mttx metrics ... | head`) ends the run quietly and successfully.

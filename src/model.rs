@@ -96,6 +96,20 @@ pub const ALL_COMPONENTS: &str = "(all)";
 /// `impact` of an incident that had no impact at all (Statuspage's `none`): it has no window.
 pub const IMPACT_NONE: &str = "none";
 
+/// An offending value as a message shows it: trimmed, and cut to 60 characters with its full
+/// length named (a 100 000-character field must not flood the terminal; `rejects.csv` keeps
+/// the raw row whole).
+pub fn shown(value: &str) -> String {
+    let v = value.trim();
+    let n = v.chars().count();
+    if n <= 60 {
+        v.to_string()
+    } else {
+        let head: String = v.chars().take(57).collect();
+        format!("{head}... ({n} characters)")
+    }
+}
+
 /// Impact level of a window (contract section 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Level {
@@ -163,7 +177,7 @@ impl FromStr for Level {
             .ok_or_else(|| {
                 format!(
                     "unknown impact level '{}' (expected major_outage, partial_outage, degraded_performance, under_maintenance or none)",
-                    crate::error::shown(s)
+                    shown(s)
                 )
             })
     }
@@ -278,6 +292,16 @@ impl Metric {
             Metric::Mtti => "mtti",
             Metric::Mttm => "mttm",
             Metric::Mttr => "mttr",
+        }
+    }
+
+    /// The column this metric's duration runs from: `detected_at` for all but TTD with
+    /// `Anchor::Detected`, else `started_at` (contract section 2).
+    pub fn anchor_column(self, anchor: Anchor) -> &'static str {
+        if anchor == Anchor::Detected && self != Metric::Mttd {
+            col::DETECTED_AT
+        } else {
+            col::STARTED_AT
         }
     }
 

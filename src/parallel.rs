@@ -1,28 +1,29 @@
-//! Both cores on a list of independent jobs: [`map`] hands the items out one at a time to as
-//! many threads as there are cores, so one slow item (a year-long timeline) does not hold up
-//! the rest, and returns the results in the items' order ([`map_with`]: with a state per
-//! thread, such as scratch buffers). [`ordered`] does the same for a stream of results consumed
-//! in order as they come (a file written while its next parts are rendered), holding only a few
-//! at a time.
+//! Every core on a list of independent jobs. [`map`], [`map_with`] (with scratch state) and
+//! [`each`] are rayon's parallel iterators, results in the items' order. Two needs rayon has no
+//! primitive for are kept here: [`map_on`], a fixed number of threads for jobs that mostly
+//! wait (requests to a server that allows a few at once: they must not hold rayon's workers),
+//! and [`ordered`], a stream of results consumed in order as they come (a file written while
+//! its next parts are rendered), at most a few computed ahead.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 
+use rayon::prelude::*;
+
 /// `f` of every item, computed on every core, in the items' order.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    map_with(items, || (), |(), item| f(item))
+    items.par_iter().map(&f).collect()
 }
 
-/// [`map`] with a state per thread, made by `init` and handed to each `f` the thread runs:
-/// scratch buffers that every item reuses instead of allocating its own.
+/// [`map`] with a state made by `init` for each run of items a thread takes, handed to each
+/// `f` of the run: scratch buffers that the items reuse instead of allocating their own.
 pub fn map_with<T: Sync, S, R: Send>(
     items: &[T],
     init: impl Fn() -> S + Sync,
     f: impl Fn(&mut S, &T) -> R + Sync,
 ) -> Vec<R> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    map_on(cores, items, init, f)
+    items.par_iter().map_init(&init, &f).collect()
 }
 
 /// [`map_with`] on `threads` threads, whatever the cores: for jobs that mostly wait (requests
@@ -64,24 +65,10 @@ pub fn map_on<T: Sync, S, R: Send>(
     done.into_iter().map(|(_, r)| r).collect()
 }
 
-/// `f` of each item at once, each on a thread of its own but the first, which runs on this
-/// one; the results in the items' order. For a few items of about equal size (a chunk's parts).
+/// `f` of each item, on every core; the results in the items' order. For a few items of about
+/// equal size (a chunk's parts).
 pub fn each<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
-    let mut items = items.into_iter();
-    let Some(first) = items.next() else {
-        return Vec::new();
-    };
-    let f = &f;
-    std::thread::scope(|s| {
-        let others: Vec<_> = items.map(|t| s.spawn(move || f(t))).collect();
-        std::iter::once(f(first))
-            .chain(
-                others
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
-            )
-            .collect()
-    })
+    items.into_par_iter().map(&f).collect()
 }
 
 /// `f(0)`, `f(1)`, .. `f(count - 1)` computed on every core and handed to `sink` in order on

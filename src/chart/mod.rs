@@ -39,13 +39,7 @@ fn fonts() {
     });
 }
 
-/// A failed render (plotters' error, as text).
-#[derive(Debug, thiserror::Error)]
-#[error("cannot draw the {chart} chart: {message}")]
-pub struct ChartError {
-    pub chart: &'static str,
-    pub message: String,
-}
+pub use crate::error::ChartError;
 
 /// Colour of each impact level, the same in every chart.
 pub fn level_colour(level: Level) -> RGBColor {

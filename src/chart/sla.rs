@@ -188,7 +188,7 @@ impl Chart for Sla {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::availability::{Cell, row};
+    use crate::metrics::sla::{Cell, row};
 
     #[test]
     fn many_vendors_keep_the_least_available() {

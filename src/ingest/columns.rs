@@ -8,7 +8,6 @@ use chrono::{DateTime, NaiveDateTime};
 use chrono_tz::Tz;
 use polars::prelude::*;
 
-use super::canonical_name;
 use crate::error::Result;
 use crate::model::col;
 use crate::time::local_to_utc_ms;
@@ -213,6 +212,19 @@ pub(crate) fn fold_flags(df: DataFrame) -> Result<DataFrame> {
     let mut out = df.drop_many(flags.iter().map(String::as_str));
     out.with_column(components.with_name(col::COMPONENTS.into()).into_column())?;
     Ok(out)
+}
+
+/// Maps a header as written in a file to its canonical column name (of the incident record or
+/// of the impacts table), if it is one.
+pub(crate) fn canonical_name(header: &str) -> Option<&'static str> {
+    let h = header
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .to_ascii_lowercase();
+    col::RECORD
+        .into_iter()
+        .chain(col::IMPACT_RECORD)
+        .find(|c| *c == h)
 }
 
 #[cfg(test)]

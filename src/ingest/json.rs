@@ -38,7 +38,7 @@ fn found(v: &Value) -> String {
             let keys: Vec<String> = m
                 .keys()
                 .take(6)
-                .map(|k| format!("`{}`", crate::error::shown(k)))
+                .map(|k| format!("`{}`", crate::model::shown(k)))
                 .collect();
             format!(
                 "an object with the keys {}{}",

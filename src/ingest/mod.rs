@@ -205,19 +205,6 @@ pub(crate) const DERIVED_INCIDENT_COLUMNS: &[&str] = &[
     validate::ROW_WINDOW_SOURCE,
 ];
 
-/// Maps a header as written in a file to its canonical column name (of the incident record or
-/// of the impacts table), if it is one.
-pub(crate) fn canonical_name(header: &str) -> Option<&'static str> {
-    let h = header
-        .trim()
-        .trim_start_matches('\u{feff}')
-        .to_ascii_lowercase();
-    col::RECORD
-        .into_iter()
-        .chain(col::IMPACT_RECORD)
-        .find(|c| *c == h)
-}
-
 impl RawTable {
     /// An impacts table (precise windows) rather than incidents: it has `incident_id` and no
     /// `id`.

@@ -311,9 +311,12 @@ fn several_inputs_count_together_and_a_later_file_wins() {
 
 #[test]
 fn headers_map_case_and_space_insensitively() {
-    assert_eq!(canonical_name(" Started_At "), Some(col::STARTED_AT));
-    assert_eq!(canonical_name("\u{feff}id"), Some(col::ID));
-    assert_eq!(canonical_name("owner"), None);
+    assert_eq!(
+        columns::canonical_name(" Started_At "),
+        Some(col::STARTED_AT)
+    );
+    assert_eq!(columns::canonical_name("\u{feff}id"), Some(col::ID));
+    assert_eq!(columns::canonical_name("owner"), None);
 }
 
 #[test]

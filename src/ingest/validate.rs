@@ -214,16 +214,7 @@ fn parse_ts_columns(
     opts: &IngestOptions,
     problems: &mut Problems,
 ) -> Result<Vec<Int64Chunked>> {
-    let parsed: Vec<Result<Parsed>> = std::thread::scope(|s| {
-        let handles: Vec<_> = names
-            .iter()
-            .map(|name| s.spawn(move || parse_ts_column_apart(df, name, opts)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
+    let parsed = crate::parallel::map(names, |name| parse_ts_column_apart(df, name, opts));
     let mut out = Vec::with_capacity(names.len());
     for (name, p) in names.iter().zip(parsed) {
         let (ms, errors) = p?;
@@ -278,7 +269,7 @@ fn parse_ts_column_apart(
                     out.push(opts.columns.parse_time(s, &opts.tz));
                 }
                 Err(reason) => {
-                    errors.push((i, format!("{name} '{}': {reason}", crate::error::shown(s))));
+                    errors.push((i, format!("{name} '{}': {reason}", crate::model::shown(s))));
                     out.push(None);
                 }
             },

@@ -3,7 +3,9 @@
 //! non-maintenance windows (outage), both split over spans (the report's months, or its days).
 //! Each weighted minute is also attributed to the heaviest level open at that instant. Time
 //! outside every span is not counted. The events are grouped by key (a counting sort) and
-//! sorted by time within each key, on every core; then one pass over them per span set.
+//! sorted by time within each key, on every core (rayon); then one pass over them per span set.
+
+use rayon::prelude::*;
 
 use crate::model::{Level, Weights};
 
@@ -101,25 +103,6 @@ pub struct Events {
     events: Vec<Event>,
 }
 
-/// `keys` split into runs of about equal numbers of events, one per core: `(first, end)`.
-fn shares(from: &[usize]) -> Vec<(usize, usize)> {
-    let keys = from.len() - 1;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per = from[keys].div_ceil(threads).max(1);
-    let mut out = Vec::new();
-    let mut first = 0;
-    for k in 0..keys {
-        if from[k + 1] - from[first] >= per {
-            out.push((first, k + 1));
-            first = k + 1;
-        }
-    }
-    if first < keys || out.is_empty() {
-        out.push((first, keys));
-    }
-    out
-}
-
 impl Events {
     /// The events of `sets` (the same windows may count for several keys: a component and its
     /// vendor) over keys `0..keys`. Windows with a key out of range or a level outside
@@ -155,25 +138,14 @@ impl Events {
         }
         // Each key's events by time, the keys shared between the cores. The order of events at
         // one instant does not matter: the state between them lasts no time.
-        let bounds = shares(&from);
+        let mut parts: Vec<&mut [Event]> = Vec::with_capacity(keys);
         let mut rest: &mut [Event] = &mut events;
-        let mut parts = Vec::with_capacity(bounds.len());
-        for &(first, end) in &bounds {
-            let (this, tail) = rest.split_at_mut(from[end] - from[first]);
-            parts.push((first, end, this));
+        for k in 0..keys {
+            let (this, tail) = rest.split_at_mut(from[k + 1] - from[k]);
+            parts.push(this);
             rest = tail;
         }
-        std::thread::scope(|s| {
-            for (first, end, part) in parts {
-                let from = &from;
-                s.spawn(move || {
-                    let base = from[first];
-                    for k in first..end {
-                        part[from[k] - base..from[k + 1] - base].sort_unstable();
-                    }
-                });
-            }
-        });
+        parts.into_par_iter().for_each(|p| p.sort_unstable());
         Events { from, events }
     }
 
@@ -195,45 +167,28 @@ pub fn sweep<'a>(
     if cells == 0 {
         return sums;
     }
-    // Each share of the keys sweeps into its own rows of the sums.
-    let bounds = shares(&events.from);
-    let mut parts = Vec::with_capacity(bounds.len());
-    {
-        let (mut d, mut o) = (&mut sums.downtime_ms[..], &mut sums.outage_ms[..]);
-        let (mut l, mut m) = (&mut sums.by_level_ms[..], &mut sums.maintenance_ms[..]);
-        for &(first, end) in &bounds {
-            let n = (end - first) * cells;
-            let (d1, d2) = d.split_at_mut(n);
-            let (o1, o2) = o.split_at_mut(n);
-            let (l1, l2) = l.split_at_mut(n);
-            let (m1, m2) = m.split_at_mut(n);
-            parts.push(Rows {
-                first,
-                end,
-                downtime_ms: d1,
-                outage_ms: o1,
-                by_level_ms: l1,
-                maintenance_ms: m1,
-            });
-            (d, o, l, m) = (d2, o2, l2, m2);
-        }
-    }
-    std::thread::scope(|s| {
-        for mut part in parts {
-            s.spawn(move || {
-                for k in part.first..part.end {
-                    sweep_key(events, k, cells, spans(k), weights, &mut part);
-                }
-            });
-        }
-    });
+    // Each key sweeps into its own rows of the sums, the keys shared between the cores.
+    let (d, o) = (&mut sums.downtime_ms, &mut sums.outage_ms);
+    let (l, m) = (&mut sums.by_level_ms, &mut sums.maintenance_ms);
+    d.par_chunks_mut(cells)
+        .zip(o.par_chunks_mut(cells))
+        .zip(l.par_chunks_mut(cells))
+        .zip(m.par_chunks_mut(cells))
+        .enumerate()
+        .for_each(|(k, (((d, o), l), m))| {
+            let mut rows = Rows {
+                downtime_ms: d,
+                outage_ms: o,
+                by_level_ms: l,
+                maintenance_ms: m,
+            };
+            sweep_key(events, k, spans(k), weights, &mut rows);
+        });
     sums
 }
 
-/// The rows of [`Sums`] of keys `first..end`, for one thread to fill.
+/// The row of [`Sums`] of one key (its cells), for one thread to fill.
 struct Rows<'a> {
-    first: usize,
-    end: usize,
     downtime_ms: &'a mut [f64],
     outage_ms: &'a mut [i64],
     by_level_ms: &'a mut [[f64; 4]],
@@ -241,14 +196,7 @@ struct Rows<'a> {
 }
 
 /// [`sweep`] of key `k` over its spans `months`, into its rows of `sums`.
-fn sweep_key(
-    events: &Events,
-    k: usize,
-    cells: usize,
-    months: &[Span],
-    weights: &Weights,
-    sums: &mut Rows,
-) {
+fn sweep_key(events: &Events, k: usize, months: &[Span], weights: &Weights, sums: &mut Rows) {
     let ev = &events.events[events.from[k]..events.from[k + 1]];
     let Some(first) = ev.first() else { return };
     let m = months.len();
@@ -298,7 +246,7 @@ fn sweep_key(
                         break;
                     }
                     let b = now.min(months[month].end);
-                    let cell = (k - sums.first) * cells + months[month].cell;
+                    let cell = months[month].cell;
                     let weighted = w * (b - a) as f64;
                     sums.downtime_ms[cell] += weighted;
                     sums.by_level_ms[cell][h] += weighted;
@@ -339,18 +287,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn the_keys_are_shared_out_whole_and_in_order() {
-        // Events per key: 10, 0, 2, 30, 0, 8 (from the running sums); whatever the cores, the
-        // shares cover every key once, in order.
-        let from = [0, 10, 10, 12, 42, 42, 50];
-        let s = shares(&from);
-        assert_eq!(s.first().map(|s| s.0), Some(0));
-        assert_eq!(s.last().map(|s| s.1), Some(6));
-        assert!(s.windows(2).all(|w| w[0].1 == w[1].0 && w[0].0 < w[0].1));
-        assert_eq!(shares(&[0]), vec![(0, 0)]);
     }
 
     #[test]

@@ -5,7 +5,11 @@ use chrono_tz::Tz;
 
 use super::*;
 use crate::ingest::{IngestOptions, empty_impacts, from_csv_text};
-use crate::model::{Level, Metric, Stats, WeightPreset};
+use crate::model::{
+    Anchor, AvailScope, AvailabilityRow, Level, Metric, Stats, WeightPreset, Weights,
+};
+use crate::period::Period;
+use crate::time::MS_PER_MIN;
 
 const HEADER: &str = "id,vendor,impact,components,severity,started_at,detected_at,acknowledged_at,identified_at,mitigated_at,resolved_at\n";
 
@@ -601,8 +605,8 @@ fn business_hours_count_downtime_and_window_in_local_hours_across_dst() {
     .unwrap();
     let sla = SlaTargets {
         default: 99.9,
-        rules: vec![availability::SlaRule {
-            vendor: availability::Pattern("V".into()),
+        rules: vec![sla::SlaRule {
+            vendor: sla::Pattern("V".into()),
             component: None,
             target: 99.0,
             hours: Some(crate::hours::Hours::parse("Mon-Fri 08:00-18:00", berlin).unwrap()),
@@ -666,7 +670,7 @@ fn maintenance_minutes_are_listed_apart_from_downtime() {
 
 #[test]
 fn each_month_is_linked_to_the_month_before() {
-    let cell = |down_min: f64| availability::Cell {
+    let cell = |down_min: f64| sla::Cell {
         window_ms: 43_200 * 60_000,
         outage_ms: 0,
         downtime_ms: down_min * 60_000.0,
@@ -674,12 +678,11 @@ fn each_month_is_linked_to_the_month_before() {
         maintenance_ms: 0,
         incidents: 0,
     };
-    let row =
-        |m: &str, down: f64| availability::row(AvailScope::Vendor, "V", None, m, cell(down), 99.9);
+    let row = |m: &str, down: f64| sla::row(AvailScope::Vendor, "V", None, m, cell(down), 99.9);
     let before = vec![row("2024-04", 43.2)];
     let mut rows = vec![row("2024-05", 0.0), row("2024-06", 4.32), row("all", 4.32)];
     let months = ["2024-05".to_string(), "2024-06".to_string()];
-    availability::link_previous(&mut rows, &months, &before, "2024-04");
+    sla::link_previous(&mut rows, &months, &before, "2024-04");
     assert!((rows[0].previous_pct.unwrap() - 99.9).abs() < 1e-9);
     assert_eq!(rows[1].previous_pct, Some(100.0));
     assert_eq!(rows[2].previous_pct, None);

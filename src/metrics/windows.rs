@@ -1,8 +1,11 @@
 //! Impact windows (contract section 3): one `[start, end)` per incident and component, ended by
 //! `mitigated_at`, else `resolved_at`, else the report's end (open); inverted windows are
 //! empty; impact `none` has none; everything is clipped to the report window. Times are
-//! integer milliseconds. [`super::explode`] says which windows an incident has.
+//! integer milliseconds. The explode stage says which windows an incident has; here they are
+//! clipped ([`Exploded::windows`]) and kept as rows for the charts.
 
+use super::explode::Exploded;
+use crate::model::{ComponentWindows, Level, WindowRow};
 use crate::period::Period;
 
 /// Clipped, non-empty windows as columns: the incident (input row), the component's id, the
@@ -64,6 +67,130 @@ impl Windows {
             self.end.push(end);
         }
     }
+}
+
+impl Exploded {
+    /// The windows clipped to `period`: the incidents' own, then the impact rows'; each with
+    /// its component's id and its vendor's (plus `vendor_offset`).
+    pub fn windows(&self, period: &Period, vendor_offset: u32) -> Windows {
+        let mut w = Windows::with_capacity(self.member_row.len());
+        for ((&row, &cid), _) in self
+            .member_row
+            .iter()
+            .zip(&self.member_cid)
+            .zip(&self.member_own)
+            .filter(|(_, own)| **own)
+        {
+            let r = row as usize;
+            w.push(
+                period,
+                row,
+                cid,
+                vendor_offset + self.vendor_of[r],
+                self.level[r],
+                self.started[r],
+                self.own_end[r],
+            );
+        }
+        let imp = &self.impact;
+        for k in 0..imp.row.len() {
+            let r = imp.row[k] as usize;
+            w.push(
+                period,
+                imp.row[k],
+                imp.cid[k],
+                vendor_offset + self.vendor_of[r],
+                imp.level[k],
+                imp.start[k],
+                imp.end[k],
+            );
+        }
+        w
+    }
+
+    /// Windows as rows, from `from` on (started earlier: cut to `from`), by component and
+    /// start.
+    pub fn window_rows(&self, w: &Windows, from: i64) -> Vec<WindowRow> {
+        kept_order(w, from)
+            .into_iter()
+            .filter_map(|i| {
+                let cid = w.cid[i] as usize;
+                Some(WindowRow {
+                    vendor: self.comp_vendor[cid].clone(),
+                    component: self.comp_name[cid].clone(),
+                    id: self.ids.get(w.row[i] as usize)?.to_string(),
+                    level: Level::from_code(w.level[i])?,
+                    start: w.start[i].max(from),
+                    end: w.end[i],
+                })
+            })
+            .collect()
+    }
+
+    /// [`Exploded::window_rows`] without the incidents' ids, compactly: the timeline's.
+    pub fn component_windows(&self, w: &Windows, from: i64) -> ComponentWindows {
+        let comps = self.comp_name.len();
+        let (at, kept) = kept_by_component(w, from, comps);
+        let mut component = Vec::with_capacity(kept.len());
+        for c in 0..comps {
+            component.extend(std::iter::repeat_n(c as u32, at[c + 1] - at[c]));
+        }
+        let level = |code: i32| Level::from_code(code).unwrap_or(Level::MajorOutage);
+        ComponentWindows {
+            components: self
+                .comp_vendor
+                .iter()
+                .cloned()
+                .zip(self.comp_name.iter().cloned())
+                .collect(),
+            component,
+            level: kept
+                .iter()
+                .map(|&(_, i)| level(w.level[i as usize]))
+                .collect(),
+            start: kept.iter().map(|&(start, _)| start).collect(),
+            end: kept.iter().map(|&(_, i)| w.end[i as usize]).collect(),
+        }
+    }
+}
+
+/// The windows that reach past `from`, by component, then start (cut to `from`); windows
+/// starting together keep their order.
+fn kept_order(w: &Windows, from: i64) -> Vec<usize> {
+    let comps = w.cid.iter().max().map_or(0, |&c| c as usize + 1);
+    let (_, kept) = kept_by_component(w, from, comps);
+    kept.into_iter().map(|(_, i)| i as usize).collect()
+}
+
+/// [`kept_order`] of the windows of components `0..comps`, as `(start cut to from, index)`
+/// pairs; component `c`'s at `at[c]..at[c + 1]`: `(at, pairs)`.
+fn kept_by_component(w: &Windows, from: i64, comps: usize) -> (Vec<usize>, Vec<(i64, u32)>) {
+    let kept = |i: usize| w.end[i] > from && (w.cid[i] as usize) < comps;
+    // Grouped by component with a counting sort (stable), then each group by start.
+    let mut at = vec![0usize; comps + 1];
+    for i in 0..w.len() {
+        if kept(i) {
+            at[w.cid[i] as usize + 1] += 1;
+        }
+    }
+    for c in 0..comps {
+        at[c + 1] += at[c];
+    }
+    // Each group as (start, index) pairs side by side: sorted without looking elsewhere, and
+    // the index (rising within a group) keeps windows that start together in their order.
+    let mut next = at.clone();
+    let mut pairs = vec![(0i64, 0u32); at[comps]];
+    for i in 0..w.len() {
+        if kept(i) {
+            let c = w.cid[i] as usize;
+            pairs[next[c]] = (w.start[i].max(from), i as u32);
+            next[c] += 1;
+        }
+    }
+    for c in 0..comps {
+        pairs[at[c]..at[c + 1]].sort_unstable();
+    }
+    (at, pairs)
 }
 
 #[cfg(test)]

@@ -145,7 +145,7 @@ fn round6(x: f64) -> f64 {
 }
 
 /// Inputs of one availability row, in milliseconds.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Cell {
     pub window_ms: i64,
     pub outage_ms: i64,
@@ -154,6 +154,20 @@ pub struct Cell {
     pub by_level_ms: [f64; 4],
     pub maintenance_ms: i64,
     pub incidents: u64,
+}
+
+impl Cell {
+    /// Adds `other`'s figures to this cell's (a month into the whole window).
+    pub fn add(&mut self, other: &Cell) {
+        self.window_ms += other.window_ms;
+        self.maintenance_ms += other.maintenance_ms;
+        for (t, c) in self.by_level_ms.iter_mut().zip(other.by_level_ms) {
+            *t += c;
+        }
+        self.outage_ms += other.outage_ms;
+        self.downtime_ms += other.downtime_ms;
+        self.incidents += other.incidents;
+    }
 }
 
 /// One row from its sums. `sla_met` compares the availability at its printed precision, so a
