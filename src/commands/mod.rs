@@ -51,7 +51,7 @@ pub struct Source {
     /// Foreign column names (`[columns]`).
     pub columns: crate::ingest::columns::ColumnMap,
     /// Inputs larger than this in all are refused before reading.
-    pub max_input_bytes: u64,
+    pub input_limit: crate::ingest::InputLimit,
     /// The vendor store to read beside the inputs (`--store`).
     pub store: Option<PathBuf>,
     /// The vendors the configuration names (`[[vendor]]`): those without data in the store
@@ -90,7 +90,7 @@ impl Source {
                 anchor: self.anchor,
                 tz_abbrev: self.tz_abbrev.clone(),
                 columns: self.columns.clone(),
-                max_input_bytes: self.max_input_bytes,
+                input_limit: self.input_limit,
             },
         )
     }

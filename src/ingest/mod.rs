@@ -49,6 +49,37 @@ impl Format {
             _ => None,
         }
     }
+
+    /// Memory a report plans for per byte of this format on disk: the peak measured at scale
+    /// with a margin of about half again (docs/performance.md, "Memory per byte of input").
+    /// CSV peaks at 1.8 to 2.1 bytes per byte (1M to 10M incidents, CSV-only or full report),
+    /// NDJSON and JSON arrays at 8.2, Parquet (compressed about ten times) at 19. Report pages
+    /// were not measured at scale (they are small): the old, safe 16.
+    pub fn memory_per_byte(self) -> u64 {
+        match self {
+            Format::Csv => 3,
+            Format::Json | Format::Ndjson => 12,
+            Format::Parquet => 30,
+            Format::Page => 16,
+        }
+    }
+}
+
+/// What a run may read, checked before reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputLimit {
+    /// The inputs' total size on disk, in bytes (`--max-input-mb`).
+    Bytes(u64),
+    /// The memory the inputs are planned to need ([`Format::memory_per_byte`]), in bytes.
+    Memory(u64),
+}
+
+/// Memory assumed available where the system does not say: 3 GiB (1 GiB of CSV).
+pub const UNKNOWN_MEMORY: u64 = 3 << 30;
+
+/// The default limit: the inputs' planned memory within what the system says is available.
+pub fn default_input_limit() -> InputLimit {
+    InputLimit::Memory(available_memory().unwrap_or(UNKNOWN_MEMORY))
 }
 
 /// One input: a path (file or directory) or bytes already in memory (the embedded sample).
@@ -75,16 +106,8 @@ pub struct IngestOptions {
     pub tz_abbrev: tz_abbrev::Abbreviations,
     /// Foreign column names (`[columns]` of the config).
     pub columns: columns::ColumnMap,
-    /// Inputs larger than this in all are refused before reading.
-    pub max_input_bytes: u64,
-}
-
-/// The input limit when the available memory is unknown: 1 GiB.
-pub const MAX_INPUT_BYTES: u64 = 1 << 30;
-
-/// The default input limit: what the available memory can hold, else [`MAX_INPUT_BYTES`].
-pub fn default_max_input() -> u64 {
-    available_memory().map_or(MAX_INPUT_BYTES, |m| m / MEMORY_PER_INPUT_BYTE)
+    /// Inputs beyond this are refused before reading.
+    pub input_limit: InputLimit,
 }
 
 impl Default for IngestOptions {
@@ -95,7 +118,7 @@ impl Default for IngestOptions {
             anchor: Anchor::Started,
             tz_abbrev: tz_abbrev::Abbreviations::default(),
             columns: columns::ColumnMap::default(),
-            max_input_bytes: MAX_INPUT_BYTES,
+            input_limit: InputLimit::Memory(UNKNOWN_MEMORY),
         }
     }
 }
@@ -367,11 +390,6 @@ pub fn parquet_of_canonical_csv(text: &str) -> Result<Vec<u8>> {
     parquet::from_canonical_csv(text)
 }
 
-/// Memory a run plans for per byte of input: a safe margin. Measured peaks are far lower (a
-/// 206 MB CSV of 1M incidents: 430 MB CSV-only, 460 MB with HTML and charts, about 2.2 bytes
-/// per byte; docs/performance.md), but other formats and shapes were not measured at scale.
-pub const MEMORY_PER_INPUT_BYTE: u64 = 16;
-
 /// Memory the system says is available (Linux `MemAvailable`), if it says.
 pub fn available_memory() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/meminfo").ok()?;
@@ -380,29 +398,42 @@ pub fn available_memory() -> Option<u64> {
     Some(kb * 1024)
 }
 
-/// Stops before reading when the inputs are larger than `limit` bytes in all (mttx holds its
-/// input in memory), naming the sizes.
-/// The inputs' total size, refused above `limit` bytes.
-fn check_size(files: &[Input], limit: u64) -> Result<u64> {
-    let mut total = 0u64;
+/// The inputs' total size on disk, refused before reading when beyond `limit` (mttx holds
+/// its input in memory): the message names the sizes and the memory planned.
+fn check_size(files: &[Input], limit: InputLimit) -> Result<u64> {
+    let (mut total, mut planned) = (0u64, 0u64);
     for f in files {
-        total += match f {
-            Input::Path(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
-            Input::Bytes { bytes, .. } => bytes.len() as u64,
+        let (size, format) = match f {
+            Input::Path(p) => (
+                std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
+                Format::from_path(p).unwrap_or(Format::Page),
+            ),
+            Input::Bytes { bytes, format, .. } => (bytes.len() as u64, *format),
         };
+        total += size;
+        planned = planned.saturating_add(size.saturating_mul(format.memory_per_byte()));
     }
-    if total > limit {
-        let mb = |b: u64| b as f64 / 1_048_576.0;
-        return Err(Error::NoData(format!(
-            "the inputs are {:.1} MB in {} files, more than the limit of {} MB (--max-input-mb): mttx holds its input in memory and plans for up to {} times its size on disk ({:.1} GB here). Raise the limit if the machine has the memory, or report on fewer files at a time",
-            mb(total),
-            files.len(),
-            (mb(limit) * 100.0).round() / 100.0,
-            MEMORY_PER_INPUT_BYTE,
-            (total * MEMORY_PER_INPUT_BYTE) as f64 / 1_073_741_824.0
-        )));
+    let mb = |b: u64| (b as f64 / 1_048_576.0 * 100.0).round() / 100.0;
+    let gb = |b: u64| b as f64 / 1_073_741_824.0;
+    let inputs = format!(
+        "the inputs are {:.1} MB in {} files",
+        mb(total),
+        files.len()
+    );
+    let rates = "about 3 bytes of memory per byte of CSV, 12 of JSON, 30 of Parquet";
+    match limit {
+        InputLimit::Bytes(max) if total > max => Err(Error::NoData(format!(
+            "{inputs}, more than the limit of {} MB (--max-input-mb): mttx holds its input in memory ({rates}, {:.1} GB here). Raise the limit if the machine has the memory, or report on fewer files at a time",
+            mb(max),
+            gb(planned)
+        ))),
+        InputLimit::Memory(available) if planned > available => Err(Error::NoData(format!(
+            "{inputs}: mttx holds its input in memory and plans for {:.1} GB to read them ({rates}), more than the {:.1} GB available. Report on fewer files at a time, or set --max-input-mb to read them anyway",
+            gb(planned),
+            gb(available)
+        ))),
+        _ => Ok(total),
     }
-    Ok(total)
 }
 
 /// Inputs from this size on are read with freed pages kept for the next chunk
@@ -419,7 +450,7 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
             "no input files found (expected .csv, .json, .ndjson, .jsonl, .parquet, or report pages as .txt or .html)".into(),
         ));
     }
-    let total = check_size(&files, opts.max_input_bytes)?;
+    let total = check_size(&files, opts.input_limit)?;
     let mut laps = crate::laps::Laps::nested(1);
     if total >= KEEP_PAGES_FROM {
         crate::memory::phase(crate::memory::Phase::Reading);

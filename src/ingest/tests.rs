@@ -471,3 +471,29 @@ fn the_allocator_hears_when_reading_ends_even_on_a_failed_read() {
     assert!(from_csv_text("big.csv", &blank, &IngestOptions::default()).is_err());
     assert_eq!(heard(), [Phase::Reading, Phase::Read]);
 }
+
+#[test]
+fn the_memory_planned_for_inputs_weighs_each_format() {
+    // 100 bytes of CSV at 3, 10 of Parquet at 30, 20 of NDJSON at 12: 300 + 300 + 240 = 840.
+    let bytes = |name: &str, format: Format, n: usize| Input::Bytes {
+        name: name.into(),
+        format,
+        bytes: Cow::Owned(vec![b'x'; n]),
+    };
+    let files = [
+        bytes("a.csv", Format::Csv, 100),
+        bytes("b.parquet", Format::Parquet, 10),
+        bytes("c.ndjson", Format::Ndjson, 20),
+    ];
+    assert_eq!(check_size(&files, InputLimit::Memory(840)).unwrap(), 130);
+    let e = check_size(&files, InputLimit::Memory(839)).unwrap_err();
+    assert!(
+        e.to_string().contains(
+            "the inputs are 0.0 MB in 3 files: mttx holds its input in memory and plans for 0.0 GB"
+        ),
+        "{e}"
+    );
+    // An explicit limit is on the size on disk, whatever the format.
+    assert_eq!(check_size(&files, InputLimit::Bytes(130)).unwrap(), 130);
+    assert!(check_size(&files, InputLimit::Bytes(129)).is_err());
+}
