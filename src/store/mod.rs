@@ -230,18 +230,19 @@ impl Store {
             .busy_handler(Some(wait_for_lock))
             .map_err(sql(&path))?;
         // A file that SQLite cannot read as a database fails here, before anything is written.
-        let app: i64 = self
+        // The three figures come from one statement, so from one snapshot: read one by one,
+        // another process's first migration could commit between them (a new store's id still
+        // 0, its tables already there) and the store would look foreign.
+        let (app, version, tables): (i64, i64, i64) = self
             .conn
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .query_row(
+                "SELECT (SELECT application_id FROM pragma_application_id()), \
+                        (SELECT user_version FROM pragma_user_version()), \
+                        (SELECT count(*) FROM sqlite_master)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .map_err(|e| err(&path, format!("is not an mttx store ({e}); left untouched")))?;
-        let version: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(sql(&path))?;
-        let tables: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-            .map_err(sql(&path))?;
         if app != APPLICATION_ID && (app != 0 || version != 0 || tables != 0) {
             return Err(err(
                 &path,
