@@ -398,10 +398,57 @@ pub struct MetricRow {
     pub vendor: Option<String>,
     pub component: Option<String>,
     pub severity: Option<String>,
-    /// `YYYY-MM` or `all`; `None` when the grouping has no month at all.
-    pub month: Option<String>,
+    /// A month or the whole window; `None` when the grouping has no month at all.
+    pub month: Option<When>,
     pub metric: Metric,
     pub stats: Stats,
+}
+
+/// The stretch of the report window a result row covers: one calendar month of it
+/// (`YYYY-MM`), or the whole window (written `all`). Months sort in calendar order, the whole
+/// window after them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum When {
+    Month(String),
+    Whole,
+}
+
+impl When {
+    /// As the files write it: the month's label, or `all`.
+    pub fn label(&self) -> &str {
+        match self {
+            When::Month(m) => m,
+            When::Whole => "all",
+        }
+    }
+
+    pub fn is_whole(&self) -> bool {
+        matches!(self, When::Whole)
+    }
+
+    /// The month's label, `None` for the whole window.
+    pub fn month(&self) -> Option<&str> {
+        match self {
+            When::Month(m) => Some(m),
+            When::Whole => None,
+        }
+    }
+}
+
+/// A label as the files write it: `all` is the whole window, anything else a month.
+impl From<&str> for When {
+    fn from(label: &str) -> When {
+        match label {
+            "all" => When::Whole,
+            m => When::Month(m.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for When {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
 }
 
 /// Scope of an availability row.
@@ -427,8 +474,7 @@ pub struct AvailabilityRow {
     pub vendor: String,
     /// `None` on vendor rows.
     pub component: Option<String>,
-    /// `YYYY-MM` or `all`.
-    pub month: String,
+    pub month: When,
     pub window_min: f64,
     pub outage_min: f64,
     pub downtime_min: f64,

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 
 use super::draw::{self, LEFT, RIGHT, TOP, heading, nice_ticks, rect};
 use super::{Chart, GRID, INK, MISS, SERIES};
-use crate::model::{Incidents, Metric, MetricRow};
+use crate::model::{Incidents, Metric, MetricRow, When};
 
 /// Bin edges in minutes; the last bin is open.
 const EDGES: [f64; 18] = [
@@ -48,7 +48,7 @@ impl Distribution {
             .collect();
         let whole = metrics
             .iter()
-            .find(|r| r.scope == "all" && r.month.as_deref() == Some("all") && r.metric == metric);
+            .find(|r| r.scope == "all" && r.month == Some(When::Whole) && r.metric == metric);
         Distribution {
             metric,
             window: window.to_string(),

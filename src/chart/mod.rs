@@ -224,7 +224,7 @@ pub fn report_charts(r: &Report) -> Vec<Named> {
         .computed
         .availability
         .iter()
-        .filter(|a| a.scope == AvailScope::Vendor && a.month == "all")
+        .filter(|a| a.scope == AvailScope::Vendor && a.month.is_whole())
         .collect();
     if vendors.len() > 1 {
         vendors.sort_by(|a, b| {

@@ -33,17 +33,20 @@ impl Sla {
     pub fn from_rows(rows: &[AvailabilityRow]) -> Sla {
         let mut months: Vec<String> = rows
             .iter()
-            .filter(|r| r.month != "all")
-            .map(|r| r.month.clone())
+            .filter(|r| !r.month.is_whole())
+            .filter_map(|r| r.month.month().map(str::to_string))
             .collect();
         months.sort();
         months.dedup();
         let mut series: Vec<Series> = Vec::new();
         for r in rows
             .iter()
-            .filter(|r| r.scope == AvailScope::Vendor && r.month != "all")
+            .filter(|r| r.scope == AvailScope::Vendor && !r.month.is_whole())
         {
-            let i = months.iter().position(|m| *m == r.month).unwrap_or(0);
+            let i = months
+                .iter()
+                .position(|m| r.month.month() == Some(m))
+                .unwrap_or(0);
             match series.iter_mut().find(|s| s.vendor == r.vendor) {
                 Some(s) => s.availability[i] = Some(r.availability_pct),
                 None => {
@@ -61,7 +64,7 @@ impl Sla {
         if series.len() > TOP {
             let overall = |v: &str| {
                 rows.iter()
-                    .find(|r| r.scope == AvailScope::Vendor && r.month == "all" && r.vendor == v)
+                    .find(|r| r.scope == AvailScope::Vendor && r.month.is_whole() && r.vendor == v)
                     .map_or(100.0, |r| r.availability_pct)
             };
             series.sort_by(|a, b| {
@@ -205,7 +208,14 @@ mod tests {
         for k in 0..12 {
             let v = format!("V{k:02}");
             for m in ["2024-06", "all"] {
-                rows.push(row(AvailScope::Vendor, &v, None, m, cell(k as f64), 99.9));
+                rows.push(row(
+                    AvailScope::Vendor,
+                    &v,
+                    None,
+                    m.into(),
+                    cell(k as f64),
+                    99.9,
+                ));
             }
         }
         let sla = Sla::from_rows(&rows);

@@ -42,7 +42,7 @@ impl Timeline {
     ) -> Timeline {
         let mut comps: Vec<&AvailabilityRow> = availability
             .iter()
-            .filter(|r| r.scope == AvailScope::Component && r.month == "all")
+            .filter(|r| r.scope == AvailScope::Component && r.month.is_whole())
             .collect();
         let key = |r: &AvailabilityRow| (r.vendor.clone(), r.component.clone().unwrap_or_default());
         let mut kept: Vec<(String, String)> = comps.iter().map(|r| key(r)).collect();

@@ -26,7 +26,7 @@ impl Trend {
     /// months without incidents included so the axis keeps calendar spacing.
     pub fn from_rows(rows: &[MetricRow], months: &[String]) -> Trend {
         let of =
-            |r: &&MetricRow| r.scope == "all" && r.month.as_deref().is_some_and(|m| m != "all");
+            |r: &&MetricRow| r.scope == "all" && r.month.as_ref().is_some_and(|m| !m.is_whole());
         let months = months.to_vec();
         let lines = [Metric::Mttd, Metric::Mttm, Metric::Mttr]
             .into_iter()
@@ -37,7 +37,8 @@ impl Trend {
                     p90: vec![None; months.len()],
                 };
                 for r in rows.iter().filter(of).filter(|r| r.metric == metric) {
-                    if let Some(i) = months.iter().position(|m| Some(m) == r.month.as_ref()) {
+                    let month = r.month.as_ref().and_then(|m| m.month());
+                    if let Some(i) = months.iter().position(|m| Some(m.as_str()) == month) {
                         line.median[i] = r.stats.median;
                         line.p90[i] = r.stats.p90;
                     }

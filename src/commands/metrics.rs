@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::{Source, WindowSpec, emit, exit};
 use crate::error::Result;
 use crate::metrics;
-use crate::model::GroupKey;
+use crate::model::{GroupKey, When};
 use crate::report;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -61,10 +61,10 @@ pub fn run(args: &MetricsArgs, out: &mut dyn std::io::Write) -> Result<u8> {
                     let mut o = serde_json::Map::new();
                     for k in &keys {
                         let v = match *k {
-                            "vendor" => &r.vendor,
-                            "component" => &r.component,
-                            "severity" => &r.severity,
-                            _ => &r.month,
+                            "vendor" => r.vendor.as_deref(),
+                            "component" => r.component.as_deref(),
+                            "severity" => r.severity.as_deref(),
+                            _ => r.month.as_ref().map(When::label),
                         };
                         o.insert(k.to_string(), json!(v));
                     }

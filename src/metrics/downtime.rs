@@ -11,7 +11,7 @@ use super::sla;
 use super::sweep::{self, Span};
 use crate::error::Result;
 use crate::model::{
-    AvailScope, AvailabilityRow, ComponentWindows, Daily, DailyRow, WindowRow, col,
+    AvailScope, AvailabilityRow, ComponentWindows, Daily, DailyRow, When, WindowRow, col,
 };
 use crate::period::{MonthSpan, Period};
 use crate::time::MS_PER_MIN;
@@ -294,18 +294,18 @@ fn monthly_rows(
     let mut before_rows = Vec::with_capacity(keys.len() * cells.lead);
     for (k, &(scope, vendor, component)) in keys.iter().enumerate() {
         let target = sla.target(vendor, component);
-        let row = |label: &str, cell| sla::row(scope, vendor, component, label, cell, target);
+        let row = |when, cell| sla::row(scope, vendor, component, when, cell, target);
         let mut total = sla::Cell::default();
         for (mi, month) in cells.months.iter().enumerate() {
             let cell = cells.cell(k, mi);
             if mi < cells.lead {
-                before_rows.push(row(&month.label, cell));
+                before_rows.push(row(When::Month(month.label.clone()), cell));
             } else {
                 total.add(&cell);
-                rows.push(row(&month.label, cell));
+                rows.push(row(When::Month(month.label.clone()), cell));
             }
         }
-        rows.push(row("all", total));
+        rows.push(row(When::Whole, total));
     }
     let by_key = |a: &AvailabilityRow, b: &AvailabilityRow| {
         (a.scope == AvailScope::Component, &a.vendor, &a.component).cmp(&(

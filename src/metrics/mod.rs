@@ -119,7 +119,7 @@ pub fn compute_beside<T: Send>(
     drop(shared);
     let labels: Vec<String> = opts.period.months.iter().map(|m| m.label.clone()).collect();
     if let Some(before) = swept.month_before.first() {
-        let before_label = before.month.clone();
+        let before_label = before.month.label().to_string();
         sla::link_previous(&mut swept.rows, &labels, &swept.month_before, &before_label);
     }
     let computed = Computed {

@@ -1,7 +1,7 @@
 //! Availability and SLA (contract section 3): turns swept downtime and outage per key and month
 //! into `availability.csv` rows with the SLA target, budget, budget used, incidents and MTBF.
 
-use crate::model::{AvailScope, AvailabilityRow};
+use crate::model::{AvailScope, AvailabilityRow, When};
 use crate::time::MS_PER_MIN;
 
 /// A name pattern of an SLA rule: exact, or a glob with `*` (any text) and `?` (one character).
@@ -115,18 +115,25 @@ pub fn link_previous(
     before_label: &str,
 ) {
     use std::collections::HashMap;
-    let key = |r: &AvailabilityRow| (r.scope, r.vendor.clone(), r.component.clone());
+    let key = |r: &AvailabilityRow, m: &str| {
+        (
+            r.scope,
+            r.vendor.clone(),
+            r.component.clone(),
+            m.to_string(),
+        )
+    };
     let mut by_month: HashMap<(AvailScope, String, Option<String>, String), f64> = HashMap::new();
-    for r in before.iter().filter(|r| r.month == before_label) {
-        let (a, b, c) = key(r);
-        by_month.insert((a, b, c, r.month.clone()), r.availability_pct);
-    }
-    for r in rows.iter() {
-        let (a, b, c) = key(r);
-        by_month.insert((a, b, c, r.month.clone()), r.availability_pct);
+    let before = before
+        .iter()
+        .filter(|r| r.month.month() == Some(before_label));
+    for r in before.chain(rows.iter()) {
+        if let Some(m) = r.month.month() {
+            by_month.insert(key(r, m), r.availability_pct);
+        }
     }
     for r in rows.iter_mut() {
-        let Some(i) = months.iter().position(|m| *m == r.month) else {
+        let Some(i) = months.iter().position(|m| r.month.month() == Some(m)) else {
             continue;
         };
         let prev = if i == 0 {
@@ -134,8 +141,7 @@ pub fn link_previous(
         } else {
             months[i - 1].as_str()
         };
-        let (a, b, c) = key(r);
-        r.previous_pct = by_month.get(&(a, b, c, prev.to_string())).copied();
+        r.previous_pct = by_month.get(&key(r, prev)).copied();
     }
 }
 
@@ -176,7 +182,7 @@ pub fn row(
     scope: AvailScope,
     vendor: &str,
     component: Option<&str>,
-    month: &str,
+    month: When,
     cell: Cell,
     target: f64,
 ) -> AvailabilityRow {
@@ -194,7 +200,7 @@ pub fn row(
         scope,
         vendor: vendor.to_string(),
         component: component.map(str::to_string),
-        month: month.to_string(),
+        month,
         window_min,
         outage_min,
         downtime_min,
@@ -260,7 +266,7 @@ mod tests {
             AvailScope::Component,
             "Acme",
             Some("API"),
-            "2024-06",
+            "2024-06".into(),
             Cell {
                 window_ms: 43_200 * MS_PER_MIN,
                 outage_ms: 90 * MS_PER_MIN,
@@ -285,7 +291,7 @@ mod tests {
             AvailScope::Vendor,
             "Acme",
             None,
-            "all",
+            When::Whole,
             Cell {
                 window_ms: 43_200 * MS_PER_MIN,
                 outage_ms: 0,
@@ -307,7 +313,7 @@ mod tests {
             AvailScope::Vendor,
             "Acme",
             None,
-            "all",
+            When::Whole,
             Cell {
                 window_ms: 1_000 * MS_PER_MIN,
                 outage_ms: 0,

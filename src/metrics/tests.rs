@@ -6,7 +6,7 @@ use chrono_tz::Tz;
 use super::*;
 use crate::ingest::{IngestOptions, empty_impacts, from_csv_text};
 use crate::model::{
-    Anchor, AvailScope, AvailabilityRow, Level, Metric, Stats, WeightPreset, Weights,
+    Anchor, AvailScope, AvailabilityRow, Level, Metric, Stats, WeightPreset, Weights, When,
 };
 use crate::period::Period;
 use crate::time::MS_PER_MIN;
@@ -54,7 +54,7 @@ fn swept(rows: &str, period: Period, preset: WeightPreset, sla: SlaTargets) -> A
 
 fn find<'a>(rows: &'a [AvailabilityRow], component: Option<&str>, m: &str) -> &'a AvailabilityRow {
     rows.iter()
-        .find(|r| r.component.as_deref() == component && r.month == m)
+        .find(|r| r.component.as_deref() == component && r.month == When::from(m))
         .unwrap_or_else(|| panic!("no row {component:?} {m}"))
 }
 
@@ -237,7 +237,7 @@ fn every_component_and_month_has_a_row_even_without_incidents() {
     assert_eq!(rows.len(), 16);
     let w = rows
         .iter()
-        .find(|r| r.vendor == "W" && r.component.as_deref() == Some("(all)") && r.month == "all")
+        .find(|r| r.vendor == "W" && r.component.as_deref() == Some("(all)") && r.month.is_whole())
         .unwrap();
     assert_eq!(w.availability_pct, 100.0);
     assert_eq!(w.incidents, 0);
@@ -245,7 +245,7 @@ fn every_component_and_month_has_a_row_even_without_incidents() {
 
 fn stats_of(rows: &[MetricRow], scope: &str, month: &str, metric: Metric) -> Stats {
     rows.iter()
-        .find(|r| r.scope == scope && r.month.as_deref() == Some(month) && r.metric == metric)
+        .find(|r| r.scope == scope && r.month == Some(When::from(month)) && r.metric == metric)
         .unwrap_or_else(|| panic!("no {scope} {month} {metric:?}"))
         .stats
 }
@@ -366,7 +366,7 @@ fn metric_scopes_group_by_vendor_component_severity_and_month() {
                     && r.vendor.as_deref() == v
                     && r.component.as_deref() == c
                     && r.severity.as_deref() == s
-                    && r.month.as_deref() == Some(m)
+                    && r.month == Some(When::from(m))
                     && r.metric == Metric::Mttr
             })
             .map(|r| r.stats)
@@ -622,7 +622,7 @@ fn business_hours_count_downtime_and_window_in_local_hours_across_dst() {
     let row = |v: &str, c: Option<&str>, m: &str| {
         a.rows
             .iter()
-            .find(|r| r.vendor == v && r.component.as_deref() == c && r.month == m)
+            .find(|r| r.vendor == v && r.component.as_deref() == c && r.month == When::from(m))
             .unwrap()
     };
     let march = row("V", Some("API"), "2024-03");
@@ -678,7 +678,8 @@ fn each_month_is_linked_to_the_month_before() {
         maintenance_ms: 0,
         incidents: 0,
     };
-    let row = |m: &str, down: f64| sla::row(AvailScope::Vendor, "V", None, m, cell(down), 99.9);
+    let row =
+        |m: &str, down: f64| sla::row(AvailScope::Vendor, "V", None, m.into(), cell(down), 99.9);
     let before = vec![row("2024-04", 43.2)];
     let mut rows = vec![row("2024-05", 0.0), row("2024-06", 4.32), row("all", 4.32)];
     let months = ["2024-05".to_string(), "2024-06".to_string()];
@@ -740,7 +741,7 @@ fn the_month_before_comes_from_the_same_sweep_and_skips_the_gap_before_a_mid_mon
         c.month_before,
         alone
             .into_iter()
-            .filter(|r| r.month != "all")
+            .filter(|r| !r.month.is_whole())
             .collect::<Vec<_>>()
     );
     // The windows kept for the charts are the window's own: the gap's incident is not there.
@@ -908,8 +909,8 @@ fn incidents_without_a_severity_have_no_severity_row_even_the_first() {
     assert_eq!(
         severities,
         vec![
-            (Some("sev1".into()), Some("2024-06".into()), 1),
-            (Some("sev1".into()), Some("all".into()), 1),
+            (Some("sev1".into()), Some(When::from("2024-06")), 1),
+            (Some("sev1".into()), Some(When::Whole), 1),
         ]
     );
 }

@@ -11,7 +11,7 @@ use super::explode::{Exploded, dense_ids};
 use super::stats;
 use super::table::incident_table_ordered;
 use crate::error::Result;
-use crate::model::{Anchor, GroupKey, Incidents, Metric, MetricRow, col};
+use crate::model::{Anchor, GroupKey, Incidents, Metric, MetricRow, When, col};
 use crate::period::Period;
 
 /// Name of the month key of a grouping.
@@ -210,7 +210,7 @@ impl<'a> TimeToX<'a> {
         let n_sev = self.n_sev(keys);
         let n_cells = grouped.n_cells;
         let mut rows = Vec::new();
-        let mut emit = |key: usize, month: Option<&str>, group: &stats::Group| {
+        let mut emit = |key: usize, month: Option<When>, group: &stats::Group| {
             if group.items == 0 {
                 return;
             }
@@ -232,7 +232,7 @@ impl<'a> TimeToX<'a> {
                     vendor: vendor.clone(),
                     component: component.clone(),
                     severity: severity.clone(),
-                    month: month.map(str::to_string),
+                    month: month.clone(),
                     metric: m,
                     stats,
                 });
@@ -241,12 +241,13 @@ impl<'a> TimeToX<'a> {
         for (key, whole_group) in grouped.whole.iter().enumerate() {
             if monthly {
                 for (c, month) in self.period.months.iter().enumerate() {
-                    emit(key, Some(&month.label), &grouped.cells[key * n_cells + c]);
+                    let when = When::Month(month.label.clone());
+                    emit(key, Some(when), &grouped.cells[key * n_cells + c]);
                 }
             }
             match whole {
                 Whole::No => {}
-                Whole::All => emit(key, Some("all"), whole_group),
+                Whole::All => emit(key, Some(When::Whole), whole_group),
                 Whole::Unlabelled => emit(key, None, whole_group),
             }
         }
@@ -262,13 +263,9 @@ const REPORT_SCOPES: [(&str, &[GroupKey]); 4] = [
     ("severity", &[GroupKey::Severity]),
 ];
 
-/// Sort order of months: calendar order, `all` last.
-fn month_order(m: &Option<String>) -> (u8, String) {
-    match m.as_deref() {
-        Some("all") => (1, String::new()),
-        Some(x) => (0, x.to_string()),
-        None => (2, String::new()),
-    }
+/// Sort order of months: calendar order, the whole window after them, no month last.
+fn month_order(m: &Option<When>) -> (bool, Option<&When>) {
+    (m.is_none(), m.as_ref())
 }
 
 fn sort_metric_rows(rows: &mut [MetricRow], scope_rank: impl Fn(&str) -> usize) {

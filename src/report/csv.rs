@@ -218,7 +218,10 @@ pub fn metrics(rows: &[MetricRow], raw: bool) -> Vec<u8> {
                 opt(&r.vendor),
                 opt(&r.component),
                 opt(&r.severity),
-                opt(&r.month),
+                r.month
+                    .as_ref()
+                    .map(|m| m.label().to_string())
+                    .unwrap_or_default(),
                 r.metric.as_str().to_string(),
                 r.stats.n.to_string(),
                 opt_minutes(r.stats.mean),
@@ -258,7 +261,7 @@ pub fn availability(rows: &[AvailabilityRow], raw: bool) -> Vec<u8> {
                 r.scope.as_str().to_string(),
                 r.vendor.clone(),
                 opt(&r.component),
-                r.month.clone(),
+                r.month.label().to_string(),
                 minutes(r.window_min),
                 minutes(r.outage_min),
                 minutes(r.downtime_min),

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use super::format::{duration, minutes, num, opt_minutes, pct};
 use super::{MonthFigures, Report};
-use crate::model::{AvailScope, AvailabilityRow, Level, Metric, window_source};
+use crate::model::{AvailScope, AvailabilityRow, Level, Metric, When, window_source};
 use crate::time::format_utc;
 
 /// Incidents listed at most; the rest are in `incidents.csv`.
@@ -213,7 +213,7 @@ fn sla_table(out: &mut String, r: &Report) {
         .computed
         .availability
         .iter()
-        .filter(|a| a.scope == AvailScope::Vendor && a.month == "all")
+        .filter(|a| a.scope == AvailScope::Vendor && a.month.is_whole())
         .collect();
     out.push_str(
         "<div class=\"scroll\"><table><thead><tr><th>vendor</th><th class=\"num\">target</th>",
@@ -232,12 +232,9 @@ fn sla_table(out: &mut String, r: &Report) {
             pct(v.sla_target_pct)
         );
         for m in months {
-            match r
-                .computed
-                .availability
-                .iter()
-                .find(|a| a.scope == AvailScope::Vendor && a.vendor == v.vendor && a.month == *m)
-            {
+            match r.computed.availability.iter().find(|a| {
+                a.scope == AvailScope::Vendor && a.vendor == v.vendor && a.month.month() == Some(*m)
+            }) {
                 Some(a) => out.push_str(&avail_cell(a)),
                 None => out.push_str("<td></td>"),
             }
@@ -319,7 +316,7 @@ fn medians_of<'r>(
     r.computed
         .metrics
         .iter()
-        .filter(|m| m.scope == scope && m.month.as_deref() == Some("all"))
+        .filter(|m| m.scope == scope && m.month == Some(When::Whole))
         .filter_map(|m| {
             let key = (m.vendor.as_deref()?, m.component.as_deref(), m.metric);
             Some((key, opt_minutes(m.stats.median)))
@@ -349,7 +346,7 @@ fn availability_table(out: &mut String, r: &Report, scope: AvailScope) {
         .computed
         .availability
         .iter()
-        .filter(|a| a.scope == scope && a.month == "all")
+        .filter(|a| a.scope == scope && a.month.is_whole())
     {
         let _ = write!(out, "<tr><td>{}</td>", esc(&a.vendor));
         if comp {

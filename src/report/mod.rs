@@ -10,7 +10,7 @@ pub mod json;
 pub mod terminal;
 
 use crate::metrics::Computed;
-use crate::model::{Anchor, AvailScope, Counts, Metric, Reject, Warning, Weights};
+use crate::model::{Anchor, AvailScope, Counts, Metric, Reject, Warning, Weights, When};
 use crate::period::Period;
 
 /// Everything one `report` run produced.
@@ -47,11 +47,11 @@ pub struct MonthFigures {
     pub vendors: usize,
 }
 
-fn figures(c: &Computed, label: &str) -> Option<MonthFigures> {
+fn figures(c: &Computed, when: When) -> Option<MonthFigures> {
     let vendors: Vec<_> = c
         .availability
         .iter()
-        .filter(|a| a.scope == AvailScope::Vendor && a.month == label)
+        .filter(|a| a.scope == AvailScope::Vendor && a.month == when)
         .collect();
     if vendors.is_empty() {
         return None;
@@ -59,11 +59,11 @@ fn figures(c: &Computed, label: &str) -> Option<MonthFigures> {
     let median = |m: Metric| {
         c.metrics
             .iter()
-            .find(|r| r.scope == "all" && r.month.as_deref() == Some(label) && r.metric == m)
+            .find(|r| r.scope == "all" && r.month.as_ref() == Some(&when) && r.metric == m)
             .and_then(|r| r.stats.median)
     };
     Some(MonthFigures {
-        label: label.to_string(),
+        label: when.label().to_string(),
         incidents: vendors.iter().map(|a| a.incidents).sum(),
         mttd_median: median(Metric::Mttd),
         mttr_median: median(Metric::Mttr),
@@ -94,7 +94,7 @@ impl Report {
             self.computed
                 .availability
                 .iter()
-                .filter(|a| a.scope == scope && a.month == last)
+                .filter(|a| a.scope == scope && a.month.month() == Some(last.as_str()))
                 .collect::<Vec<_>>()
         };
         let comps = of(AvailScope::Component);
@@ -114,7 +114,7 @@ impl Report {
 
     /// The whole window's figures (month `all`).
     pub fn window_figures(&self) -> Option<MonthFigures> {
-        figures(&self.computed, "all").map(|mut f| {
+        figures(&self.computed, When::Whole).map(|mut f| {
             f.label = self.period.label();
             f
         })
@@ -126,13 +126,16 @@ impl Report {
         let months = &self.period.months;
         let last = months
             .last()
-            .and_then(|m| figures(&self.computed, &m.label));
+            .and_then(|m| figures(&self.computed, When::Month(m.label.clone())));
         let prev = if months.len() >= 2 {
-            figures(&self.computed, &months[months.len() - 2].label)
+            figures(
+                &self.computed,
+                When::Month(months[months.len() - 2].label.clone()),
+            )
         } else {
             self.previous
                 .as_ref()
-                .and_then(|(label, c)| figures(c, label))
+                .and_then(|(label, c)| figures(c, When::Month(label.clone())))
         };
         (last, prev)
     }

@@ -102,7 +102,7 @@ pub fn summary(r: &Report, wrote: Option<(&str, &[String])>) -> String {
         .computed
         .availability
         .iter()
-        .filter(|a| a.scope == AvailScope::Component && a.month == "all")
+        .filter(|a| a.scope == AvailScope::Component && a.month.is_whole())
         .collect();
     worst.sort_by(|a, b| {
         a.availability_pct
@@ -149,7 +149,7 @@ pub fn summary(r: &Report, wrote: Option<(&str, &[String])>) -> String {
             .computed
             .availability
             .iter()
-            .filter(|a| a.scope == scope && (a.month == "all") == whole)
+            .filter(|a| a.scope == scope && (a.month.is_whole()) == whole)
             .collect();
         (all.iter().filter(|a| !a.sla_met).count(), all.len())
     };
@@ -164,7 +164,7 @@ pub fn summary(r: &Report, wrote: Option<(&str, &[String])>) -> String {
         .computed
         .availability
         .iter()
-        .filter(|a| a.scope == AvailScope::Vendor && a.month == "all" && !a.sla_met)
+        .filter(|a| a.scope == AvailScope::Vendor && a.month.is_whole() && !a.sla_met)
         .map(|a| format!("{} {}%", a.vendor, pct(a.availability_pct)))
         .collect();
     if !vendors_missed.is_empty() {
@@ -265,7 +265,7 @@ pub fn metrics_table(rows: &[MetricRow], keys: &[&str]) -> String {
                         "vendor" => r.vendor.clone(),
                         "component" => r.component.clone(),
                         "severity" => r.severity.clone(),
-                        _ => r.month.clone(),
+                        _ => r.month.as_ref().map(|m| m.label().to_string()),
                     }
                     .unwrap_or_default()
                 })
