@@ -7,6 +7,7 @@ mod common;
 mod config;
 mod crosscheck;
 mod html;
+mod layers;
 mod pages;
 mod properties;
 mod server;
