@@ -78,11 +78,6 @@ pub mod window_source {
     pub const UPDATES: &str = "updates";
     /// Windows stated in so many words in a report page.
     pub const STATED: &str = "stated";
-
-    /// Whether windows come from impact rows (every source but the record itself).
-    pub fn is_precise(source: &str) -> bool {
-        source != RECORD
-    }
 }
 
 /// Instants a real incident can have: from 1970-01-01 to 2100-01-01 (UTC milliseconds). A
@@ -341,10 +336,6 @@ impl Metric {
             Metric::Mttm => "mitigate",
             Metric::Mttr => "resolve",
         }
-    }
-
-    pub fn from_str_opt(s: &str) -> Option<Metric> {
-        Metric::ALL.into_iter().find(|m| m.as_str() == s)
     }
 }
 

@@ -111,7 +111,7 @@ fn build_beside<T: Send>(
     };
     // A one-month report's headline compares with the calendar month before: its availability
     // comes from the same sweep as the window's; its time-to-x figures are computed here,
-    // before the frame goes to `compute_owned`.
+    // before the frame goes to `compute_beside`.
     let before = if period.months.len() == 1 {
         let before = period.month_before()?;
         let metrics = metrics::report_metric_rows(

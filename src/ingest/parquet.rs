@@ -71,47 +71,11 @@ fn read_whole(name: &str, bytes: &[u8], map: &ColumnMap) -> Result<RawTable> {
 /// Canonical CSV text (RFC 3339 UTC timestamps, as the generator writes) as Parquet bytes: text
 /// columns, timestamps as `Datetime(ms, UTC)`.
 pub(crate) fn from_canonical_csv(text: &str) -> Result<Vec<u8>> {
-    let bad = |message: String| Error::File {
-        source_name: "canonical CSV".into(),
-        message,
-    };
-    let mut reader = ::csv::Reader::from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| bad(e.to_string()))?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let mut cells: Vec<Vec<Option<String>>> = vec![Vec::new(); header.len()];
-    for record in reader.records() {
-        let record = record.map_err(|e| bad(e.to_string()))?;
-        for (k, cell) in cells.iter_mut().enumerate() {
-            cell.push(record.get(k).filter(|v| !v.is_empty()).map(str::to_string));
-        }
-    }
-    let height = cells.first().map_or(0, Vec::len);
-    let mut columns = Vec::with_capacity(header.len());
-    for (name, cell) in header.iter().zip(cells) {
-        let column = if crate::model::col::TIMESTAMPS.contains(&name.as_str()) {
-            let ms = cell
-                .iter()
-                .map(|v| match v {
-                    None => Ok(None),
-                    Some(v) => crate::time::parse_canonical_utc(v.as_bytes())
-                        .map(Some)
-                        .ok_or_else(|| bad(format!("{name} '{v}' is not YYYY-MM-DDTHH:MM:SSZ"))),
-                })
-                .collect::<Result<Int64Chunked>>()?;
-            ms.into_series()
-                .cast(&super::validate::ts_dtype())?
-                .with_name(name.as_str().into())
-                .into_column()
-        } else {
-            Column::new(name.as_str().into(), cell)
-        };
-        columns.push(column);
-    }
-    let mut df = DataFrame::new(height, columns)?;
+    // mttx's own CSV reader types a timestamp column whose every value is canonical.
+    let name = "canonical CSV";
+    let (header, used, line) = super::csv_fields::header(name, text, |h| Some(h.to_string()))?;
+    let rows = super::csv_fields::rows(name, &text[used..], line, &header)?;
+    let mut df = DataFrame::new(rows.lines.len(), rows.columns)?;
     let mut out = Vec::new();
     ParquetWriter::new(&mut out).finish(&mut df)?;
     Ok(out)

@@ -54,35 +54,16 @@ pub struct Computed {
 
 /// Every number of a report. `impacts` holds the precise windows (may be empty).
 pub fn compute(incidents: &DataFrame, impacts: &DataFrame, opts: &Options) -> Result<Computed> {
-    compute_with(incidents, impacts, opts, true)
+    compute_beside(incidents.clone(), impacts, opts, true, |_| ()).map(|(c, ())| c)
 }
 
-/// [`compute`]; without `detail`, no daily downtime and no windows (what only the charts and
-/// the HTML report show).
-pub fn compute_with(
-    incidents: &DataFrame,
-    impacts: &DataFrame,
-    opts: &Options,
-    detail: bool,
-) -> Result<Computed> {
-    compute_owned(incidents.clone(), impacts, opts, detail)
-}
-
-/// [`compute_with`] taking the frame: its columns are dropped as the incident table takes
-/// them, so a large input is not held twice (when the caller keeps no copy of the frame).
-pub fn compute_owned(
-    incidents: DataFrame,
-    impacts: &DataFrame,
-    opts: &Options,
-    detail: bool,
-) -> Result<Computed> {
-    compute_beside(incidents, impacts, opts, detail, |_| ()).map(|(c, ())| c)
-}
-
-/// [`compute_owned`], running `beside` on another thread with the incident table while the
-/// sweep and the time-to-x figures are computed, and returning what it returns (the report
-/// writes `incidents.csv` there: the file's formatting and the system's copying of 255 MB at
-/// 1M incidents then overlap the arithmetic instead of following it).
+/// [`compute`] taking the frame (its columns are dropped as the incident table takes them, so
+/// a large input is not held twice); without `detail`, no daily downtime and no windows (what
+/// only the charts and the HTML report show). `beside` runs on another thread with the
+/// incident table while the sweep and the time-to-x figures are computed, and what it returns
+/// is returned (the report writes `incidents.csv` there: the file's formatting and the
+/// system's copying of 255 MB at 1M incidents then overlap the arithmetic instead of
+/// following it).
 pub fn compute_beside<T: Send>(
     incidents: DataFrame,
     impacts: &DataFrame,
