@@ -394,6 +394,21 @@ fn a_folder_with_an_impacts_table_uses_the_precise_windows() {
 }
 
 #[test]
+fn generate_refuses_a_file_it_would_write_in_the_wrong_format() {
+    // CSV in a .json file would be misread by every later run: refused, nothing written.
+    let dir = temp();
+    let json = dir.path().join("g.json");
+    let o = run(&["generate", "--incidents", "10", "-o", &path_str(&json)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("g.json: mttx generate writes a .csv or .parquet file"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!json.exists());
+}
+
+#[test]
 fn generated_csv_and_parquet_give_the_same_report() {
     // A fleet of 20 vendors; the Parquet file holds the same rows with typed timestamps.
     let dir = temp();
