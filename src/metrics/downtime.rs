@@ -47,12 +47,8 @@ pub fn incident_windows(
     period: &Period,
 ) -> Result<Vec<WindowRow>> {
     let this = |df: &DataFrame| -> Result<DataFrame> {
-        let (v, i) = (df.column(col::VENDOR)?.str()?, df.column(col::ID)?.str()?);
-        let mask: BooleanChunked = v
-            .iter()
-            .zip(i.iter())
-            .map(|k| k == (Some(vendor), Some(id)))
-            .collect();
+        let mask =
+            df.column(col::VENDOR)?.str()?.equal(vendor) & df.column(col::ID)?.str()?.equal(id);
         Ok(df.filter(&mask)?)
     };
     let (one, rows) = (this(incidents)?, this(impacts)?);

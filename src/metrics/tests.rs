@@ -243,6 +243,17 @@ fn every_component_and_month_has_a_row_even_without_incidents() {
     assert_eq!(w.incidents, 0);
 }
 
+/// `metrics.csv` rows of `df` over June 2024 (UTC), without an impacts table.
+fn june_metrics(df: &DataFrame) -> Vec<MetricRow> {
+    report_metric_rows(
+        df,
+        &empty_impacts().unwrap(),
+        &month(Tz::UTC, 2024, 6),
+        Anchor::Started,
+    )
+    .unwrap()
+}
+
 fn stats_of(rows: &[MetricRow], scope: &str, month: &str, metric: Metric) -> Stats {
     rows.iter()
         .find(|r| r.scope == scope && r.month == Some(When::from(month)) && r.metric == metric)
@@ -263,13 +274,7 @@ fn percentiles_on_a_small_known_sample() {
         ));
     }
     let df = incidents(&rows, Tz::UTC, Anchor::Started);
-    let out = report_metric_rows(
-        &df,
-        &empty_impacts().unwrap(),
-        &month(Tz::UTC, 2024, 6),
-        Anchor::Started,
-    )
-    .unwrap();
+    let out = june_metrics(&df);
     let s = stats_of(&out, "all", "all", Metric::Mttr);
     assert_eq!(s.n, 5);
     assert_eq!(s.mean, Some(40.0));
@@ -291,13 +296,7 @@ fn even_sample_median_interpolates() {
         ));
     }
     let df = incidents(&rows, Tz::UTC, Anchor::Started);
-    let out = report_metric_rows(
-        &df,
-        &empty_impacts().unwrap(),
-        &month(Tz::UTC, 2024, 6),
-        Anchor::Started,
-    )
-    .unwrap();
+    let out = june_metrics(&df);
     let s = stats_of(&out, "all", "all", Metric::Mttd);
     assert_eq!(s.median, Some(25.0));
     assert!((s.p90.unwrap() - 37.0).abs() < 1e-9);
@@ -308,13 +307,7 @@ fn negative_durations_are_left_out_and_the_anchor_moves_the_origin() {
     // Detected 10 min after the start, acknowledged 4 min before the start (a clock error).
     let rows = "a,V,major_outage,API,,2024-06-03T10:00:00Z,2024-06-03T10:10:00Z,2024-06-03T09:56:00Z,2024-06-03T10:30:00Z,2024-06-03T11:00:00Z,2024-06-03T11:10:00Z\n";
     let df = incidents(rows, Tz::UTC, Anchor::Started);
-    let out = report_metric_rows(
-        &df,
-        &empty_impacts().unwrap(),
-        &month(Tz::UTC, 2024, 6),
-        Anchor::Started,
-    )
-    .unwrap();
+    let out = june_metrics(&df);
     assert_eq!(stats_of(&out, "all", "all", Metric::Mtta).n, 0);
     assert_eq!(
         stats_of(&out, "all", "all", Metric::Mttd).median,
@@ -418,13 +411,7 @@ fn severity_rows_follow_the_recognised_order() {
                 c,V,major_outage,,p2,2024-06-03T10:00:00Z,,,,,2024-06-03T10:20:00Z\n\
                 d,V,major_outage,,sev2,2024-06-03T10:00:00Z,,,,,2024-06-03T10:20:00Z\n";
     let df = incidents(rows, Tz::UTC, Anchor::Started);
-    let out = report_metric_rows(
-        &df,
-        &empty_impacts().unwrap(),
-        &month(Tz::UTC, 2024, 6),
-        Anchor::Started,
-    )
-    .unwrap();
+    let out = june_metrics(&df);
     let mut order: Vec<&str> = out
         .iter()
         .filter(|r| r.scope == "severity")
@@ -894,13 +881,7 @@ fn incidents_without_a_severity_have_no_severity_row_even_the_first() {
                 b,V,major_outage,API,sev1,2024-06-02T10:00:00Z,,,,,2024-06-02T10:20:00Z\n\
                 c,V,major_outage,API,,2024-06-03T10:00:00Z,,,,,2024-06-03T10:40:00Z\n";
     let df = incidents(rows, Tz::UTC, Anchor::Started);
-    let out = report_metric_rows(
-        &df,
-        &empty_impacts().unwrap(),
-        &month(Tz::UTC, 2024, 6),
-        Anchor::Started,
-    )
-    .unwrap();
+    let out = june_metrics(&df);
     let severities: Vec<_> = out
         .iter()
         .filter(|r| r.scope == "severity" && r.metric == Metric::Mttr)
@@ -923,13 +904,7 @@ fn a_file_without_a_severity_column_has_no_severity_rows() {
     let df = from_csv_text("t.csv", text, &IngestOptions::default())
         .unwrap()
         .incidents;
-    let out = report_metric_rows(
-        &df,
-        &empty_impacts().unwrap(),
-        &month(Tz::UTC, 2024, 6),
-        Anchor::Started,
-    )
-    .unwrap();
+    let out = june_metrics(&df);
     assert!(out.iter().all(|r| r.scope != "severity"), "{out:?}");
     assert!(out.iter().any(|r| r.scope == "all" && r.stats.n == 2));
 }
