@@ -52,9 +52,7 @@ fn read(n: usize) -> Ingested {
 }
 
 fn options(ing: &Ingested) -> Options {
-    let span = metrics::data_span(&ing.incidents, &ing.impacts)
-        .unwrap()
-        .unwrap();
+    let span = metrics::data_span(&ing.incidents, &ing.impacts).unwrap();
     Options {
         period: Period::spanning(chrono_tz::Tz::UTC, span.0, span.1).unwrap(),
         anchor: Anchor::Started,
@@ -73,9 +71,7 @@ fn ingest_csv(b: Bencher, n: usize) {
 fn time_to_x(b: Bencher, n: usize) {
     let ing = read(n);
     let o = options(&ing);
-    b.bench(|| {
-        metrics::report_metric_rows(&ing.incidents, &ing.impacts, &o.period, o.anchor).unwrap()
-    });
+    b.bench(|| metrics::report_metric_rows(&ing.incidents, &ing.impacts, &o.period, o.anchor));
 }
 
 #[divan::bench(args = SIZES, sample_count = 3)]

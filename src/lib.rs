@@ -1,5 +1,5 @@
 //! mttx: incident reliability metrics. The pipeline, stage by stage: [`sync`] (status pages ->
-//! [`store`], the local vendor history), [`ingest`] (files and the store -> canonical frame,
+//! [`store`], the local vendor history), [`ingest`] (files and the store -> the typed [`table`]s,
 //! rejects) -> [`metrics`] (time-to-x, downtime,
 //! availability) -> [`report`] (rows -> CSV, JSON, terminal text) -> [`output`] (files).
 //! [`cli`] turns arguments and [`config`] (`mttx.toml`) into settings; [`commands`] runs one
@@ -23,4 +23,5 @@ pub mod period;
 pub mod report;
 pub mod store;
 pub mod sync;
+pub mod table;
 pub mod time;

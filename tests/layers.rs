@@ -9,7 +9,7 @@ use std::path::Path;
 const LAYERS: &[&[&str]] = &[
     &["time"],
     &[
-        "model", "error", "hours", "laps", "memory", "parallel", "period",
+        "model", "table", "error", "hours", "laps", "memory", "parallel", "period",
     ],
     &["ingest", "store", "output", "generate"],
     &["metrics", "sync"],
@@ -150,4 +150,22 @@ fn no_file_names_a_file_that_names_it_back() {
             }
         }
     }
+}
+
+#[test]
+fn polars_stays_inside_ingest() {
+    // Ingest reads files into polars frames and hands typed tables on (`src/table.rs`); no other
+    // module names polars but `error`, which carries polars' errors out of ingest.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut known = BTreeMap::new();
+    modules(&src, "", &mut known);
+    let outside: Vec<&String> = known
+        .iter()
+        .filter(|(m, code)| !m.starts_with("ingest") && *m != "error" && code.contains("polars"))
+        .map(|(m, _)| m)
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "polars named outside ingest: {outside:?}"
+    );
 }

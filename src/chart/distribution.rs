@@ -8,7 +8,8 @@ use plotters::prelude::*;
 
 use super::draw::{self, LEFT, RIGHT, TOP, heading, nice_ticks, rect};
 use super::{Chart, GRID, INK, MISS, SERIES};
-use crate::model::{Incidents, Metric, MetricRow, When};
+use crate::model::{Metric, MetricRow, When};
+use crate::table::Incidents;
 
 /// Bin edges in minutes; the last bin is open.
 const EDGES: [f64; 18] = [

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use super::{Source, emit, exit};
 use crate::error::Result;
-use crate::{metrics, output, report};
+use crate::{output, report};
 
 #[derive(Debug, Clone)]
 pub struct ImportArgs {
@@ -19,11 +19,10 @@ pub struct ImportArgs {
 
 pub fn run(args: &ImportArgs, out: &mut dyn std::io::Write) -> Result<u8> {
     let ing = args.source.read()?;
-    let incidents = metrics::incident_table(&ing.incidents, args.source.anchor, None)?;
-    let impacts = ing.impact_rows()?;
+    let (incidents, impacts) = (&ing.incidents, ing.impacts.rows(&ing.incidents));
     let mut files = vec![(
         "incidents.csv".to_string(),
-        report::csv::canonical_incidents(&incidents, args.raw_csv).into(),
+        report::csv::canonical_incidents(incidents, args.raw_csv).into(),
     )];
     if !impacts.is_empty() {
         files.push((

@@ -9,9 +9,10 @@ use super::{Source, WindowSpec, emit, exit};
 use crate::error::Result;
 use crate::ingest::{Format, Input};
 use crate::metrics::{self, SlaTargets};
-use crate::model::{Incidents, Weights};
+use crate::model::Weights;
 use crate::period::Period;
 use crate::report::{self, Report};
+use crate::table::Incidents;
 use crate::{chart, output};
 
 /// The sample incidents in `data/`, embedded so that `mttx report` works anywhere.
@@ -101,7 +102,7 @@ fn build_beside<T: Send>(
     let mut laps = crate::laps::Laps::start();
     let ingested = read_or_sample(&args.source)?;
     laps.lap("read and validate");
-    let span = metrics::data_span(&ingested.incidents, &ingested.impacts)?;
+    let span = metrics::data_span(&ingested.incidents, &ingested.impacts);
     let period = args.window.resolve(args.source.tz, span)?;
     let opts = metrics::Options {
         period: period.clone(),
@@ -119,7 +120,7 @@ fn build_beside<T: Send>(
             &ingested.impacts,
             &before,
             opts.anchor,
-        )?;
+        );
         Some((before.months[0].label.clone(), metrics))
     } else {
         None

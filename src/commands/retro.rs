@@ -59,7 +59,8 @@ fn find<'a>(rows: &'a [IncidentRow], wanted: &str) -> Result<&'a IncidentRow> {
 
 pub fn run(args: &RetroArgs, out: &mut dyn std::io::Write) -> Result<u8> {
     let ing = read_or_sample(&args.source)?;
-    let rows = metrics::incident_rows(&ing.incidents, args.source.anchor, None)?;
+    let all = metrics::incidents(ing.incidents.clone(), args.source.anchor, None);
+    let rows: Vec<IncidentRow> = all.rows().collect();
     let inc = find(&rows, &args.incident)?;
     let tz = args.source.tz;
     let milestones: [Option<i64>; 6] = std::array::from_fn(|k| {
@@ -80,7 +81,7 @@ pub fn run(args: &RetroArgs, out: &mut dyn std::io::Write) -> Result<u8> {
     };
     let period = Period::new(tz, first - day, end)?;
     let windows =
-        metrics::incident_windows(&ing.incidents, &ing.impacts, &inc.vendor, &inc.id, &period)?;
+        metrics::incident_windows(&ing.incidents, &ing.impacts, &inc.vendor, &inc.id, &period);
     let retro = Retro::new(
         &inc.vendor,
         &inc.id,

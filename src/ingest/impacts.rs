@@ -78,24 +78,6 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
     })
 }
 
-/// An empty impacts frame with the typed schema.
-pub(crate) fn empty() -> Result<DataFrame> {
-    let s = |name: &str| Column::new_empty(name.into(), &DataType::String);
-    Ok(DataFrame::new(
-        0,
-        vec![
-            s(col::SOURCE),
-            Column::new_empty(col::LINE.into(), &DataType::UInt64),
-            s(col::VENDOR),
-            s(col::ID),
-            s(col::COMPONENT),
-            s(col::IMPACT),
-            Column::new_empty(col::START.into(), &ts_dtype()),
-            Column::new_empty(col::END.into(), &ts_dtype()),
-        ],
-    )?)
-}
-
 /// Attaches impact rows to the accepted incidents. Returns the matched rows (vendor filled in)
 /// and the rejects of rows whose incident is unknown or ambiguous.
 pub(crate) fn attach(

@@ -1,6 +1,6 @@
 //! Ingest: turns input files (canonical CSV, JSON array, NDJSON, Parquet; a directory is read
-//! recursively) into one canonical incident frame, the rejected rows and the data-quality
-//! warnings, so that `accepted + rejected = read` always holds.
+//! recursively) into the typed tables the metrics read ([`crate::table`]), the rejected rows and
+//! the data-quality warnings, so that `accepted + rejected = read` always holds.
 //!
 //! Each format's reader produces a [`RawTable`] of text columns under canonical names;
 //! [`validate`] parses and checks it; this module resolves duplicates across all inputs.
@@ -14,6 +14,7 @@ mod parquet;
 mod status_feed;
 mod statuspage_api;
 mod statuspage_page;
+mod typed;
 pub mod tz_abbrev;
 mod validate;
 
@@ -24,6 +25,7 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::model::{Anchor, Counts, Reject, Warning, col};
+use crate::table::{ImpactTable, IncidentTable};
 
 /// An input format, chosen from the file extension (and for `.json`, the content).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,11 +128,10 @@ impl Default for IngestOptions {
 /// Everything ingest learned from the inputs.
 #[derive(Debug, Clone)]
 pub struct Ingested {
-    /// The canonical incidents: one row per `(vendor, id)`, in input order.
-    pub incidents: DataFrame,
-    /// Precise windows attached to incidents (`vendor, id, component, impact, start, end`);
-    /// empty when no impacts table was given.
-    pub impacts: DataFrame,
+    /// The accepted incidents: one row per `(vendor, id)`, in the report's order.
+    pub incidents: IncidentTable,
+    /// Precise windows attached to incidents; empty when no impacts table was given.
+    pub impacts: ImpactTable,
     pub rejects: Vec<Reject>,
     pub warnings: Vec<Warning>,
     pub counts: Counts,
@@ -512,21 +513,23 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
     laps.lap("stack");
     let (incidents, duplicates) = validate::dedupe(all)?;
     laps.lap("dedupe");
-    let mut impacts = match stack(impact_frames)? {
-        Some(all) => {
-            let (matched, unknown) = impacts::attach(all, &incidents)?;
-            rejects.extend(unknown);
-            matched
+    // The impacts tables given, then the windows derived from status pages. A derived window
+    // of a rejected incident has nothing to attach to: the incident's reject says why.
+    let mut matched = Vec::new();
+    for (frames, given) in [(impact_frames, true), (derived_frames, false)] {
+        if let Some(all) = stack(frames)? {
+            let (rows, unknown) = impacts::attach(all, &incidents)?;
+            if given {
+                rejects.extend(unknown);
+            }
+            matched.push(rows);
         }
-        None => impacts::empty()?,
-    };
-    if let Some(all) = stack(derived_frames)? {
-        // Windows of rejected incidents have nothing to attach to: the incident's reject says
-        // why.
-        let (matched, _orphans) = impacts::attach(all, &incidents)?;
-        impacts.vstack_mut_owned(matched)?;
     }
-    let incidents = impacts::mark_incidents(incidents, &impacts)?;
+    let impacts = stack(matched)?;
+    let incidents = match &impacts {
+        Some(impacts) => impacts::mark_incidents(incidents, impacts)?,
+        None => incidents,
+    };
     laps.lap("impacts");
     counts.rejected = rejects.len() as u64;
     counts.accepted = counts.read - counts.rejected;
@@ -534,6 +537,8 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
     let mut warnings = validate::warnings_of(&incidents)?;
     warnings.extend(impact_warnings);
     laps.lap("warnings");
+    let (incidents, impacts) = typed::tables(incidents, impacts.as_ref())?;
+    laps.lap("typed tables");
     Ok(Ingested {
         incidents,
         impacts,
@@ -551,43 +556,6 @@ fn ignored_window(r: Reject) -> Warning {
         line: r.line,
         message: format!("window ignored: {}", r.reason),
     }
-}
-
-impl Ingested {
-    /// The precise windows as plain rows, in input order.
-    pub fn impact_rows(&self) -> Result<Vec<crate::model::ImpactRow>> {
-        let df = &self.impacts;
-        let s = |c: &str| -> Result<StringChunked> { Ok(df.column(c)?.str()?.clone()) };
-        let t = |c: &str| -> Result<Int64Chunked> {
-            Ok(df.column(c)?.cast(&DataType::Int64)?.i64()?.clone())
-        };
-        let (id, vendor, component, impact) = (
-            s(col::ID)?,
-            s(col::VENDOR)?,
-            s(col::COMPONENT)?,
-            s(col::IMPACT)?,
-        );
-        let (start, end) = (t(col::START)?, t(col::END)?);
-        let text = |ca: &StringChunked, i: usize| ca.get(i).unwrap_or_default().to_string();
-        Ok((0..df.height())
-            .map(|i| crate::model::ImpactRow {
-                incident_id: text(&id, i),
-                vendor: text(&vendor, i),
-                component: text(&component, i),
-                impact: text(&impact, i),
-                start: start
-                    .get(i)
-                    .map(crate::time::format_utc)
-                    .unwrap_or_default(),
-                end: end.get(i).map(crate::time::format_utc),
-            })
-            .collect())
-    }
-}
-
-/// An impacts frame with no rows (for callers that have no impacts table).
-pub fn empty_impacts() -> Result<DataFrame> {
-    impacts::empty()
 }
 
 /// Stacks frames of one schema, in order; `None` when there are none. The frames' columns

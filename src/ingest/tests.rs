@@ -11,14 +11,9 @@ fn csv(text: &str) -> Result<Ingested> {
     from_csv_text("in.csv", text, &IngestOptions::default())
 }
 
-fn ms_of(df: &DataFrame, c: &str, row: usize) -> Option<i64> {
-    df.column(c)
-        .unwrap()
-        .cast(&DataType::Int64)
-        .unwrap()
-        .i64()
-        .unwrap()
-        .get(row)
+fn ms_of(t: &IncidentTable, c: &str, row: usize) -> Option<i64> {
+    let k = col::TIMESTAMPS.iter().position(|n| *n == c).unwrap();
+    t.timestamps[k].get(row)
 }
 
 fn bytes(name: &str, format: Format, b: Vec<u8>) -> Input {
@@ -73,13 +68,7 @@ fn accepted_plus_rejected_is_read_and_an_unknown_level_is_a_reject() {
     );
     assert_eq!(ing.rejects[0].line, 3);
     assert_eq!(ing.rejects[0].column, "impact");
-    let impact = ing
-        .incidents
-        .column(col::IMPACT)
-        .unwrap()
-        .str()
-        .unwrap()
-        .clone();
+    let impact = ing.incidents.impact.clone();
     assert_eq!(impact.get(0), Some("major_outage"));
     assert_eq!(
         impact.get(1),
@@ -120,15 +109,9 @@ fn a_duplicate_id_keeps_the_later_row_and_names_both_lines() {
     assert_eq!(ing.counts.read, 3);
     assert_eq!(ing.counts.accepted, 3);
     assert_eq!(ing.counts.duplicates, 1);
-    assert_eq!(ing.incidents.height(), 2);
-    let titles = ing
-        .incidents
-        .column(col::TITLE)
-        .unwrap()
-        .str()
-        .unwrap()
-        .clone();
-    // Input order is kept: (W, a) then the winning (V, a).
+    assert_eq!(ing.incidents.len(), 2);
+    let titles = ing.incidents.title.clone();
+    // In the report's order: (W, a) then the winning (V, a), started a day later.
     assert_eq!(titles.get(0), Some("other vendor"));
     assert_eq!(titles.get(1), Some("second"));
     assert_eq!(ing.warnings.len(), 1);
@@ -158,14 +141,8 @@ fn naive_timestamps_use_the_zone_and_default_vendor_fills_gaps() {
         ms_of(df, col::STARTED_AT, 0),
         Some(crate::time::parse_timestamp("2024-06-03T14:00:00Z", &chrono_tz::Tz::UTC).unwrap())
     );
-    assert_eq!(
-        df.column(col::VENDOR).unwrap().str().unwrap().get(0),
-        Some("Ours")
-    );
-    assert_eq!(
-        df.column(col::COMPONENTS).unwrap().str().unwrap().get(0),
-        Some("API;DB")
-    );
+    assert_eq!(df.vendor.get(0), Some("Ours"));
+    assert_eq!(df.components.get(0), Some("API;DB"));
 }
 
 #[test]
@@ -208,13 +185,7 @@ fn json_arrays_keep_the_line_each_record_starts_on() {
             .reason
             .starts_with("started_at 'June': not a timestamp")
     );
-    let comps = ing
-        .incidents
-        .column(col::COMPONENTS)
-        .unwrap()
-        .str()
-        .unwrap()
-        .clone();
+    let comps = ing.incidents.components.clone();
     assert_eq!(comps.get(0), Some("API;DB"));
 }
 
@@ -233,13 +204,7 @@ fn ndjson_reads_line_by_line_and_rejects_a_broken_line() {
         );
         assert_eq!(ing.rejects[0].line, 3);
         assert!(ing.rejects[0].reason.starts_with("malformed JSON"));
-        let sev = ing
-            .incidents
-            .column(col::SEVERITY)
-            .unwrap()
-            .str()
-            .unwrap()
-            .clone();
+        let sev = ing.incidents.severity.clone();
         assert_eq!(sev.get(1), Some("minor"));
     }
 }
@@ -298,15 +263,7 @@ fn several_inputs_count_together_and_a_later_file_wins() {
     );
     assert_eq!(ing.rejects[0].source, "b.csv");
     assert_eq!(ing.rejects[0].line, 3);
-    assert_eq!(
-        ing.incidents
-            .column(col::TITLE)
-            .unwrap()
-            .str()
-            .unwrap()
-            .get(0),
-        Some("new")
-    );
+    assert_eq!(ing.incidents.title.get(0), Some("new"));
 }
 
 #[test]
@@ -389,27 +346,15 @@ fn impact_rows_attach_to_incidents_or_are_rejected_with_their_line() {
             ),
         ]
     );
-    assert_eq!(ing.impacts.height(), 2);
-    let comps = ing
-        .impacts
-        .column(col::COMPONENT)
-        .unwrap()
-        .str()
-        .unwrap()
-        .clone();
+    assert_eq!(ing.impacts.incident.len(), 2);
+    let comps = ing.impacts.component.clone();
     assert_eq!(comps.get(1), Some("(all)"));
     assert!(
         ing.warnings
             .iter()
             .any(|w| w.source == "w.csv" && w.line == 5)
     );
-    let sources = ing
-        .incidents
-        .column(col::WINDOW_SOURCE)
-        .unwrap()
-        .str()
-        .unwrap()
-        .clone();
+    let sources = ing.incidents.window_source.clone();
     assert_eq!(sources.get(0), Some("impacts"));
     assert_eq!(sources.get(1), Some("record"));
 }

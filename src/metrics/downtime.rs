@@ -3,27 +3,26 @@
 //! SLA's business hours, the incidents started per month, and the rows that [`super::sla`]
 //! completes with targets and budgets.
 
-use polars::prelude::*;
-
 use super::explode::Exploded;
 use super::options::{Options, UPTIME_DAYS};
 use super::sla;
 use super::sweep::{self, Span};
 use crate::error::Result;
 use crate::model::{
-    AvailScope, AvailabilityRow, ComponentWindows, Daily, DailyRow, When, WindowRow, col,
+    AvailScope, AvailabilityRow, ComponentWindows, Daily, DailyRow, When, WindowRow,
 };
 use crate::period::{MonthSpan, Period};
+use crate::table::{ImpactTable, IncidentTable};
 use crate::time::MS_PER_MIN;
 
 /// `availability.csv`: every vendor and every component of the input, for every month of the
 /// window and `all`.
 pub fn availability_rows(
-    incidents: &DataFrame,
-    impacts: &DataFrame,
+    incidents: &IncidentTable,
+    impacts: &ImpactTable,
     opts: &Options,
 ) -> Result<Vec<AvailabilityRow>> {
-    let shared = Exploded::new(incidents, impacts)?;
+    let shared = Exploded::new(incidents, impacts);
     Ok(sweep_all(opts, false, false, &shared)?.rows)
 }
 
@@ -40,29 +39,25 @@ pub struct Availability {
 /// The impact windows of one incident (by vendor and id) inside `period`, by component and
 /// start: what its retrospective chart draws.
 pub fn incident_windows(
-    incidents: &DataFrame,
-    impacts: &DataFrame,
+    incidents: &IncidentTable,
+    impacts: &ImpactTable,
     vendor: &str,
     id: &str,
     period: &Period,
-) -> Result<Vec<WindowRow>> {
-    let this = |df: &DataFrame| -> Result<DataFrame> {
-        let mask =
-            df.column(col::VENDOR)?.str()?.equal(vendor) & df.column(col::ID)?.str()?.equal(id);
-        Ok(df.filter(&mask)?)
-    };
-    let (one, rows) = (this(incidents)?, this(impacts)?);
-    let shared = Exploded::new(&one, &rows)?;
-    Ok(shared.window_rows(&shared.windows(period, 0), period.start))
+) -> Vec<WindowRow> {
+    let shared = Exploded::new(incidents, impacts);
+    let mut rows = shared.window_rows(&shared.windows(period, 0), period.start);
+    rows.retain(|w| w.vendor == vendor && w.id == id);
+    rows
 }
 
 /// The sweep over every component and vendor: monthly rows, daily downtime, windows.
 pub fn availability(
-    incidents: &DataFrame,
-    impacts: &DataFrame,
+    incidents: &IncidentTable,
+    impacts: &ImpactTable,
     opts: &Options,
 ) -> Result<Availability> {
-    let shared = Exploded::new(incidents, impacts)?;
+    let shared = Exploded::new(incidents, impacts);
     sweep_all(opts, true, false, &shared)
 }
 
@@ -92,7 +87,9 @@ pub(super) fn sweep_all(
         .map(|(v, c)| (AvailScope::Component, v.as_str(), Some(c.as_str())))
         .chain(
             shared
-                .vendors
+                .table
+                .vendor
+                .values
                 .iter()
                 .map(|v| (AvailScope::Vendor, v.as_str(), None)),
         )
@@ -238,7 +235,8 @@ fn started_per_month(
             period.contains(t) || months[..lead].iter().any(|mo| mo.start <= t && t < mo.end);
         counted.then(|| months[1..].partition_point(|mo| mo.start <= t))
     };
-    let month_of_row: Vec<Option<usize>> = shared.started.iter().map(|&t| month_of(t)).collect();
+    let month_of_row: Vec<Option<usize>> =
+        shared.table.timestamps[0].iter().map(month_of).collect();
     // Memberships are unique per incident and component: a count is a number of incidents.
     for (&row, &cid) in shared.member_row.iter().zip(&shared.member_cid) {
         if let Some(mi) = month_of_row[row as usize] {
@@ -246,7 +244,7 @@ fn started_per_month(
         }
     }
     let n_comp = shared.comp_name.len();
-    for (&vid, mi) in shared.vendor_of.iter().zip(&month_of_row) {
+    for (&vid, mi) in shared.table.vendor.codes.iter().zip(&month_of_row) {
         if let Some(mi) = mi {
             started[(n_comp + vid as usize) * m + mi] += 1;
         }

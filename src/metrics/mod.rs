@@ -21,18 +21,14 @@ pub mod table;
 pub mod time_to_x;
 pub mod windows;
 
-use polars::prelude::*;
-
 use crate::error::Result;
-use crate::model::{
-    AvailabilityRow, ComponentWindows, Daily, Incidents, MetricRow, PLAUSIBLE_MS, col,
-};
+use crate::model::{AvailabilityRow, ComponentWindows, Daily, MetricRow, PLAUSIBLE_MS};
+use crate::table::{ImpactTable, IncidentTable, Incidents};
 pub use downtime::{Availability, availability, availability_rows, incident_windows};
 use explode::Exploded;
 pub use options::{Options, UPTIME_DAYS};
 pub use sla::SlaTargets;
-use table::incident_table_ordered;
-pub use table::{incident_rows, incident_table};
+pub use table::incidents;
 use time_to_x::TimeToX;
 pub use time_to_x::{metric_rows, report_metric_rows};
 
@@ -53,42 +49,41 @@ pub struct Computed {
 }
 
 /// Every number of a report. `impacts` holds the precise windows (may be empty).
-pub fn compute(incidents: &DataFrame, impacts: &DataFrame, opts: &Options) -> Result<Computed> {
+pub fn compute(
+    incidents: &IncidentTable,
+    impacts: &ImpactTable,
+    opts: &Options,
+) -> Result<Computed> {
     compute_beside(incidents.clone(), impacts, opts, true, |_| ()).map(|(c, ())| c)
 }
 
-/// [`compute`] taking the frame (its columns are dropped as the incident table takes them, so
-/// a large input is not held twice); without `detail`, no daily downtime and no windows (what
-/// only the charts and the HTML report show). `beside` runs on another thread with the
-/// incident table while the sweep and the time-to-x figures are computed, and what it returns
-/// is returned (the report writes `incidents.csv` there: the file's formatting and the
-/// system's copying of 255 MB at 1M incidents then overlap the arithmetic instead of
-/// following it).
+/// [`compute`] taking the table (it becomes the report's); without `detail`, no daily downtime
+/// and no windows (what only the charts and the HTML report show). `beside` runs on another
+/// thread with the report's incident table while the sweep and the time-to-x figures are
+/// computed, and what it returns is returned (the report writes `incidents.csv` there: the
+/// file's formatting and the system's copying of 255 MB at 1M incidents then overlap the
+/// arithmetic instead of following it).
 pub fn compute_beside<T: Send>(
-    incidents: DataFrame,
-    impacts: &DataFrame,
+    incidents: IncidentTable,
+    impacts: &ImpactTable,
     opts: &Options,
     detail: bool,
     beside: impl FnOnce(&Incidents) -> T + Send,
 ) -> Result<(Computed, T)> {
     let mut laps = crate::laps::Laps::nested(1);
-    let shared = Exploded::new(&incidents, impacts)?;
+    let table = table::incidents(incidents, opts.anchor, Some(&opts.period));
+    laps.lap("durations");
+    let shared = Exploded::new(&table.table, impacts);
     laps.lap("explode");
     // The compute stages one after the other (each has both cores where it pays): run side by
     // side, their peaks would add up (at 1M incidents: 470 MB to 490 MB against 430 MB, for
     // 0.15 s). `beside` only reads the table, which is kept anyway.
-    let (table, row_of) = incident_table_ordered(
-        incidents,
-        opts.anchor,
-        Some(&opts.period),
-        Some(&shared.vendor_of),
-    )?;
-    laps.lap("incident rows");
     let (swept, metrics, besides) = std::thread::scope(|s| {
         let besides = s.spawn(|| beside(&table));
         let swept = downtime::sweep_all(opts, detail, true, &shared);
         laps.lap("sweep");
-        let metrics = TimeToX::new(&table, &row_of, &shared, &opts.period).report_rows();
+        let metrics = TimeToX::new(&table.durations_ms, &table.in_window, &shared, &opts.period)
+            .report_rows();
         laps.lap("time to x");
         let besides = besides
             .join()
@@ -116,22 +111,12 @@ pub fn compute_beside<T: Send>(
 
 /// The first `started_at` and the last instant any impact window reaches (its end, or its
 /// start when it has none): the span a report without `--from/--to` covers.
-pub fn data_span(incidents: &DataFrame, impacts: &DataFrame) -> Result<Option<(i64, i64)>> {
-    if incidents.height() == 0 {
-        return Ok(None);
-    }
+pub fn data_span(incidents: &IncidentTable, impacts: &ImpactTable) -> Option<(i64, i64)> {
     // Implausible instants (a typo year) are warned about at ingest and left out here. One
     // pass over the three columns: the earliest start, the latest start, and the latest of each
     // incident's end (mitigation, else resolution, else its start).
     let plausible = |t: Option<i64>| t.filter(|t| (PLAUSIBLE_MS.0..PLAUSIBLE_MS.1).contains(t));
-    let times = |df: &DataFrame, c: &str| -> Result<Int64Chunked> {
-        Ok(df.column(c)?.cast(&DataType::Int64)?.i64()?.clone())
-    };
-    let (started, mitigated, resolved) = (
-        times(incidents, col::STARTED_AT)?,
-        times(incidents, col::MITIGATED_AT)?,
-        times(incidents, col::RESOLVED_AT)?,
-    );
+    let [started, .., mitigated, resolved] = &incidents.timestamps;
     let (mut first, mut last_start, mut last_end) = (None::<i64>, None::<i64>, None::<i64>);
     for ((s, m), r) in started.iter().zip(mitigated.iter()).zip(resolved.iter()) {
         let s = plausible(s);
@@ -145,16 +130,11 @@ pub fn data_span(incidents: &DataFrame, impacts: &DataFrame) -> Result<Option<(i
     }
     let mut last = last_start.map(|s| last_end.map_or(s, |e| e.max(s)));
     // An impact row reaches its end, or its start when it has none.
-    if impacts.height() > 0 {
-        let (start, end) = (times(impacts, col::START)?, times(impacts, col::END)?);
-        let reach = start
-            .iter()
-            .zip(end.iter())
-            .filter_map(|(s, e)| plausible(e).or(plausible(s)))
-            .max();
-        last = last.max(reach);
-    }
-    Ok(first.zip(last))
+    let reach = (impacts.start.iter().zip(impacts.end.iter()))
+        .filter_map(|(s, e)| plausible(e).or(plausible(s)))
+        .max();
+    last = last.max(reach);
+    first.zip(last)
 }
 
 #[cfg(test)]

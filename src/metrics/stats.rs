@@ -92,7 +92,7 @@ pub struct Grouped {
 
 /// Aggregates `durations` (milliseconds per incident, `None` when unknown) over the groups of
 /// `items`.
-pub fn aggregate(items: Items, durations: &[crate::model::Millis; 5]) -> Grouped {
+pub fn aggregate(items: Items, durations: &[crate::table::Millis; 5]) -> Grouped {
     let n_cells = items.n_cells;
     let mut all = aggregate_all(&[items.bucket()], durations);
     all.pop().unwrap_or_else(|| Grouped {
@@ -106,7 +106,7 @@ pub fn aggregate(items: Items, durations: &[crate::model::Millis; 5]) -> Grouped
 /// made ([`Items::bucket`]), in their order. Every (grouping, duration) pair is a job, the
 /// largest first, and each thread gathers values into one buffer it keeps (at 1M incidents,
 /// four groupings of up to 1.7M items: 20 buffers of up to 14 MB each became two).
-pub fn aggregate_all(sets: &[Buckets], durations: &[crate::model::Millis; 5]) -> Vec<Grouped> {
+pub fn aggregate_all(sets: &[Buckets], durations: &[crate::table::Millis; 5]) -> Vec<Grouped> {
     let mut jobs: Vec<(usize, usize)> = (0..sets.len())
         .flat_map(|s| (0..durations.len()).map(move |m| (s, m)))
         .collect();
@@ -155,7 +155,7 @@ pub fn aggregate_all(sets: &[Buckets], durations: &[crate::model::Millis; 5]) ->
 fn one_duration(
     incidents: &[u32],
     from: &[usize],
-    d: &crate::model::Millis,
+    d: &crate::table::Millis,
     n_keys: usize,
     values: &mut Vec<i64>,
 ) -> (Vec<Stats>, Vec<Stats>) {
@@ -272,7 +272,7 @@ mod tests {
     #[test]
     fn groups_cells_and_whole_keys() {
         // Incidents 0..4 with TTD 1, 2, 3, 4, unknown minutes.
-        let ttd: crate::model::Millis = [Some(1), Some(2), Some(3), Some(4), None]
+        let ttd: crate::table::Millis = [Some(1), Some(2), Some(3), Some(4), None]
             .into_iter()
             .map(|m| m.map(|m| m * MS_PER_MIN))
             .collect();

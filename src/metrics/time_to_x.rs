@@ -5,61 +5,47 @@
 //! memberships in components from [`super::explode`], the five statistics from
 //! [`super::stats`].
 
-use polars::prelude::*;
-
-use super::explode::{Exploded, dense_ids};
+use super::explode::Exploded;
 use super::stats;
-use super::table::incident_table_ordered;
-use crate::error::Result;
-use crate::model::{Anchor, GroupKey, Incidents, Metric, MetricRow, When, col};
+use super::table::derived;
+use crate::model::{Anchor, GroupKey, Metric, MetricRow, When, col};
 use crate::period::Period;
+use crate::table::{ImpactTable, IncidentTable, Keys, Millis};
 
 /// Name of the month key of a grouping.
 pub const MONTH: &str = "month";
 
-/// Column names of a grouping.
+/// Column names of a grouping, each once (a component comes with its vendor).
 pub fn key_columns(keys: &[GroupKey]) -> Vec<&'static str> {
     let mut out = Vec::new();
     for k in keys {
-        match k {
-            GroupKey::Vendor => out.push(col::VENDOR),
-            GroupKey::Component => {
-                if !out.contains(&col::VENDOR) {
-                    out.push(col::VENDOR);
-                }
-                out.push(col::COMPONENT);
+        let columns: &[&'static str] = match k {
+            GroupKey::Vendor => &[col::VENDOR],
+            GroupKey::Component => &[col::VENDOR, col::COMPONENT],
+            GroupKey::Severity => &[col::SEVERITY],
+            GroupKey::Month => &[MONTH],
+        };
+        for c in columns {
+            if !out.contains(c) {
+                out.push(*c);
             }
-            GroupKey::Severity => out.push(col::SEVERITY),
-            GroupKey::Month => out.push(MONTH),
         }
     }
-    let mut seen = Vec::new();
-    out.retain(|c| {
-        let new = !seen.contains(c);
-        seen.push(*c);
-        new
-    });
     out
 }
 
-/// What the time-to-x rows are grouped from: the incident table (its rows in the report
-/// order), each row's input row, and the shared integer keys.
+/// What the time-to-x rows are grouped from: the incident table's durations, the memberships
+/// and the integer keys.
 pub(super) struct TimeToX<'a> {
-    table: &'a Incidents,
-    /// The input row of each table row, and the table row of each input row.
-    row_of: &'a [u32],
-    position: Vec<u32>,
-    shared: &'a Exploded,
+    durations: &'a [Millis; 5],
+    shared: &'a Exploded<'a>,
     period: &'a Period,
-    /// Each table row's month in the window ([`OUTSIDE`] when it started outside the window).
+    /// Each row's month in the window ([`OUTSIDE`] when it started outside the window).
     month: Vec<u32>,
-    /// Each table row's severity id ([`OUTSIDE`] when it has none), and the severities by id.
-    severity: Vec<u32>,
-    severities: Vec<&'a str>,
 }
 
-/// No month, no severity.
-const OUTSIDE: u32 = u32::MAX;
+/// No month, no severity ([`Keys::MISSING`]).
+const OUTSIDE: u32 = Keys::MISSING;
 
 /// Which rows over the whole window a grouping gives besides its monthly ones.
 #[derive(Clone, Copy, PartialEq)]
@@ -73,44 +59,26 @@ enum Whole {
 }
 
 impl<'a> TimeToX<'a> {
+    /// Over `shared`'s table, with its `durations` and whether each row started in the window.
     pub(super) fn new(
-        table: &'a Incidents,
-        row_of: &'a [u32],
-        shared: &'a Exploded,
+        durations: &'a [Millis; 5],
+        in_window: &[bool],
+        shared: &'a Exploded<'a>,
         period: &'a Period,
     ) -> TimeToX<'a> {
-        let mut position = vec![0u32; row_of.len()];
-        for (p, &r) in row_of.iter().enumerate() {
-            position[r as usize] = p as u32;
-        }
-        let month = table.timestamps[0]
+        let month = shared.table.timestamps[0]
             .iter()
-            .zip(&table.in_window)
+            .zip(in_window)
             .map(|(t, &inside)| match t {
                 Some(t) if inside => period.months[1..].partition_point(|m| m.start <= t) as u32,
                 _ => OUTSIDE,
             })
             .collect();
-        let (severity, severities) = dense_ids((0..table.len()).map(|p| table.severity.get(p)));
-        // `None` sorts first: it is the id before the named severities.
-        let has_none = severities.first().is_some_and(Option::is_none);
-        let severity = severity
-            .into_iter()
-            .map(|i| match (has_none, i) {
-                (true, 0) => OUTSIDE,
-                (true, i) => i - 1,
-                (false, i) => i,
-            })
-            .collect();
         TimeToX {
-            table,
-            row_of,
-            position,
+            durations,
             shared,
             period,
             month,
-            severity,
-            severities: severities.into_iter().flatten().collect(),
         }
     }
 
@@ -121,7 +89,7 @@ impl<'a> TimeToX<'a> {
             .iter()
             .map(|(_, keys)| self.items(keys, true).bucket())
             .collect();
-        let grouped = stats::aggregate_all(&sets, &self.table.durations_ms);
+        let grouped = stats::aggregate_all(&sets, self.durations);
         let mut rows = Vec::new();
         for ((scope, keys), g) in REPORT_SCOPES.iter().zip(&grouped) {
             rows.extend(self.rows_of(g, keys, scope, true, Whole::All));
@@ -134,14 +102,14 @@ impl<'a> TimeToX<'a> {
     /// The rows of one grouping by `keys` (besides the month), named `scope`: per month when
     /// `monthly`, and over the whole window as `whole` says.
     fn rows(&self, keys: &[GroupKey], scope: &str, monthly: bool, whole: Whole) -> Vec<MetricRow> {
-        let grouped = stats::aggregate(self.items(keys, monthly), &self.table.durations_ms);
+        let grouped = stats::aggregate(self.items(keys, monthly), self.durations);
         self.rows_of(&grouped, keys, scope, monthly, whole)
     }
 
     /// How many severities a grouping by `keys` tells apart (1 when it does not group by them).
     fn n_sev(&self, keys: &[GroupKey]) -> usize {
         if keys.contains(&GroupKey::Severity) {
-            self.severities.len()
+            self.shared.table.severity.values.len()
         } else {
             1
         }
@@ -155,23 +123,25 @@ impl<'a> TimeToX<'a> {
         let n_base = if by(GroupKey::Component) {
             sh.comp_name.len()
         } else if by(GroupKey::Vendor) {
-            sh.vendors.len()
+            sh.table.vendor.values.len()
         } else {
             1
         };
         let n_sev = self.n_sev(keys);
         let n_cells = if monthly { self.period.months.len() } else { 1 };
+        let rows = self.month.len();
         let capacity = if by(GroupKey::Component) {
             sh.member_row.len()
         } else {
-            self.table.len()
+            rows
         };
         let mut items = stats::Items::new(n_base * n_sev, n_cells, capacity);
+        let severity = &sh.table.severity.codes;
         // The item of table row `p` in base key `base`, unless it has no month or no severity.
         let mut push = |base: u32, p: u32| {
             let month = self.month[p as usize];
             let sev = if by(GroupKey::Severity) {
-                self.severity[p as usize]
+                severity[p as usize]
             } else {
                 0
             };
@@ -182,14 +152,14 @@ impl<'a> TimeToX<'a> {
         };
         if by(GroupKey::Component) {
             for (&row, &cid) in sh.member_row.iter().zip(&sh.member_cid) {
-                push(cid, self.position[row as usize]);
+                push(cid, row);
             }
         } else if by(GroupKey::Vendor) {
-            for p in 0..self.table.len() as u32 {
-                push(sh.vendor_of[self.row_of[p as usize] as usize], p);
+            for (p, &v) in sh.table.vendor.codes.iter().enumerate() {
+                push(v, p as u32);
             }
         } else {
-            for p in 0..self.table.len() as u32 {
+            for p in 0..rows as u32 {
                 push(0, p);
             }
         }
@@ -221,11 +191,12 @@ impl<'a> TimeToX<'a> {
                     Some(sh.comp_name[base].clone()),
                 )
             } else if by(GroupKey::Vendor) {
-                (Some(sh.vendors[base].clone()), None)
+                (Some(sh.table.vendor.values[base].clone()), None)
             } else {
                 (None, None)
             };
-            let severity = by(GroupKey::Severity).then(|| self.severities[sev].to_string());
+            let severity =
+                by(GroupKey::Severity).then(|| self.shared.table.severity.values[sev].clone());
             for (m, stats) in Metric::ALL.into_iter().zip(group.stats) {
                 rows.push(MetricRow {
                     scope: scope.to_string(),
@@ -293,13 +264,14 @@ fn sort_metric_rows(rows: &mut [MetricRow], scope_rank: impl Fn(&str) -> usize) 
 /// Time-to-x rows for one grouping (the `metrics` command). With [`GroupKey::Month`] among the
 /// keys, each month of the window is a group; otherwise the groups span the whole window.
 pub fn metric_rows(
-    incidents: &DataFrame,
-    impacts: &DataFrame,
+    incidents: &IncidentTable,
+    impacts: &ImpactTable,
     keys: &[GroupKey],
     period: &Period,
     anchor: Anchor,
-) -> Result<Vec<MetricRow>> {
-    let (shared, table, row_of) = exploded_and_table(incidents, impacts, period, anchor)?;
+) -> Vec<MetricRow> {
+    let shared = Exploded::new(incidents, impacts);
+    let (durations, in_window) = derived(incidents, anchor, Some(period));
     let scope = if keys.is_empty() {
         "all".to_string()
     } else {
@@ -315,37 +287,20 @@ pub fn metric_rows(
         Whole::Unlabelled
     };
     let mut rows =
-        TimeToX::new(&table, &row_of, &shared, period).rows(keys, &scope, monthly, whole);
+        TimeToX::new(&durations, &in_window, &shared, period).rows(keys, &scope, monthly, whole);
     sort_metric_rows(&mut rows, |_| 0);
-    Ok(rows)
+    rows
 }
 
 /// `metrics.csv`: scopes `all`, `vendor`, `component`, `severity`, each per month of the window
 /// and over the whole window (`month = all`). Incidents without a severity have no severity row.
 pub fn report_metric_rows(
-    incidents: &DataFrame,
-    impacts: &DataFrame,
+    incidents: &IncidentTable,
+    impacts: &ImpactTable,
     period: &Period,
     anchor: Anchor,
-) -> Result<Vec<MetricRow>> {
-    let (shared, table, row_of) = exploded_and_table(incidents, impacts, period, anchor)?;
-    Ok(TimeToX::new(&table, &row_of, &shared, period).report_rows())
-}
-
-/// What the time-to-x rows are grouped from: the memberships, the incident table in report
-/// order, and the input row of each of its rows.
-fn exploded_and_table(
-    incidents: &DataFrame,
-    impacts: &DataFrame,
-    period: &Period,
-    anchor: Anchor,
-) -> Result<(Exploded, Incidents, Vec<u32>)> {
-    let shared = Exploded::new(incidents, impacts)?;
-    let (table, row_of) = incident_table_ordered(
-        incidents.clone(),
-        anchor,
-        Some(period),
-        Some(&shared.vendor_of),
-    )?;
-    Ok((shared, table, row_of))
+) -> Vec<MetricRow> {
+    let shared = Exploded::new(incidents, impacts);
+    let (durations, in_window) = derived(incidents, anchor, Some(period));
+    TimeToX::new(&durations, &in_window, &shared, period).report_rows()
 }

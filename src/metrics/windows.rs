@@ -4,7 +4,7 @@
 //! integer milliseconds. The explode stage says which windows an incident has; here they are
 //! clipped ([`Exploded::windows`]) and kept as rows for the charts.
 
-use super::explode::Exploded;
+use super::explode::{Exploded, NO_COMPONENT, level_code};
 use crate::model::{ComponentWindows, Level, WindowRow};
 use crate::period::Period;
 
@@ -69,11 +69,12 @@ impl Windows {
     }
 }
 
-impl Exploded {
+impl Exploded<'_> {
     /// The windows clipped to `period`: the incidents' own, then the impact rows'; each with
     /// its component's id and its vendor's (plus `vendor_offset`).
     pub fn windows(&self, period: &Period, vendor_offset: u32) -> Windows {
         let mut w = Windows::with_capacity(self.member_row.len());
+        let (vendor_of, started) = (&self.table.vendor.codes, &self.table.timestamps[0]);
         for ((&row, &cid), _) in self
             .member_row
             .iter()
@@ -86,24 +87,26 @@ impl Exploded {
                 period,
                 row,
                 cid,
-                vendor_offset + self.vendor_of[r],
+                vendor_offset + vendor_of[r],
                 self.level[r],
-                self.started[r],
-                self.own_end[r],
+                started.get(r),
+                self.own_end.get(r),
             );
         }
-        let imp = &self.impact;
-        for k in 0..imp.row.len() {
-            let r = imp.row[k] as usize;
-            w.push(
-                period,
-                imp.row[k],
-                imp.cid[k],
-                vendor_offset + self.vendor_of[r],
-                imp.level[k],
-                imp.start[k],
-                imp.end[k],
-            );
+        let (imp, resolved) = (self.impacts, &self.table.timestamps[5]);
+        for (k, &cid) in self.impact_cid.iter().enumerate() {
+            let r = imp.incident[k];
+            if cid != NO_COMPONENT {
+                w.push(
+                    period,
+                    r,
+                    cid,
+                    vendor_offset + vendor_of[r as usize],
+                    level_code(imp.impact.get(k)),
+                    imp.start.get(k),
+                    imp.end.get(k).or(resolved.get(r as usize)),
+                );
+            }
         }
         w
     }
@@ -118,7 +121,7 @@ impl Exploded {
                 Some(WindowRow {
                     vendor: self.comp_vendor[cid].clone(),
                     component: self.comp_name[cid].clone(),
-                    id: self.ids.get(w.row[i] as usize)?.to_string(),
+                    id: self.table.id.get(w.row[i] as usize)?.to_string(),
                     level: Level::from_code(w.level[i])?,
                     start: w.start[i].max(from),
                     end: w.end[i],

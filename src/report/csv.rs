@@ -5,8 +5,9 @@
 //! strips the `'` again when it reads such a file back.
 
 use super::format::{minutes, opt_minutes, pct, push_minutes_of_ms};
-use crate::model::{AvailabilityRow, ImpactRow, Incidents, MetricRow, Millis, Reject, col};
+use crate::model::{AvailabilityRow, ImpactRow, MetricRow, Reject, col};
 use crate::output::Parts;
+use crate::table::{IncidentTable, Incidents, Millis};
 
 /// The first characters that make a spreadsheet evaluate a cell.
 const FORMULA: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
@@ -70,15 +71,19 @@ pub const INCIDENTS_HEADER: [&str; 18] = [
 ];
 
 /// `incidents.csv`: the contract's columns, then `impact`.
-pub fn incidents(t: &Incidents, raw: bool) -> Parts<'_> {
+pub fn incidents(all: &Incidents, raw: bool) -> Parts<'_> {
     let mut header = INCIDENTS_HEADER.to_vec();
     header.push("impact");
+    let t = &all.table;
     table(&header, t.len(), raw, |w, i, cell| {
-        for c in [&t.vendor, &t.id, &t.title, &t.severity, &t.components] {
+        w.text(t.vendor.text(i));
+        for c in [&t.id, &t.title] {
             w.text(c.text(i));
         }
+        w.text(t.severity.text(i));
+        w.text(t.components.text(i));
         w.times(&t.timestamps, i);
-        for d in &t.durations_ms {
+        for d in &all.durations_ms {
             cell.clear();
             if let Some(ms) = d.get(i) {
                 push_minutes_of_ms(cell, ms);
@@ -302,16 +307,14 @@ pub fn rejects(rows: &[Reject], raw: bool) -> Vec<u8> {
 
 /// Incidents as canonical input (`mttx import`): the record's columns, times in UTC, so the
 /// file reads back exactly.
-pub fn canonical_incidents(t: &Incidents, raw: bool) -> Parts<'_> {
+pub fn canonical_incidents(t: &IncidentTable, raw: bool) -> Parts<'_> {
     table(&col::RECORD, t.len(), raw, |w, i, _| {
-        for c in [
-            &t.vendor,
-            &t.id,
-            &t.title,
-            &t.severity,
-            &t.impact,
-            &t.components,
-        ] {
+        w.text(t.vendor.text(i));
+        for c in [&t.id, &t.title] {
+            w.text(c.text(i));
+        }
+        w.text(t.severity.text(i));
+        for c in [&t.impact, &t.components] {
             w.text(c.text(i));
         }
         w.times(&t.timestamps, i);
