@@ -15,7 +15,8 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::generate::GenOptions;
 use crate::metrics::SlaTargets;
-use crate::model::{Anchor, GroupKey, WeightPreset, Weights};
+use crate::model::{Anchor, Filter, GroupKey, WeightPreset, Weights};
+use crate::period::Cut;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -121,6 +122,11 @@ pub struct SourceArgs {
     /// Also read every vendor kept in this store by `mttx sync` (beside any INPUT).
     #[arg(long, value_name = "DB")]
     pub store: Option<PathBuf>,
+    /// Keep only incidents whose KEY (vendor, component, severity, impact or a column of the
+    /// input) is one of the values; KEY!=V1,V2 drops them instead; `(none)` is no value.
+    /// Repeatable: all must hold.
+    #[arg(long = "where", value_name = "KEY=V1,V2")]
+    pub where_: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -184,9 +190,13 @@ pub struct MetricsCmd {
     /// Incident files or folders.
     #[arg(value_name = "INPUT", required_unless_present = "store")]
     pub inputs: Vec<PathBuf>,
-    /// Group by any of vendor, component, severity, month (comma-separated).
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "KEYS")]
-    pub by: Vec<ByArg>,
+    /// Group by any keys, comma-separated: vendor, component, severity, impact, or any column
+    /// of the input (`Team Name` is team_name); `month` (week, quarter, year) is --period.
+    #[arg(long, value_delimiter = ',', value_name = "KEYS")]
+    pub by: Vec<String>,
+    /// Cut the window into periods: week (ISO 8601), month, quarter, year or all [default: all].
+    #[arg(long, value_name = "PERIOD")]
+    pub period: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
@@ -318,14 +328,6 @@ pub enum WeightsArg {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ByArg {
-    Vendor,
-    Component,
-    Severity,
-    Month,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum FormatArg {
     Table,
     Csv,
@@ -359,7 +361,12 @@ impl SourceArgs {
         for spec in &self.tz_abbrev {
             tz_abbrev.set(spec).map_err(Error::Usage)?;
         }
+        let mut filters = config.filters.clone();
+        for w in &self.where_ {
+            filters.push(Filter::parse(w).map_err(|m| Error::Usage(format!("--where {m}")))?);
+        }
         Ok(Source {
+            filters,
             store: self.store.clone(),
             configured_vendors: config.vendors.iter().map(|v| v.name.clone()).collect(),
             inputs: inputs.to_vec(),
@@ -466,22 +473,12 @@ impl ReportCmd {
 
 impl MetricsCmd {
     pub fn settings(&self, config: &Config) -> Result<MetricsArgs> {
-        let mut by: Vec<GroupKey> = Vec::new();
-        for b in &self.by {
-            let k = match b {
-                ByArg::Vendor => GroupKey::Vendor,
-                ByArg::Component => GroupKey::Component,
-                ByArg::Severity => GroupKey::Severity,
-                ByArg::Month => GroupKey::Month,
-            };
-            if !by.contains(&k) {
-                by.push(k);
-            }
-        }
+        let (by, cut) = grouping(&self.by, self.period.as_deref())?;
         Ok(MetricsArgs {
             source: self.source.source(&self.inputs, config)?,
             window: self.window.spec()?,
             by,
+            cut: cut.unwrap_or(Cut::All),
             format: match self.format {
                 FormatArg::Table => OutFormat::Table,
                 FormatArg::Csv => OutFormat::Csv,
@@ -490,6 +487,39 @@ impl MetricsCmd {
             raw_csv: self.raw_csv,
         })
     }
+}
+
+/// `--by` keys (each once) and `--period`; a period named among the keys (`--by month`) is
+/// the period, and two different periods are a usage error.
+fn grouping(by: &[String], period: Option<&str>) -> Result<(Vec<GroupKey>, Option<Cut>)> {
+    let mut cut = match period {
+        Some(p) => Some(Cut::parse(p).ok_or_else(|| {
+            Error::Usage(format!(
+                "--period '{p}': expected one of {}",
+                Cut::NAMES.join(", ")
+            ))
+        })?),
+        None => None,
+    };
+    let mut keys: Vec<GroupKey> = Vec::new();
+    for b in by.iter().filter(|b| !b.trim().is_empty()) {
+        if let Some(c) = Cut::parse(b).filter(|c| *c != Cut::All) {
+            if cut.is_some_and(|k| k != c) {
+                return Err(Error::Usage(format!(
+                    "--by {b} and --period {}: one period at a time",
+                    period.unwrap_or_default()
+                )));
+            }
+            cut = Some(c);
+            continue;
+        }
+        let k = GroupKey::parse(b)
+            .ok_or_else(|| Error::Usage(format!("--by '{b}': not a key name")))?;
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    Ok((keys, cut))
 }
 
 impl GenerateCmd {

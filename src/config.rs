@@ -40,6 +40,8 @@ pub struct Config {
     pub store: Option<PathBuf>,
     /// `[[vendor]]`: status pages that `mttx sync` keeps in the store.
     pub vendors: Vec<crate::sync::Vendor>,
+    /// `[filter] where`: standing filters, before any `--where`.
+    pub filters: Vec<crate::model::Filter>,
 }
 
 impl Config {
@@ -121,6 +123,12 @@ impl Config {
             if let Some(f) = &c.columns.time_format {
                 let _ = writeln!(s, "  columns: timestamps also as '{f}'");
             }
+            for (dim, header) in &c.columns.dimensions {
+                let _ = writeln!(s, "  columns: dimension {dim} <- '{header}'");
+            }
+        }
+        for f in &c.filters {
+            let _ = writeln!(s, "  filter: where {f}");
         }
         s
     }
@@ -135,6 +143,14 @@ struct File {
     weights: Option<WeightsSection>,
     sla: Option<Vec<Spanned<SlaEntry>>>,
     columns: Option<ColumnsSection>,
+    filter: Option<FilterSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FilterSection {
+    #[serde(rename = "where")]
+    where_: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -189,6 +205,7 @@ enum OneOrMany {
 #[serde(deny_unknown_fields)]
 struct ColumnsSection {
     preset: Option<Spanned<String>>,
+    dimensions: Option<std::collections::BTreeMap<String, Spanned<String>>>,
     time_format: Option<Spanned<String>>,
     id: Option<Spanned<String>>,
     vendor: Option<Spanned<String>>,
@@ -511,6 +528,20 @@ pub fn parse(name: &str, text: &str) -> Result<Config> {
             }
             c.columns.time_format = Some(f.get_ref().to_string());
         }
+        for (name, header) in cols.dimensions.iter().flatten() {
+            let dim = crate::ingest::columns::dimension_name(name);
+            match dim {
+                Some(d) if !header.get_ref().trim().is_empty() => {
+                    (c.columns.dimensions).push((d, header.get_ref().trim().to_string()))
+                }
+                _ => {
+                    return r.err(
+                        header.span(),
+                        format!("[columns.dimensions] {name}: a name and a column name"),
+                    );
+                }
+            }
+        }
         if let Some(v) = &cols.components {
             match v.get_ref() {
                 OneOrMany::One(name) => {
@@ -525,6 +556,14 @@ pub fn parse(name: &str, text: &str) -> Result<Config> {
                 }
             }
         }
+    }
+    for w in file.filter.iter().flat_map(|f| &f.where_) {
+        let f = crate::model::Filter::parse(w.get_ref())
+            .or_else(|m| r.err(w.span(), format!("[filter] where {m}")))?;
+        c.filters.push(crate::model::Filter {
+            standing: true,
+            ..f
+        });
     }
     Ok(c)
 }
@@ -576,6 +615,13 @@ resolved_at = "close_timestamp"
 # time_format = "%d/%b/%y %I:%M %p"   # timestamps RFC 3339 cannot read (chrono format)
 # components = "services"             # one column of ;-separated names, or
 # components = ["API", "ChatGPT"]     # 0/1 columns, one per component
+# Every other column is a dimension for --by and --where, named after its header
+# ("Team Name" -> team_name); [columns.dimensions] names one otherwise:
+# [columns.dimensions]
+# team = "Owning Team"
+
+# [filter]                  # standing filters, before any --where (all must hold)
+# where = ["kind!=test,gameday", "severity!=sev5"]
 "#;
 
 #[cfg(test)]

@@ -23,6 +23,66 @@ impl MonthSpan {
     }
 }
 
+/// How a window is cut into periods (`--period`): ISO-8601 weeks (Monday first, labelled by
+/// their week-year: `2025-W01` starts on 2024-12-30), calendar months, quarters, years, or the
+/// whole window (`all`). Each cut is at local midnight in the report time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Cut {
+    Week,
+    #[default]
+    Month,
+    Quarter,
+    Year,
+    All,
+}
+
+impl Cut {
+    pub const NAMES: [&str; 5] = ["week", "month", "quarter", "year", "all"];
+
+    pub fn parse(s: &str) -> Option<Cut> {
+        let all = [Cut::Week, Cut::Month, Cut::Quarter, Cut::Year, Cut::All];
+        let i = Cut::NAMES
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(s.trim()))?;
+        Some(all[i])
+    }
+
+    /// The first day of the period holding `d`, and the period's label.
+    fn first(self, d: NaiveDate) -> (NaiveDate, String) {
+        match self {
+            Cut::Week => {
+                let w = d.iso_week();
+                let monday = d - chrono::Days::new(u64::from(d.weekday().num_days_from_monday()));
+                (monday, format!("{:04}-W{:02}", w.year(), w.week()))
+            }
+            Cut::Month | Cut::All => (
+                first_of_month(d),
+                format!("{:04}-{:02}", d.year(), d.month()),
+            ),
+            Cut::Quarter => {
+                let q = (d.month() - 1) / 3;
+                let first =
+                    NaiveDate::from_ymd_opt(d.year(), q * 3 + 1, 1).expect("a quarter's first day");
+                (first, format!("{:04}-Q{}", d.year(), q + 1))
+            }
+            Cut::Year => (
+                NaiveDate::from_ymd_opt(d.year(), 1, 1).expect("1 January"),
+                format!("{:04}", d.year()),
+            ),
+        }
+    }
+
+    /// The first day of the period after the one starting on `first`.
+    fn next(self, first: NaiveDate) -> NaiveDate {
+        match self {
+            Cut::Week => first + chrono::Days::new(7),
+            Cut::Month | Cut::All => first_of_next_month(first),
+            Cut::Quarter => first_of_next_month(first_of_next_month(first_of_next_month(first))),
+            Cut::Year => NaiveDate::from_ymd_opt(first.year() + 1, 1, 1).expect("1 January"),
+        }
+    }
+}
+
 /// The report window and its months.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Period {
@@ -178,6 +238,36 @@ impl Period {
         days
     }
 
+    /// The window cut into periods, each clipped to it (`all`: the window itself).
+    pub fn cells(&self, cut: Cut) -> Vec<MonthSpan> {
+        match cut {
+            Cut::All => {
+                return vec![MonthSpan {
+                    label: "all".into(),
+                    start: self.start,
+                    end: self.end,
+                }];
+            }
+            Cut::Month => return self.months.clone(),
+            _ => {}
+        }
+        let mut cells = Vec::new();
+        let (mut first, mut label) = cut.first(local_date(&self.tz, self.start));
+        loop {
+            let next = cut.next(first);
+            let start = local_midnight_ms(&self.tz, first).max(self.start);
+            if start >= self.end {
+                break;
+            }
+            let end = local_midnight_ms(&self.tz, next).min(self.end);
+            if end > start {
+                cells.push(MonthSpan { label, start, end });
+            }
+            (first, label) = cut.first(next);
+        }
+        cells
+    }
+
     /// Whether the instant is inside the window.
     pub fn contains(&self, ms: i64) -> bool {
         ms >= self.start && ms < self.end
@@ -305,5 +395,82 @@ mod tests {
         )
         .unwrap();
         assert_eq!(cut.month_before().unwrap().label(), "2024-05");
+    }
+
+    #[test]
+    fn weeks_are_iso_weeks_labelled_by_their_week_year() {
+        // 2024-12-30 is the Monday of 2025-W01; 2024-12-29 the Sunday ending 2024-W52.
+        let p = Period::new(
+            Tz::UTC,
+            ts("2024-12-25T00:00:00Z"),
+            ts("2025-01-08T00:00:00Z"),
+        )
+        .unwrap();
+        let cells = p.cells(Cut::Week);
+        let got: Vec<(&str, i64, i64)> = cells
+            .iter()
+            .map(|c| (c.label.as_str(), c.start, c.end))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "2024-W52",
+                    ts("2024-12-25T00:00:00Z"),
+                    ts("2024-12-30T00:00:00Z")
+                ),
+                (
+                    "2025-W01",
+                    ts("2024-12-30T00:00:00Z"),
+                    ts("2025-01-06T00:00:00Z")
+                ),
+                (
+                    "2025-W02",
+                    ts("2025-01-06T00:00:00Z"),
+                    ts("2025-01-08T00:00:00Z")
+                ),
+            ]
+        );
+        // 2021-01-03 (a Sunday) still belongs to 2020-W53.
+        let p = Period::new(
+            Tz::UTC,
+            ts("2021-01-03T00:00:00Z"),
+            ts("2021-01-05T00:00:00Z"),
+        )
+        .unwrap();
+        let labels: Vec<String> = p.cells(Cut::Week).into_iter().map(|c| c.label).collect();
+        assert_eq!(labels, ["2020-W53", "2021-W01"]);
+    }
+
+    #[test]
+    fn quarters_and_years_cut_at_local_midnight_in_a_dst_zone() {
+        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        let p = Period::from_dates(
+            berlin,
+            NaiveDate::from_ymd_opt(2024, 2, 15).unwrap(),
+            NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+        )
+        .unwrap();
+        let q = p.cells(Cut::Quarter);
+        let labels: Vec<&str> = q.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(labels, ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"]);
+        // Q1 starts at the window (15 Feb, 00:00 CET); Q2 at 1 April 00:00 CEST (UTC+2), Q4
+        // at 1 October 00:00 CEST; the window ends at 1 January 00:00 CET (UTC+1).
+        assert_eq!(q[0].start, ts("2024-02-14T23:00:00Z"));
+        assert_eq!(q[1].start, ts("2024-03-31T22:00:00Z"));
+        assert_eq!(q[0].end, q[1].start);
+        assert_eq!(q[3].start, ts("2024-09-30T22:00:00Z"));
+        assert_eq!(q[3].end, ts("2024-12-31T23:00:00Z"));
+        let y = p.cells(Cut::Year);
+        assert_eq!((y.len(), y[0].label.as_str()), (1, "2024"));
+        assert_eq!((y[0].start, y[0].end), (p.start, p.end));
+        let all = p.cells(Cut::All);
+        assert_eq!(
+            (all[0].label.as_str(), all[0].start, all[0].end),
+            ("all", p.start, p.end)
+        );
+        assert_eq!(p.cells(Cut::Month), p.months);
+        assert_eq!(Cut::parse(" Quarter "), Some(Cut::Quarter));
+        assert_eq!(Cut::parse("fortnight"), None);
     }
 }

@@ -235,6 +235,9 @@ pub struct IncidentTable {
     pub warnings: TextColumn,
     /// [`crate::model::col::TIMESTAMPS`] in UTC milliseconds.
     pub timestamps: [Millis; 6],
+    /// The dimensions (an input's columns that are not canonical), by name, in the inputs'
+    /// order.
+    pub dims: Vec<(String, Keys)>,
 }
 
 impl IncidentTable {

@@ -236,9 +236,9 @@ fn metrics_groups_and_formats() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
-    assert!(text.starts_with("scope,vendor,component,severity,month,metric,n,"));
+    assert!(text.starts_with("vendor,period,metric,n,mean_min,median_min,p90_min,max_min\n"));
     assert!(
-        text.contains("vendor+month,Northwind,,,2024-05,mttr,1,210,210,210,210"),
+        text.contains("\nNorthwind,2024-05,mttr,1,210,210,210,210\n"),
         "{text}"
     );
 
@@ -456,4 +456,78 @@ fn generated_csv_and_parquet_give_the_same_report() {
         .filter(|r| r["scope"] == "vendor" && r["month"] == "all")
         .count();
     assert_eq!(vendors, 20);
+}
+
+#[test]
+fn metrics_by_any_column_period_and_filter() {
+    let o = run(&[
+        "metrics",
+        "tests/data/teams.csv",
+        "--by",
+        "Team Name",
+        "--period",
+        "week",
+        "--where",
+        "kind!=gameday",
+        "--from",
+        "2024-12-23",
+        "--to",
+        "2025-01-13",
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let mttr: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains(",mttr,") || l.starts_with("team_name"))
+        .collect::<Vec<_>>();
+    // 2024-12-30 is in 2025-W01 (ISO), the day before in 2024-W52; the drill is left out.
+    assert_eq!(
+        mttr,
+        [
+            "team_name,period,metric,n,mean_min,median_min,p90_min,max_min",
+            "Payments,2025-W01,mttr,1,90,90,90,90",
+            "Search,2024-W52,mttr,1,40,40,40,40",
+            "(none),2025-W02,mttr,1,120,120,120,120",
+        ]
+    );
+    let o = run(&["metrics", "tests/data/teams.csv", "--by", "service"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no key 'service' in the inputs (keys: vendor, component, severity, impact, team_name, kind)"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["metrics", "tests/data/teams.csv", "--where", "team"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // import keeps the dimensions as columns after the canonical ones: nothing is lost.
+    let dir = temp();
+    let out = dir.path().join("imported");
+    let o = run(&[
+        "import",
+        "tests/data/teams.csv",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(out.join("incidents.csv")).unwrap();
+    assert!(text.starts_with("vendor,id,title,severity,impact,components,started_at,detected_at,acknowledged_at,identified_at,mitigated_at,resolved_at,team_name,kind\n"), "{text}");
+    let again = run(&[
+        "metrics",
+        out.to_str().unwrap(),
+        "--by",
+        "team_name",
+        "--format",
+        "csv",
+    ]);
+    let first = run(&[
+        "metrics",
+        "tests/data/teams.csv",
+        "--by",
+        "team_name",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(stdout(&again), stdout(&first));
 }

@@ -403,7 +403,7 @@ fn a_report_from_the_store_equals_one_from_the_same_incidents_as_files() {
     );
     assert_eq!(m.status.code(), Some(0), "{}", stderr(&m));
     assert!(
-        stdout(&m).contains("vendor,Proseware Inc,,"),
+        stdout(&m).contains("\nProseware Inc,all,mttr,"),
         "{}",
         stdout(&m)
     );

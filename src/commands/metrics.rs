@@ -1,12 +1,13 @@
-//! `mttx metrics`: the quick analysis. Time-to-x aggregates for one grouping, to stdout as a
-//! table, CSV or JSON.
+//! `mttx metrics`: the quick analysis. Time-to-x aggregates grouped by any keys and periods, to
+//! stdout as a table, CSV or JSON.
 
 use serde_json::{Value, json};
 
 use super::{Source, WindowSpec, emit, exit};
 use crate::error::Result;
 use crate::metrics;
-use crate::model::{GroupKey, When};
+use crate::model::GroupKey;
+use crate::period::Cut;
 use crate::report;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -22,6 +23,7 @@ pub struct MetricsArgs {
     pub source: Source,
     pub window: WindowSpec,
     pub by: Vec<GroupKey>,
+    pub cut: Cut,
     pub format: OutFormat,
     /// CSV cells as they are, formula-like text included.
     pub raw_csv: bool,
@@ -31,14 +33,15 @@ pub fn run(args: &MetricsArgs, out: &mut dyn std::io::Write) -> Result<u8> {
     let ingested = args.source.read()?;
     let span = metrics::data_span(&ingested.incidents, &ingested.impacts);
     let period = args.window.resolve(args.source.tz, span)?;
-    let rows = metrics::metric_rows(
+    let rows = metrics::group_rows(
         &ingested.incidents,
         &ingested.impacts,
         &args.by,
+        args.cut,
         &period,
         args.source.anchor,
-    );
-    let keys = metrics::time_to_x::key_columns(&args.by);
+    )?;
+    let columns = metrics::group_columns(&args.by);
     let text = match args.format {
         OutFormat::Table => {
             let mut s = format!(
@@ -48,26 +51,25 @@ pub fn run(args: &MetricsArgs, out: &mut dyn std::io::Write) -> Result<u8> {
                 ingested.counts.accepted,
                 ingested.counts.rejected
             );
-            s.push_str(&report::terminal::metrics_table(&rows, &keys));
+            for n in &ingested.notes {
+                s.push_str(&format!("note: {n}\n"));
+            }
+            s.push_str(&report::terminal::groups_table(&columns, &rows));
             s
         }
         OutFormat::Csv => {
-            String::from_utf8_lossy(&report::csv::metrics(&rows, args.raw_csv)).into_owned()
+            String::from_utf8_lossy(&report::csv::groups(&columns, &rows, args.raw_csv))
+                .into_owned()
         }
         OutFormat::Json => {
             let items: Vec<Value> = rows
                 .iter()
                 .map(|r| {
                     let mut o = serde_json::Map::new();
-                    for k in &keys {
-                        let v = match *k {
-                            "vendor" => r.vendor.as_deref(),
-                            "component" => r.component.as_deref(),
-                            "severity" => r.severity.as_deref(),
-                            _ => r.month.as_ref().map(When::label),
-                        };
-                        o.insert(k.to_string(), json!(v));
+                    for (k, v) in columns.iter().zip(&r.values) {
+                        o.insert(k.clone(), json!(v));
                     }
+                    o.insert("period".into(), json!(r.period));
                     o.insert("metric".into(), json!(r.metric.as_str()));
                     if let Value::Object(stats) = report::json::stats(&r.stats) {
                         o.extend(stats);

@@ -57,6 +57,8 @@ pub struct Source {
     /// The vendors the configuration names (`[[vendor]]`): those without data in the store
     /// are named in the summary.
     pub configured_vendors: Vec<String>,
+    /// `[filter] where`, then `--where`: every one must hold.
+    pub filters: Vec<crate::model::Filter>,
 }
 
 impl Source {
@@ -91,6 +93,7 @@ impl Source {
                 tz_abbrev: self.tz_abbrev.clone(),
                 columns: self.columns.clone(),
                 input_limit: self.input_limit,
+                filters: self.filters.clone(),
             },
         )
     }

@@ -153,6 +153,7 @@ fn build_beside<T: Send>(
         anchor: args.source.anchor,
         sla_default: args.sla.default,
         config: args.config.clone(),
+        filters: args.source.filters.clone(),
         counts: ingested.counts,
         computed,
         rejects: ingested.rejects,

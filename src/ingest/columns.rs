@@ -15,6 +15,12 @@ use crate::time::local_to_utc_ms;
 /// Prefix of the internal name a component flag column is read under.
 const FLAG: &str = "\u{1}component:";
 
+/// Prefix of the internal name a dimension (a column that is not canonical) is read under, so
+/// that no header can take the name of a column ingest adds (`source`, `line`, `warnings`).
+pub(crate) const DIM: &str = "\u{2}dim:";
+
+pub use crate::model::dimension_name;
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ColumnMap {
     /// `(canonical column, header in the file)`.
@@ -26,13 +32,20 @@ pub struct ColumnMap {
     pub time_format: Option<String>,
     /// The preset the map started from.
     pub preset: Option<&'static str>,
+    /// `(dimension, header)`: headers read as a dimension of another name (`[columns.dimensions]`).
+    pub dimensions: Vec<(String, String)>,
+    /// Headers read as a canonical column that are kept as a dimension too (a preset's
+    /// `urgency` is the severity and stays a dimension of its own).
+    pub also_dimensions: Vec<&'static str>,
 }
 
-/// A preset: its name, `(canonical column, header)` pairs, and a timestamp format if needed.
+/// A preset: its name, `(canonical column, header)` pairs, a timestamp format if needed, and
+/// the mapped headers kept as dimensions too. Every other header of the export is a dimension.
 pub type Preset = (
     &'static str,
     &'static [(&'static str, &'static str)],
     Option<&'static str>,
+    &'static [&'static str],
 );
 
 /// The presets: a tool's export layout as its column headers (matched case-insensitively).
@@ -49,6 +62,7 @@ pub const PRESETS: [Preset; 5] = [
             (col::RESOLVED_AT, "resolved_at"),
         ],
         None,
+        &["urgency"],
     ),
     (
         "incident.io",
@@ -65,6 +79,7 @@ pub const PRESETS: [Preset; 5] = [
             (col::RESOLVED_AT, "Resolved at"),
         ],
         None,
+        &[],
     ),
     (
         "jira",
@@ -78,6 +93,7 @@ pub const PRESETS: [Preset; 5] = [
             (col::RESOLVED_AT, "Resolved"),
         ],
         Some("%d/%b/%y %I:%M %p"),
+        &["Priority"],
     ),
     (
         "opsgenie",
@@ -92,6 +108,7 @@ pub const PRESETS: [Preset; 5] = [
             (col::RESOLVED_AT, "ClosedAt"),
         ],
         None,
+        &["Priority"],
     ),
     (
         "firehydrant",
@@ -108,6 +125,7 @@ pub const PRESETS: [Preset; 5] = [
             (col::RESOLVED_AT, "Resolved At"),
         ],
         None,
+        &[],
     ),
 ];
 
@@ -118,8 +136,8 @@ fn norm(h: &str) -> String {
 impl ColumnMap {
     /// The map of a preset, by name.
     pub fn preset(name: &str) -> Result<ColumnMap, String> {
-        let (key, pairs, format) =
-            PRESETS.iter().find(|(k, _, _)| *k == name).ok_or_else(|| {
+        let (key, pairs, format, also) =
+            PRESETS.iter().find(|(k, ..)| *k == name).ok_or_else(|| {
                 let names: Vec<&str> = PRESETS.iter().map(|p| p.0).collect();
                 format!("no such preset (available: {})", names.join(", "))
             })?;
@@ -128,6 +146,8 @@ impl ColumnMap {
             component_flags: Vec::new(),
             time_format: format.map(str::to_string),
             preset: Some(key),
+            dimensions: Vec::new(),
+            also_dimensions: also.to_vec(),
         })
     }
 
@@ -141,11 +161,15 @@ impl ColumnMap {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.renames.is_empty() && self.component_flags.is_empty() && self.time_format.is_none()
+        self.renames.is_empty()
+            && self.component_flags.is_empty()
+            && self.time_format.is_none()
+            && self.dimensions.is_empty()
     }
 
-    /// The column a header is read as: a mapped canonical name, an internal flag name, or the
-    /// header's own canonical name unless that column is mapped from another header.
+    /// The column a header is read as: a mapped canonical name, an internal flag name, a
+    /// mapped dimension, the header's own canonical name unless that column is mapped from
+    /// another header (then it is not read), or else a dimension of the header's name.
     pub fn target(&self, header: &str) -> Option<String> {
         let h = norm(header);
         if let Some((c, _)) = self.renames.iter().find(|(_, src)| norm(src) == h) {
@@ -154,10 +178,23 @@ impl ColumnMap {
         if let Some(f) = self.component_flags.iter().find(|f| norm(f) == h) {
             return Some(format!("{FLAG}{f}"));
         }
-        let c = canonical_name(header)?;
+        if let Some((d, _)) = self.dimensions.iter().find(|(_, src)| norm(src) == h) {
+            return Some(format!("{DIM}{d}"));
+        }
+        let Some(c) = canonical_name(header) else {
+            return dimension_name(header).map(|d| format!("{DIM}{d}"));
+        };
         let mapped_elsewhere = self.renames.iter().any(|(k, _)| *k == c)
             || (c == col::COMPONENTS && !self.component_flags.is_empty());
         (!mapped_elsewhere).then(|| c.to_string())
+    }
+
+    /// `(canonical column, dimension)` of the mapped headers kept as dimensions too.
+    pub(crate) fn also_kept(&self) -> Vec<(&'static str, String)> {
+        (self.renames.iter())
+            .filter(|(_, h)| self.also_dimensions.iter().any(|a| norm(a) == norm(h)))
+            .filter_map(|(c, h)| Some((*c, dimension_name(h)?)))
+            .collect()
     }
 
     /// A timestamp in the map's `time_format`, if it has one and the text fits it.
@@ -244,7 +281,8 @@ mod tests {
         // The file's own `id` column is not read when id comes from elsewhere.
         assert_eq!(m.target("id"), None);
         assert_eq!(m.target("resolved_at").as_deref(), Some(col::RESOLVED_AT));
-        assert_eq!(m.target("provider"), None);
+        // Any other header is a dimension.
+        assert_eq!(m.target(" Provider ").as_deref(), Some("\u{2}dim:provider"));
     }
 
     #[test]

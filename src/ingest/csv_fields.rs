@@ -402,9 +402,17 @@ pub(crate) fn header(
     let mut slots: Vec<Option<String>> = Vec::new();
     loop {
         let (span, end) = fields.next(name)?;
-        let canon = fields.get(span).and_then(&target);
+        let mut canon = fields.get(span).and_then(&target);
+        let seen = |c: &String| slots.iter().flatten().any(|s| s == c);
+        // A dimension named twice (Jira repeats `Labels`) keeps its first column.
+        if canon
+            .as_ref()
+            .is_some_and(|c| c.starts_with(super::columns::DIM) && seen(c))
+        {
+            canon = None;
+        }
         if let Some(c) = &canon
-            && slots.iter().flatten().any(|s| s == c)
+            && seen(c)
         {
             return Err(Error::Parse {
                 source_name: name.to_string(),

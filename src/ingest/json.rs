@@ -95,7 +95,11 @@ fn single_document(
     let first_alone = serde_json::from_str::<Value>(first_line).is_ok();
     match whole {
         Ok(Value::Object(map)) => {
-            if map.keys().any(|k| opts.columns.target(k).is_some()) {
+            // Some canonical column: a record (any other key is a dimension of it).
+            let canonical = |k: &String| {
+                (opts.columns.target(k)).is_some_and(|t| !t.starts_with(super::columns::DIM))
+            };
+            if map.keys().any(canonical) {
                 Ok(Some(map))
             } else {
                 Err(Error::File {

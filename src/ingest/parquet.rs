@@ -52,7 +52,9 @@ fn read_whole(name: &str, bytes: &[u8], map: &ColumnMap) -> Result<RawTable> {
     let height = df.height();
     let mut columns = Vec::new();
     for c in df.columns() {
-        if let Some(canon) = map.target(c.name()) {
+        if let Some(canon) = map.target(c.name())
+            && !columns.iter().any(|k: &Column| k.name() == canon.as_str())
+        {
             let c = match c.dtype() {
                 DataType::Datetime(_, _) | DataType::String => c.clone(),
                 _ => c.cast(&DataType::String)?,

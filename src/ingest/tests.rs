@@ -442,3 +442,17 @@ fn the_memory_planned_for_inputs_weighs_each_format() {
     assert_eq!(check_size(&files, InputLimit::Bytes(130)).unwrap(), 130);
     assert!(check_size(&files, InputLimit::Bytes(129)).is_err());
 }
+
+#[test]
+fn other_columns_are_dimensions_a_header_differing_in_case_and_spacing_kept_once() {
+    let ing = csv("id,vendor,started_at,Team Name, team_NAME ,Kind\n\
+                   a,V,2024-06-03T10:00:00Z, Payments ,ignored,\n\
+                   b,V,2024-06-04T10:00:00Z,,x,test\n")
+    .unwrap();
+    let dims: Vec<&str> = ing.incidents.dims.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(dims, ["team_name", "kind"]);
+    let (team, kind) = (&ing.incidents.dims[0].1, &ing.incidents.dims[1].1);
+    // Trimmed; empty is none; the first of two columns of one name is kept.
+    assert_eq!((team.get(0), team.get(1)), (Some("Payments"), None));
+    assert_eq!((kind.get(0), kind.get(1)), (None, Some("test")));
+}

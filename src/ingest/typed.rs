@@ -19,7 +19,12 @@ pub(super) fn tables(
 ) -> Result<(IncidentTable, ImpactTable)> {
     let vendor: Keys = incidents.column(col::VENDOR)?.str()?.iter().collect();
     let order = report_order(&incidents, &vendor.codes)?;
-    let severity: Keys = incidents.column(col::SEVERITY)?.str()?.iter().collect();
+    let keys = |c: &Column| -> Result<Keys> { Ok(c.str()?.iter().collect::<Keys>().take(&order)) };
+    let severity = keys(incidents.column(col::SEVERITY)?)?;
+    let dims = (incidents.columns().iter())
+        .filter_map(|c| Some((c.name().strip_prefix(super::columns::DIM)?.to_string(), c)))
+        .map(|(name, c)| Ok((name, keys(c)?)))
+        .collect::<Result<Vec<_>>>()?;
     let mut take = |names: &[&str]| -> PolarsResult<Vec<Column>> {
         names.iter().map(|c| incidents.drop_in_place(c)).collect()
     };
@@ -41,12 +46,13 @@ pub(super) fn tables(
         vendor: vendor.take(&order),
         id,
         title,
-        severity: severity.take(&order),
+        severity,
         impact,
         components,
         window_source,
         warnings,
         timestamps,
+        dims,
     };
     let impacts = impact_table(impacts, &table)?;
     Ok((table, impacts))

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
+use super::columns::DIM;
 use super::{IngestOptions, RawTable};
 use crate::error::{Error, Result};
 use crate::model::{Anchor, IMPACT_NONE, Level, PLAUSIBLE_MS, Reject, Warning, col};
@@ -300,9 +301,8 @@ fn normalize_components(s: &str) -> Cow<'_, str> {
 
 pub(crate) fn raw_record(df: &DataFrame, i: usize) -> String {
     let mut w = ::csv::WriterBuilder::new().from_writer(Vec::new());
-    let fields: Vec<String> = df
-        .columns()
-        .iter()
+    let fields: Vec<String> = (df.columns().iter())
+        .filter(|c| !c.name().starts_with(DIM))
         .map(|c| match c.get(i) {
             Ok(AnyValue::String(s)) => s.to_string(),
             Ok(AnyValue::Null) | Err(_) => String::new(),
@@ -426,6 +426,23 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
             .into_column(),
     );
     columns.push(text_col(ROW_WINDOW_SOURCE)?);
+    // The dimensions, trimmed, empty as none; a mapped header kept as a dimension too first.
+    for (canon, dim) in opts.columns.also_kept() {
+        if let Some(ca) = text(&df, canon)? {
+            let name = format!("{DIM}{dim}");
+            columns.push(
+                clean_text(ca, false, None)
+                    .with_name(name.into())
+                    .into_column(),
+            );
+        }
+    }
+    for c in df.columns() {
+        if c.name().starts_with(DIM) && !columns.iter().any(|k| k.name() == c.name()) {
+            let text = c.cast(&DataType::String)?;
+            columns.push(clean_text(text.str()?, false, None).into_column());
+        }
+    }
     let all = DataFrame::new(n, columns)?;
     let accepted = if keep.iter().all(|k| *k) {
         all

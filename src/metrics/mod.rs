@@ -4,7 +4,8 @@
 //! - [`table`]: the incident table (report order, durations, in the window or not);
 //! - [`explode`]: memberships of incidents in components, and their impact windows, with
 //!   integer keys; [`windows`] clips the windows to the report;
-//! - [`time_to_x`]: MTTD .. MTTR per grouping, with [`stats`] (n, mean, median, p90, max);
+//! - [`time_to_x`]: MTTD .. MTTR per grouping of `metrics.csv`, [`grouping`] by any keys and
+//!   periods, both with [`stats`] (n, mean, median, p90, max);
 //! - [`downtime`]: downtime, outage and availability per component and vendor, by month and
 //!   day, with [`sweep`] (the weighted interval union);
 //! - [`sla`]: SLA targets, error budgets and the availability rows' other figures.
@@ -13,6 +14,7 @@
 
 pub mod downtime;
 pub mod explode;
+pub mod grouping;
 pub mod options;
 pub mod sla;
 pub mod stats;
@@ -26,11 +28,12 @@ use crate::model::{AvailabilityRow, ComponentWindows, Daily, MetricRow, PLAUSIBL
 use crate::table::{ImpactTable, IncidentTable, Incidents};
 pub use downtime::{Availability, availability, availability_rows, incident_windows};
 use explode::Exploded;
+pub use grouping::{group_columns, group_rows};
 pub use options::{Options, UPTIME_DAYS};
 pub use sla::SlaTargets;
 pub use table::incidents;
 use time_to_x::TimeToX;
-pub use time_to_x::{metric_rows, report_metric_rows};
+pub use time_to_x::report_metric_rows;
 
 /// Everything a report shows.
 #[derive(Debug, Clone, Default)]

@@ -4,9 +4,11 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use super::*;
+use crate::error::Result;
 use crate::ingest::{IngestOptions, from_csv_text};
 use crate::model::{
-    Anchor, AvailScope, AvailabilityRow, Level, Metric, Stats, WeightPreset, Weights, When,
+    Anchor, AvailScope, AvailabilityRow, GroupKey, Level, Metric, Stats, WeightPreset, Weights,
+    When,
 };
 use crate::period::Period;
 use crate::table::{ImpactTable, IncidentTable};
@@ -860,4 +862,134 @@ fn a_file_without_a_severity_column_has_no_severity_rows() {
     let out = june_metrics(&df);
     assert!(out.iter().all(|r| r.scope != "severity"), "{out:?}");
     assert!(out.iter().any(|r| r.scope == "all" && r.stats.n == 2));
+}
+
+/// `metrics` rows of a CSV with a `Team Name` column, by `keys` and `cut`, over June 2024 UTC.
+fn grouped(
+    text: &str,
+    keys: &[GroupKey],
+    cut: crate::period::Cut,
+) -> Result<Vec<crate::model::GroupRow>> {
+    let ing = from_csv_text("t.csv", text, &IngestOptions::default()).unwrap();
+    group_rows(
+        &ing.incidents,
+        &ing.impacts,
+        keys,
+        cut,
+        &month(Tz::UTC, 2024, 6),
+        Anchor::Started,
+    )
+}
+
+const TEAMS: &str = "id,vendor,components,severity,Team Name,started_at,resolved_at\n\
+    a,V,API,sev2, Payments ,2024-06-03T10:00:00Z,2024-06-03T11:00:00Z\n\
+    b,V,API;DB,sev1,Search,2024-06-04T10:00:00Z,2024-06-04T10:30:00Z\n\
+    c,V,DB,,,2024-06-11T10:00:00Z,2024-06-11T12:00:00Z\n\
+    d,V,API,sev1,Payments,2024-06-12T10:00:00Z,2024-06-12T10:20:00Z\n\
+    e,V,API,sev1,Payments,2024-05-30T10:00:00Z,2024-05-30T10:20:00Z\n";
+
+fn mttr(rows: &[crate::model::GroupRow]) -> Vec<(Vec<String>, String, u64, Option<f64>)> {
+    rows.iter()
+        .filter(|r| r.metric == Metric::Mttr)
+        .map(|r| {
+            (
+                r.values.clone(),
+                r.period.clone(),
+                r.stats.n,
+                r.stats.median,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn any_column_groups_with_none_last_and_any_period() {
+    use crate::period::Cut;
+    let team = GroupKey::Dim("team_name".into());
+    // By team over the window: Payments a (60) and d (20), Search b (30), c without a team in
+    // `(none)` after the named groups; e started in May, outside the window.
+    let rows = grouped(TEAMS, std::slice::from_ref(&team), Cut::All).unwrap();
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        mttr(&rows),
+        [
+            (s(&["Payments"]), "all".into(), 2, Some(40.0)),
+            (s(&["Search"]), "all".into(), 1, Some(30.0)),
+            (s(&["(none)"]), "all".into(), 1, Some(120.0)),
+        ]
+    );
+    // Every group with an incident has all five rows, n 0 where the duration is unknown.
+    assert_eq!(rows.len(), 15);
+    assert_eq!(rows.iter().filter(|r| r.stats.n == 0).count(), 12);
+    // By team and ISO week: 06-03 and 06-04 are 2024-W23, 06-11 and 06-12 2024-W24.
+    let rows = grouped(TEAMS, std::slice::from_ref(&team), Cut::Week).unwrap();
+    assert_eq!(
+        mttr(&rows),
+        [
+            (s(&["Payments"]), "2024-W23".into(), 1, Some(60.0)),
+            (s(&["Payments"]), "2024-W24".into(), 1, Some(20.0)),
+            (s(&["Search"]), "2024-W23".into(), 1, Some(30.0)),
+            (s(&["(none)"]), "2024-W24".into(), 1, Some(120.0)),
+        ]
+    );
+    // Severity in order of gravity, none last; component with its vendor, memberships counted.
+    let rows = grouped(TEAMS, &[GroupKey::Component, GroupKey::Severity], Cut::All).unwrap();
+    assert_eq!(
+        group_columns(&[GroupKey::Component, GroupKey::Severity]),
+        ["vendor", "component", "severity"]
+    );
+    assert_eq!(
+        mttr(&rows),
+        [
+            (s(&["V", "API", "sev1"]), "all".into(), 2, Some(25.0)),
+            (s(&["V", "API", "sev2"]), "all".into(), 1, Some(60.0)),
+            (s(&["V", "DB", "sev1"]), "all".into(), 1, Some(30.0)),
+            (s(&["V", "DB", "(none)"]), "all".into(), 1, Some(120.0)),
+        ]
+    );
+    // A key the inputs lack is a usage error naming the keys they have.
+    let err = grouped(TEAMS, &[GroupKey::Dim("service".into())], Cut::All).unwrap_err();
+    assert!(matches!(err, crate::error::Error::Usage(_)));
+    assert!(
+        err.to_string()
+            .contains("(keys: vendor, component, severity, impact, team_name)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn filters_keep_and_drop_incidents_before_any_figure() {
+    let opts = |w: &[&str]| IngestOptions {
+        filters: w
+            .iter()
+            .map(|f| crate::model::Filter::parse(f).unwrap())
+            .collect(),
+        ..IngestOptions::default()
+    };
+    let ids = |w: &[&str]| -> Vec<String> {
+        let t = from_csv_text("t.csv", TEAMS, &opts(w)).unwrap().incidents;
+        (0..t.len()).map(|i| t.id.text(i).to_string()).collect()
+    };
+    assert_eq!(ids(&["team_name=Payments"]), ["e", "a", "d"]);
+    assert_eq!(ids(&["team_name!=Payments,(none)"]), ["b"]);
+    // Every filter must hold; a component filter looks at every listed component.
+    assert_eq!(ids(&["component=DB", "severity!=(none)"]), ["b"]);
+    assert_eq!(ids(&["severity=SEV1", "team_name=Payments"]), ["e", "d"]);
+    let err = from_csv_text("t.csv", TEAMS, &opts(&["kind=test"])).unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "no key 'kind' in the inputs (keys: vendor, component, severity, impact, team_name)"
+        ),
+        "{err}"
+    );
+    // A standing filter (mttx.toml) on a key the inputs lack is skipped, with a note.
+    let mut o = opts(&["kind!=test"]);
+    o.filters[0].standing = true;
+    let ing = from_csv_text("t.csv", TEAMS, &o).unwrap();
+    assert_eq!(ing.incidents.len(), 5);
+    assert!(
+        ing.notes[0].contains("kind!=test (mttx.toml) skipped"),
+        "{:?}",
+        ing.notes
+    );
 }

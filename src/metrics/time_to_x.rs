@@ -1,38 +1,16 @@
 //! Time to x (contract section 2): MTTD, MTTA, MTTI, MTTM and MTTR, grouped. Which instant each
 //! duration runs from ([`Metric::anchor_column`]); the groupings of `metrics.csv` (`all`, `vendor`,
-//! `component`, `severity`, each per month and over the window) and of the `metrics` command;
-//! the rows' order. The durations come from the incident table ([`super::table`]), the
+//! `component`, `severity`, each per month and over the window) and their rows' order (any
+//! other grouping: [`super::grouping`]). The durations come from the incident table ([`super::table`]), the
 //! memberships in components from [`super::explode`], the five statistics from
 //! [`super::stats`].
 
 use super::explode::Exploded;
 use super::stats;
 use super::table::derived;
-use crate::model::{Anchor, GroupKey, Metric, MetricRow, When, col};
+use crate::model::{Anchor, GroupKey, Metric, MetricRow, When};
 use crate::period::Period;
 use crate::table::{ImpactTable, IncidentTable, Keys, Millis};
-
-/// Name of the month key of a grouping.
-pub const MONTH: &str = "month";
-
-/// Column names of a grouping, each once (a component comes with its vendor).
-pub fn key_columns(keys: &[GroupKey]) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    for k in keys {
-        let columns: &[&'static str] = match k {
-            GroupKey::Vendor => &[col::VENDOR],
-            GroupKey::Component => &[col::VENDOR, col::COMPONENT],
-            GroupKey::Severity => &[col::SEVERITY],
-            GroupKey::Month => &[MONTH],
-        };
-        for c in columns {
-            if !out.contains(c) {
-                out.push(*c);
-            }
-        }
-    }
-    out
-}
 
 /// What the time-to-x rows are grouped from: the incident table's durations, the memberships
 /// and the integer keys.
@@ -46,17 +24,6 @@ pub(super) struct TimeToX<'a> {
 
 /// No month, no severity ([`Keys::MISSING`]).
 const OUTSIDE: u32 = Keys::MISSING;
-
-/// Which rows over the whole window a grouping gives besides its monthly ones.
-#[derive(Clone, Copy, PartialEq)]
-enum Whole {
-    /// None (the grouping is by month).
-    No,
-    /// One per group with `month = all` (`metrics.csv`).
-    All,
-    /// One per group without a month (a grouping without months).
-    Unlabelled,
-}
 
 impl<'a> TimeToX<'a> {
     /// Over `shared`'s table, with its `durations` and whether each row started in the window.
@@ -87,23 +54,16 @@ impl<'a> TimeToX<'a> {
     pub(super) fn report_rows(&self) -> Vec<MetricRow> {
         let sets: Vec<stats::Buckets> = REPORT_SCOPES
             .iter()
-            .map(|(_, keys)| self.items(keys, true).bucket())
+            .map(|(_, keys)| self.items(keys).bucket())
             .collect();
         let grouped = stats::aggregate_all(&sets, self.durations);
         let mut rows = Vec::new();
         for ((scope, keys), g) in REPORT_SCOPES.iter().zip(&grouped) {
-            rows.extend(self.rows_of(g, keys, scope, true, Whole::All));
+            rows.extend(self.rows_of(g, keys, scope));
         }
         let rank = |s: &str| REPORT_SCOPES.iter().position(|(n, _)| *n == s).unwrap_or(9);
         sort_metric_rows(&mut rows, rank);
         rows
-    }
-
-    /// The rows of one grouping by `keys` (besides the month), named `scope`: per month when
-    /// `monthly`, and over the whole window as `whole` says.
-    fn rows(&self, keys: &[GroupKey], scope: &str, monthly: bool, whole: Whole) -> Vec<MetricRow> {
-        let grouped = stats::aggregate(self.items(keys, monthly), self.durations);
-        self.rows_of(&grouped, keys, scope, monthly, whole)
     }
 
     /// How many severities a grouping by `keys` tells apart (1 when it does not group by them).
@@ -115,9 +75,9 @@ impl<'a> TimeToX<'a> {
         }
     }
 
-    /// The items of the grouping by `keys` (besides the month, when `monthly`): a key is a
-    /// base (a component, whose items are memberships; a vendor; or everything) and a severity.
-    fn items(&self, keys: &[GroupKey], monthly: bool) -> stats::Items {
+    /// The items of the grouping by `keys` and month: a key is a base (a component, whose
+    /// items are memberships; a vendor; or everything) and a severity.
+    fn items(&self, keys: &[GroupKey]) -> stats::Items {
         let by = |k: GroupKey| keys.contains(&k);
         let sh = self.shared;
         let n_base = if by(GroupKey::Component) {
@@ -128,7 +88,7 @@ impl<'a> TimeToX<'a> {
             1
         };
         let n_sev = self.n_sev(keys);
-        let n_cells = if monthly { self.period.months.len() } else { 1 };
+        let n_cells = self.period.months.len();
         let rows = self.month.len();
         let capacity = if by(GroupKey::Component) {
             sh.member_row.len()
@@ -146,8 +106,7 @@ impl<'a> TimeToX<'a> {
                 0
             };
             if month != OUTSIDE && sev != OUTSIDE {
-                let cell = if monthly { month } else { 0 };
-                items.push(base * n_sev as u32 + sev, cell, p);
+                items.push(base * n_sev as u32 + sev, month, p);
             }
         };
         if by(GroupKey::Component) {
@@ -166,21 +125,14 @@ impl<'a> TimeToX<'a> {
         items
     }
 
-    /// The rows of the grouping by `keys` aggregated in `grouped`.
-    fn rows_of(
-        &self,
-        grouped: &stats::Grouped,
-        keys: &[GroupKey],
-        scope: &str,
-        monthly: bool,
-        whole: Whole,
-    ) -> Vec<MetricRow> {
+    /// The rows of the grouping by `keys` aggregated in `grouped`: each month, then `all`.
+    fn rows_of(&self, grouped: &stats::Grouped, keys: &[GroupKey], scope: &str) -> Vec<MetricRow> {
         let by = |k: GroupKey| keys.contains(&k);
         let sh = self.shared;
         let n_sev = self.n_sev(keys);
         let n_cells = grouped.n_cells;
         let mut rows = Vec::new();
-        let mut emit = |key: usize, month: Option<When>, group: &stats::Group| {
+        let mut emit = |key: usize, month: When, group: &stats::Group| {
             if group.items == 0 {
                 return;
             }
@@ -203,24 +155,18 @@ impl<'a> TimeToX<'a> {
                     vendor: vendor.clone(),
                     component: component.clone(),
                     severity: severity.clone(),
-                    month: month.clone(),
+                    month: Some(month.clone()),
                     metric: m,
                     stats,
                 });
             }
         };
         for (key, whole_group) in grouped.whole.iter().enumerate() {
-            if monthly {
-                for (c, month) in self.period.months.iter().enumerate() {
-                    let when = When::Month(month.label.clone());
-                    emit(key, Some(when), &grouped.cells[key * n_cells + c]);
-                }
+            for (c, month) in self.period.months.iter().enumerate() {
+                let when = When::Month(month.label.clone());
+                emit(key, when, &grouped.cells[key * n_cells + c]);
             }
-            match whole {
-                Whole::No => {}
-                Whole::All => emit(key, Some(When::Whole), whole_group),
-                Whole::Unlabelled => emit(key, None, whole_group),
-            }
+            emit(key, When::Whole, whole_group);
         }
         rows
     }
@@ -259,37 +205,6 @@ fn sort_metric_rows(rows: &mut [MetricRow], scope_rank: impl Fn(&str) -> usize) 
             .then_with(|| month_order(&a.month).cmp(&month_order(&b.month)))
             .then_with(|| a.metric.cmp(&b.metric))
     });
-}
-
-/// Time-to-x rows for one grouping (the `metrics` command). With [`GroupKey::Month`] among the
-/// keys, each month of the window is a group; otherwise the groups span the whole window.
-pub fn metric_rows(
-    incidents: &IncidentTable,
-    impacts: &ImpactTable,
-    keys: &[GroupKey],
-    period: &Period,
-    anchor: Anchor,
-) -> Vec<MetricRow> {
-    let shared = Exploded::new(incidents, impacts);
-    let (durations, in_window) = derived(incidents, anchor, Some(period));
-    let scope = if keys.is_empty() {
-        "all".to_string()
-    } else {
-        keys.iter()
-            .map(|k| k.as_str())
-            .collect::<Vec<_>>()
-            .join("+")
-    };
-    let monthly = keys.contains(&GroupKey::Month);
-    let whole = if monthly {
-        Whole::No
-    } else {
-        Whole::Unlabelled
-    };
-    let mut rows =
-        TimeToX::new(&durations, &in_window, &shared, period).rows(keys, &scope, monthly, whole);
-    sort_metric_rows(&mut rows, |_| 0);
-    rows
 }
 
 /// `metrics.csv`: scopes `all`, `vendor`, `component`, `severity`, each per month of the window

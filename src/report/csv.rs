@@ -5,7 +5,7 @@
 //! strips the `'` again when it reads such a file back.
 
 use super::format::{minutes, opt_minutes, pct, push_minutes_of_ms};
-use crate::model::{AvailabilityRow, ImpactRow, MetricRow, Reject, col};
+use crate::model::{AvailabilityRow, GroupRow, ImpactRow, Metric, MetricRow, Reject, Stats, col};
 use crate::output::Parts;
 use crate::table::{IncidentTable, Incidents, Millis};
 
@@ -72,9 +72,10 @@ pub const INCIDENTS_HEADER: [&str; 18] = [
 
 /// `incidents.csv`: the contract's columns, then `impact`.
 pub fn incidents(all: &Incidents, raw: bool) -> Parts<'_> {
+    let t = &all.table;
     let mut header = INCIDENTS_HEADER.to_vec();
     header.push("impact");
-    let t = &all.table;
+    header.extend(t.dims.iter().map(|(name, _)| name.as_str()));
     table(&header, t.len(), raw, |w, i, cell| {
         w.text(t.vendor.text(i));
         for c in [&t.id, &t.title] {
@@ -93,7 +94,15 @@ pub fn incidents(all: &Incidents, raw: bool) -> Parts<'_> {
         for c in [&t.window_source, &t.warnings, &t.impact] {
             w.text(c.text(i));
         }
+        dims(w, t, i);
     })
+}
+
+/// The dimensions of row `i`, after the canonical columns.
+fn dims(w: &mut Record, t: &IncidentTable, i: usize) {
+    for (_, keys) in &t.dims {
+        w.text(keys.text(i));
+    }
 }
 
 /// One CSV record being written straight into a buffer, as the `csv` crate writes it (a cell
@@ -218,7 +227,7 @@ pub fn metrics(rows: &[MetricRow], raw: bool) -> Vec<u8> {
             "max_min",
         ],
         rows.iter().map(|r| {
-            vec![
+            let mut v = vec![
                 r.scope.clone(),
                 opt(&r.vendor),
                 opt(&r.component),
@@ -227,13 +236,9 @@ pub fn metrics(rows: &[MetricRow], raw: bool) -> Vec<u8> {
                     .as_ref()
                     .map(|m| m.label().to_string())
                     .unwrap_or_default(),
-                r.metric.as_str().to_string(),
-                r.stats.n.to_string(),
-                opt_minutes(r.stats.mean),
-                opt_minutes(r.stats.median),
-                opt_minutes(r.stats.p90),
-                opt_minutes(r.stats.max),
-            ]
+            ];
+            v.extend(stat_cells(r.metric, &r.stats));
+            v
         }),
         raw,
     )
@@ -305,10 +310,49 @@ pub fn rejects(rows: &[Reject], raw: bool) -> Vec<u8> {
     )
 }
 
+/// A grouping by any keys (`mttx metrics --format csv`, `breakdown.csv`): the grouping's
+/// columns, then `period,metric,n,mean_min,median_min,p90_min,max_min`.
+pub fn groups(columns: &[String], rows: &[GroupRow], raw: bool) -> Vec<u8> {
+    let mut header: Vec<&str> = columns.iter().map(String::as_str).collect();
+    header.extend([
+        "period",
+        "metric",
+        "n",
+        "mean_min",
+        "median_min",
+        "p90_min",
+        "max_min",
+    ]);
+    write(
+        &header,
+        rows.iter().map(|r| {
+            let mut v = r.values.clone();
+            v.push(r.period.clone());
+            v.extend(stat_cells(r.metric, &r.stats));
+            v
+        }),
+        raw,
+    )
+}
+
+/// `metric,n,mean_min,median_min,p90_min,max_min` of one row.
+fn stat_cells(metric: Metric, s: &Stats) -> [String; 6] {
+    [
+        metric.as_str().to_string(),
+        s.n.to_string(),
+        opt_minutes(s.mean),
+        opt_minutes(s.median),
+        opt_minutes(s.p90),
+        opt_minutes(s.max),
+    ]
+}
+
 /// Incidents as canonical input (`mttx import`): the record's columns, times in UTC, so the
 /// file reads back exactly.
 pub fn canonical_incidents(t: &IncidentTable, raw: bool) -> Parts<'_> {
-    table(&col::RECORD, t.len(), raw, |w, i, _| {
+    let mut header = col::RECORD.to_vec();
+    header.extend(t.dims.iter().map(|(name, _)| name.as_str()));
+    table(&header, t.len(), raw, |w, i, _| {
         w.text(t.vendor.text(i));
         for c in [&t.id, &t.title] {
             w.text(c.text(i));
@@ -318,6 +362,7 @@ pub fn canonical_incidents(t: &IncidentTable, raw: bool) -> Parts<'_> {
             w.text(c.text(i));
         }
         w.times(&t.timestamps, i);
+        dims(w, t, i);
     })
 }
 

@@ -582,6 +582,16 @@ fn definitions(out: &mut String, r: &Report) {
         r.anchor.as_str(),
         esc(p.tz.name()),
     );
+    if !r.filters.is_empty() {
+        let filters: Vec<String> = (r.filters.iter())
+            .map(|f| format!("<code>{}</code>", esc(&f.to_string())))
+            .collect();
+        let _ = write!(
+            out,
+            "<dl class=\"defs\"><dt>Filters</dt><dd>Only incidents where {} (every filter holds; <code>(none)</code> is an empty value); the others count nowhere in this report.</dd></dl>",
+            filters.join(" and ")
+        );
+    }
 }
 
 /// The page around its charts: everything before them and everything after, rendered while

@@ -22,6 +22,8 @@ pub struct Report {
     pub sla_default: f64,
     /// The configuration in force (empty when no file was read).
     pub config: crate::config::Config,
+    /// The filters in force (`[filter] where`, then `--where`).
+    pub filters: Vec<crate::model::Filter>,
     pub counts: Counts,
     pub computed: Computed,
     /// The calendar month before a one-month window, computed the same way (for the headline's

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::Report;
 use super::format::{minutes, num, opt_minutes, pct};
-use crate::model::{AvailScope, MetricRow};
+use crate::model::{AvailScope, GroupRow};
 
 /// Left-aligns the first `left` columns, right-aligns the rest.
 pub fn table(header: &[&str], rows: &[Vec<String>], left: usize) -> String {
@@ -252,29 +252,19 @@ impl std::fmt::Display for PctPoints {
 }
 
 /// The `mttx metrics` table: key columns, metric, then `n, median, mean, p90, max`.
-pub fn metrics_table(rows: &[MetricRow], keys: &[&str]) -> String {
-    let mut header: Vec<&str> = keys.to_vec();
-    header.extend(["metric", "n", "median", "mean", "p90", "max"]);
+pub fn groups_table(columns: &[String], rows: &[GroupRow]) -> String {
+    let mut header: Vec<&str> = columns.iter().map(String::as_str).collect();
+    header.extend(["period", "metric", "n", "median", "mean", "p90", "max"]);
     let body: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            let mut v: Vec<String> = keys
-                .iter()
-                .map(|k| {
-                    match *k {
-                        "vendor" => r.vendor.clone(),
-                        "component" => r.component.clone(),
-                        "severity" => r.severity.clone(),
-                        _ => r.month.as_ref().map(|m| m.label().to_string()),
-                    }
-                    .unwrap_or_default()
-                })
-                .collect();
+            let mut v = r.values.clone();
+            v.push(r.period.clone());
             v.push(r.metric.as_str().to_string());
             v.push(r.stats.n.to_string());
             v.extend([r.stats.median, r.stats.mean, r.stats.p90, r.stats.max].map(opt_minutes));
             v
         })
         .collect();
-    table(&header, &body, keys.len() + 1)
+    table(&header, &body, columns.len() + 2)
 }
