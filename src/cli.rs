@@ -169,6 +169,13 @@ pub struct ReportCmd {
     /// so that a spreadsheet shows it instead of running it.
     #[arg(long)]
     pub raw_csv: bool,
+    /// Add a breakdown by any keys (report.html, breakdown.csv, the summary): vendor,
+    /// component, severity, impact or any column of the input, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "KEYS")]
+    pub by: Vec<String>,
+    /// The report's periods: week (ISO 8601), month, quarter or year [default: month].
+    #[arg(long, value_name = "PERIOD")]
+    pub period: Option<String>,
 }
 
 /// How downtime is weighed and judged, and how much is printed (`report`, `chart`).
@@ -458,7 +465,10 @@ impl ReportCmd {
                 }
             }
         }
+        let (by, cut) = grouping(&self.by, self.period.as_deref())?;
         Ok(ReportArgs {
+            by,
+            cut: cut.unwrap_or(Cut::Month),
             source: self.source.source(&self.inputs, config)?,
             window: self.window.spec()?,
             weights: self.measure.weights(config),
@@ -565,6 +575,8 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<u8> {
                 measure: c.measure,
                 formats: vec!["csv".into()],
                 raw_csv: false,
+                by: Vec::new(),
+                period: None,
             }
             .settings(config)?;
             commands::chart::run(

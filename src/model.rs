@@ -399,6 +399,20 @@ pub struct GroupRow {
     pub stats: Stats,
 }
 
+/// One group and period of the report's breakdown (`breakdown.csv`): the group's values in the
+/// grouping's columns, the period (or `all`), the incidents started in it, their five
+/// time-to-x statistics, and the group's weighted downtime (the union of its incidents'
+/// windows) with the availability it leaves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BreakdownRow {
+    pub values: Vec<String>,
+    pub period: String,
+    pub incidents: u64,
+    pub stats: [Stats; 5],
+    pub downtime_min: f64,
+    pub availability_pct: f64,
+}
+
 /// The group of incidents without a value for a key, and the value `--where` matches them by.
 pub const NONE_GROUP: &str = "(none)";
 

@@ -83,13 +83,16 @@ impl Cut {
     }
 }
 
-/// The report window and its months.
+/// The report window and its periods: calendar months unless [`Period::recut`] (`--period`)
+/// made them weeks, quarters or years.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Period {
     pub tz: Tz,
     pub start: i64,
     pub end: i64,
+    /// The periods the figures are given for (named months, as they usually are).
     pub months: Vec<MonthSpan>,
+    pub cut: Cut,
 }
 
 fn first_of_next_month(d: NaiveDate) -> NaiveDate {
@@ -138,7 +141,28 @@ impl Period {
             start,
             end,
             months,
+            cut: Cut::Month,
         })
+    }
+
+    /// This window cut into weeks, quarters or years instead of months (`all` keeps the
+    /// months).
+    pub fn recut(mut self, cut: Cut) -> Period {
+        if cut != Cut::All {
+            self.months = self.cells(cut);
+            self.cut = cut;
+        }
+        self
+    }
+
+    /// The noun of one period, and of several: `month`, `months`.
+    pub fn unit(&self) -> (&'static str, &'static str) {
+        match self.cut {
+            Cut::Week => ("week", "weeks"),
+            Cut::Quarter => ("quarter", "quarters"),
+            Cut::Year => ("year", "years"),
+            Cut::Month | Cut::All => ("month", "months"),
+        }
     }
 
     /// `--from` (inclusive) and `--to` (exclusive) dates at 00:00 in `tz`.
@@ -158,11 +182,12 @@ impl Period {
         Period::from_dates(tz, first, first_of_next_month(first))
     }
 
-    /// The calendar month before the one the window starts in.
+    /// The calendar month (or week, quarter, year, as the window is cut) before the one the
+    /// window starts in.
     pub fn month_before(&self) -> Result<Period> {
-        let first = first_of_month(local_date(&self.tz, self.start));
-        let before = first_of_month(first.pred_opt().unwrap_or(first));
-        Period::from_dates(self.tz, before, first)
+        let first = self.cut.first(local_date(&self.tz, self.start)).0;
+        let before = self.cut.first(first.pred_opt().unwrap_or(first)).0;
+        Ok(Period::from_dates(self.tz, before, first)?.recut(self.cut))
     }
 
     /// This window with the calendar month before it as its first month, so that one sweep
@@ -177,6 +202,7 @@ impl Period {
             start,
             end: self.end,
             months,
+            cut: self.cut,
         })
     }
 

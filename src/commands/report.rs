@@ -9,8 +9,8 @@ use super::{Source, WindowSpec, emit, exit};
 use crate::error::Result;
 use crate::ingest::{Format, Input};
 use crate::metrics::{self, SlaTargets};
-use crate::model::Weights;
-use crate::period::Period;
+use crate::model::{GroupKey, Weights};
+use crate::period::{Cut, Period};
 use crate::report::{self, Report};
 use crate::table::Incidents;
 use crate::{chart, output};
@@ -50,10 +50,11 @@ const INCIDENTS_CSV: &str = "incidents.csv";
 
 /// The files a report folder holds that mttx wrote (replaced as a whole by the next run);
 /// anything else in the folder is the user's and is kept.
-pub const OWNED: [&str; 8] = [
+pub const OWNED: [&str; 9] = [
     INCIDENTS_CSV,
     "metrics.csv",
     "availability.csv",
+    "breakdown.csv",
     "rejects.csv",
     "summary.json",
     "report.html",
@@ -73,6 +74,10 @@ pub struct ReportArgs {
     pub quiet: bool,
     /// The configuration read (shown in the report's definitions).
     pub config: crate::config::Config,
+    /// `--by`: the breakdown's keys (none: no breakdown).
+    pub by: Vec<GroupKey>,
+    /// `--period`: the report's periods (`all` keeps the months).
+    pub cut: Cut,
 }
 
 /// The inputs, or the bundled sample when none is given.
@@ -103,7 +108,7 @@ fn build_beside<T: Send>(
     let ingested = read_or_sample(&args.source)?;
     laps.lap("read and validate");
     let span = metrics::data_span(&ingested.incidents, &ingested.impacts);
-    let period = args.window.resolve(args.source.tz, span)?;
+    let period = args.window.resolve(args.source.tz, span)?.recut(args.cut);
     let opts = metrics::Options {
         period: period.clone(),
         anchor: args.source.anchor,
@@ -126,6 +131,12 @@ fn build_beside<T: Send>(
         None
     };
     laps.lap("month before");
+    let breakdown = if args.by.is_empty() {
+        Vec::new()
+    } else {
+        metrics::grouping::breakdown(&ingested.incidents, &ingested.impacts, &args.by, &opts)?
+    };
+    laps.lap("breakdown");
     // Daily downtime and the windows are drawn, never written as data.
     let detail = args.formats.html || args.formats.charts;
     let (computed, besides) = metrics::compute_beside(
@@ -154,6 +165,8 @@ fn build_beside<T: Send>(
         sla_default: args.sla.default,
         config: args.config.clone(),
         filters: args.source.filters.clone(),
+        by: metrics::group_columns(&args.by),
+        breakdown,
         counts: ingested.counts,
         computed,
         rejects: ingested.rejects,
@@ -230,6 +243,10 @@ fn data_files(r: &Report, formats: Formats) -> Vec<(String, Vec<u8>)> {
         });
         files.push(("metrics.csv".into(), metrics));
         files.push(("availability.csv".into(), availability));
+        if !r.by.is_empty() {
+            let csv = report::csv::breakdown(&r.by, &r.breakdown, formats.raw_csv);
+            files.push(("breakdown.csv".into(), csv));
+        }
         if !r.rejects.is_empty() {
             files.push((
                 "rejects.csv".into(),

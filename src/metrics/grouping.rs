@@ -7,11 +7,14 @@
 
 use super::explode::Exploded;
 use super::stats;
+use super::sweep::{self, Span};
 use super::table::derived;
 use crate::error::{Error, Result};
-use crate::model::{Anchor, GroupKey, GroupRow, Metric, NONE_GROUP, col, severity_rank};
+use crate::model::{
+    Anchor, BreakdownRow, GroupKey, GroupRow, Metric, NONE_GROUP, col, severity_rank,
+};
 use crate::period::{Cut, Period};
-use crate::table::{FirstSeen, ImpactTable, IncidentTable, Keys};
+use crate::table::{FastMap, FirstSeen, ImpactTable, IncidentTable, Keys};
 
 /// One key of a grouping: each row's code (memberships' component ids for `component`), and
 /// the value of each code in order; [`Keys::MISSING`] is `(none)`, after every value.
@@ -103,6 +106,161 @@ pub fn group_columns(keys: &[GroupKey]) -> Vec<String> {
     out
 }
 
+/// The items of a grouping: every incident (or membership) with its group, groups numbered in
+/// their order; and the cell (period) each incident started in.
+struct Grouping<'a> {
+    shared: Exploded<'a>,
+    columns: Vec<KeyColumn>,
+    /// The groups' mixed-radix keys, in order.
+    groups: Vec<u128>,
+    /// `(group, row)` of every item.
+    items: Vec<(u32, u32)>,
+    /// Each row's cell, [`Keys::MISSING`] when it started outside the window.
+    cell_of: Vec<u32>,
+    durations: [crate::table::Millis; 5],
+}
+
+impl<'a> Grouping<'a> {
+    fn new(
+        incidents: &'a IncidentTable,
+        impacts: &'a ImpactTable,
+        keys: &[GroupKey],
+        cells: &[crate::period::MonthSpan],
+        period: &Period,
+        anchor: Anchor,
+    ) -> Result<Grouping<'a>> {
+        let shared = Exploded::new(incidents, impacts);
+        let columns: Vec<KeyColumn> = (keys.iter())
+            .map(|k| KeyColumn::new(k, incidents, &shared))
+            .collect::<Result<_>>()?;
+        let (durations, in_window) = derived(incidents, anchor, Some(period));
+        let cell_of: Vec<u32> = (incidents.timestamps[0].iter().zip(&in_window))
+            .map(|(t, &inside)| match t {
+                Some(t) if inside => cells[1..].partition_point(|c| c.start <= t) as u32,
+                _ => Keys::MISSING,
+            })
+            .collect();
+        // Each item's group: its keys' codes as one mixed-radix number (the first key most
+        // significant, so numbers sort as the groups do), numbered densely.
+        let by_component = columns.iter().any(|c| c.component);
+        let pairs: Box<dyn Iterator<Item = (u32, u32)>> = if by_component {
+            Box::new((shared.member_row.iter().copied()).zip(shared.member_cid.iter().copied()))
+        } else {
+            Box::new((0..incidents.len() as u32).map(|r| (r, 0)))
+        };
+        let mut seen = FirstSeen::default();
+        let mut items = Vec::new();
+        for (row, cid) in pairs {
+            items.push((seen.id(group_key(&columns, row, cid)?), row));
+        }
+        let (rank, groups) = seen.ranked();
+        for (g, _) in &mut items {
+            *g = rank[*g as usize];
+        }
+        Ok(Grouping {
+            shared,
+            columns,
+            groups,
+            items,
+            cell_of,
+            durations,
+        })
+    }
+
+    /// The five statistics per group and cell, of the items started in the window.
+    fn stats(&self, n_cells: usize) -> stats::Grouped {
+        let mut buckets = stats::Items::new(self.groups.len(), n_cells, self.items.len());
+        for &(g, row) in &self.items {
+            let cell = self.cell_of[row as usize];
+            if cell != Keys::MISSING {
+                buckets.push(g, cell, row);
+            }
+        }
+        stats::aggregate(buckets, &self.durations)
+    }
+
+    /// The weighted downtime of each group and cell: the union of its incidents' windows (a
+    /// group is down while any of its incidents is), weighted and clipped as a component's.
+    fn downtime(
+        &self,
+        cells: &[crate::period::MonthSpan],
+        period: &Period,
+        weights: &crate::model::Weights,
+    ) -> Vec<f64> {
+        let win = self.shared.windows(period, 0);
+        // The group of each window: its incident's, or its membership's when by component.
+        let by_component = self.columns.iter().any(|c| c.component);
+        let mut group_of: FastMap<(u32, u32), u32> = FastMap::default();
+        for &(g, row) in &self.items {
+            group_of.insert((row, 0), g);
+        }
+        if by_component {
+            group_of.clear();
+            for (&(g, _), (&row, &cid)) in
+                (self.items.iter()).zip(self.shared.member_row.iter().zip(&self.shared.member_cid))
+            {
+                group_of.insert((row, cid), g);
+            }
+        }
+        let key: Vec<u32> = (win.row.iter().zip(&win.cid))
+            .map(|(&row, &cid)| {
+                let cid = if by_component { cid } else { 0 };
+                group_of.get(&(row, cid)).copied().unwrap_or(u32::MAX)
+            })
+            .collect();
+        let windows = sweep::Windows {
+            key: &key,
+            level: &win.level,
+            start: &win.start,
+            end: &win.end,
+        };
+        let events = sweep::Events::new(&[windows], self.groups.len());
+        let spans: Vec<Span> = (cells.iter().enumerate())
+            .map(|(cell, c)| Span {
+                start: c.start,
+                end: c.end,
+                cell,
+            })
+            .collect();
+        sweep::sweep(&events, cells.len(), &|_| &spans, weights).downtime_ms
+    }
+
+    /// The values of group `g` in the columns of [`group_columns`].
+    fn labels(&self, g: usize, keys: &[GroupKey]) -> Vec<String> {
+        let mut key = self.groups[g];
+        let mut codes = vec![0usize; self.columns.len()];
+        for (code, c) in codes.iter_mut().zip(&self.columns).rev() {
+            *code = (key % c.radix()) as usize;
+            key /= c.radix();
+        }
+        let mut out = Vec::new();
+        for (c, &code) in self.columns.iter().zip(&codes) {
+            if c.component && !keys.contains(&GroupKey::Vendor) {
+                out.push(
+                    self.shared
+                        .comp_vendor
+                        .get(code)
+                        .cloned()
+                        .unwrap_or_default(),
+                );
+            }
+            out.push(c.label(code).to_string());
+        }
+        out
+    }
+}
+
+/// The mixed-radix key of the item `(row, cid)`.
+fn group_key(columns: &[KeyColumn], row: u32, cid: u32) -> Result<u128> {
+    let mut key: u128 = 0;
+    for c in columns {
+        key = (key.checked_mul(c.radix()))
+            .and_then(|k| k.checked_add(c.code(row, cid)))
+            .ok_or_else(|| Error::Usage("--by: too many groups to count".into()))?;
+    }
+    Ok(key)
+}
+
 /// Time-to-x rows of the incidents of `incidents` grouped by `keys` and cut into periods by
 /// `cut`, in the groups' order (each key's values in order, `(none)` last), then the periods',
 /// then the metrics'. Its columns are [`group_columns`].
@@ -114,62 +272,18 @@ pub fn group_rows(
     period: &Period,
     anchor: Anchor,
 ) -> Result<Vec<GroupRow>> {
-    let shared = Exploded::new(incidents, impacts);
-    let columns: Vec<KeyColumn> = (keys.iter())
-        .map(|k| KeyColumn::new(k, incidents, &shared))
-        .collect::<Result<_>>()?;
-    let (durations, in_window) = derived(incidents, anchor, Some(period));
     let cells = period.cells(cut);
-    let cell_of: Vec<u32> = (incidents.timestamps[0].iter().zip(&in_window))
-        .map(|(t, &inside)| match t {
-            Some(t) if inside => cells[1..].partition_point(|c| c.start <= t) as u32,
-            _ => Keys::MISSING,
-        })
-        .collect();
-    // Each item's group: its keys' codes as one mixed-radix number (the first key most
-    // significant, so numbers sort as the groups do), numbered densely.
-    let by_component = columns.iter().any(|c| c.component);
-    let items: Box<dyn Iterator<Item = (u32, u32)>> = if by_component {
-        Box::new(
-            shared
-                .member_row
-                .iter()
-                .copied()
-                .zip(shared.member_cid.iter().copied()),
-        )
-    } else {
-        Box::new((0..incidents.len() as u32).map(|r| (r, 0)))
-    };
-    let mut seen = FirstSeen::default();
-    let mut pushed: Vec<(u32, u32, u32)> = Vec::new();
-    for (row, cid) in items {
-        let cell = cell_of[row as usize];
-        if cell == Keys::MISSING {
-            continue;
-        }
-        let mut key: u128 = 0;
-        for c in &columns {
-            key = (key.checked_mul(c.radix()))
-                .and_then(|k| k.checked_add(c.code(row, cid)))
-                .ok_or_else(|| Error::Usage("--by: too many groups to count".into()))?;
-        }
-        pushed.push((seen.id(key), cell, row));
-    }
-    let (rank, groups) = seen.ranked();
-    let mut buckets = stats::Items::new(groups.len(), cells.len(), pushed.len());
-    for (g, cell, row) in pushed {
-        buckets.push(rank[g as usize], cell, row);
-    }
-    let grouped = stats::aggregate(buckets, &durations);
+    let g = Grouping::new(incidents, impacts, keys, &cells, period, anchor)?;
+    let grouped = g.stats(cells.len());
     let mut rows = Vec::new();
-    for (g, &key) in groups.iter().enumerate() {
-        let values = labels(key, &columns, keys, &shared);
+    for group in 0..g.groups.len() {
+        let values = g.labels(group, keys);
         for (c, cell) in cells.iter().enumerate() {
-            let group = &grouped.cells[g * cells.len() + c];
-            if group.items == 0 {
+            let figures = &grouped.cells[group * cells.len() + c];
+            if figures.items == 0 {
                 continue;
             }
-            for (metric, stats) in Metric::ALL.into_iter().zip(group.stats) {
+            for (metric, stats) in Metric::ALL.into_iter().zip(figures.stats) {
                 rows.push(GroupRow {
                     values: values.clone(),
                     period: cell.label.clone(),
@@ -182,24 +296,52 @@ pub fn group_rows(
     Ok(rows)
 }
 
-/// The values of group `key` in the columns of [`group_columns`].
-fn labels(
-    mut key: u128,
-    columns: &[KeyColumn],
+/// The report's breakdown by `keys`: each group in each of the report's periods, then over the
+/// whole window (`all`), with its incidents, time-to-x figures and downtime; a group and
+/// period with neither incidents nor downtime has no row.
+pub fn breakdown(
+    incidents: &IncidentTable,
+    impacts: &ImpactTable,
     keys: &[GroupKey],
-    shared: &Exploded,
-) -> Vec<String> {
-    let mut codes = vec![0usize; columns.len()];
-    for (code, c) in codes.iter_mut().zip(columns).rev() {
-        *code = (key % c.radix()) as usize;
-        key /= c.radix();
-    }
-    let mut out = Vec::new();
-    for (c, &code) in columns.iter().zip(&codes) {
-        if c.component && !keys.contains(&GroupKey::Vendor) {
-            out.push(shared.comp_vendor.get(code).cloned().unwrap_or_default());
+    opts: &super::options::Options,
+) -> Result<Vec<BreakdownRow>> {
+    let period = &opts.period;
+    let cells = &period.months;
+    let g = Grouping::new(incidents, impacts, keys, cells, period, opts.anchor)?;
+    let grouped = g.stats(cells.len());
+    let downtime = g.downtime(cells, period, &opts.weights);
+    let min = crate::time::MS_PER_MIN as f64;
+    let mut rows = Vec::new();
+    for group in 0..g.groups.len() {
+        let values = g.labels(group, keys);
+        let mut row = |label: &str, figures: &stats::Group, down_ms: f64, window_ms: i64| {
+            if figures.items > 0 || down_ms > 0.0 {
+                rows.push(BreakdownRow {
+                    values: values.clone(),
+                    period: label.to_string(),
+                    incidents: figures.items,
+                    stats: figures.stats,
+                    downtime_min: down_ms / min,
+                    availability_pct: 100.0 * (1.0 - down_ms / window_ms as f64),
+                });
+            }
+        };
+        let at = group * cells.len();
+        for (c, cell) in cells.iter().enumerate() {
+            row(
+                &cell.label,
+                &grouped.cells[at + c],
+                downtime[at + c],
+                cell.end - cell.start,
+            );
         }
-        out.push(c.label(code).to_string());
+        let total: f64 = downtime[at..at + cells.len()].iter().sum();
+        row(
+            "all",
+            &grouped.whole[group],
+            total,
+            period.end - period.start,
+        );
     }
-    out
+    Ok(rows)
 }

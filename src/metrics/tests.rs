@@ -993,3 +993,56 @@ fn filters_keep_and_drop_incidents_before_any_figure() {
         ing.notes
     );
 }
+
+#[test]
+fn a_breakdown_counts_a_groups_downtime_as_the_union_of_its_incidents_windows() {
+    // Payments: a 10:00-11:00 and f 10:30-11:30 overlap, so the team is down 90 minutes, not
+    // 120; d adds 20. Search: b, 30. No team: c, 120. e (May) is outside June.
+    let text = format!("{TEAMS}f,V,DB,sev2,Payments,2024-06-03T10:30:00Z,2024-06-03T11:30:00Z\n");
+    let ing = from_csv_text("t.csv", &text, &IngestOptions::default()).unwrap();
+    let opts = Options {
+        period: month(Tz::UTC, 2024, 6),
+        anchor: Anchor::Started,
+        weights: Weights::preset(WeightPreset::Statuspage),
+        sla: SlaTargets::default(),
+    };
+    let team = GroupKey::Dim("team_name".into());
+    let rows = grouping::breakdown(&ing.incidents, &ing.impacts, &[team], &opts).unwrap();
+    let got: Vec<(String, String, u64, f64, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.values.join("/"),
+                r.period.clone(),
+                r.incidents,
+                r.downtime_min,
+                crate::report::format::pct(r.availability_pct),
+            )
+        })
+        .collect();
+    // June has 43,200 minutes: 1 - 110/43200 = 99.745370%.
+    let row = |v: &str, p: &str, n, d, a: &str| (v.to_string(), p.to_string(), n, d, a.to_string());
+    assert_eq!(
+        got,
+        [
+            row("Payments", "2024-06", 3, 110.0, "99.74537"),
+            row("Payments", "all", 3, 110.0, "99.74537"),
+            row("Search", "2024-06", 1, 30.0, "99.930556"),
+            row("Search", "all", 1, 30.0, "99.930556"),
+            row("(none)", "2024-06", 1, 120.0, "99.722222"),
+            row("(none)", "all", 1, 120.0, "99.722222"),
+        ]
+    );
+    // By component, each membership counts: API is down for a, b and d (110), DB for b, c and f.
+    let rows =
+        grouping::breakdown(&ing.incidents, &ing.impacts, &[GroupKey::Component], &opts).unwrap();
+    let whole: Vec<(String, f64)> = rows
+        .iter()
+        .filter(|r| r.period == "all")
+        .map(|r| (r.values.join("/"), r.downtime_min))
+        .collect();
+    assert_eq!(
+        whole,
+        [("V/API".to_string(), 110.0), ("V/DB".to_string(), 210.0)]
+    );
+}

@@ -4,8 +4,10 @@
 //! carriage return) get a leading `'` unless `raw`; numbers (`-64.8`) are left alone, and mttx
 //! strips the `'` again when it reads such a file back.
 
-use super::format::{minutes, opt_minutes, pct, push_minutes_of_ms};
-use crate::model::{AvailabilityRow, GroupRow, ImpactRow, Metric, MetricRow, Reject, Stats, col};
+use super::format::{minutes, num, opt_minutes, pct, push_minutes_of_ms};
+use crate::model::{
+    AvailabilityRow, BreakdownRow, GroupRow, ImpactRow, Metric, MetricRow, Reject, Stats, col,
+};
 use crate::output::Parts;
 use crate::table::{IncidentTable, Incidents, Millis};
 
@@ -329,6 +331,38 @@ pub fn groups(columns: &[String], rows: &[GroupRow], raw: bool) -> Vec<u8> {
             let mut v = r.values.clone();
             v.push(r.period.clone());
             v.extend(stat_cells(r.metric, &r.stats));
+            v
+        }),
+        raw,
+    )
+}
+
+/// `breakdown.csv`: the grouping's columns, the period (`all`: the whole window), then the
+/// incidents started, each metric's median, MTTR's p90, the downtime and the availability.
+pub fn breakdown(columns: &[String], rows: &[BreakdownRow], raw: bool) -> Vec<u8> {
+    let mut header: Vec<&str> = columns.iter().map(String::as_str).collect();
+    header.extend([
+        "period",
+        "incidents",
+        "mttd_median_min",
+        "mtta_median_min",
+        "mtti_median_min",
+        "mttm_median_min",
+        "mttr_median_min",
+        "mttr_p90_min",
+        "downtime_min",
+        "availability_pct",
+    ]);
+    write(
+        &header,
+        rows.iter().map(|r| {
+            let mut v = r.values.clone();
+            v.push(r.period.clone());
+            v.push(r.incidents.to_string());
+            v.extend(r.stats.iter().map(|s| opt_minutes(s.median)));
+            v.push(opt_minutes(r.stats[Metric::Mttr.index()].p90));
+            v.push(num(r.downtime_min, 3));
+            v.push(pct(r.availability_pct));
             v
         }),
         raw,

@@ -104,6 +104,28 @@ pub fn pct(x: f64) -> String {
     num(x, 6)
 }
 
+/// An availability as a reader compares it against its SLA: three decimals, six where three
+/// would hide a miss (99.8999 is not 99.900).
+pub fn availability(a: &crate::model::AvailabilityRow) -> String {
+    let short = pct3(a.availability_pct);
+    if !a.sla_met && short.parse::<f64>().unwrap_or(0.0) >= a.sla_target_pct {
+        pct(a.availability_pct)
+    } else {
+        short
+    }
+}
+
+/// A percentage as a reader compares it (the terminal and report.html; files keep [`pct`]'s 6
+/// decimals): 3 decimals, and never `100` for less than 100 (99.9996 is `99.999`).
+pub fn pct3(x: f64) -> String {
+    let r = rounded(x, 3);
+    if r >= 100.0 && x < 100.0 {
+        "99.999".into()
+    } else {
+        num(x, 3)
+    }
+}
+
 pub fn opt_minutes(x: Option<f64>) -> String {
     x.map(minutes).unwrap_or_default()
 }
@@ -182,6 +204,15 @@ pub fn duration(min: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn percentages_for_readers_have_three_decimals_and_never_round_up_to_100() {
+        assert_eq!(super::pct3(99.673012), "99.673");
+        assert_eq!(super::pct3(99.9996), "99.999");
+        assert_eq!(super::pct3(100.0), "100");
+        assert_eq!(super::pct3(99.76), "99.76");
+    }
+
     use super::*;
 
     #[test]

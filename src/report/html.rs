@@ -188,13 +188,7 @@ fn avail_cell(a: &AvailabilityRow) -> String {
         minutes(a.budget_min),
         a.incidents
     );
-    // Three decimals read best; six where three would hide a miss (99.8999 is not 99.900).
-    let short = num(a.availability_pct, 3);
-    let shown = if !a.sla_met && short.parse::<f64>().unwrap_or(0.0) >= a.sla_target_pct {
-        pct(a.availability_pct)
-    } else {
-        short
-    };
+    let shown = super::format::availability(a);
     format!(
         "<td class=\"num {class}\" title=\"{}\">{}%{}</td>",
         esc(&title),

@@ -24,6 +24,9 @@ pub struct Report {
     pub config: crate::config::Config,
     /// The filters in force (`[filter] where`, then `--where`).
     pub filters: Vec<crate::model::Filter>,
+    /// The breakdown's columns (`--by`; empty: no breakdown) and its rows.
+    pub by: Vec<String>,
+    pub breakdown: Vec<crate::model::BreakdownRow>,
     pub counts: Counts,
     pub computed: Computed,
     /// The calendar month before a one-month window, computed the same way (for the headline's

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::Report;
-use super::format::{minutes, num, opt_minutes, pct};
+use super::format::{availability, minutes, num, opt_minutes, pct, pct3};
 use crate::model::{AvailScope, GroupRow};
 
 /// Left-aligns the first `left` columns, right-aligns the rest.
@@ -51,7 +51,7 @@ pub fn summary(r: &Report, wrote: Option<(&str, &[String])>) -> String {
         s,
         "mttx report {} ({}, {}), weights {}, anchor {}, SLA target {}%",
         p.label(),
-        plural(p.months.len(), "month", "months"),
+        plural(p.months.len(), p.unit().0, p.unit().1),
         p.tz.name(),
         r.weights.name(),
         r.anchor.as_str(),
@@ -98,6 +98,8 @@ pub fn summary(r: &Report, wrote: Option<(&str, &[String])>) -> String {
         s.push_str(&table(&["", "n", "median", "mean", "p90", "max"], &head, 1));
     }
 
+    s.push_str(&breakdown(r));
+
     let mut worst: Vec<_> = r
         .computed
         .availability
@@ -119,7 +121,7 @@ pub fn summary(r: &Report, wrote: Option<(&str, &[String])>) -> String {
                     a.vendor,
                     a.component.as_deref().unwrap_or_default()
                 ),
-                format!("{}%", pct(a.availability_pct)),
+                format!("{}%", availability(a)),
                 minutes(a.downtime_min),
                 a.incidents.to_string(),
                 format!(
@@ -158,14 +160,15 @@ pub fn summary(r: &Report, wrote: Option<(&str, &[String])>) -> String {
     let (cmm, cmn) = count(AvailScope::Component, false);
     let _ = writeln!(
         s,
-        "\nSLA misses: {vm} of {vn} vendors and {cm} of {cn} components over the window; {cmm} of {cmn} component-months"
+        "\nSLA misses: {vm} of {vn} vendors and {cm} of {cn} components over the window; {cmm} of {cmn} component-{}",
+        r.period.unit().1
     );
     let vendors_missed: Vec<String> = r
         .computed
         .availability
         .iter()
         .filter(|a| a.scope == AvailScope::Vendor && a.month.is_whole() && !a.sla_met)
-        .map(|a| format!("{} {}%", a.vendor, pct(a.availability_pct)))
+        .map(|a| format!("{} {}%", a.vendor, availability(a)))
         .collect();
     if !vendors_missed.is_empty() {
         let _ = writeln!(s, "  vendors below target: {}", vendors_missed.join(", "));
@@ -201,7 +204,7 @@ pub fn sla_month(r: &Report) -> String {
                     None => a.vendor.clone(),
                 },
                 format!("{}%", pct(a.sla_target_pct)),
-                format!("{}%", pct(a.availability_pct)),
+                format!("{}%", availability(a)),
                 if a.sla_met { "met" } else { "MISSED" }.to_string(),
                 minutes(a.budget_min),
                 a.budget_used_pct
@@ -210,7 +213,7 @@ pub fn sla_month(r: &Report) -> String {
                 minutes(a.budget_remaining_min),
                 minutes(a.maintenance_min),
                 a.previous_pct
-                    .map(|p| format!("{}%", pct(p)))
+                    .map(|p| format!("{}%", pct3(p)))
                     .unwrap_or_default(),
                 a.previous_pct
                     .map(|p| format!("{:+}", PctPoints(a.availability_pct - p)))
@@ -237,12 +240,12 @@ pub fn sla_month(r: &Report) -> String {
     s
 }
 
-/// A change in percentage points, signed, at most 6 decimals.
+/// A change in percentage points, signed, at most 3 decimals.
 struct PctPoints(f64);
 
 impl std::fmt::Display for PctPoints {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let v = pct(self.0);
+        let v = num(self.0, 3);
         if f.sign_plus() && !v.starts_with('-') && v != "0" {
             write!(f, "+{v}")
         } else {
@@ -252,6 +255,54 @@ impl std::fmt::Display for PctPoints {
 }
 
 /// The `mttx metrics` table: key columns, metric, then `n, median, mean, p90, max`.
+/// Groups a breakdown lists in the summary at most (breakdown.csv has them all).
+const BREAKDOWN_ROWS: usize = 20;
+
+/// The breakdown over the whole window (`--by`), when asked for.
+fn breakdown(r: &Report) -> String {
+    if r.by.is_empty() {
+        return String::new();
+    }
+    let whole: Vec<&crate::model::BreakdownRow> =
+        r.breakdown.iter().filter(|b| b.period == "all").collect();
+    let mttr = crate::model::Metric::Mttr.index();
+    let rows: Vec<Vec<String>> = (whole.iter().take(BREAKDOWN_ROWS))
+        .map(|b| {
+            let mut v = b.values.clone();
+            v.extend([
+                b.incidents.to_string(),
+                opt_minutes(b.stats[mttr].median),
+                opt_minutes(b.stats[mttr].p90),
+                minutes(b.downtime_min),
+                format!("{}%", pct3(b.availability_pct)),
+            ]);
+            v
+        })
+        .collect();
+    let mut s = format!("\nBreakdown by {}, whole window:\n", r.by.join(", "));
+    if rows.is_empty() {
+        s.push_str("  no incident in the window\n");
+        return s;
+    }
+    let mut header: Vec<&str> = r.by.iter().map(String::as_str).collect();
+    header.extend([
+        "incidents",
+        "MTTR median",
+        "MTTR p90",
+        "downtime min",
+        "availability",
+    ]);
+    s.push_str(&table(&header, &rows, r.by.len()));
+    if whole.len() > BREAKDOWN_ROWS {
+        let _ = writeln!(
+            s,
+            "  ... {} more groups in breakdown.csv",
+            whole.len() - BREAKDOWN_ROWS
+        );
+    }
+    s
+}
+
 pub fn groups_table(columns: &[String], rows: &[GroupRow]) -> String {
     let mut header: Vec<&str> = columns.iter().map(String::as_str).collect();
     header.extend(["period", "metric", "n", "median", "mean", "p90", "max"]);
