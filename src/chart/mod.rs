@@ -2,9 +2,11 @@
 //! the file system. One embedded font (DejaVu Sans, licence in `assets/fonts`) so no system
 //! font library is needed; one palette, with a fixed colour per impact level.
 
+pub mod breakdown;
 pub mod distribution;
 pub mod downtime;
 pub mod draw;
+mod raster;
 pub mod retro;
 pub mod sla;
 pub mod timeline;
@@ -117,6 +119,7 @@ pub enum Drawing {
     Timeline(timeline::Timeline),
     Uptime(uptime::Uptime),
     Retro(retro::Retro),
+    Breakdown(breakdown::Breakdown),
 }
 
 macro_rules! each {
@@ -129,6 +132,7 @@ macro_rules! each {
             Drawing::Timeline($c) => $e,
             Drawing::Uptime($c) => $e,
             Drawing::Retro($c) => $e,
+            Drawing::Breakdown($c) => $e,
         }
     };
 }
@@ -165,15 +169,19 @@ pub fn of_report(r: &Report, kind: Kind) -> Drawing {
             &window,
             r.weights,
         )),
-        Kind::Sla => Drawing::Sla(sla::Sla::from_rows(&c.availability)),
-        Kind::Trend => Drawing::Trend(trend::Trend::from_rows(
-            &c.metrics,
-            &r.period
-                .months
-                .iter()
-                .map(|m| m.label.clone())
-                .collect::<Vec<_>>(),
-        )),
+        Kind::Sla => Drawing::Sla(sla::Sla {
+            unit: r.period.unit().0,
+            ..sla::Sla::from_rows(&c.availability)
+        }),
+        Kind::Trend => Drawing::Trend(trend::Trend {
+            unit: r.period.unit().0,
+            ..trend::Trend::from_rows(
+                &c.metrics,
+                &(r.period.months.iter())
+                    .map(|m| m.label.clone())
+                    .collect::<Vec<_>>(),
+            )
+        }),
         Kind::Distribution => Drawing::Distribution(distribution::Distribution::from_rows(
             &c.incidents,
             &c.metrics,
@@ -197,12 +205,15 @@ pub const VENDOR_CHARTS: usize = 25;
 /// given; the output module makes file names of them.
 pub fn report_charts(r: &Report) -> Vec<Named> {
     let titles = |k: Kind| match k {
-        Kind::Sla => "Availability by vendor per month",
-        Kind::Downtime => "Downtime by component",
-        Kind::Trend => "Time to detect, mitigate and resolve by month",
-        Kind::Distribution => "How long incidents took to resolve",
-        Kind::Timeline => "Incident timeline",
-        Kind::Uptime => "Daily uptime",
+        Kind::Sla => format!("Availability by vendor per {}", r.period.unit().0),
+        Kind::Downtime => "Downtime by component".into(),
+        Kind::Trend => format!(
+            "Time to detect, mitigate and resolve by {}",
+            r.period.unit().0
+        ),
+        Kind::Distribution => "How long incidents took to resolve".into(),
+        Kind::Timeline => "Incident timeline".into(),
+        Kind::Uptime => "Daily uptime".into(),
     };
     // Each kind's data gathered on every core (the timeline's lanes are a million windows).
     let drawings = crate::parallel::map(&Kind::ALL, |k| of_report(r, *k));
@@ -211,7 +222,7 @@ pub fn report_charts(r: &Report) -> Vec<Named> {
         .zip(drawings)
         .map(|(k, drawing)| Named {
             stem: k.as_str().to_string(),
-            title: titles(*k).to_string(),
+            title: titles(*k),
             drawing,
             in_page: true,
         })
@@ -243,6 +254,18 @@ pub fn report_charts(r: &Report) -> Vec<Named> {
             });
         }
     }
+    if !r.by.is_empty() {
+        out.push(Named {
+            stem: "breakdown".into(),
+            title: format!("Breakdown by {}", r.by.join(", ")),
+            drawing: Drawing::Breakdown(breakdown::Breakdown::from_rows(
+                &r.by,
+                &r.breakdown,
+                &r.period.title(),
+            )),
+            in_page: true,
+        });
+    }
     out
 }
 
@@ -272,7 +295,7 @@ pub fn png<C: Chart>(chart: &C) -> Result<Vec<u8>, ChartError> {
     let (w, h) = chart.size();
     let mut rgb = vec![0u8; (w * h * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+        let root = raster::Raster(BitMapBackend::with_buffer(&mut rgb, (w, h))).into_drawing_area();
         root.fill(&WHITE).map_err(|e| err::<C>(e.to_string()))?;
         chart.draw(&root).map_err(err::<C>)?;
         root.present().map_err(|e| err::<C>(e.to_string()))?;

@@ -20,6 +20,8 @@ pub struct Series {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sla {
     pub months: Vec<String>,
+    /// What one of `months` is (`month`, `quarter`, ...).
+    pub unit: &'static str,
     pub series: Vec<Series>,
     /// Vendors left out (past the [`TOP`] least available).
     pub hidden: usize,
@@ -77,6 +79,7 @@ impl Sla {
             series.sort_by(|a, b| a.vendor.cmp(&b.vendor));
         }
         Sla {
+            unit: "month",
             months,
             series,
             hidden,
@@ -110,12 +113,13 @@ impl Chart for Sla {
             .caption(
                 if self.hidden > 0 {
                     format!(
-                        "Availability by vendor per month: the {} least available of {}",
+                        "Availability by vendor per {}: the {} least available of {}",
+                        self.unit,
                         self.series.len(),
                         self.series.len() + self.hidden
                     )
                 } else {
-                    "Availability by vendor per month".to_string()
+                    format!("Availability by vendor per {}", self.unit)
                 },
                 text(22),
             )
@@ -133,7 +137,7 @@ impl Chart for Sla {
             .x_label_formatter(&|x| month_label(&months, *x))
             .y_label_formatter(&|y| format!("{y:.2}%"))
             .y_desc("availability")
-            .x_desc("month")
+            .x_desc(self.unit)
             .label_style(text(13))
             .axis_desc_style(text(14))
             .draw()

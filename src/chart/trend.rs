@@ -18,6 +18,8 @@ pub struct Line {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trend {
     pub months: Vec<String>,
+    /// What one of `months` is (`month`, `quarter`, ...).
+    pub unit: &'static str,
     pub lines: Vec<Line>,
 }
 
@@ -46,7 +48,11 @@ impl Trend {
                 line
             })
             .collect();
-        Trend { months, lines }
+        Trend {
+            months,
+            unit: "month",
+            lines,
+        }
     }
 }
 
@@ -86,7 +92,15 @@ impl Chart for Trend {
         };
         let mut chart = ChartBuilder::on(root)
             .caption(
-                "Time to detect, mitigate, resolve: monthly median (line) and p90 (band)",
+                format!(
+                    "Time to detect, mitigate, resolve: {} median (line) and p90 (band)",
+                    match self.unit {
+                        "week" => "weekly",
+                        "quarter" => "quarterly",
+                        "year" => "yearly",
+                        _ => "monthly",
+                    }
+                ),
                 text(20),
             )
             .margin(16)
@@ -110,7 +124,7 @@ impl Chart for Trend {
                 }
             })
             .y_desc("minutes (log scale)")
-            .x_desc("month the incidents started")
+            .x_desc(format!("{} the incidents started", self.unit))
             .label_style(text(13))
             .axis_desc_style(text(14))
             .draw()

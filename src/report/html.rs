@@ -37,7 +37,7 @@ const CSS: &str = r#"
 * { box-sizing: border-box; }
 body { font: 14px/1.45 -apple-system, "Segoe UI", "DejaVu Sans", Helvetica, Arial, sans-serif;
   color: var(--ink); margin: 0; background: #fff; }
-main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 60px; }
+main { max-width: 1280px; margin: 0 auto; padding: 24px 24px 60px; }
 h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 20px; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
 h3 { font-size: 15px; margin: 22px 0 6px; }
@@ -51,11 +51,14 @@ nav a { color: #0969da; margin-right: 14px; text-decoration: none; }
 .card .change { font-size: 12px; color: var(--muted); }
 .up-bad, .down-bad { color: var(--miss); font-weight: 600; }
 .up-good, .down-good { color: var(--ok); font-weight: 600; }
-table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 6px 0 12px; }
-th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
+table { border-collapse: collapse; width: 100%; font-size: 12px; margin: 6px 0 12px; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: left; vertical-align: top; }
 th { background: var(--soft); font-weight: 600; position: sticky; top: 0; }
 td:first-child, td.nowrap { white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th.num { white-space: normal; vertical-align: bottom; }
+table.wide { font-size: 11px; }
+table.wide th, table.wide td { padding: 4px 4px; }
 td.met { background: var(--ok-bg); color: var(--ok); }
 td.missed { background: var(--miss-bg); color: var(--miss); font-weight: 600; }
 .scroll { overflow-x: auto; }
@@ -210,7 +213,7 @@ fn sla_table(out: &mut String, r: &Report) {
         .filter(|a| a.scope == AvailScope::Vendor && a.month.is_whole())
         .collect();
     out.push_str(
-        "<div class=\"scroll\"><table><thead><tr><th>vendor</th><th class=\"num\">target</th>",
+        "<div class=\"scroll\"><table class=\"wide\"><thead><tr><th>vendor</th><th class=\"num\">target</th>",
     );
     for m in months {
         let _ = write!(out, "<th class=\"num\">{}</th>", esc(m));
@@ -316,6 +319,43 @@ fn medians_of<'r>(
             Some((key, opt_minutes(m.stats.median)))
         })
         .collect()
+}
+
+/// The breakdown by `--by` over the whole window (and per period in breakdown.csv).
+fn breakdown(out: &mut String, r: &Report) {
+    if r.by.is_empty() {
+        return;
+    }
+    let _ = write!(
+        out,
+        "<h2 id=\"breakdown\">Breakdown by {}</h2><div class=\"scroll\"><table><thead><tr>",
+        esc(&r.by.join(", "))
+    );
+    for c in &r.by {
+        let _ = write!(out, "<th>{}</th>", esc(c));
+    }
+    out.push_str(
+        "<th class=\"num\">incidents</th><th class=\"num\">MTTD median</th><th class=\"num\">MTTR median</th>\
+         <th class=\"num\">MTTR p90</th><th class=\"num\">downtime min</th><th class=\"num\">availability</th></tr></thead><tbody>",
+    );
+    let (mttd, mttr) = (Metric::Mttd.index(), Metric::Mttr.index());
+    for b in r.breakdown.iter().filter(|b| b.period == "all") {
+        out.push_str("<tr>");
+        for v in &b.values {
+            let _ = write!(out, "<td>{}</td>", esc(v));
+        }
+        let _ = write!(
+            out,
+            "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}%</td></tr>",
+            b.incidents,
+            opt_minutes(b.stats[mttd].median),
+            opt_minutes(b.stats[mttr].median),
+            opt_minutes(b.stats[mttr].p90),
+            minutes(b.downtime_min),
+            super::format::pct3(b.availability_pct),
+        );
+    }
+    out.push_str("</tbody></table></div><p class=\"note\">Over the whole window; breakdown.csv has each period too. A group's downtime is the union of its incidents' impact windows, weighted as a component's.</p>");
 }
 
 fn availability_table(out: &mut String, r: &Report, scope: AvailScope) {
@@ -612,9 +652,9 @@ pub fn sections(r: &Report) -> Sections {
         "<h1>{}</h1><p class=\"meta\">{} in {} · weights {} · anchor {} · SLA target {}% · {} incidents from {} rows read</p>",
         esc(&title),
         if r.period.months.len() == 1 {
-            "1 month".to_string()
+            format!("1 {}", r.period.unit().0)
         } else {
-            format!("{} months", r.period.months.len())
+            format!("{} {}", r.period.months.len(), r.period.unit().1)
         },
         esc(r.period.tz.name()),
         r.weights.name(),
@@ -623,9 +663,21 @@ pub fn sections(r: &Report) -> Sections {
         r.computed.incidents.len(),
         r.counts.read,
     );
-    out.push_str("<nav><a href=\"#sla\">SLA</a><a href=\"#vendors\">vendors</a><a href=\"#components\">components</a><a href=\"#charts\">charts</a><a href=\"#incidents\">incidents</a><a href=\"#quality\">data quality</a><a href=\"#definitions\">definitions</a></nav>");
+    let by = if r.by.is_empty() {
+        ""
+    } else {
+        "<a href=\"#breakdown\">breakdown</a>"
+    };
+    let _ = write!(
+        out,
+        "<nav><a href=\"#sla\">SLA</a><a href=\"#vendors\">vendors</a><a href=\"#components\">components</a>{by}<a href=\"#charts\">charts</a><a href=\"#incidents\">incidents</a><a href=\"#quality\">data quality</a><a href=\"#definitions\">definitions</a></nav>"
+    );
     headline(&mut out, r);
-    out.push_str("<h2 id=\"sla\">SLA by vendor and month</h2>");
+    let _ = write!(
+        out,
+        "<h2 id=\"sla\">SLA by vendor and {}</h2>",
+        r.period.unit().0
+    );
     sla_table(&mut out, r);
     monthly_sla(&mut out, r);
     out.push_str("<h2 id=\"vendors\">Vendors</h2>");
@@ -634,6 +686,7 @@ pub fn sections(r: &Report) -> Sections {
     metrics_table(&mut out, r);
     out.push_str("<h2 id=\"components\">Components</h2>");
     availability_table(&mut out, r, AvailScope::Component);
+    breakdown(&mut out, r);
     out.push_str("<h2 id=\"charts\">Charts</h2>");
     let mut tail = String::with_capacity(64 * 1024);
     tail.push_str("<h2 id=\"incidents\">Incidents</h2>");

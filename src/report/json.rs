@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::Report;
-use crate::model::{AvailScope, Level, MetricRow, Stats, When};
+use crate::model::{AvailScope, Level, Metric, MetricRow, Stats, When};
 use crate::time::format_utc;
 
 fn round(x: f64, decimals: usize) -> Value {
@@ -122,6 +122,30 @@ pub fn summary(r: &Report) -> String {
             "component_months": misses(AvailScope::Component, false),
         },
     });
+    let mut doc = doc;
+    if !r.by.is_empty() {
+        let rows: Vec<Value> = (r.breakdown.iter())
+            .map(|b| {
+                let mut o = serde_json::Map::new();
+                for (k, v) in r.by.iter().zip(&b.values) {
+                    o.insert(k.clone(), json!(v));
+                }
+                o.insert("period".into(), json!(b.period));
+                o.insert("incidents".into(), json!(b.incidents));
+                let ttx: serde_json::Map<String, Value> = (Metric::ALL.iter().zip(&b.stats))
+                    .map(|(m, s)| (m.as_str().to_string(), stats(s)))
+                    .collect();
+                o.insert("time_to_x".into(), Value::Object(ttx));
+                o.insert("downtime_min".into(), json!(round(b.downtime_min, 3)));
+                o.insert(
+                    "availability_pct".into(),
+                    json!(round(b.availability_pct, 6)),
+                );
+                Value::Object(o)
+            })
+            .collect();
+        doc["breakdown"] = json!({ "by": r.by, "rows": rows });
+    }
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
