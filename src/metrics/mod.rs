@@ -8,7 +8,8 @@
 //!   periods, both with [`stats`] (n, mean, median, p90, max);
 //! - [`downtime`]: downtime, outage and availability per component and vendor, by month and
 //!   day, with [`sweep`] (the weighted interval union);
-//! - [`sla`]: SLA targets, error budgets and the availability rows' other figures.
+//! - [`sla`]: SLA targets, error budgets and the availability rows' other figures;
+//! - [`trend`]: whether the last period's change from the one before is beyond noise.
 //!
 //! Results leave this module as plain rows of [`crate::model`]; no dataframe goes further.
 
@@ -21,6 +22,7 @@ pub mod stats;
 pub mod sweep;
 pub mod table;
 pub mod time_to_x;
+pub mod trend;
 pub mod windows;
 
 use crate::error::Result;

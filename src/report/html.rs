@@ -62,6 +62,7 @@ table.wide th, table.wide td { padding: 4px 4px; }
 td.met { background: var(--ok-bg); color: var(--ok); }
 td.missed { background: var(--miss-bg); color: var(--miss); font-weight: 600; }
 .scroll { overflow-x: auto; }
+.trend { color: var(--muted); cursor: help; }
 figure { margin: 12px 0 26px; page-break-inside: avoid; break-inside: avoid; }
 figure svg { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 6px; }
 code { background: var(--soft); padding: 0 4px; border-radius: 4px; }
@@ -118,6 +119,12 @@ fn card(out: &mut String, label: &str, value: &str, note: &str) {
     );
 }
 
+/// ` · beyond noise (p = 0.012)`: a headline change's verdict, when the report has one.
+fn verdict(v: Option<crate::model::Verdict>) -> String {
+    v.map(|v| format!(" · {}", esc(&v.describe())))
+        .unwrap_or_default()
+}
+
 fn headline(out: &mut String, r: &Report) {
     let whole = r.window_figures();
     let (last, prev) = r.last_two_months();
@@ -158,21 +165,23 @@ fn headline(out: &mut String, r: &Report) {
         out,
         "MTTR, median",
         &w.mttr_median.map(duration).unwrap_or_else(|| "–".into()),
-        &mom(&|f| f.mttr_median, true, "%", &duration),
+        &(mom(&|f| f.mttr_median, true, "%", &duration)
+            + &verdict(r.trend.as_ref().map(|t| t.mttr))),
     );
     card(
         out,
         "MTTD, median",
         &w.mttd_median.map(duration).unwrap_or_else(|| "–".into()),
-        &mom(&|f| f.mttd_median, true, "%", &duration),
+        &(mom(&|f| f.mttd_median, true, "%", &duration)
+            + &verdict(r.trend.as_ref().map(|t| t.mttd))),
     );
     card(
         out,
         "downtime, all vendors",
         &format!("{} min", num(w.downtime_min, 0)),
-        &mom(&|f| Some(f.downtime_min), true, "%", &|v| {
+        &(mom(&|f| Some(f.downtime_min), true, "%", &|v| {
             format!("{} min", num(v, 0))
-        }),
+        }) + &verdict(r.trend.as_ref().map(|t| t.downtime))),
     );
     card(
         out,
@@ -293,15 +302,42 @@ fn monthly_sla(out: &mut String, r: &Report) {
                 .map(|p| format!("{}%", num(p, 3)))
                 .unwrap_or_default(),
             match change {
-                Some(c) if c > 1e-9 => format!("<span class=\"up-good\">▲ {} pp</span>", num(c, 3)),
-                Some(c) if c < -1e-9 =>
-                    format!("<span class=\"down-bad\">▼ {} pp</span>", num(-c, 3)),
+                Some(c) if c > 1e-9 => format!(
+                    "<span class=\"up-good\">▲ {} pp</span>{}",
+                    num(c, 3),
+                    mark(r, a)
+                ),
+                Some(c) if c < -1e-9 => format!(
+                    "<span class=\"down-bad\">▼ {} pp</span>{}",
+                    num(-c, 3),
+                    mark(r, a)
+                ),
                 Some(_) => "no change".into(),
                 None => String::new(),
             }
         );
     }
-    out.push_str("</tbody></table></div><p class=\"note\">The window's last month against the month before (pp: percentage points). Left: budget minus downtime, negative when overspent. Maintenance is never downtime.</p>");
+    let _ = write!(
+        out,
+        "</tbody></table></div><p class=\"note\">The window's last {unit} against the {unit} before (pp: percentage points); ● the change is beyond noise, ≈ within it, ? too few incidents to tell (hover for the p-value; docs/metrics.md, \"Honest trends\"). Left: budget minus downtime, negative when overspent. Maintenance is never downtime.</p>",
+        unit = r.period.unit().0
+    );
+}
+
+/// The mark of a row's availability change: beyond noise, within it, or too few incidents.
+fn mark(r: &Report, a: &crate::model::AvailabilityRow) -> String {
+    let Some(v) = r.trend.as_ref().and_then(|t| t.of(a)) else {
+        return String::new();
+    };
+    let sign = match v {
+        crate::model::Verdict::Changed(_) => "●",
+        crate::model::Verdict::Noise(_) => "≈",
+        crate::model::Verdict::TooFew => "?",
+    };
+    format!(
+        " <span class=\"trend\" title=\"{}\">{sign}</span>",
+        esc(&v.describe())
+    )
 }
 
 /// The whole window's median of each `(vendor, component, metric)` of `scope` (`vendor` or

@@ -85,6 +85,8 @@ pub fn summary(r: &Report) -> String {
                     "maintenance_min": round(a.maintenance_min, 3),
                     "previous_availability_pct": opt_round(a.previous_pct, 6),
                     "change_pct": opt_round(a.previous_pct.map(|p| a.availability_pct - p), 6),
+                    "change_verdict": r.trend.as_ref().and_then(|t| t.of(a)).map(|v| v.as_str()),
+                    "change_p": r.trend.as_ref().and_then(|t| t.of(a)).and_then(|v| v.p()).map(|p| round(p, 6)),
                 })
             })
             .collect();
@@ -123,6 +125,16 @@ pub fn summary(r: &Report) -> String {
         },
     });
     let mut doc = doc;
+    if let Some(t) = &r.trend {
+        let v = |v: crate::model::Verdict| json!({ "verdict": v.as_str(), "p": v.p().map(|p| round(p, 6)) });
+        doc["trend"] = json!({
+            "period": t.last,
+            "previous_period": t.before,
+            "mttd_median": v(t.mttd),
+            "mttr_median": v(t.mttr),
+            "downtime_all_vendors": v(t.downtime),
+        });
+    }
     if !r.by.is_empty() {
         let rows: Vec<Value> = (r.breakdown.iter())
             .map(|b| {

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::Report;
 use super::format::{availability, minutes, num, opt_minutes, pct, pct3};
-use crate::model::{AvailScope, GroupRow};
+use crate::model::{AvailScope, GroupRow, Verdict};
 
 /// Left-aligns the first `left` columns, right-aligns the rest.
 pub fn table(header: &[&str], rows: &[Vec<String>], left: usize) -> String {
@@ -218,6 +218,13 @@ pub fn sla_month(r: &Report) -> String {
                 a.previous_pct
                     .map(|p| format!("{:+}", PctPoints(a.availability_pct - p)))
                     .unwrap_or_default(),
+                match r.trend.as_ref().and_then(|t| t.of(a)) {
+                    Some(Verdict::Changed(_)) => "beyond",
+                    Some(Verdict::Noise(_)) => "noise",
+                    Some(Verdict::TooFew) => "too few",
+                    None => "",
+                }
+                .to_string(),
             ]
         })
         .collect();
@@ -233,10 +240,12 @@ pub fn sla_month(r: &Report) -> String {
             "maint min",
             &prev,
             "change pp",
+            "vs noise",
         ],
         &body,
         1,
     ));
+    s.push_str("  vs noise: is the change beyond noise (p < 0.05), or too few incidents to tell (docs/metrics.md)\n");
     s
 }
 

@@ -1,0 +1,225 @@
+//! Honest trends: whether a change from the period before (the report's last period against
+//! the one before it) is distinguishable from noise.
+//!
+//! - A median (MTTD, MTTR): the Mann-Whitney U test of the two periods' incident durations,
+//!   two-sided, normal approximation with the tie and continuity corrections; with fewer than
+//!   [`MIN_EACH`] durations on either side there is no verdict ("too few incidents").
+//! - Availability (a vendor's or component's, and the downtime of all vendors): downtime is a
+//!   sum over incidents, so its rate per minute of window is compared with the compound-Poisson
+//!   variance of each period (the sum of each incident's squared weighted minutes), a two-sided
+//!   z test; with fewer than [`MIN_BOTH`] incidents in the two periods together, no verdict.
+//!
+//! A change is *distinguishable* when p < [`ALPHA`].
+
+use super::explode::Exploded;
+use super::options::Options;
+use super::table::derived;
+use crate::model::{AvailScope, Metric, Trend, Verdict};
+use crate::period::{MonthSpan, Period};
+use crate::table::{FastMap, ImpactTable, IncidentTable};
+
+/// The significance level.
+pub const ALPHA: f64 = 0.05;
+/// Durations needed on each side of a median's test.
+pub const MIN_EACH: usize = 5;
+/// Incidents needed in the two periods together for an availability's test.
+pub const MIN_BOTH: usize = 5;
+
+/// The verdict of a p-value (`None`: too few incidents).
+pub fn verdict(p: Option<f64>) -> Verdict {
+    match p {
+        None => Verdict::TooFew,
+        Some(p) if p < ALPHA => Verdict::Changed(p),
+        Some(p) => Verdict::Noise(p),
+    }
+}
+
+/// The two-sided p-value of the Mann-Whitney U test of `a` against `b` (normal approximation,
+/// ties and continuity corrected); `None` with fewer than [`MIN_EACH`] values on a side.
+pub fn mann_whitney(a: &[f64], b: &[f64]) -> Option<f64> {
+    let (n1, n2) = (a.len() as f64, b.len() as f64);
+    if a.len() < MIN_EACH || b.len() < MIN_EACH {
+        return None;
+    }
+    let mut all: Vec<(f64, bool)> = (a.iter().map(|&x| (x, true)))
+        .chain(b.iter().map(|&x| (x, false)))
+        .collect();
+    all.sort_by(|x, y| x.0.total_cmp(&y.0));
+    let n = all.len();
+    let (mut rank_a, mut ties, mut i) = (0.0, 0.0, 0);
+    while i < n {
+        let j = i + all[i..].iter().take_while(|v| v.0 == all[i].0).count();
+        let rank = (i + j + 1) as f64 / 2.0;
+        let t = (j - i) as f64;
+        ties += t * t * t - t;
+        rank_a += rank * all[i..j].iter().filter(|v| v.1).count() as f64;
+        i = j;
+    }
+    let u = rank_a - n1 * (n1 + 1.0) / 2.0;
+    let nn = n as f64;
+    let var = n1 * n2 / 12.0 * ((nn + 1.0) - ties / (nn * (nn - 1.0)));
+    if var <= 0.0 {
+        return Some(1.0);
+    }
+    let z = ((u - n1 * n2 / 2.0).abs() - 0.5).max(0.0) / var.sqrt();
+    Some(two_sided(z))
+}
+
+/// The two-sided p-value of a rate change: `a` and `b` are each incident's weighted minutes
+/// in windows of `ta` and `tb` minutes; `None` with fewer than [`MIN_BOTH`] incidents.
+pub fn rate_change(a: &[f64], ta: f64, b: &[f64], tb: f64) -> Option<f64> {
+    if a.len() + b.len() < MIN_BOTH || ta <= 0.0 || tb <= 0.0 {
+        return None;
+    }
+    let sum = |v: &[f64]| v.iter().sum::<f64>();
+    let squares = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>();
+    let var = squares(a) / (ta * ta) + squares(b) / (tb * tb);
+    if var <= 0.0 {
+        return Some(1.0);
+    }
+    let z = (sum(b) / tb - sum(a) / ta).abs() / var.sqrt();
+    Some(two_sided(z))
+}
+
+/// `P(|Z| >= z)` of a standard normal: `erfc(z / sqrt 2)` (Abramowitz and Stegun 7.1.26,
+/// absolute error under 1.5e-7).
+fn two_sided(z: f64) -> f64 {
+    let x = z / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.327_591_1 * x);
+    let poly = t
+        * (0.254_829_592
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    (poly * (-x * x).exp()).clamp(0.0, 1.0)
+}
+
+/// The verdicts of the report's last period against the one before it: the headline's MTTD and
+/// MTTR medians and all vendors' downtime, and each vendor's and component's availability.
+pub fn trends(
+    incidents: &IncidentTable,
+    impacts: &ImpactTable,
+    opts: &Options,
+) -> crate::error::Result<Option<Trend>> {
+    let months = &opts.period.months;
+    let (before, last) = match months.len() {
+        0 => return Ok(None),
+        1 => (
+            opts.period.month_before()?.months[0].clone(),
+            months[0].clone(),
+        ),
+        n => (months[n - 2].clone(), months[n - 1].clone()),
+    };
+    let span = Period::new(opts.period.tz, before.start, last.end)?;
+    let (durations, _) = derived(incidents, opts.anchor, Some(&span));
+    let started = &incidents.timestamps[0];
+    let side = |m: Metric, cell: &MonthSpan| -> Vec<f64> {
+        (0..incidents.len())
+            .filter(|&r| {
+                started
+                    .get(r)
+                    .is_some_and(|t| cell.start <= t && t < cell.end)
+            })
+            .filter_map(|r| durations[m.index()].get(r))
+            .map(|ms| ms as f64)
+            .collect()
+    };
+    let median = |m: Metric| verdict(mann_whitney(&side(m, &before), &side(m, &last)));
+    let shared = Exploded::new(incidents, impacts);
+    let n_comp = shared.comp_name.len();
+    let win = shared.windows(&span, n_comp as u32);
+    // Each (key, incident)'s weighted minutes in each period: a component's windows add up; a
+    // vendor's incident counts its longest component.
+    let mut minutes: [FastMap<(u32, u32), f64>; 2] = Default::default();
+    let weight =
+        |level: i32| crate::model::Level::from_code(level).map_or(1.0, |l| opts.weights.of(l));
+    for i in 0..win.len() {
+        for (k, cell) in [&before, &last].into_iter().enumerate() {
+            let (s, e) = (win.start[i].max(cell.start), win.end[i].min(cell.end));
+            if e <= s {
+                continue;
+            }
+            let w = (e - s) as f64 / crate::time::MS_PER_MIN as f64 * weight(win.level[i]);
+            *minutes[k].entry((win.cid[i], win.row[i])).or_default() += w;
+            let v = minutes[k].entry((win.vid[i], win.row[i])).or_default();
+            *v = v.max(w);
+        }
+    }
+    let samples = |key: u32, k: usize| -> Vec<f64> {
+        (minutes[k].iter())
+            .filter(|((c, _), _)| *c == key)
+            .map(|(_, &v)| v)
+            .collect()
+    };
+    let length = |c: &MonthSpan| (c.end - c.start) as f64 / crate::time::MS_PER_MIN as f64;
+    let availability = |key: u32| {
+        verdict(rate_change(
+            &samples(key, 0),
+            length(&before),
+            &samples(key, 1),
+            length(&last),
+        ))
+    };
+    let mut keys = Vec::new();
+    for (c, (v, name)) in shared.comp_vendor.iter().zip(&shared.comp_name).enumerate() {
+        let key = (AvailScope::Component, v.clone(), Some(name.clone()));
+        keys.push((key, availability(c as u32)));
+    }
+    let vendors = &incidents.vendor.values;
+    let mut all: [Vec<f64>; 2] = Default::default();
+    for (vid, v) in vendors.iter().enumerate() {
+        let key = n_comp as u32 + vid as u32;
+        for (k, side) in all.iter_mut().enumerate() {
+            side.extend(samples(key, k));
+        }
+        keys.push(((AvailScope::Vendor, v.clone(), None), availability(key)));
+    }
+    Ok(Some(Trend {
+        last: last.label.clone(),
+        before: before.label.clone(),
+        mttd: median(Metric::Mttd),
+        mttr: median(Metric::Mttr),
+        downtime: verdict(rate_change(
+            &all[0],
+            length(&before),
+            &all[1],
+            length(&last),
+        )),
+        availability: keys,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mann_whitney_matches_the_normal_approximation_worked_by_hand() {
+        // Complete separation, 5 and 5: U = 0, mean 12.5, sd sqrt(25 * 11 / 12) = 4.7871;
+        // z = (12.5 - 0.5) / 4.7871 = 2.5067, p = 2 (1 - Phi(2.5067)) = 0.01219.
+        let p = mann_whitney(&[1.0, 2.0, 3.0, 4.0, 5.0], &[6.0, 7.0, 8.0, 9.0, 10.0]).unwrap();
+        assert!((p - 0.01219).abs() < 1e-4, "{p}");
+        // Interleaved: U = 10 of 25, z = (2.5 - 0.5) / 4.7871 = 0.4178, p = 0.676.
+        let p = mann_whitney(&[1.0, 3.0, 5.0, 7.0, 9.0], &[2.0, 4.0, 6.0, 8.0, 10.0]).unwrap();
+        assert!((p - 0.676).abs() < 1e-3, "{p}");
+        // Ties share their rank; all equal is no evidence at all.
+        assert_eq!(mann_whitney(&[5.0; 5], &[5.0; 6]), Some(1.0));
+        // Four on a side is too few.
+        assert_eq!(mann_whitney(&[1.0; 4], &[2.0; 9]), None);
+        assert_eq!(verdict(Some(0.01219)), Verdict::Changed(0.01219));
+        assert_eq!(verdict(Some(0.676)), Verdict::Noise(0.676));
+        assert_eq!(verdict(None), Verdict::TooFew);
+    }
+
+    #[test]
+    fn a_downtime_rate_change_is_weighed_against_its_compound_poisson_variance() {
+        // 3 incidents of 10 minutes in 1000, then 4 of 10 and one of 60 in 1000: rates 0.03 and
+        // 0.1; variance (300 + 4000) / 1000^2 = 0.0043, sd 0.06557; z = 0.07 / 0.06557 = 1.0675,
+        // p = 0.2857: noise.
+        let p = rate_change(&[10.0; 3], 1000.0, &[10.0, 10.0, 10.0, 10.0, 60.0], 1000.0).unwrap();
+        assert!((p - 0.2857).abs() < 1e-3, "{p}");
+        // Twenty incidents of 10 minutes against one: z = (0.2 - 0.01) / sqrt(0.0021) = 4.146.
+        let p = rate_change(&[10.0], 1000.0, &[10.0; 20], 1000.0).unwrap();
+        assert!(p < 1e-4, "{p}");
+        assert_eq!(rate_change(&[10.0; 2], 1000.0, &[30.0; 2], 1000.0), None);
+    }
+}
