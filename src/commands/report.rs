@@ -137,8 +137,6 @@ fn build_beside<T: Send>(
         metrics::grouping::breakdown(&ingested.incidents, &ingested.impacts, &args.by, &opts)?
     };
     laps.lap("breakdown");
-    let trend = metrics::trend::trends(&ingested.incidents, &ingested.impacts, &opts)?;
-    laps.lap("trends");
     // Daily downtime and the windows are drawn, never written as data.
     let detail = args.formats.html || args.formats.charts;
     let (computed, besides) = metrics::compute_beside(
@@ -169,7 +167,6 @@ fn build_beside<T: Send>(
         filters: args.source.filters.clone(),
         by: metrics::group_columns(&args.by),
         breakdown,
-        trend,
         counts: ingested.counts,
         computed,
         rejects: ingested.rejects,

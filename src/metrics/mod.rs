@@ -51,6 +51,8 @@ pub struct Computed {
     /// what `previous_availability_pct` of the window's first month and a one-month report's
     /// headline compare with.
     pub month_before: Vec<AvailabilityRow>,
+    /// Whether the last period's changes from the one before are beyond noise.
+    pub trend: Option<crate::model::Trend>,
 }
 
 /// Every number of a report. `impacts` holds the precise windows (may be empty).
@@ -83,18 +85,20 @@ pub fn compute_beside<T: Send>(
     // The compute stages one after the other (each has both cores where it pays): run side by
     // side, their peaks would add up (at 1M incidents: 470 MB to 490 MB against 430 MB, for
     // 0.15 s). `beside` only reads the table, which is kept anyway.
-    let (swept, metrics, besides) = std::thread::scope(|s| {
+    let (swept, metrics, trend, besides) = std::thread::scope(|s| {
         let besides = s.spawn(|| beside(&table));
         let swept = downtime::sweep_all(opts, detail, true, &shared);
         laps.lap("sweep");
         let metrics = TimeToX::new(&table.durations_ms, &table.in_window, &shared, &opts.period)
             .report_rows();
         laps.lap("time to x");
+        let trend = trend::trends_of(&shared, &table.durations_ms, opts);
+        laps.lap("trends");
         let besides = besides
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
         laps.lap("beside (waited for)");
-        (swept, metrics, besides)
+        (swept, metrics, trend, besides)
     });
     let mut swept = swept?;
     drop(shared);
@@ -110,6 +114,7 @@ pub fn compute_beside<T: Send>(
         month_before: swept.month_before,
         daily: swept.daily,
         windows: swept.windows,
+        trend: trend?,
     };
     Ok((computed, besides))
 }

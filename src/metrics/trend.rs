@@ -16,7 +16,7 @@ use super::options::Options;
 use super::table::derived;
 use crate::model::{AvailScope, Metric, Trend, Verdict};
 use crate::period::{MonthSpan, Period};
-use crate::table::{FastMap, ImpactTable, IncidentTable};
+use crate::table::{ImpactTable, IncidentTable, Millis};
 
 /// The significance level.
 pub const ALPHA: f64 = 0.05;
@@ -100,6 +100,17 @@ pub fn trends(
     impacts: &ImpactTable,
     opts: &Options,
 ) -> crate::error::Result<Option<Trend>> {
+    let (durations, _) = derived(incidents, opts.anchor, None);
+    trends_of(&Exploded::new(incidents, impacts), &durations, opts)
+}
+
+/// [`trends`] from a report's explode and its incidents' durations.
+pub(super) fn trends_of(
+    shared: &Exploded,
+    durations: &[Millis; 5],
+    opts: &Options,
+) -> crate::error::Result<Option<Trend>> {
+    let incidents = shared.table;
     let months = &opts.period.months;
     let (before, last) = match months.len() {
         0 => return Ok(None),
@@ -110,7 +121,6 @@ pub fn trends(
         n => (months[n - 2].clone(), months[n - 1].clone()),
     };
     let span = Period::new(opts.period.tz, before.start, last.end)?;
-    let (durations, _) = derived(incidents, opts.anchor, Some(&span));
     let started = &incidents.timestamps[0];
     let side = |m: Metric, cell: &MonthSpan| -> Vec<f64> {
         (0..incidents.len())
@@ -124,38 +134,55 @@ pub fn trends(
             .collect()
     };
     let median = |m: Metric| verdict(mann_whitney(&side(m, &before), &side(m, &last)));
-    let shared = Exploded::new(incidents, impacts);
     let n_comp = shared.comp_name.len();
     let win = shared.windows(&span, n_comp as u32);
     // Each (key, incident)'s weighted minutes in each period: a component's windows add up; a
-    // vendor's incident counts its longest component.
-    let mut minutes: [FastMap<(u32, u32), f64>; 2] = Default::default();
+    // vendor's incident counts its longest component. Sorted, so each key's samples come in
+    // incident order and every sum is made in the same order on every run.
     let weight =
         |level: i32| crate::model::Level::from_code(level).map_or(1.0, |l| opts.weights.of(l));
+    let mut parts: Vec<(u32, usize, u32, f64)> = Vec::new();
     for i in 0..win.len() {
         for (k, cell) in [&before, &last].into_iter().enumerate() {
             let (s, e) = (win.start[i].max(cell.start), win.end[i].min(cell.end));
-            if e <= s {
-                continue;
+            if e > s {
+                let w = (e - s) as f64 / crate::time::MS_PER_MIN as f64 * weight(win.level[i]);
+                parts.push((win.cid[i], k, win.row[i], w));
+                parts.push((win.vid[i], k, win.row[i], w));
             }
-            let w = (e - s) as f64 / crate::time::MS_PER_MIN as f64 * weight(win.level[i]);
-            *minutes[k].entry((win.cid[i], win.row[i])).or_default() += w;
-            let v = minutes[k].entry((win.vid[i], win.row[i])).or_default();
-            *v = v.max(w);
         }
     }
-    let samples = |key: u32, k: usize| -> Vec<f64> {
-        (minutes[k].iter())
-            .filter(|((c, _), _)| *c == key)
-            .map(|(_, &v)| v)
-            .collect()
-    };
+    parts.sort_by(|a, b| {
+        (a.0, a.1, a.2)
+            .cmp(&(b.0, b.1, b.2))
+            .then(a.3.total_cmp(&b.3))
+    });
+    let n_keys = n_comp + incidents.vendor.values.len();
+    let mut per_key: [Vec<Vec<f64>>; 2] = [vec![Vec::new(); n_keys], vec![Vec::new(); n_keys]];
+    let mut at = 0;
+    while at < parts.len() {
+        let (key, k, row, _) = parts[at];
+        let same = parts[at..]
+            .iter()
+            .take_while(|p| (p.0, p.1, p.2) == (key, k, row));
+        let values: Vec<f64> = same.map(|p| p.3).collect();
+        at += values.len();
+        let v = if (key as usize) < n_comp {
+            values.iter().sum()
+        } else {
+            values.iter().copied().fold(0.0, f64::max)
+        };
+        if let Some(samples) = per_key[k].get_mut(key as usize) {
+            samples.push(v);
+        }
+    }
+    let samples = |key: u32, k: usize| -> &[f64] { &per_key[k][key as usize] };
     let length = |c: &MonthSpan| (c.end - c.start) as f64 / crate::time::MS_PER_MIN as f64;
     let availability = |key: u32| {
         verdict(rate_change(
-            &samples(key, 0),
+            samples(key, 0),
             length(&before),
-            &samples(key, 1),
+            samples(key, 1),
             length(&last),
         ))
     };

@@ -166,14 +166,14 @@ fn headline(out: &mut String, r: &Report) {
         "MTTR, median",
         &w.mttr_median.map(duration).unwrap_or_else(|| "–".into()),
         &(mom(&|f| f.mttr_median, true, "%", &duration)
-            + &verdict(r.trend.as_ref().map(|t| t.mttr))),
+            + &verdict(r.computed.trend.as_ref().map(|t| t.mttr))),
     );
     card(
         out,
         "MTTD, median",
         &w.mttd_median.map(duration).unwrap_or_else(|| "–".into()),
         &(mom(&|f| f.mttd_median, true, "%", &duration)
-            + &verdict(r.trend.as_ref().map(|t| t.mttd))),
+            + &verdict(r.computed.trend.as_ref().map(|t| t.mttd))),
     );
     card(
         out,
@@ -181,7 +181,7 @@ fn headline(out: &mut String, r: &Report) {
         &format!("{} min", num(w.downtime_min, 0)),
         &(mom(&|f| Some(f.downtime_min), true, "%", &|v| {
             format!("{} min", num(v, 0))
-        }) + &verdict(r.trend.as_ref().map(|t| t.downtime))),
+        }) + &verdict(r.computed.trend.as_ref().map(|t| t.downtime))),
     );
     card(
         out,
@@ -326,7 +326,7 @@ fn monthly_sla(out: &mut String, r: &Report) {
 
 /// The mark of a row's availability change: beyond noise, within it, or too few incidents.
 fn mark(r: &Report, a: &crate::model::AvailabilityRow) -> String {
-    let Some(v) = r.trend.as_ref().and_then(|t| t.of(a)) else {
+    let Some(v) = r.computed.trend.as_ref().and_then(|t| t.of(a)) else {
         return String::new();
     };
     let sign = match v {

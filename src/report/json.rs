@@ -85,8 +85,8 @@ pub fn summary(r: &Report) -> String {
                     "maintenance_min": round(a.maintenance_min, 3),
                     "previous_availability_pct": opt_round(a.previous_pct, 6),
                     "change_pct": opt_round(a.previous_pct.map(|p| a.availability_pct - p), 6),
-                    "change_verdict": r.trend.as_ref().and_then(|t| t.of(a)).map(|v| v.as_str()),
-                    "change_p": r.trend.as_ref().and_then(|t| t.of(a)).and_then(|v| v.p()).map(|p| round(p, 6)),
+                    "change_verdict": r.computed.trend.as_ref().and_then(|t| t.of(a)).map(|v| v.as_str()),
+                    "change_p": r.computed.trend.as_ref().and_then(|t| t.of(a)).and_then(|v| v.p()).map(|p| round(p, 6)),
                 })
             })
             .collect();
@@ -125,7 +125,7 @@ pub fn summary(r: &Report) -> String {
         },
     });
     let mut doc = doc;
-    if let Some(t) = &r.trend {
+    if let Some(t) = &r.computed.trend {
         let v = |v: crate::model::Verdict| json!({ "verdict": v.as_str(), "p": v.p().map(|p| round(p, 6)) });
         doc["trend"] = json!({
             "period": t.last,

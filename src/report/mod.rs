@@ -27,8 +27,6 @@ pub struct Report {
     /// The breakdown's columns (`--by`; empty: no breakdown) and its rows.
     pub by: Vec<String>,
     pub breakdown: Vec<crate::model::BreakdownRow>,
-    /// Whether the last period's changes from the one before are beyond noise.
-    pub trend: Option<crate::model::Trend>,
     pub counts: Counts,
     pub computed: Computed,
     /// The calendar month before a one-month window, computed the same way (for the headline's

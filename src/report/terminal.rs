@@ -218,7 +218,7 @@ pub fn sla_month(r: &Report) -> String {
                 a.previous_pct
                     .map(|p| format!("{:+}", PctPoints(a.availability_pct - p)))
                     .unwrap_or_default(),
-                match r.trend.as_ref().and_then(|t| t.of(a)) {
+                match r.computed.trend.as_ref().and_then(|t| t.of(a)) {
                     Some(Verdict::Changed(_)) => "beyond",
                     Some(Verdict::Noise(_)) => "noise",
                     Some(Verdict::TooFew) => "too few",
