@@ -633,6 +633,37 @@ mod tests {
     }
 
     #[test]
+    fn dimensions_and_standing_filters_are_read_and_described() {
+        let c = parse(
+            "mttx.toml",
+            "[columns.dimensions]\nteam = \"Owning Team\"\n\n[filter]\nwhere = [\"kind!=gameday,test\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.columns.dimensions,
+            [("team".to_string(), "Owning Team".to_string())]
+        );
+        assert_eq!(
+            c.columns.target(" owning team ").as_deref(),
+            Some("\u{2}dim:team")
+        );
+        assert_eq!(c.filters.len(), 1);
+        assert!(c.filters[0].standing && !c.filters[0].keep);
+        let d = c.describe();
+        assert!(
+            d.contains("columns: dimension team <- 'Owning Team'"),
+            "{d}"
+        );
+        assert!(d.contains("filter: where kind!=gameday,test"), "{d}");
+        let err = parse("mttx.toml", "[filter]\nwhere = [\"kind\"]\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("mttx.toml:2: [filter] where 'kind': expected"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn the_example_reads_and_says_what_it_shows() {
         let c = parse("mttx.toml", EXAMPLE).unwrap();
         assert_eq!(c.tz, Some("Europe/Berlin".parse().unwrap()));

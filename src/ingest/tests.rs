@@ -456,3 +456,54 @@ fn other_columns_are_dimensions_a_header_differing_in_case_and_spacing_kept_once
     assert_eq!((team.get(0), team.get(1)), (Some("Payments"), None));
     assert_eq!((kind.get(0), kind.get(1)), (None, Some("test")));
 }
+
+#[test]
+fn json_ndjson_and_parquet_keep_their_dimensions_too() {
+    let csv_text = "id,vendor,started_at,Owner Team\n\
+                    a,V,2024-06-03T10:00:00Z,Payments\n\
+                    b,V,2024-06-04T10:00:00Z,\n";
+    let parquet = parquet_of_canonical_csv(csv_text).unwrap();
+    let json = r#"[{"id":"a","vendor":"V","started_at":"2024-06-03T10:00:00Z","Owner Team":"Payments"},
+                   {"id":"b","vendor":"V","started_at":"2024-06-04T10:00:00Z","Owner Team":null}]"#;
+    let ndjson = "{\"id\":\"a\",\"vendor\":\"V\",\"started_at\":\"2024-06-03T10:00:00Z\",\"Owner Team\":\"Payments\"}\n\
+                  {\"id\":\"b\",\"vendor\":\"V\",\"started_at\":\"2024-06-04T10:00:00Z\"}\n";
+    for input in [
+        bytes("t.parquet", Format::Parquet, parquet),
+        bytes("t.json", Format::Json, json.as_bytes().to_vec()),
+        bytes("t.ndjson", Format::Ndjson, ndjson.as_bytes().to_vec()),
+    ] {
+        let ing = read(&[input], &IngestOptions::default()).unwrap();
+        let (name, team) = &ing.incidents.dims[0];
+        assert_eq!(name, "owner_team");
+        assert_eq!((team.get(0), team.get(1)), (Some("Payments"), None));
+    }
+}
+
+#[test]
+fn a_preset_keeps_its_other_columns_and_its_urgency_as_dimensions() {
+    let opts = IngestOptions {
+        columns: columns::ColumnMap::preset("pagerduty").unwrap(),
+        default_vendor: Some("Ours".into()),
+        ..IngestOptions::default()
+    };
+    let ing = from_csv_text(
+        "pd.csv",
+        "incident_number,title,urgency,service_name,created_at,resolved_at,team_name,priority\n\
+         17,Checkout down,High,Checkout,2024-06-03T10:00:00Z,2024-06-03T11:00:00Z,Payments,P1\n",
+        &opts,
+    )
+    .unwrap();
+    let t = &ing.incidents;
+    assert_eq!(t.severity.get(0), Some("high"));
+    let dims: Vec<(&str, Option<&str>)> =
+        t.dims.iter().map(|(n, k)| (n.as_str(), k.get(0))).collect();
+    // urgency stays as written beside the lower-cased severity; the rest as any dimension.
+    assert_eq!(
+        dims,
+        [
+            ("urgency", Some("High")),
+            ("team_name", Some("Payments")),
+            ("priority", Some("P1"))
+        ]
+    );
+}
