@@ -20,7 +20,7 @@ seed() {
 for target in "${targets[@]}"; do
   case "$target" in
     page) seed page ../tests/data/pages/* ;;
-    statuspage_json) seed statuspage_json ../tests/data/statuspage/* ../tests/data/bad/*.json ../tests/data/bad/*.ndjson ;;
+    statuspage_json) seed statuspage_json ../tests/data/statuspage/* ../tests/data/platforms/* ../tests/data/bad/*.json ../tests/data/bad/*.ndjson ;;
     csv) seed csv ../tests/data/*.csv ../tests/data/bad/*.csv ../tests/data/presets/*.csv ../tests/data/with-impacts/*.csv ;;
   esac
   echo "== fuzzing $target for ${seconds}s"

@@ -9,6 +9,7 @@ mod crosscheck;
 mod html;
 mod layers;
 mod pages;
+mod platforms;
 mod properties;
 mod server;
 mod snapshots;

@@ -1,4 +1,5 @@
-//! Fuzz target: arbitrary bytes read as Json input through the whole ingest (parse, validate,
+//! Fuzz target: arbitrary bytes read as Json input through the whole ingest (Statuspage, the other
+//! status platforms, feeds and canonical records; parse, validate,
 //! rejects). It must never panic; every outcome is accepted rows, rejects or an error.
 #![no_main]
 

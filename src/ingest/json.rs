@@ -28,7 +28,7 @@ fn to_text(v: &Value) -> Option<String> {
 }
 
 /// The JSON shapes mttx reads, for messages about those it cannot.
-const EXPECTED: &str = "expected an array of incident records, one record object, NDJSON (one record per line), Statuspage API JSON ({page, incidents}, {page, incident}, or one incident object), or a status feed";
+const EXPECTED: &str = "expected an array of incident records, one record object, NDJSON (one record per line), Statuspage API JSON ({page, incidents}, {page, incident}, or one incident object), a status feed, or a Google Cloud, AWS Health, Slack or Better Stack history";
 
 /// What a JSON value is, in a few words.
 fn found(v: &Value) -> String {
@@ -67,18 +67,31 @@ pub(crate) fn read(
     format: Format,
     opts: &IngestOptions,
 ) -> Result<Vec<RawTable>> {
-    let text = std::str::from_utf8(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes));
-    if let Ok(text) = text
-        && let Some(tables) =
+    // UTF-16 (AWS writes it with a byte-order mark) is decoded; invalid UTF-8 is left to the
+    // canonical reader, which rejects the lines it cannot read.
+    let utf16 = bytes.starts_with(b"\xfe\xff") || bytes.starts_with(b"\xff\xfe");
+    let text = match super::platforms::decode(name, bytes) {
+        Ok(t) => Some(t),
+        Err(e) if utf16 => return Err(e),
+        Err(_) => None,
+    };
+    if let Some(text) = text.as_deref() {
+        if let Some(tables) = super::platforms::read(name, text)? {
+            return Ok(tables);
+        }
+        if let Some(tables) =
             super::statuspage_api::read(name, text, opts.default_vendor.as_deref())?
-    {
-        return Ok(tables);
+        {
+            return Ok(tables);
+        }
+        if let Some(tables) = super::status_feed::read(name, text, opts)? {
+            return Ok(tables);
+        }
     }
-    if let Ok(text) = text
-        && let Some(tables) = super::status_feed::read(name, text, opts)?
-    {
-        return Ok(tables);
-    }
+    let bytes = match text.as_deref() {
+        Some(t) if utf16 => t.as_bytes(),
+        _ => bytes,
+    };
     Ok(vec![read_canonical(name, bytes, format, opts)?])
 }
 

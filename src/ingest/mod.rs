@@ -12,6 +12,7 @@ mod filter;
 mod impacts;
 mod json;
 mod parquet;
+mod platforms;
 mod status_feed;
 mod statuspage_api;
 mod statuspage_page;
