@@ -109,7 +109,28 @@ fn each_platform_maps_as_the_contract_says() {
         &impacts,
         "rep2,Fabrikam Cloud,Dashboard,under_maintenance,2025-03-20T02:00:00Z,2025-03-20T03:00:00Z",
     );
-    assert_eq!(incidents.len(), 1 + 8);
+    // AWS's legacy data.json, read as report pages: the stated window ("Between 8:40 AM and
+    // 10:05 AM PST") starts the incident and is its window; detected at `date` (8:00 AM PST);
+    // resolved at the last update (10:20 AM PST); the id is service and date.
+    has(
+        &incidents,
+        "AWS,widgets-us-west-2_1741190400,Elevated API errors,,partial_outage,Amazon Widget Service (Oregon),2025-03-05T16:40:00Z,2025-03-05T16:00:00Z,,,,2025-03-05T18:20:00Z",
+    );
+    has(
+        &impacts,
+        "widgets-us-west-2_1741190400,AWS,Amazon Widget Service (Oregon),partial_outage,2025-03-05T16:40:00Z,2025-03-05T18:05:00Z",
+    );
+    // "Jan 1, 2:00 AM PST" after a start on 31 December is the next year's.
+    has(
+        &incidents,
+        "AWS,doohickey-us-east-2_1735686000,Stuck jobs,,partial_outage,Amazon Doohickey Service (Ohio),2024-12-31T23:00:00Z,2024-12-31T23:00:00Z,,,,2025-01-01T10:00:00Z",
+    );
+    // A current event has no resolution.
+    has(
+        &incidents,
+        "AWS,gadgets_1741219200,Slow dashboards,,degraded_performance,Amazon Gadget Service,2025-03-06T00:00:00Z,2025-03-06T00:00:00Z,,,,",
+    );
+    assert_eq!(incidents.len(), 1 + 11);
 }
 
 #[test]
@@ -127,7 +148,7 @@ fn a_folder_mixing_the_platforms_reports_every_vendor_and_rejects_nothing() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        stdout(&o).contains("rows: 8 read, 8 accepted, 0 rejected"),
+        stdout(&o).contains("rows: 11 read, 11 accepted, 0 rejected"),
         "{}",
         stdout(&o)
     );
@@ -146,6 +167,43 @@ fn a_folder_mixing_the_platforms_reports_every_vendor_and_rejects_nothing() {
 }
 
 #[test]
+fn a_status_pages_home_page_adds_no_incident_and_says_so() {
+    let dir = temp();
+    let home = dir.path().join("home.html");
+    std::fs::write(
+        &home,
+        "<!DOCTYPE html><html><head><title>Fabrikam Status</title></head><body><script>var uptimeData = {};</script></body></html>",
+    )
+    .unwrap();
+    std::fs::copy(
+        "tests/data/platforms/slack-history.json",
+        dir.path().join("slack.json"),
+    )
+    .unwrap();
+    let o = run(&[
+        "report",
+        &path_str(dir.path()),
+        "--formats",
+        "csv",
+        "--out",
+        &path_str(&dir.path().join("out")),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("rows: 2 read, 2 accepted, 0 rejected"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains(
+            "home.html: a status page's home page (published uptime only): no incidents in it"
+        ),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
 fn files_that_are_not_histories_are_refused_by_name() {
     let dir = temp();
     let cases = [
@@ -158,11 +216,6 @@ fn files_that_are_not_histories_are_refused_by_name() {
             "instatus.json",
             r#"{"page": {"name": "X"}, "activeIncidents": []}"#,
             "only the incidents active now",
-        ),
-        (
-            "legacy.json",
-            r#"{"archive": [], "current": []}"#,
-            "legacy data.json",
         ),
     ];
     for (name, text, want) in cases {
@@ -197,6 +250,8 @@ fn the_shared_real_samples_read_without_a_rejected_row() {
         ("slack_history_sample_weekly_incident.json", 5),
         ("aws_health_currentevents_2026-08-01_utf16.json", 2),
         ("betterstack_huggingface_index_2026-07-19.json", 5),
+        ("github_history_2024-02-29.atom", 25),
+        ("aws_health_data.json", 86),
     ] {
         let o = run(&["validate", &path_str(&p.join(file))]);
         assert_eq!(o.status.code(), Some(0), "{file}: {}", stdout(&o));
@@ -206,4 +261,34 @@ fn the_shared_real_samples_read_without_a_rejected_row() {
             stdout(&o)
         );
     }
+}
+
+#[test]
+fn an_atom_history_reads_as_report_pages_and_yields_to_the_same_incident_from_json() {
+    let (incidents, _) = imported("tests/data/atom/history.atom");
+    // Across New Year: "Dec 31" belongs to 2024 (nearest to the entry's publication on 1
+    // January 2025); the resolution takes the seconds of <published>; the id is the link's code.
+    has(
+        &incidents,
+        "Contoso,ab12cd34ef56,Login failures,,major_outage,,2024-12-31T23:50:00Z,2024-12-31T23:50:00Z,,,,2025-01-01T00:40:12Z",
+    );
+    // PST is UTC-8: 10:05 is 18:05Z, Monitoring at 10:35 mitigates.
+    has(
+        &incidents,
+        "Contoso,zz99yy88xx77,Slow reports,,major_outage,,2025-03-03T18:05:00Z,2025-03-03T18:05:00Z,,,2025-03-03T18:35:00Z,2025-03-03T19:20:44Z",
+    );
+    // The same incident in incidents.json (read first) has component updates: it wins over the
+    // later atom entry, and the warning says why.
+    let (incidents, _) = imported("tests/data/atom");
+    has(
+        &incidents,
+        "Contoso,ab12cd34ef56,Login failures,major,partial_outage,Login,2024-12-31T23:50:00Z,2024-12-31T23:50:00Z,,,,2025-01-01T00:40:12Z",
+    );
+    assert_eq!(incidents.len(), 3);
+    let o = run(&["validate", "tests/data/atom"]);
+    assert!(
+        stdout(&o).contains("superseded by tests/data/atom/a-incidents.json:4 (the record with the richer windows wins)"),
+        "{}",
+        stdout(&o)
+    );
 }

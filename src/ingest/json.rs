@@ -76,7 +76,7 @@ pub(crate) fn read(
         Err(_) => None,
     };
     if let Some(text) = text.as_deref() {
-        if let Some(tables) = super::platforms::read(name, text)? {
+        if let Some(tables) = super::platforms::read(name, text, opts)? {
             return Ok(tables);
         }
         if let Some(tables) =

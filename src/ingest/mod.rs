@@ -5,6 +5,7 @@
 //! Each format's reader produces a [`RawTable`] of text columns under canonical names;
 //! [`validate`] parses and checks it; this module resolves duplicates across all inputs.
 
+mod atom;
 pub mod columns;
 mod csv;
 mod csv_fields;
@@ -39,6 +40,8 @@ pub enum Format {
     Parquet,
     /// A Statuspage incident report page, as text or saved HTML (`.txt`, `.html`, `.htm`).
     Page,
+    /// A status page's incident history as an Atom feed (`.atom`, `.xml`).
+    Atom,
 }
 
 impl Format {
@@ -50,6 +53,7 @@ impl Format {
             "ndjson" | "jsonl" => Some(Format::Ndjson),
             "parquet" | "pq" => Some(Format::Parquet),
             "txt" | "html" | "htm" => Some(Format::Page),
+            "atom" | "xml" => Some(Format::Atom),
             _ => None,
         }
     }
@@ -64,7 +68,7 @@ impl Format {
             Format::Csv => 3,
             Format::Json | Format::Ndjson => 12,
             Format::Parquet => 30,
-            Format::Page => 16,
+            Format::Page | Format::Atom => 16,
         }
     }
 }
@@ -157,6 +161,9 @@ pub(crate) struct RawTable {
     /// Rows derived from other rows (a status page's windows, from its incidents): not counted
     /// as rows read; their problems are warnings, the incident carries the count.
     pub derived: bool,
+    /// What a reader should know about the file beyond its rows (a status page's home page:
+    /// no incidents in it).
+    pub note: Option<String>,
 }
 
 impl RawTable {
@@ -174,6 +181,7 @@ impl RawTable {
             broken,
             window_source: crate::model::window_source::RECORD,
             derived: false,
+            note: None,
         }
     }
 }
@@ -342,6 +350,7 @@ fn read_one(
         Format::Json | Format::Ndjson => json::read(&name, bytes, format, opts)?,
         Format::Parquet => parquet::read(&name, bytes, &opts.columns)?,
         Format::Page => statuspage_page::read(&name, &String::from_utf8_lossy(bytes), opts)?,
+        Format::Atom => atom::read(&name, &String::from_utf8_lossy(bytes), opts)?,
         Format::Csv => unreachable!("CSV is read above"),
     };
     crate::parallel::each(tables, check)
@@ -354,6 +363,7 @@ struct Taken {
     is_impacts: bool,
     derived: bool,
     checked: validate::Checked,
+    note: Option<String>,
 }
 
 /// A whole file's bytes (Parquet, JSON, report pages; CSV is streamed in chunks instead):
@@ -469,8 +479,9 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
     let mut derived_frames: Vec<DataFrame> = Vec::new();
     // Each table is validated as it comes (a CSV file's parts side by side), so a CSV file's
     // text is held a chunk at a time; what it gives is kept in the file's order.
-    let check = |table: RawTable| -> Result<Taken> {
+    let check = |mut table: RawTable| -> Result<Taken> {
         let (is_impacts, derived) = (table.is_impacts(), table.derived);
+        let note = table.note.take();
         let checked = if is_impacts {
             impacts::validate(table, opts)?
         } else {
@@ -480,14 +491,18 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
             is_impacts,
             derived,
             checked,
+            note,
         })
     };
+    let mut file_notes: Vec<String> = Vec::new();
     let mut take = |taken: Taken| -> Result<()> {
         let Taken {
             is_impacts,
             derived,
             checked,
+            note,
         } = taken;
+        file_notes.extend(note);
         impact_warnings.extend(checked.warnings);
         if derived {
             impact_warnings.extend(checked.rejects.into_iter().map(ignored_window));
@@ -543,7 +558,7 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
     warnings.extend(impact_warnings);
     laps.lap("warnings");
     let (incidents, dropped, skipped) = filter::apply(incidents, &opts.filters)?;
-    let mut notes = Vec::new();
+    let mut notes = file_notes;
     for f in skipped {
         notes.push(format!(
             "filter where {f} (mttx.toml) skipped: the inputs have no such key"

@@ -10,7 +10,8 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use super::{DERIVED_INCIDENT_COLUMNS, RawTable, TextTable};
+use super::statuspage_page::{Entry, Page, tables};
+use super::{DERIVED_INCIDENT_COLUMNS, IngestOptions, RawTable, TextTable};
 use crate::error::{Error, Result};
 use crate::model::{IMPACT_NONE, Level, col, window_source};
 use crate::time::{format_utc, parse_timestamp};
@@ -143,7 +144,7 @@ pub(crate) fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<std::borrow::Cow
 }
 
 /// Reads `text` when it is one of the platforms' documents; `None` for any other JSON.
-pub(crate) fn read(name: &str, text: &str) -> Result<Option<Vec<RawTable>>> {
+pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Option<Vec<RawTable>>> {
     let t = text.trim_start();
     if !(t.starts_with('[') || t.starts_with('{')) {
         return Ok(None);
@@ -181,9 +182,7 @@ pub(crate) fn read(name: &str, text: &str) -> Result<Option<Vec<RawTable>>> {
                 return aws_health(name, items, &lines);
             }
             if has(m, &["archive", "current"]) {
-                return refuse(
-                    "AWS's legacy data.json (archive and current) is not read yet: save the Health dashboard's currentevents.json instead",
-                );
+                return aws_legacy(name, m, &lines, opts).map(Some);
             }
             if m.get("data")
                 .and_then(|d| d.get("type"))
@@ -578,4 +577,116 @@ fn better_stack(name: &str, doc: &Value, lines: &Lines) -> Result<Option<Vec<Raw
         );
     }
     Ok(Some(out.tables(name)?))
+}
+
+/// AWS's legacy `data.json` (`{archive, current}`): one incident per event, read as a report
+/// page. `id` = `{service}_{date}`; the title without "[RESOLVED] "; the component is
+/// `service_name` as given; the level from `status`; `started_at` = `detected_at` = `date`
+/// (epoch seconds as text). The description's updates are `<span class="yellowfg">TIME</span>`
+/// blocks, oldest first: "12:53 PM PDT" is on the start's date in that zone, "Aug 7,  1:50 AM
+/// PDT" carries its date (the start's year, the next when the month is earlier). The last
+/// update of a resolved event (in `archive`, or "[RESOLVED]") is its resolution, never before
+/// `date`; the page rules find stated windows ("Between 12:15 PM and 12:21 PM PDT").
+fn aws_legacy(
+    name: &str,
+    doc: &Map<String, Value>,
+    lines: &Lines,
+    opts: &IngestOptions,
+) -> Result<Vec<RawTable>> {
+    let mut entries = Vec::new();
+    for (archived, key) in [(true, "archive"), (false, "current")] {
+        for e in doc.get(key).and_then(Value::as_array).into_iter().flatten() {
+            let date = text(e.get("date")).unwrap_or_default();
+            let service = text(e.get("service")).unwrap_or_default();
+            let id = format!("{service}_{date}");
+            let line = lines.of("date", &date);
+            let summary = text(e.get("summary")).unwrap_or_default();
+            let resolved = archived || summary.starts_with("[RESOLVED]");
+            let level = aws_level(&text(e.get("status")).unwrap_or_default());
+            let page = legacy_page(e, &summary, resolved, line, opts);
+            entries.push(Entry {
+                line,
+                id,
+                page,
+                impact: Some(level.map_or(IMPACT_NONE, Level::as_str)),
+            });
+        }
+    }
+    tables(name, entries, None, opts)
+}
+
+fn legacy_page(
+    e: &Value,
+    summary: &str,
+    resolved: bool,
+    line: u64,
+    opts: &IngestOptions,
+) -> std::result::Result<Page, (u64, String)> {
+    let start = epoch_s(e.get("date")).ok_or((line, "event without a date".to_string()))?;
+    let html = text(e.get("description")).unwrap_or_default();
+    let re = regex::Regex::new(
+        r#"(?s)<span class="yellowfg">\s*(?:([A-Za-z]{3})[a-z]*\s+(\d{1,2}),\s*)?(\d{1,2}):(\d{2})\s*([AP]M)\s*([A-Z]{2,5})\s*</span>(.*?)(?:<span class="yellowfg">|$)"#,
+    )
+    .map_err(|e| (line, e.to_string()))?;
+    let mut updates: Vec<(Option<String>, i64, String)> =
+        vec![(Some("Investigating".into()), start, String::new())];
+    let mut at = 0;
+    while let Some(c) = re.captures_at(&html, at) {
+        let whole = c
+            .get(0)
+            .map_or(html.len(), |m| m.start() + m.as_str().len());
+        // The next block starts where this one's body ends.
+        let body_end = c.get(7).map_or(whole, |b| b.end());
+        at = body_end;
+        let zone = &c[6];
+        let offset = opts.tz_abbrev.offset(zone).ok_or((
+            line,
+            format!(
+                "time zone '{zone}': not in the abbreviation table (give --tz-abbrev {zone}=+HH:MM)"
+            ),
+        ))?;
+        let local_start = start + i64::from(offset) * crate::time::MS_PER_MIN;
+        let start_day = format_utc(local_start);
+        let (sy, sm, sd): (i32, u32, u32) = (
+            start_day[..4].parse().unwrap_or(1970),
+            start_day[5..7].parse().unwrap_or(1),
+            start_day[8..10].parse().unwrap_or(1),
+        );
+        let (month, day) = match (c.get(1), c.get(2)) {
+            (Some(m), Some(d)) => (
+                super::atom::month_number(m.as_str()).unwrap_or(sm),
+                d.as_str().parse().unwrap_or(sd),
+            ),
+            _ => (sm, sd),
+        };
+        let year = if month < sm { sy + 1 } else { sy };
+        let mut hour: u32 = c[3].parse().unwrap_or(0) % 12;
+        if &c[5] == "PM" {
+            hour += 12;
+        }
+        let minute: u32 = c[4].parse().unwrap_or(0);
+        let local = chrono::NaiveDate::from_ymd_opt(year, month, day)
+            .and_then(|d| d.and_hms_opt(hour, minute, 0))
+            .ok_or((line, format!("update date {year}-{month}-{day}: not a day")))?;
+        let utc = local.and_utc().timestamp_millis() - i64::from(offset) * crate::time::MS_PER_MIN;
+        let body = c.get(7).map_or("", |b| b.as_str());
+        let body = body
+            .replace("&nbsp;", " ")
+            .replace("</div>", " ")
+            .replace("<div>", " ");
+        updates.push((
+            Some("Update".into()),
+            utc,
+            body.split_whitespace().collect::<Vec<_>>().join(" "),
+        ));
+    }
+    if resolved && let Some(last) = updates.last_mut() {
+        last.0 = Some("Resolved".into());
+        last.1 = last.1.max(start);
+    }
+    let title = summary.trim_start_matches("[RESOLVED]").trim().to_string();
+    let components = text(e.get("service_name")).into_iter().collect();
+    let mut page = Page::from_updates(Some(title), false, updates, components, opts);
+    page.vendor = Some("AWS".into());
+    Ok(page)
 }

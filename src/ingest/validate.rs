@@ -10,7 +10,7 @@ use polars::prelude::*;
 use super::columns::DIM;
 use super::{IngestOptions, RawTable};
 use crate::error::{Error, Result};
-use crate::model::{Anchor, IMPACT_NONE, Level, PLAUSIBLE_MS, Reject, Warning, col};
+use crate::model::{Anchor, IMPACT_NONE, Level, PLAUSIBLE_MS, Reject, Warning, col, window_source};
 use crate::time::{local_to_utc_ms, parse_timestamp};
 
 /// Internal column: what a reader could not read (a report page's notes); becomes warnings.
@@ -592,7 +592,10 @@ pub(crate) fn dedupe(all: DataFrame) -> Result<(DataFrame, u64)> {
     let (Some(vendor), Some(id)) = (text(&all, col::VENDOR)?, text(&all, col::ID)?) else {
         return Ok((all, 0));
     };
-    // Each key's last row and how many rows it has, keys in order of first appearance.
+    // Each key's winning row and how many rows it has, keys in order of first appearance: the
+    // richest record (windows from updates with components, then stated windows, then the
+    // rest), the later row among equals.
+    let richness = richness(&all)?;
     type Key<'a> = (Option<&'a str>, Option<&'a str>);
     let mut last: HashMap<Key, (usize, usize)> = HashMap::new();
     let mut first_seen = Vec::new();
@@ -601,7 +604,8 @@ pub(crate) fn dedupe(all: DataFrame) -> Result<(DataFrame, u64)> {
             first_seen.push(key);
             (r, 0)
         });
-        *e = (r, e.1 + 1);
+        let winner = if richness[r] >= richness[e.0] { r } else { e.0 };
+        *e = (winner, e.1 + 1);
     }
     if last.len() == all.height() {
         return Ok((all, 0));
@@ -626,10 +630,24 @@ pub(crate) fn dedupe(all: DataFrame) -> Result<(DataFrame, u64)> {
     let mut notes: HashMap<usize, String> = HashMap::new();
     for key in first_seen {
         if let Some(p) = places.get(&key) {
+            let winner = last[&key].0;
+            let at = format!(
+                "{}:{}",
+                source.get(winner).unwrap_or_default(),
+                line.get(winner).unwrap_or(0)
+            );
+            let others: Vec<&str> = (p.iter())
+                .filter(|x| **x != at)
+                .map(String::as_str)
+                .collect();
+            let why = if p.last() == Some(&at) {
+                "the later row wins"
+            } else {
+                "the record with the richer windows wins"
+            };
             let note = format!(
-                "duplicate id: {} superseded by {} (the later row wins)",
-                p[..p.len() - 1].join(", "),
-                p[p.len() - 1]
+                "duplicate id: {} superseded by {at} ({why})",
+                others.join(", ")
             );
             notes.insert(last[&key].0, note);
         }
@@ -654,6 +672,31 @@ pub(crate) fn dedupe(all: DataFrame) -> Result<(DataFrame, u64)> {
     let mut out = all.clone();
     out.with_column(warnings.with_name(col::WARNINGS.into()).into_column())?;
     Ok((out.filter(&keep)?, superseded))
+}
+
+/// How rich each row's windows are: 2 for windows from updates or an impacts table with
+/// components named, 1 for windows stated in a report's text, 0 otherwise (a record's own
+/// timestamps, or a page's text). An Atom entry and the same incident from `incidents.json`
+/// share the id; the JSON's component updates win.
+fn richness(df: &DataFrame) -> Result<Vec<u8>> {
+    let (Some(source), Some(components)) =
+        (text(df, col::WINDOW_SOURCE)?, text(df, col::COMPONENTS)?)
+    else {
+        return Ok(vec![0; df.height()]);
+    };
+    Ok(source
+        .iter()
+        .zip(components.iter())
+        .map(|(s, c)| match s {
+            Some(window_source::UPDATES | window_source::IMPACTS)
+                if c.is_some_and(|c| !c.is_empty()) =>
+            {
+                2
+            }
+            Some(window_source::STATED) => 1,
+            _ => 0,
+        })
+        .collect())
 }
 
 /// Every warning of the accepted incidents, with its place.

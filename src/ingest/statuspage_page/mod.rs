@@ -425,6 +425,16 @@ pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Vec<R
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| name.to_string());
+    if text.contains("var uptimeData") {
+        // A status page's home page: its published uptime, no incident history.
+        let empty = super::TextTable::new(super::DERIVED_INCIDENT_COLUMNS).into_raw(name)?;
+        return Ok(vec![RawTable {
+            note: Some(format!(
+                "{name}: a status page's home page (published uptime only): no incidents in it"
+            )),
+            ..empty
+        }]);
+    }
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
     if history::looks_like(&lines) {
         return tables(name, history::entries(&id, &lines, opts), None, opts);

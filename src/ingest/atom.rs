@@ -1,0 +1,217 @@
+//! Statuspage `history.atom` (and the same Atom layout from other pages): one incident per
+//! `<entry>`, read as a report page. Its id is the code at the end of the entry's link
+//! (`/incidents/bhbcjn4n3jzp`, the API's id, so an entry and the same incident from
+//! `incidents.json` are one incident), not the numeric `<id>`. The content is HTML: the updates
+//! newest first, each `<small>Aug <var data-var='date'>21</var>, <var data-var='time'>00:37</var>
+//! UTC</small><br><strong>Resolved</strong> - body`. Updates carry no year: each takes the
+//! year that puts it nearest to the entry's `<published>` (an incident across New Year). The
+//! last `Resolved` or `Completed` update takes the seconds of `<published>` when they agree to
+//! the minute (`published` is the API's `resolved_at`). The vendor is the feed's author, else
+//! its title without " Status - Incident History".
+
+use chrono::NaiveDate;
+use regex::Regex;
+
+use super::statuspage_page::{Entry, Page, tables};
+use super::{IngestOptions, RawTable};
+use crate::error::{Error, Result};
+use crate::time::{MS_PER_MIN, parse_timestamp};
+
+/// Labels of a maintenance's updates.
+const MAINTENANCE: [&str; 3] = ["Scheduled", "In progress", "Verifying"];
+
+/// Reads an Atom feed of incidents.
+pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Vec<RawTable>> {
+    if !text.contains("<feed") {
+        return Err(Error::File {
+            source_name: name.to_string(),
+            message:
+                "not an Atom feed (no <feed> element): mttx reads a status page's history.atom"
+                    .into(),
+        });
+    }
+    let head = text.split("<entry").next().unwrap_or_default();
+    let vendor = tag(head, "name").or_else(|| {
+        tag(head, "title").map(|t| {
+            t.trim_end_matches(" - Incident History")
+                .trim_end_matches(" Status")
+                .to_string()
+        })
+    });
+    let mut entries = Vec::new();
+    let mut at = 0;
+    while let Some(i) = text[at..].find("<entry") {
+        let start = at + i;
+        let end = text[start..]
+            .find("</entry>")
+            .map_or(text.len(), |e| start + e + "</entry>".len());
+        let line = 1 + text[..start].matches('\n').count() as u64;
+        entries.push(entry(&text[start..end], line, vendor.clone(), opts));
+        at = end;
+    }
+    tables(name, entries, None, opts)
+}
+
+/// The text of the first `<name>...</name>` in `xml`, unescaped.
+fn tag(xml: &str, name: &str) -> Option<String> {
+    let open = format!("<{name}");
+    let i = xml.find(&open)?;
+    let body = &xml[i..];
+    let s = body.find('>')? + 1;
+    let e = body.find(&format!("</{name}>"))?;
+    (s <= e)
+        .then(|| unescape(body[s..e].trim()))
+        .filter(|t| !t.is_empty())
+}
+
+/// `&lt;` and its kind as characters.
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&apos;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+}
+
+fn entry(xml: &str, line: u64, vendor: Option<String>, opts: &IngestOptions) -> Entry {
+    let id = Regex::new(r#"<link[^>]*href="[^"]*/incidents/([A-Za-z0-9]+)"#)
+        .ok()
+        .and_then(|re| re.captures(xml).map(|c| c[1].to_string()))
+        .or_else(|| tag(xml, "id"))
+        .unwrap_or_default();
+    let page = page(xml, line, vendor, opts);
+    Entry {
+        line,
+        id,
+        page,
+        impact: None,
+    }
+}
+
+fn page(
+    xml: &str,
+    line: u64,
+    vendor: Option<String>,
+    opts: &IngestOptions,
+) -> std::result::Result<Page, (u64, String)> {
+    let published = tag(xml, "published")
+        .ok_or((line, "entry without <published>".to_string()))
+        .and_then(|p| {
+            parse_timestamp(&p, &chrono_tz::Tz::UTC)
+                .map_err(|r| (line, format!("published '{p}': {r}")))
+        })?;
+    let html = tag(xml, "content").unwrap_or_default();
+    let re = Regex::new(
+        r"(?s)<small>\s*([A-Za-z]{3})[a-z]*\.?\s*<var data-var='date'>\s*(\d{1,2})\s*</var>,\s*<var data-var='time'>\s*(\d{1,2}):(\d{2})\s*</var>\s*([A-Za-z]{2,5})?\s*</small>\s*(?:<br\s*/?>)?\s*(?:<strong>([^<]*)</strong>)?\s*-?\s*(.*?)(?:</p>|$)",
+    )
+    .map_err(|e| (line, e.to_string()))?;
+    let mut updates = Vec::new();
+    for c in re.captures_iter(&html) {
+        let month = month_number(&c[1]).ok_or((line, format!("update month '{}'", &c[1])))?;
+        let day: u32 = c[2].parse().unwrap_or(0);
+        let (h, m): (i64, i64) = (c[3].parse().unwrap_or(0), c[4].parse().unwrap_or(0));
+        let zone = c.get(5).map_or("UTC", |z| z.as_str());
+        let offset = opts.tz_abbrev.offset(zone).ok_or((
+            line,
+            format!(
+                "time zone '{zone}': not in the abbreviation table (give --tz-abbrev {zone}=+HH:MM)"
+            ),
+        ))?;
+        let at = nearest_year(published, month, day, h * 60 + m - i64::from(offset))
+            .ok_or((line, format!("update date {} {day}: not a day", &c[1])))?;
+        let label = c.get(6).map(|l| l.as_str().trim().to_string());
+        let body = strip_tags(c.get(7).map_or("", |b| b.as_str()));
+        updates.push((label, at, body));
+    }
+    if updates.is_empty() {
+        return Err((line, "entry without updates mttx can read".into()));
+    }
+    // The resolution takes the seconds of `published` when they agree to the minute.
+    if let Some(u) = (updates.iter_mut())
+        .filter(|u| {
+            u.0.as_deref().is_some_and(|l| {
+                l.eq_ignore_ascii_case("resolved") || l.eq_ignore_ascii_case("completed")
+            })
+        })
+        .max_by_key(|u| u.1)
+        && u.1 / MS_PER_MIN == published / MS_PER_MIN
+    {
+        u.1 = published;
+    }
+    updates.sort_by_key(|u| u.1);
+    let maintenance = updates.iter().any(|u| {
+        u.0.as_deref()
+            .is_some_and(|l| MAINTENANCE.iter().any(|m| m.eq_ignore_ascii_case(l)))
+    });
+    let mut page = Page::from_updates(tag(xml, "title"), maintenance, updates, Vec::new(), opts);
+    page.vendor = vendor;
+    Ok(page)
+}
+
+pub(super) fn month_number(m: &str) -> Option<u32> {
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let m = m.to_ascii_lowercase();
+    MONTHS.iter().position(|x| *x == m).map(|i| i as u32 + 1)
+}
+
+/// The instant of `month day` at `minutes` (UTC minutes of the day, may run over it) in the
+/// year that puts it nearest to `published`.
+fn nearest_year(published: i64, month: u32, day: u32, minutes: i64) -> Option<i64> {
+    let year = crate::time::format_utc(published)[..4]
+        .parse::<i32>()
+        .ok()?;
+    (year - 1..=year + 1)
+        .filter_map(|y| NaiveDate::from_ymd_opt(y, month, day))
+        .filter_map(|d| {
+            let midnight = d
+                .and_hms_opt(0, 0, 0)
+                .map(|t| t.and_utc().timestamp_millis());
+            midnight.map(|m| m + minutes * MS_PER_MIN)
+        })
+        .min_by_key(|t| (t - published).abs())
+}
+
+/// Text of an HTML fragment: tags dropped, paragraphs and line breaks as line ends.
+fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_update_takes_the_year_nearest_to_the_entrys_publication() {
+        let t = |s: &str| parse_timestamp(s, &chrono_tz::Tz::UTC).unwrap();
+        // Published 2 January 2025: "Dec 31" is 2024, "Jan 1" is 2025.
+        let p = t("2025-01-02T01:00:00Z");
+        assert_eq!(
+            nearest_year(p, 12, 31, 23 * 60 + 50),
+            Some(t("2024-12-31T23:50:00Z"))
+        );
+        assert_eq!(nearest_year(p, 1, 1, 0), Some(t("2025-01-01T00:00:00Z")));
+        // Published 30 December 2024: "Jan 2" is 2025 (a maintenance scheduled ahead).
+        let p = t("2024-12-30T12:00:00Z");
+        assert_eq!(nearest_year(p, 1, 2, 60), Some(t("2025-01-02T01:00:00Z")));
+        assert_eq!(nearest_year(p, 2, 30, 0), None);
+        assert_eq!(month_number("Sep"), Some(9));
+        assert_eq!(month_number("Sept"), None);
+    }
+}
