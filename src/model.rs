@@ -480,6 +480,28 @@ impl Trend {
     }
 }
 
+/// One day of a status page's published uptime: its date (`YYYY-MM-DD`, the page's days) and
+/// the seconds of major and of partial outage it shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedDay {
+    pub date: String,
+    pub major_s: f64,
+    pub partial_s: f64,
+}
+
+/// A component's published uptime as its status page shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedComponent {
+    pub vendor: String,
+    pub component: String,
+    /// The component's `startDate` (no figure counts days before it).
+    pub start_date: Option<String>,
+    /// Oldest first.
+    pub days: Vec<PublishedDay>,
+    /// The 90-day figure the page displays.
+    pub displayed_pct: Option<f64>,
+}
+
 /// The group of incidents without a value for a key, and the value `--where` matches them by.
 pub const NONE_GROUP: &str = "(none)";
 

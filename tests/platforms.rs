@@ -292,3 +292,88 @@ fn an_atom_history_reads_as_report_pages_and_yields_to_the_same_incident_from_js
         stdout(&o)
     );
 }
+
+#[test]
+fn a_home_pages_published_uptime_is_recomputed_and_set_beside_the_measured() {
+    let dir = temp();
+    let o = run(&[
+        "report",
+        "tests/data/published",
+        "--month",
+        "2025-03",
+        "--out",
+        &path_str(dir.path()),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let uptime = std::fs::read_to_string(dir.path().join("published_uptime.csv")).unwrap();
+    // API: one hour of major outage in 5 days: 100 (1 - 3600 / 432000) = 99.1667, truncated
+    // 99.16 as the page shows; the incidents read say 90 minutes: 100 (1 - 90 / 7200) = 98.75.
+    assert!(
+        uptime.contains("\nTailwind,API,90,2025-03-01,2025-03-05,99.16,99.16,98.75\n"),
+        "{uptime}"
+    );
+    // Search, in the Core group, counted from its start date (4 days): two hours of partial
+    // outage weigh 0.3: 100 (1 - 2160 / 345600) = 99.375, 99.37; no incident of it was read.
+    assert!(
+        uptime.contains("\nTailwind,Core / Search,90,2025-03-02,2025-03-05,99.37,99.37,100\n"),
+        "{uptime}"
+    );
+    let daily = std::fs::read_to_string(dir.path().join("published_daily.csv")).unwrap();
+    assert!(
+        daily.contains("\nTailwind,API,2025-03-03,60,90\n"),
+        "{daily}"
+    );
+    assert!(
+        daily.contains("\nTailwind,Core / Search,2025-03-04,36,0\n"),
+        "{daily}"
+    );
+    let page = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(page.contains("<h2 id=\"published\">Published vs measured uptime</h2>"));
+}
+
+#[test]
+fn the_shared_home_pages_recomputed_figures_equal_the_displayed_ones() {
+    let p = manifest_dir().join("../shared/data/other-status");
+    if !p.exists() {
+        eprintln!("note: ../shared/data not present; published uptime check skipped");
+        return;
+    }
+    let dir = temp();
+    for f in [
+        "auth0__auth0.statuspage.io.html",
+        "circleci__6w4r0ttlx5ft.statuspage.io.html",
+    ] {
+        std::fs::copy(p.join(f), dir.path().join(f)).unwrap();
+    }
+    let out = dir.path().join("out");
+    let o = run(&[
+        "report",
+        &path_str(dir.path()),
+        "--from",
+        "2020-10-01",
+        "--to",
+        "2021-02-01",
+        "--formats",
+        "csv",
+        "--out",
+        &path_str(&out),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(out.join("published_uptime.csv")).unwrap();
+    let mut shown = 0;
+    for line in text.lines().skip(1).filter(|l| l.contains(",90,")) {
+        let cells: Vec<&str> = line.rsplitn(4, ',').collect();
+        // measured, recomputed, published (from the end).
+        let (recomputed, published) = (cells[1], cells[2]);
+        if !published.is_empty() {
+            shown += 1;
+            assert_eq!(
+                published.parse::<f64>().unwrap(),
+                recomputed.parse::<f64>().unwrap(),
+                "{line}"
+            );
+        }
+    }
+    assert_eq!(shown, 59, "every component the two pages display");
+}

@@ -50,11 +50,13 @@ const INCIDENTS_CSV: &str = "incidents.csv";
 
 /// The files a report folder holds that mttx wrote (replaced as a whole by the next run);
 /// anything else in the folder is the user's and is kept.
-pub const OWNED: [&str; 9] = [
+pub const OWNED: [&str; 11] = [
     INCIDENTS_CSV,
     "metrics.csv",
     "availability.csv",
     "breakdown.csv",
+    "published_uptime.csv",
+    "published_daily.csv",
     "rejects.csv",
     "summary.json",
     "report.html",
@@ -137,6 +139,13 @@ fn build_beside<T: Send>(
         metrics::grouping::breakdown(&ingested.incidents, &ingested.impacts, &args.by, &opts)?
     };
     laps.lap("breakdown");
+    let (published, published_daily) = metrics::published::compare(
+        &ingested.incidents,
+        &ingested.impacts,
+        &ingested.published,
+        &opts,
+    )?;
+    laps.lap("published uptime");
     // Daily downtime and the windows are drawn, never written as data.
     let detail = args.formats.html || args.formats.charts;
     let (computed, besides) = metrics::compute_beside(
@@ -167,6 +176,8 @@ fn build_beside<T: Send>(
         filters: args.source.filters.clone(),
         by: metrics::group_columns(&args.by),
         breakdown,
+        published,
+        published_daily,
         counts: ingested.counts,
         computed,
         rejects: ingested.rejects,
@@ -246,6 +257,12 @@ fn data_files(r: &Report, formats: Formats) -> Vec<(String, Vec<u8>)> {
         if !r.by.is_empty() {
             let csv = report::csv::breakdown(&r.by, &r.breakdown, formats.raw_csv);
             files.push(("breakdown.csv".into(), csv));
+        }
+        if !r.published.is_empty() {
+            let (uptime, daily) =
+                report::csv::published(&r.published, &r.published_daily, formats.raw_csv);
+            files.push(("published_uptime.csv".into(), uptime));
+            files.push(("published_daily.csv".into(), daily));
         }
         if !r.rejects.is_empty() {
             files.push((

@@ -10,6 +10,7 @@ pub mod columns;
 mod csv;
 mod csv_fields;
 mod filter;
+mod home_page;
 mod impacts;
 mod json;
 mod parquet;
@@ -147,6 +148,8 @@ pub struct Ingested {
     /// What a reader should know about the inputs beyond rows and warnings (a stored vendor
     /// that has no data), one sentence each.
     pub notes: Vec<String>,
+    /// Status pages' published uptime (their home pages), per component.
+    pub published: Vec<crate::model::PublishedComponent>,
 }
 
 /// A format reader's output: the canonical columns found (text, or datetimes from typed
@@ -164,6 +167,8 @@ pub(crate) struct RawTable {
     /// What a reader should know about the file beyond its rows (a status page's home page:
     /// no incidents in it).
     pub note: Option<String>,
+    /// A status page's published uptime (its home page).
+    pub published: Vec<crate::model::PublishedComponent>,
 }
 
 impl RawTable {
@@ -182,6 +187,7 @@ impl RawTable {
             window_source: crate::model::window_source::RECORD,
             derived: false,
             note: None,
+            published: Vec::new(),
         }
     }
 }
@@ -364,6 +370,7 @@ struct Taken {
     derived: bool,
     checked: validate::Checked,
     note: Option<String>,
+    published: Vec<crate::model::PublishedComponent>,
 }
 
 /// A whole file's bytes (Parquet, JSON, report pages; CSV is streamed in chunks instead):
@@ -482,6 +489,7 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
     let check = |mut table: RawTable| -> Result<Taken> {
         let (is_impacts, derived) = (table.is_impacts(), table.derived);
         let note = table.note.take();
+        let published = std::mem::take(&mut table.published);
         let checked = if is_impacts {
             impacts::validate(table, opts)?
         } else {
@@ -492,17 +500,21 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
             derived,
             checked,
             note,
+            published,
         })
     };
     let mut file_notes: Vec<String> = Vec::new();
+    let mut published = Vec::new();
     let mut take = |taken: Taken| -> Result<()> {
         let Taken {
             is_impacts,
             derived,
             checked,
             note,
+            published: p,
         } = taken;
         file_notes.extend(note);
+        published.extend(p);
         impact_warnings.extend(checked.warnings);
         if derived {
             impact_warnings.extend(checked.rejects.into_iter().map(ignored_window));
@@ -580,6 +592,7 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
         warnings,
         counts,
         notes,
+        published,
     })
 }
 

@@ -17,6 +17,7 @@ pub mod downtime;
 pub mod explode;
 pub mod grouping;
 pub mod options;
+pub mod published;
 pub mod sla;
 pub mod stats;
 pub mod sweep;

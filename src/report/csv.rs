@@ -369,6 +369,62 @@ pub fn breakdown(columns: &[String], rows: &[BreakdownRow], raw: bool) -> Vec<u8
     )
 }
 
+/// `published_uptime.csv` and `published_daily.csv`: status pages' own figures beside mttx's.
+pub fn published(
+    rows: &[crate::metrics::published::PublishedRow],
+    daily: &[crate::metrics::published::PublishedDailyRow],
+    raw: bool,
+) -> (Vec<u8>, Vec<u8>) {
+    let o = |x: Option<f64>| x.map(pct).unwrap_or_default();
+    let uptime = write(
+        &[
+            "vendor",
+            "component",
+            "period_days",
+            "start",
+            "end",
+            "published_uptime_pct",
+            "recomputed_uptime_pct",
+            "measured_uptime_pct",
+        ],
+        rows.iter().map(|r| {
+            vec![
+                r.vendor.clone(),
+                r.component.clone(),
+                r.period_days.to_string(),
+                r.start.clone(),
+                r.end.clone(),
+                o(r.published_pct),
+                pct(r.recomputed_pct),
+                o(r.measured_pct),
+            ]
+        }),
+        raw,
+    );
+    let days = write(
+        &[
+            "vendor",
+            "component",
+            "date",
+            "published_downtime_min",
+            "measured_downtime_min",
+        ],
+        daily.iter().map(|d| {
+            vec![
+                d.vendor.clone(),
+                d.component.clone(),
+                d.date.clone(),
+                num(d.published_downtime_min, 3),
+                d.measured_downtime_min
+                    .map(|m| num(m, 3))
+                    .unwrap_or_default(),
+            ]
+        }),
+        raw,
+    );
+    (uptime, days)
+}
+
 /// `metric,n,mean_min,median_min,p90_min,max_min` of one row.
 fn stat_cells(metric: Metric, s: &Stats) -> [String; 6] {
     [

@@ -357,6 +357,39 @@ fn medians_of<'r>(
         .collect()
 }
 
+/// Status pages' own 90-day figures beside mttx's, the largest differences first.
+fn published(out: &mut String, r: &Report) {
+    let mut rows: Vec<_> = r.published.iter().filter(|p| p.period_days == 90).collect();
+    if rows.is_empty() {
+        return;
+    }
+    let gap = |p: &&crate::metrics::published::PublishedRow| {
+        p.measured_pct.map_or(0.0, |m| {
+            (p.published_pct.unwrap_or(p.recomputed_pct) - m).abs()
+        })
+    };
+    rows.sort_by(|a, b| gap(b).total_cmp(&gap(a)));
+    out.push_str("<h2 id=\"published\">Published vs measured uptime</h2><div class=\"scroll\"><table><thead><tr><th>vendor</th><th>component</th><th>days</th><th class=\"num\">published</th><th class=\"num\">recomputed</th><th class=\"num\">measured</th><th class=\"num\">difference pp</th></tr></thead><tbody>");
+    let shown = |x: Option<f64>| x.map(|x| format!("{}%", num(x, 3))).unwrap_or_default();
+    for p in rows {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{} to {}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(&p.vendor),
+            esc(&p.component),
+            esc(&p.start),
+            esc(&p.end),
+            shown(p.published_pct),
+            shown(Some(p.recomputed_pct)),
+            shown(p.measured_pct),
+            p.measured_pct
+                .map(|m| num(p.published_pct.unwrap_or(p.recomputed_pct) - m, 3))
+                .unwrap_or_default(),
+        );
+    }
+    out.push_str("</tbody></table></div><p class=\"note\">The page's own 90-day figure (published), the same figure worked out from the page's daily data (recomputed: major outage plus 0.3 of partial, truncated to 2 decimals), and mttx's availability of the component over the same days from the incidents read (measured, the report's weights; empty when none of the vendor's incidents were read). published_uptime.csv has the 60 and 30-day figures too, published_daily.csv each day.</p>");
+}
+
 /// The breakdown by `--by` over the whole window (and per period in breakdown.csv).
 fn breakdown(out: &mut String, r: &Report) {
     if r.by.is_empty() {
@@ -723,6 +756,7 @@ pub fn sections(r: &Report) -> Sections {
     out.push_str("<h2 id=\"components\">Components</h2>");
     availability_table(&mut out, r, AvailScope::Component);
     breakdown(&mut out, r);
+    published(&mut out, r);
     out.push_str("<h2 id=\"charts\">Charts</h2>");
     let mut tail = String::with_capacity(64 * 1024);
     tail.push_str("<h2 id=\"incidents\">Incidents</h2>");

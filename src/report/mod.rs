@@ -27,6 +27,9 @@ pub struct Report {
     /// The breakdown's columns (`--by`; empty: no breakdown) and its rows.
     pub by: Vec<String>,
     pub breakdown: Vec<crate::model::BreakdownRow>,
+    /// Status pages' published uptime beside mttx's measured figures, and their days.
+    pub published: Vec<crate::metrics::published::PublishedRow>,
+    pub published_daily: Vec<crate::metrics::published::PublishedDailyRow>,
     pub counts: Counts,
     pub computed: Computed,
     /// The calendar month before a one-month window, computed the same way (for the headline's

@@ -425,13 +425,14 @@ pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Vec<R
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| name.to_string());
-    if text.contains("var uptimeData") {
+    if let Some(published) = super::home_page::read(text) {
         // A status page's home page: its published uptime, no incident history.
         let empty = super::TextTable::new(super::DERIVED_INCIDENT_COLUMNS).into_raw(name)?;
         return Ok(vec![RawTable {
             note: Some(format!(
                 "{name}: a status page's home page (published uptime only): no incidents in it"
             )),
+            published,
             ..empty
         }]);
     }

@@ -1,0 +1,188 @@
+//! Published vs measured uptime: a status page's own figure for each component beside the one
+//! mttx measures from the incidents it read, over the same days.
+//!
+//! Statuspage's N-day figure (N = 90, 60, 30; the 90 is the one the page displays) is
+//! `100 * (1 - sum(m + 0.3 p) / (86400 * D))` truncated to 2 decimals, over the last N + 1 days
+//! of the page's data (all of them for N = 90) from the component's start date when later, `m`
+//! and `p` being each day's seconds of major and partial outage and `D` the days counted. The
+//! measured figure is mttx's availability of the same vendor and component over those days (UTC
+//! midnight to midnight), with the report's weights; empty when no incident of that vendor was
+//! read.
+
+use super::downtime::{availability, availability_rows};
+use super::options::Options;
+use crate::error::Result;
+use crate::model::{AvailScope, PublishedComponent, When};
+use crate::period::Period;
+use crate::table::{ImpactTable, IncidentTable};
+use crate::time::MS_PER_MIN;
+
+/// Statuspage's weight of a partial outage in its own figures.
+pub const STATUSPAGE_PARTIAL: f64 = 0.3;
+
+/// One row of `published_uptime.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedRow {
+    pub vendor: String,
+    pub component: String,
+    pub period_days: usize,
+    /// Inclusive dates.
+    pub start: String,
+    pub end: String,
+    /// What the page displays (its 90-day figure).
+    pub published_pct: Option<f64>,
+    pub recomputed_pct: f64,
+    pub measured_pct: Option<f64>,
+}
+
+/// One row of `published_daily.csv`: a day's downtime as the page counts it (major plus 0.3
+/// partial) and as mttx measures it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedDailyRow {
+    pub vendor: String,
+    pub component: String,
+    pub date: String,
+    pub published_downtime_min: f64,
+    pub measured_downtime_min: Option<f64>,
+}
+
+/// The page's own figure over `days` (each `(major s, partial s)`), truncated to 2 decimals.
+pub fn recomputed(days: &[(f64, f64)]) -> Option<f64> {
+    if days.is_empty() {
+        return None;
+    }
+    let down: f64 = days.iter().map(|(m, p)| m + STATUSPAGE_PARTIAL * p).sum();
+    let pct = 100.0 * (1.0 - down / (86_400.0 * days.len() as f64));
+    // Truncated, as the page does; the epsilon keeps 99.87 from reading as 99.8699999.
+    Some(((pct * 100.0) + 1e-9).floor() / 100.0)
+}
+
+/// The midnight (UTC) starting `date` (`YYYY-MM-DD`).
+fn midnight(date: &str) -> Option<i64> {
+    let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    Some(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis())
+}
+
+/// Every published component's 90, 60 and 30-day rows, and its days.
+pub fn compare(
+    incidents: &IncidentTable,
+    impacts: &ImpactTable,
+    published: &[PublishedComponent],
+    opts: &Options,
+) -> Result<(Vec<PublishedRow>, Vec<PublishedDailyRow>)> {
+    let mut rows = Vec::new();
+    let mut daily = Vec::new();
+    let options = |period: Period| Options {
+        period,
+        anchor: opts.anchor,
+        weights: opts.weights,
+        sla: opts.sla.clone(),
+    };
+    for c in published {
+        let read = incidents.vendor.values.contains(&c.vendor);
+        let from = c.start_date.as_deref().unwrap_or("");
+        for n in [90usize, 60, 30] {
+            let last: Vec<_> = c
+                .days
+                .iter()
+                .rev()
+                .take(if n == 90 { c.days.len() } else { n + 1 })
+                .collect();
+            let days: Vec<_> = last
+                .into_iter()
+                .rev()
+                .filter(|d| d.date.as_str() >= from)
+                .collect();
+            let (Some(first), Some(end)) = (days.first(), days.last()) else {
+                continue;
+            };
+            let Some(recomputed) = recomputed(
+                &days
+                    .iter()
+                    .map(|d| (d.major_s, d.partial_s))
+                    .collect::<Vec<_>>(),
+            ) else {
+                continue;
+            };
+            let measured = match (read, midnight(&first.date), midnight(&end.date)) {
+                (true, Some(s), Some(e)) => {
+                    let period = Period::new(chrono_tz::Tz::UTC, s, e + 1440 * MS_PER_MIN)?;
+                    let avail = availability_rows(incidents, impacts, &options(period))?;
+                    Some(
+                        (avail.iter())
+                            .find(|a| {
+                                a.scope == AvailScope::Component
+                                    && a.vendor == c.vendor
+                                    && a.component.as_deref() == Some(c.component.as_str())
+                                    && a.month == When::Whole
+                            })
+                            .map_or(100.0, |a| a.availability_pct),
+                    )
+                }
+                _ => None,
+            };
+            rows.push(PublishedRow {
+                vendor: c.vendor.clone(),
+                component: c.component.clone(),
+                period_days: n,
+                start: first.date.clone(),
+                end: end.date.clone(),
+                published_pct: if n == 90 { c.displayed_pct } else { None },
+                recomputed_pct: recomputed,
+                measured_pct: measured,
+            });
+        }
+        // The days, with mttx's downtime of each (when the vendor's incidents were read).
+        let measured_days = match (
+            read,
+            c.days.first().and_then(|d| midnight(&d.date)),
+            c.days.last().and_then(|d| midnight(&d.date)),
+        ) {
+            (true, Some(s), Some(e)) => {
+                let period = Period::new(chrono_tz::Tz::UTC, s, e + 1440 * MS_PER_MIN)?;
+                let a = availability(incidents, impacts, &options(period))?;
+                let row = (a.daily.rows.iter()).find(|r| {
+                    r.scope == AvailScope::Component
+                        && r.vendor == c.vendor
+                        && r.component.as_deref() == Some(c.component.as_str())
+                });
+                Some((a.daily.days.clone(), row.map(|r| r.downtime_min.clone())))
+            }
+            _ => None,
+        };
+        for d in &c.days {
+            let measured = measured_days.as_ref().map(|(dates, mins)| {
+                let at = dates.iter().position(|x| *x == d.date);
+                match (at, mins) {
+                    (Some(i), Some(m)) => m.get(i).copied().unwrap_or(0.0),
+                    _ => 0.0,
+                }
+            });
+            daily.push(PublishedDailyRow {
+                vendor: c.vendor.clone(),
+                component: c.component.clone(),
+                date: d.date.clone(),
+                published_downtime_min: (d.major_s + STATUSPAGE_PARTIAL * d.partial_s) / 60.0,
+                measured_downtime_min: measured,
+            });
+        }
+    }
+    Ok((rows, daily))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_figure_is_truncated_to_two_decimals() {
+        // 90 days, one with 1 hour major and one with 2 hours partial: (3600 + 0.3 * 7200) /
+        // (86400 * 90) = 0.0740741%, 99.925926% truncated to 99.92.
+        let mut days = vec![(0.0, 0.0); 88];
+        days.push((3600.0, 0.0));
+        days.push((0.0, 7200.0));
+        assert_eq!(recomputed(&days), Some(99.92));
+        assert_eq!(recomputed(&[(0.0, 0.0); 30]), Some(100.0));
+        assert_eq!(recomputed(&[]), None);
+    }
+}
