@@ -732,10 +732,13 @@ pub fn sections(r: &Report) -> Sections {
         r.computed.incidents.len(),
         r.counts.read,
     );
-    let by = if r.by.is_empty() {
-        ""
-    } else {
-        "<a href=\"#breakdown\">breakdown</a>"
+    let by = match (r.by.is_empty(), r.published.is_empty()) {
+        (true, true) => "",
+        (false, true) => "<a href=\"#breakdown\">breakdown</a>",
+        (true, false) => "<a href=\"#published\">published vs measured</a>",
+        (false, false) => {
+            "<a href=\"#breakdown\">breakdown</a><a href=\"#published\">published vs measured</a>"
+        }
     };
     let _ = write!(
         out,
