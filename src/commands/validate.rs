@@ -15,6 +15,9 @@ pub fn run(source: &Source, out: &mut dyn std::io::Write) -> Result<u8> {
     for w in &ing.warnings {
         let _ = writeln!(s, "{}:{}: warning: {}", w.source, w.line, w.message);
     }
+    for n in &ing.notes {
+        let _ = writeln!(s, "note: {n}");
+    }
     let c = ing.counts;
     let _ = writeln!(
         s,

@@ -1,10 +1,11 @@
 //! Status platforms other than Statuspage (contract section 4, "Other status platforms"), each
 //! detected by its content: Google Cloud's `incidents.json`, AWS Health events
-//! (`currentevents.json`, also `{"current": [...]}`), Slack's `api/v2.0.0/history` and Better
-//! Stack's `index.json`. Each becomes incidents (and, where the format gives them, precise
-//! impact windows) in the same tables the Statuspage readers make. Files that only hold what
-//! is active now (Instatus summaries) and Checkly's incidents file (shaped like Statuspage's,
-//! but not it) are refused by name rather than misread.
+//! (`currentevents.json`, also `{"current": [...]}`) and AWS's legacy `data.json`, Slack's
+//! `api/v2.0.0/history` and Better Stack's `index.json`. Each becomes incidents (and, where the
+//! format gives them, precise impact windows) in the same tables the Statuspage readers make.
+//! Files that only hold what is active now (Instatus summaries) and Checkly's incidents file
+//! (shaped like Statuspage's, but not it) are refused by name rather than misread: they add no
+//! row and the run's notes say why.
 
 use std::collections::HashMap;
 
@@ -152,11 +153,13 @@ pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Optio
     let Ok(doc) = serde_json::from_str::<Value>(text) else {
         return Ok(None);
     };
+    // Refused: no row, and the run says why (a folder of vendor files still reports the rest).
     let refuse = |what: &str| -> Result<Option<Vec<RawTable>>> {
-        Err(Error::File {
-            source_name: name.to_string(),
-            message: what.to_string(),
-        })
+        let empty = TextTable::new(DERIVED_INCIDENT_COLUMNS).into_raw(name)?;
+        Ok(Some(vec![RawTable {
+            note: Some(format!("{name}: not read: {what}")),
+            ..empty
+        }]))
     };
     let first = |v: &Value| {
         v.as_array()
@@ -195,7 +198,7 @@ pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Optio
                 .is_some_and(|i| i.contains_key("incidentUpdates"))
             {
                 return refuse(
-                    "a Checkly status page's incidents file: not Statuspage's format and not read (mttx reads Statuspage, Google Cloud, AWS Health, Slack and Better Stack histories)",
+                    "a Checkly status page's incidents file, not Statuspage's format (mttx reads Statuspage, Google Cloud, AWS Health, Slack and Better Stack histories)",
                 );
             }
             if m.contains_key("activeIncidents") {
