@@ -498,8 +498,20 @@ pub struct PublishedComponent {
     pub start_date: Option<String>,
     /// Oldest first.
     pub days: Vec<PublishedDay>,
-    /// The 90-day figure the page displays.
+    /// The figure the page displays (Statuspage: its 90-day figure).
     pub displayed_pct: Option<f64>,
+    /// How the platform works its figure out.
+    pub rule: PublishedRule,
+}
+
+/// A platform's rule for its published uptime.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PublishedRule {
+    /// Statuspage: major plus 0.3 of partial outage over whole days, truncated to 2 decimals.
+    Statuspage,
+    /// Better Stack: the downtime of its "downtime" days over the seconds from the first day's
+    /// midnight in the page's zone (UTC ms) to the page's `updated_at` (UTC ms).
+    BetterStack { from: i64, to: i64 },
 }
 
 /// The group of incidents without a value for a key, and the value `--where` matches them by.

@@ -7,7 +7,7 @@
 use regex::Regex;
 use serde_json::Value;
 
-use crate::model::{PublishedComponent, PublishedDay};
+use crate::model::{PublishedComponent, PublishedDay, PublishedRule};
 
 /// The published uptime of a home page; `None` when `text` is not one.
 pub(crate) fn read(text: &str) -> Option<Vec<PublishedComponent>> {
@@ -65,6 +65,7 @@ pub(crate) fn read(text: &str) -> Option<Vec<PublishedComponent>> {
                 .map(str::to_string),
             days,
             displayed_pct: displayed(code),
+            rule: PublishedRule::Statuspage,
         });
     }
     Some(out)

@@ -15,6 +15,7 @@ mod impacts;
 mod json;
 mod parquet;
 mod platforms;
+mod rails_zones;
 mod status_feed;
 mod statuspage_api;
 mod statuspage_page;

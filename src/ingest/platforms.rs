@@ -579,7 +579,11 @@ fn better_stack(name: &str, doc: &Value, lines: &Lines) -> Result<Option<Vec<Raw
             },
         );
     }
-    Ok(Some(out.tables(name)?))
+    let mut tables = out.tables(name)?;
+    if let Some(first) = tables.first_mut() {
+        first.published = better_stack_published(doc, &vendor);
+    }
+    Ok(Some(tables))
 }
 
 /// AWS's legacy `data.json` (`{archive, current}`): one incident per event, read as a report
@@ -692,4 +696,66 @@ fn legacy_page(
     let mut page = Page::from_updates(Some(title), false, updates, components, opts);
     page.vendor = Some("AWS".into());
     Ok(page)
+}
+
+/// A Better Stack page's published availability per resource: its `status_history` days (the
+/// downtime of "downtime" days), the figure it displays (`availability`), and its rule's span:
+/// the first day's midnight in the page's zone (a Rails zone name) to the page's `updated_at`.
+fn better_stack_published(doc: &Value, vendor: &str) -> Vec<crate::model::PublishedComponent> {
+    let zone = text(doc.pointer("/data/attributes/timezone"))
+        .and_then(|z| super::rails_zones::zone(&z))
+        .unwrap_or(chrono_tz::Tz::UTC);
+    let Some(to) = text(doc.pointer("/data/attributes/updated_at"))
+        .and_then(|t| parse_timestamp(&t, &chrono_tz::Tz::UTC).ok())
+    else {
+        return Vec::new();
+    };
+    let included: &[Value] = doc
+        .get("included")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice);
+    let mut out = Vec::new();
+    for r in included
+        .iter()
+        .filter(|x| x.get("type").and_then(Value::as_str) == Some("status_page_resource"))
+    {
+        let a = r.get("attributes").unwrap_or(&Value::Null);
+        let days: Vec<crate::model::PublishedDay> =
+            (a.get("status_history").and_then(Value::as_array))
+                .into_iter()
+                .flatten()
+                .filter_map(|d| {
+                    let down = text(d.get("status")).as_deref() == Some("downtime");
+                    Some(crate::model::PublishedDay {
+                        date: text(d.get("day"))?,
+                        major_s: if down {
+                            d.get("downtime_duration")
+                                .and_then(Value::as_f64)
+                                .unwrap_or(0.0)
+                        } else {
+                            0.0
+                        },
+                        partial_s: 0.0,
+                    })
+                })
+                .collect();
+        let Some(from) = days.first().and_then(|d| {
+            let day = chrono::NaiveDate::parse_from_str(&d.date, "%Y-%m-%d").ok()?;
+            Some(crate::time::local_midnight_ms(&zone, day))
+        }) else {
+            continue;
+        };
+        out.push(crate::model::PublishedComponent {
+            vendor: vendor.to_string(),
+            component: text(a.get("public_name")).unwrap_or_default(),
+            start_date: None,
+            days,
+            displayed_pct: a
+                .get("availability")
+                .and_then(Value::as_f64)
+                .map(|x| 100.0 * x),
+            rule: crate::model::PublishedRule::BetterStack { from, to },
+        });
+    }
+    out
 }

@@ -12,7 +12,7 @@
 use super::downtime::{availability, availability_rows};
 use super::options::Options;
 use crate::error::Result;
-use crate::model::{AvailScope, PublishedComponent, When};
+use crate::model::{AvailScope, PublishedComponent, PublishedRule, When};
 use crate::period::Period;
 use crate::table::{ImpactTable, IncidentTable};
 use crate::time::MS_PER_MIN;
@@ -80,57 +80,84 @@ pub fn compare(
     };
     for c in published {
         let read = incidents.vendor.values.contains(&c.vendor);
-        let from = c.start_date.as_deref().unwrap_or("");
-        for n in [90usize, 60, 30] {
-            let last: Vec<_> = c
-                .days
-                .iter()
-                .rev()
-                .take(if n == 90 { c.days.len() } else { n + 1 })
-                .collect();
-            let days: Vec<_> = last
-                .into_iter()
-                .rev()
-                .filter(|d| d.date.as_str() >= from)
-                .collect();
-            let (Some(first), Some(end)) = (days.first(), days.last()) else {
+        let measured_over = |s: i64, e: i64| -> Result<Option<f64>> {
+            if !read || e <= s {
+                return Ok(None);
+            }
+            let period = Period::new(chrono_tz::Tz::UTC, s, e)?;
+            let avail = availability_rows(incidents, impacts, &options(period))?;
+            Ok(Some(
+                (avail.iter())
+                    .find(|a| {
+                        a.scope == AvailScope::Component
+                            && a.vendor == c.vendor
+                            && a.component.as_deref() == Some(c.component.as_str())
+                            && a.month == When::Whole
+                    })
+                    .map_or(100.0, |a| a.availability_pct),
+            ))
+        };
+        if let PublishedRule::BetterStack { from, to } = c.rule {
+            // One figure: from the first day's midnight to the page's update.
+            let down: f64 = c.days.iter().map(|d| d.major_s).sum();
+            let secs = (to - from) as f64 / 1000.0;
+            let (Some(first), Some(end)) = (c.days.first(), c.days.last()) else {
                 continue;
-            };
-            let Some(recomputed) = recomputed(
-                &days
-                    .iter()
-                    .map(|d| (d.major_s, d.partial_s))
-                    .collect::<Vec<_>>(),
-            ) else {
-                continue;
-            };
-            let measured = match (read, midnight(&first.date), midnight(&end.date)) {
-                (true, Some(s), Some(e)) => {
-                    let period = Period::new(chrono_tz::Tz::UTC, s, e + 1440 * MS_PER_MIN)?;
-                    let avail = availability_rows(incidents, impacts, &options(period))?;
-                    Some(
-                        (avail.iter())
-                            .find(|a| {
-                                a.scope == AvailScope::Component
-                                    && a.vendor == c.vendor
-                                    && a.component.as_deref() == Some(c.component.as_str())
-                                    && a.month == When::Whole
-                            })
-                            .map_or(100.0, |a| a.availability_pct),
-                    )
-                }
-                _ => None,
             };
             rows.push(PublishedRow {
                 vendor: c.vendor.clone(),
                 component: c.component.clone(),
-                period_days: n,
+                period_days: c.days.len(),
                 start: first.date.clone(),
                 end: end.date.clone(),
-                published_pct: if n == 90 { c.displayed_pct } else { None },
-                recomputed_pct: recomputed,
-                measured_pct: measured,
+                published_pct: c.displayed_pct,
+                recomputed_pct: if secs > 0.0 {
+                    ((100.0 * (1.0 - down / secs)) * 10_000.0).round() / 10_000.0
+                } else {
+                    100.0
+                },
+                measured_pct: measured_over(from, to)?,
             });
+        } else {
+            let from = c.start_date.as_deref().unwrap_or("");
+            for n in [90usize, 60, 30] {
+                let last: Vec<_> = c
+                    .days
+                    .iter()
+                    .rev()
+                    .take(if n == 90 { c.days.len() } else { n + 1 })
+                    .collect();
+                let days: Vec<_> = last
+                    .into_iter()
+                    .rev()
+                    .filter(|d| d.date.as_str() >= from)
+                    .collect();
+                let (Some(first), Some(end)) = (days.first(), days.last()) else {
+                    continue;
+                };
+                let Some(recomputed) = recomputed(
+                    &days
+                        .iter()
+                        .map(|d| (d.major_s, d.partial_s))
+                        .collect::<Vec<_>>(),
+                ) else {
+                    continue;
+                };
+                let measured = match (midnight(&first.date), midnight(&end.date)) {
+                    (Some(s), Some(e)) => measured_over(s, e + 1440 * MS_PER_MIN)?,
+                    _ => None,
+                };
+                rows.push(PublishedRow {
+                    vendor: c.vendor.clone(),
+                    component: c.component.clone(),
+                    period_days: n,
+                    start: first.date.clone(),
+                    end: end.date.clone(),
+                    published_pct: if n == 90 { c.displayed_pct } else { None },
+                    recomputed_pct: recomputed,
+                    measured_pct: measured,
+                });
+            }
         }
         // The days, with mttx's downtime of each (when the vendor's incidents were read).
         let measured_days = match (
