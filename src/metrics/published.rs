@@ -4,8 +4,10 @@
 //! Statuspage's N-day figure (N = 90, 60, 30; the 90 is the one the page displays) is
 //! `100 * (1 - sum(m + 0.3 p) / (86400 * D))` truncated to 2 decimals, over the last N + 1 days
 //! of the page's data (all of them for N = 90) from the component's start date when later, `m`
-//! and `p` being each day's seconds of major and partial outage and `D` the days counted. The
-//! measured figure is mttx's availability of the same vendor and component over those days (UTC
+//! and `p` being each day's seconds of major and partial outage and `D` the days counted. Better
+//! Stack's figure is the downtime of its "downtime" days over the seconds from the first day's
+//! midnight (the page's zone) to the page's `updated_at`. The measured figure is mttx's
+//! availability of the same vendor and component over the same span (Statuspage's days UTC
 //! midnight to midnight), with the report's weights; empty when no incident of that vendor was
 //! read.
 
