@@ -42,6 +42,23 @@ pub struct Config {
     pub vendors: Vec<crate::sync::Vendor>,
     /// `[filter] where`: standing filters, before any `--where`.
     pub filters: Vec<crate::model::Filter>,
+    /// `[weights] published_partial`: the weight of a partial outage in status pages' own
+    /// uptime figures, for vendors without their own (`[[vendor]] published_partial`).
+    pub published_partial: Option<f64>,
+}
+
+impl Config {
+    /// The weight of a partial outage in `vendor`'s published uptime: its `[[vendor]]` entry's,
+    /// else `[weights] published_partial`, else its platform's (1 for incident.io pages), else
+    /// Statuspage's 0.3.
+    pub fn published_partial(&self, vendor: &str) -> f64 {
+        let entry = self.vendors.iter().find(|v| v.name == vendor);
+        entry
+            .and_then(|v| v.published_partial)
+            .or(self.published_partial)
+            .or_else(|| entry.filter(|v| v.platform == "incident.io").map(|_| 1.0))
+            .unwrap_or(crate::metrics::published::STATUSPAGE_PARTIAL)
+    }
 }
 
 impl Config {
@@ -170,6 +187,7 @@ struct WeightsSection {
     partial_outage: Option<Spanned<f64>>,
     degraded_performance: Option<Spanned<f64>>,
     under_maintenance: Option<Spanned<f64>>,
+    published_partial: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -188,6 +206,7 @@ struct VendorEntry {
     name: Option<Spanned<String>>,
     url: Option<Spanned<String>>,
     platform: Option<Spanned<String>>,
+    published_partial: Option<Spanned<f64>>,
 }
 
 /// Platforms `sync` reads; incident.io status pages serve Statuspage's API.
@@ -313,11 +332,28 @@ impl Reader<'_> {
                 v
             }
         };
+        let published_partial = match &e.published_partial {
+            Some(w) => Some(self.weight("[[vendor]] published_partial", w)?),
+            None => None,
+        };
         Ok(crate::sync::Vendor {
             name,
             url: url.trim_end_matches('/').to_string(),
             platform,
+            published_partial,
         })
+    }
+
+    fn weight(&self, key: &str, v: &Spanned<f64>) -> Result<f64> {
+        let x = *v.get_ref();
+        if (0.0..=1.0).contains(&x) {
+            Ok(x)
+        } else {
+            self.err(
+                v.span(),
+                format!("{key} = {x}: a weight is between 0 and 1"),
+            )
+        }
     }
 
     fn target(&self, key: &str, v: &Spanned<f64>) -> Result<f64> {
@@ -437,6 +473,9 @@ pub fn parse(name: &str, text: &str) -> Result<Config> {
                 }
                 c.weight_overrides[level.code() as usize] = Some(x);
             }
+        }
+        if let Some(p) = &w.published_partial {
+            c.published_partial = Some(r.weight("[weights] published_partial", p)?);
         }
     }
     for entry in file.sla.iter().flatten() {
@@ -589,6 +628,8 @@ sla = 99.9                  # default target, percent
 [weights]                   # override the preset level by level, each between 0 and 1
 partial_outage = 0.5
 # degraded_performance = 0.1
+# published_partial = 0.3   # a partial outage in status pages' own uptime figures (Statuspage 0.3;
+                            # incident.io pages count it fully); [[vendor]] published_partial wins
 
 [[sla]]                     # targets; the most specific match wins
 vendor = "Acme*"            # exact name or glob (* any text, ? one character)
@@ -633,6 +674,36 @@ mod tests {
     }
 
     #[test]
+    fn a_vendors_published_partial_weight_comes_from_its_entry_then_the_weights_then_its_platform()
+    {
+        let c = parse(
+            "mttx.toml",
+            "[weights]\npublished_partial = 0.5\n\n[[vendor]]\nname = \"A\"\nurl = \"https://a.test\"\npublished_partial = 1.0\n\n[[vendor]]\nname = \"B\"\nurl = \"https://b.test\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.published_partial("A"), 1.0);
+        assert_eq!(c.published_partial("B"), 0.5);
+        assert_eq!(c.published_partial("Unlisted"), 0.5);
+        let c = parse(
+            "mttx.toml",
+            "[[vendor]]\nname = \"I\"\nurl = \"https://i.test\"\nplatform = \"incident.io\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.published_partial("I"),
+            1.0,
+            "incident.io counts a partial outage fully"
+        );
+        assert_eq!(c.published_partial("Other"), 0.3, "Statuspage's rule");
+        let err = parse("mttx.toml", "[weights]\npublished_partial = 2\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("published_partial = 2: a weight is between 0 and 1"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn dimensions_and_standing_filters_are_read_and_described() {
         let c = parse(
             "mttx.toml",
@@ -674,14 +745,15 @@ mod tests {
         assert_eq!(c.rules[1].component, Some(Pattern("API".into())));
         let h = c.rules[2].hours.as_ref().unwrap();
         assert_eq!((h.start_min, h.end_min), (480, 1080));
-        assert_eq!(c.rules[0].line, 22, "the line of the [[sla]] header");
+        assert_eq!(c.rules[0].line, 24, "the line of the [[sla]] header");
         assert_eq!(c.store, Some(PathBuf::from("vendors.db")));
         assert_eq!(
             c.vendors,
             [crate::sync::Vendor {
                 name: "GitHub".into(),
                 url: "https://www.githubstatus.com".into(),
-                platform: "statuspage".into()
+                platform: "statuspage".into(),
+                published_partial: None,
             }]
         );
         assert_eq!(

@@ -483,3 +483,35 @@ fn better_stacks_availability_is_recomputed_from_its_days_in_the_pages_zone() {
         }
     }
 }
+
+#[test]
+fn a_vendors_own_partial_weight_recomputes_its_published_figure() {
+    let dir = temp();
+    let config = dir.path().join("mttx.toml");
+    std::fs::write(
+        &config,
+        "[[vendor]]\nname = \"Tailwind\"\nurl = \"https://status.tailwind.test\"\npublished_partial = 1.0\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = run(&[
+        "report",
+        "tests/data/published",
+        "--month",
+        "2025-03",
+        "--formats",
+        "csv",
+        "--config",
+        &path_str(&config),
+        "--out",
+        &path_str(&out),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(out.join("published_uptime.csv")).unwrap();
+    // Two hours of partial outage counted fully over 4 days: 100 (1 - 7200 / 345600) = 97.9167,
+    // truncated 97.91; the page (Statuspage's 0.3) shows 99.37.
+    assert!(
+        text.contains("\nTailwind,Core / Search,90,2025-03-02,2025-03-05,99.37,97.91,100\n"),
+        "{text}"
+    );
+}

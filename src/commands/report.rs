@@ -144,6 +144,7 @@ fn build_beside<T: Send>(
         &ingested.impacts,
         &ingested.published,
         &opts,
+        &|vendor| args.config.published_partial(vendor),
     )?;
     laps.lap("published uptime");
     // Daily downtime and the windows are drawn, never written as data.

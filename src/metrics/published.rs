@@ -48,12 +48,13 @@ pub struct PublishedDailyRow {
     pub measured_downtime_min: Option<f64>,
 }
 
-/// The page's own figure over `days` (each `(major s, partial s)`), truncated to 2 decimals.
-pub fn recomputed(days: &[(f64, f64)]) -> Option<f64> {
+/// The page's own figure over `days` (each `(major s, partial s)`), a partial outage weighing
+/// `partial` (Statuspage: 0.3), truncated to 2 decimals.
+pub fn recomputed(days: &[(f64, f64)], partial: f64) -> Option<f64> {
     if days.is_empty() {
         return None;
     }
-    let down: f64 = days.iter().map(|(m, p)| m + STATUSPAGE_PARTIAL * p).sum();
+    let down: f64 = days.iter().map(|(m, p)| m + partial * p).sum();
     let pct = 100.0 * (1.0 - down / (86_400.0 * days.len() as f64));
     // Truncated, as the page does; the epsilon keeps 99.87 from reading as 99.8699999.
     Some(((pct * 100.0) + 1e-9).floor() / 100.0)
@@ -71,6 +72,7 @@ pub fn compare(
     impacts: &ImpactTable,
     published: &[PublishedComponent],
     opts: &Options,
+    partial_of: &dyn Fn(&str) -> f64,
 ) -> Result<(Vec<PublishedRow>, Vec<PublishedDailyRow>)> {
     let mut rows = Vec::new();
     let mut daily = Vec::new();
@@ -137,12 +139,9 @@ pub fn compare(
                 let (Some(first), Some(end)) = (days.first(), days.last()) else {
                     continue;
                 };
-                let Some(recomputed) = recomputed(
-                    &days
-                        .iter()
-                        .map(|d| (d.major_s, d.partial_s))
-                        .collect::<Vec<_>>(),
-                ) else {
+                let pairs: Vec<(f64, f64)> =
+                    days.iter().map(|d| (d.major_s, d.partial_s)).collect();
+                let Some(recomputed) = recomputed(&pairs, partial_of(&c.vendor)) else {
                     continue;
                 };
                 let measured = match (midnight(&first.date), midnight(&end.date)) {
@@ -191,7 +190,7 @@ pub fn compare(
                 vendor: c.vendor.clone(),
                 component: c.component.clone(),
                 date: d.date.clone(),
-                published_downtime_min: (d.major_s + STATUSPAGE_PARTIAL * d.partial_s) / 60.0,
+                published_downtime_min: (d.major_s + partial_of(&c.vendor) * d.partial_s) / 60.0,
                 measured_downtime_min: measured,
             });
         }
@@ -210,8 +209,10 @@ mod tests {
         let mut days = vec![(0.0, 0.0); 88];
         days.push((3600.0, 0.0));
         days.push((0.0, 7200.0));
-        assert_eq!(recomputed(&days), Some(99.92));
-        assert_eq!(recomputed(&[(0.0, 0.0); 30]), Some(100.0));
-        assert_eq!(recomputed(&[]), None);
+        assert_eq!(recomputed(&days, STATUSPAGE_PARTIAL), Some(99.92));
+        // Counting a partial outage fully (incident.io): (3600 + 7200) / 7776000, 99.86.
+        assert_eq!(recomputed(&days, 1.0), Some(99.86));
+        assert_eq!(recomputed(&[(0.0, 0.0); 30], 0.3), Some(100.0));
+        assert_eq!(recomputed(&[], 0.3), None);
     }
 }

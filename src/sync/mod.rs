@@ -21,7 +21,7 @@ use crate::store::{Mode, NewIncident, PageInfo, Saved, Store};
 use http::{Client, Got, Limits};
 
 /// A vendor to sync, as configured.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Vendor {
     /// The vendor's name in every report.
     pub name: String,
@@ -29,6 +29,9 @@ pub struct Vendor {
     pub url: String,
     /// `statuspage` (incident.io pages serve the same API).
     pub platform: String,
+    /// The weight of a partial outage in the page's own uptime figures (`published_partial`;
+    /// default: the platform's, 0.3 for Statuspage, 1 for incident.io).
+    pub published_partial: Option<f64>,
 }
 
 /// History pages walked at most (three months each: fifty years).
