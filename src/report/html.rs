@@ -63,6 +63,8 @@ td.met { background: var(--ok-bg); color: var(--ok); }
 td.missed { background: var(--miss-bg); color: var(--miss); font-weight: 600; }
 .scroll { overflow-x: auto; }
 .trend { color: var(--muted); cursor: help; }
+.strip { display: flex; align-items: center; gap: 10px; font-size: 12px; margin: 3px 0; }
+.strip span { width: 300px; text-align: right; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 figure { margin: 12px 0 26px; page-break-inside: avoid; break-inside: avoid; }
 figure svg { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 6px; }
 code { background: var(--soft); padding: 0 4px; border-radius: 4px; }
@@ -387,7 +389,85 @@ fn published(out: &mut String, r: &Report) {
                 .unwrap_or_default(),
         );
     }
-    out.push_str("</tbody></table></div><p class=\"note\">The page's own 90-day figure (published), the same figure worked out from the page's daily data (recomputed: major outage plus 0.3 of partial, truncated to 2 decimals), and mttx's availability of the component over the same days from the incidents read (measured, the report's weights; empty when none of the vendor's incidents were read). published_uptime.csv has the 60 and 30-day figures too, published_daily.csv each day.</p>");
+    out.push_str("</tbody></table></div>");
+    daily_strips(out, r);
+    out.push_str("<p class=\"note\">The page's own 90-day figure (published), the same figure worked out from the page's daily data (recomputed: major outage plus 0.3 of partial, truncated to 2 decimals), and mttx's availability of the component over the same days from the incidents read (measured, the report's weights; empty when none of the vendor's incidents were read). published_uptime.csv has the 60 and 30-day figures too, published_daily.csv each day.</p>");
+}
+
+/// Components whose days are drawn as strips, at most (the largest differences first).
+const STRIPS: usize = 12;
+
+/// Each day's downtime as the page counts it and as mttx measures it, one strip each: green
+/// for none, then darker red up to an hour or more.
+fn daily_strips(out: &mut String, r: &Report) {
+    let mut comps: Vec<(&str, &str)> = Vec::new();
+    let mut diff: Vec<f64> = Vec::new();
+    for d in &r.published_daily {
+        let key = (d.vendor.as_str(), d.component.as_str());
+        let gap = (d.published_downtime_min - d.measured_downtime_min.unwrap_or(0.0)).abs();
+        match comps.iter().position(|c| *c == key) {
+            Some(i) => diff[i] += gap,
+            None => {
+                comps.push(key);
+                diff.push(gap);
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..comps.len()).collect();
+    order.sort_by(|&a, &b| diff[b].total_cmp(&diff[a]));
+    let colour = |min: f64| {
+        if min <= 0.0 {
+            "#2fcc66".to_string()
+        } else {
+            let t = (min / 60.0).min(1.0);
+            format!(
+                "rgb({},{},{})",
+                240 - (t * 50.0) as u8,
+                160 - (t * 140.0) as u8,
+                60 - (t * 40.0) as u8
+            )
+        }
+    };
+    out.push_str("<h3>Day by day: published (upper strip) and measured (lower)</h3>");
+    for &i in order.iter().take(STRIPS) {
+        let (vendor, component) = comps[i];
+        let days: Vec<_> = (r.published_daily.iter())
+            .filter(|d| d.vendor == vendor && d.component == component)
+            .collect();
+        let w = 6 * days.len().max(1);
+        let _ = write!(
+            out,
+            "<div class=\"strip\"><span>{} / {}</span><svg width=\"{w}\" height=\"22\" role=\"img\" aria-label=\"daily downtime of {}\">",
+            esc(vendor),
+            esc(component),
+            esc(component)
+        );
+        for (k, d) in days.iter().enumerate() {
+            let x = 6 * k;
+            let title = format!(
+                "{}: {} min published, {} measured",
+                d.date,
+                num(d.published_downtime_min, 1),
+                d.measured_downtime_min
+                    .map_or("not".into(), |m| format!("{} min", num(m, 1)))
+            );
+            let _ = write!(
+                out,
+                "<rect x=\"{x}\" y=\"0\" width=\"5\" height=\"10\" fill=\"{}\"><title>{}</title></rect>",
+                colour(d.published_downtime_min),
+                esc(&title)
+            );
+            if let Some(m) = d.measured_downtime_min {
+                let _ = write!(
+                    out,
+                    "<rect x=\"{x}\" y=\"12\" width=\"5\" height=\"10\" fill=\"{}\"><title>{}</title></rect>",
+                    colour(m),
+                    esc(&title)
+                );
+            }
+        }
+        out.push_str("</svg></div>");
+    }
 }
 
 /// The breakdown by `--by` over the whole window (and per period in breakdown.csv).
