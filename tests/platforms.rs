@@ -22,6 +22,24 @@ fn imported(input: &str) -> (Vec<String>, Vec<String>) {
     (lines("incidents.csv"), lines("impacts.csv"))
 }
 
+/// The CSV report of the platforms' fixtures for March 2025: its folder and the run.
+fn march_report() -> (tempfile::TempDir, std::process::Output) {
+    let dir = temp();
+    let out = path_str(dir.path());
+    let o = run(&[
+        "report",
+        DIR,
+        "--month",
+        "2025-03",
+        "--formats",
+        "csv",
+        "--out",
+        &out,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    (dir, o)
+}
+
 fn has(lines: &[String], line: &str) {
     assert!(
         lines.iter().any(|l| l == line),
@@ -135,18 +153,7 @@ fn each_platform_maps_as_the_contract_says() {
 
 #[test]
 fn a_folder_mixing_the_platforms_reports_every_vendor_and_rejects_nothing() {
-    let dir = temp();
-    let o = run(&[
-        "report",
-        DIR,
-        "--month",
-        "2025-03",
-        "--formats",
-        "csv",
-        "--out",
-        &path_str(dir.path()),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let (dir, o) = march_report();
     assert!(
         stdout(&o).contains("rows: 11 read, 11 accepted, 0 rejected"),
         "{}",
@@ -431,18 +438,7 @@ fn the_whole_shared_folder_of_other_platforms_reports_without_a_rejected_row() {
 
 #[test]
 fn better_stacks_availability_is_recomputed_from_its_days_in_the_pages_zone() {
-    let dir = temp();
-    let o = run(&[
-        "report",
-        DIR,
-        "--month",
-        "2025-03",
-        "--formats",
-        "csv",
-        "--out",
-        &path_str(dir.path()),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let (dir, _) = march_report();
     let text = std::fs::read_to_string(dir.path().join("published_uptime.csv")).unwrap();
     // "Eastern Time (US & Canada)" (a Rails name) is EDT on 29 March 2025: the first day starts
     // at 04:00Z; to the page's update (31 March 00:00Z) is 158,400 s. Only the "downtime" day
