@@ -210,7 +210,15 @@ struct VendorEntry {
 }
 
 /// Platforms `sync` reads; incident.io status pages serve Statuspage's API.
-pub const PLATFORMS: [&str; 2] = ["statuspage", "incident.io"];
+pub const PLATFORMS: [&str; 7] = [
+    "statuspage",
+    "incident.io",
+    "google-cloud",
+    "aws",
+    "slack",
+    "betterstack",
+    "atom",
+];
 
 /// A column name, or for `components` a list of 0/1 columns, one per component.
 #[derive(Debug, Deserialize)]
@@ -316,7 +324,9 @@ impl Reader<'_> {
             );
         }
         let platform = match &e.platform {
-            None => PLATFORMS[0].to_string(),
+            None => crate::sync::feeds::detect(&url)
+                .unwrap_or(PLATFORMS[0])
+                .to_string(),
             Some(p) => {
                 let v = p.get_ref().trim().to_ascii_lowercase();
                 if !PLATFORMS.contains(&v.as_str()) {
@@ -616,7 +626,8 @@ store = "vendors.db"        # the vendor store `mttx sync` fills (--store overri
 [[vendor]]                  # a status page to keep in the store, one table each
 name = "GitHub"                       # the vendor's name in every report
 url = "https://www.githubstatus.com"  # the status page's base URL (http or https)
-platform = "statuspage"               # optional: statuspage or incident.io; detected when absent
+platform = "statuspage"               # optional: statuspage, incident.io, google-cloud, aws, slack,
+                                      # betterstack or atom; detected from the URL when absent
 
 [report]
 tz = "Europe/Berlin"        # report time zone: months, days, naive timestamps
@@ -745,7 +756,7 @@ mod tests {
         assert_eq!(c.rules[1].component, Some(Pattern("API".into())));
         let h = c.rules[2].hours.as_ref().unwrap();
         assert_eq!((h.start_min, h.end_min), (480, 1080));
-        assert_eq!(c.rules[0].line, 24, "the line of the [[sla]] header");
+        assert_eq!(c.rules[0].line, 25, "the line of the [[sla]] header");
         assert_eq!(c.store, Some(PathBuf::from("vendors.db")));
         assert_eq!(
             c.vendors,

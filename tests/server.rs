@@ -17,6 +17,8 @@ use serde_json::{Value, json};
 #[derive(Clone)]
 pub enum Reply {
     Json(String),
+    /// A body of raw bytes (a UTF-16 document, an Atom feed), as JSON.
+    Bytes(Vec<u8>),
     Status(u16, Vec<(String, String)>, String),
     /// Declares `declared` bytes, sends `body`, closes.
     Truncated(String, usize),
@@ -161,6 +163,13 @@ fn serve(
             200,
             &[("Content-Type".into(), "application/json".into())],
             body.as_bytes(),
+            body.len(),
+        ),
+        Reply::Bytes(body) => respond(
+            &mut stream,
+            200,
+            &[("Content-Type".into(), "application/json".into())],
+            &body,
             body.len(),
         ),
         Reply::Status(status, headers, body) => {

@@ -578,3 +578,118 @@ fn sync_needs_vendors_and_checks_them() {
     let ex = in_dir(dir.path(), &["config", "--example"]);
     assert!(stdout(&ex).contains("[[vendor]]"));
 }
+
+/// A route serving `body` (raw bytes, as JSON) at `path`, 404 elsewhere.
+fn document_route(path: &'static str, body: Arc<RwLock<Vec<u8>>>) -> crate::server::Route {
+    Arc::new(move |p: &str, _| {
+        if p == path {
+            crate::server::Reply::Bytes(body.read().unwrap().clone())
+        } else {
+            crate::server::Reply::Status(404, Vec::new(), "not here".into())
+        }
+    })
+}
+
+#[test]
+fn other_platforms_sync_into_the_store_and_read_back_as_their_own_documents() {
+    let dir = temp();
+    let file = |f: &str| {
+        std::fs::read(
+            crate::common::manifest_dir()
+                .join("tests/data/platforms")
+                .join(f),
+        )
+        .unwrap()
+    };
+    let serve = |path: &'static str, f: &str| {
+        let body = Arc::new(RwLock::new(file(f)));
+        (
+            Server::start(document_route(path, body.clone()), Duration::ZERO),
+            body,
+        )
+    };
+    let (gcp, _) = serve("/incidents.json", "google-cloud.json");
+    let (slack, _) = serve("/api/v2.0.0/history", "slack-history.json");
+    let (bs, _) = serve("/index.json", "betterstack.json");
+    let atom_body =
+        std::fs::read(crate::common::manifest_dir().join("tests/data/atom/history.atom")).unwrap();
+    let atom = Server::start(
+        document_route("/history.atom", Arc::new(RwLock::new(atom_body))),
+        Duration::ZERO,
+    );
+    // AWS lists only what is open: the first sync sees E2 alone, the second E1 alone.
+    let all: serde_json::Value = serde_json::from_str(
+        &String::from_utf16(
+            &file("aws-health.json")[2..]
+                .chunks(2)
+                .map(|p| u16::from_be_bytes([p[0], p[1]]))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let event = |k: usize| serde_json::to_vec(&serde_json::json!([all[k].clone()])).unwrap();
+    let (aws, aws_body) = serve("/public/currentevents", "aws-health.json");
+    *aws_body.write().unwrap() = event(1);
+    let mut text = String::from("store = \"vendors.db\"\n");
+    for (name, url, platform) in [
+        ("GCP", gcp.url(), "google-cloud"),
+        ("Slack Inc", slack.url(), "slack"),
+        ("Fabrikam", bs.url(), "betterstack"),
+        ("AWS", aws.url(), "aws"),
+        ("Contoso", atom.url(), "atom"),
+    ] {
+        text.push_str(&format!(
+            "\n[[vendor]]\nname = \"{name}\"\nurl = \"{url}\"\nplatform = \"{platform}\"\n"
+        ));
+    }
+    std::fs::write(dir.path().join("mttx.toml"), text).unwrap();
+    let o = sync(dir.path(), &["--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    *aws_body.write().unwrap() = event(0);
+    let o = sync(dir.path(), &["--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let i = in_dir(
+        dir.path(),
+        &["import", "--store", "vendors.db", "--out", "imported"],
+    );
+    assert_eq!(i.status.code(), Some(0), "{}", stderr(&i));
+    let rows = read_csv(&dir.path().join("imported/incidents.csv"));
+    let of = |v: &str| rows.iter().filter(|r| r["vendor"] == v).count();
+    // Each under the configured name; AWS kept both events across the two syncs.
+    assert_eq!(
+        (of("GCP"), of("Slack Inc"), of("Fabrikam"), of("AWS")),
+        (2, 2, 2, 2),
+        "{rows:?}"
+    );
+    let e1 = rows.iter().find(|r| r["id"].ends_with("/E1")).unwrap();
+    assert_eq!(e1["resolved_at"], "2025-03-05T12:00:00Z");
+    let impacts = read_csv(&dir.path().join("imported/impacts.csv"));
+    assert!(
+        impacts
+            .iter()
+            .any(|r| r["vendor"] == "Fabrikam" && r["component"] == "API")
+    );
+}
+
+#[test]
+fn a_platform_document_that_is_missing_fails_its_vendor_with_exit_5() {
+    let dir = temp();
+    let body = Arc::new(RwLock::new(Vec::new()));
+    let s = Server::start(document_route("/elsewhere", body), Duration::ZERO);
+    std::fs::write(
+        dir.path().join("mttx.toml"),
+        format!(
+            "store = \"vendors.db\"\n\n[[vendor]]\nname = \"GCP\"\nurl = \"{}\"\nplatform = \"google-cloud\"\n",
+            s.url()
+        ),
+    )
+    .unwrap();
+    let o = sync(dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(5), "{}", stdout(&o));
+    let text = format!("{}{}", stdout(&o), stderr(&o));
+    assert!(
+        text.contains("/incidents.json: 404: no google-cloud document there"),
+        "{text}"
+    );
+}

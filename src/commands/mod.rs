@@ -135,8 +135,9 @@ fn store_inputs(
             silent.join(", ")
         ));
     }
-    let inputs = store
-        .documents()?
+    let feeds = crate::sync::feeds::is_feed;
+    let mut inputs: Vec<Input> = store
+        .documents_but(feeds)?
         .into_iter()
         .map(|d| Input::Bytes {
             name: format!("{}[{}]", path.display(), d.vendor),
@@ -144,6 +145,23 @@ fn store_inputs(
             bytes: std::borrow::Cow::Owned(d.json.into_bytes()),
         })
         .collect();
+    // Vendors of other platforms: their own document, rebuilt under the configured name.
+    for v in vendors.iter().filter(|v| feeds(&v.platform)) {
+        let raws = store.raws(&v.name)?;
+        if raws.is_empty() {
+            continue;
+        }
+        let (text, atom) = crate::sync::feeds::document(&v.platform, &v.name, &raws);
+        inputs.push(Input::Bytes {
+            name: format!("{}[{}]", path.display(), v.name),
+            format: if atom {
+                crate::ingest::Format::Atom
+            } else {
+                crate::ingest::Format::Json
+            },
+            bytes: std::borrow::Cow::Owned(text.into_bytes()),
+        });
+    }
     Ok((inputs, notes))
 }
 

@@ -84,6 +84,11 @@ pub enum InputLimit {
     Memory(u64),
 }
 
+/// The text of a JSON document in UTF-8 (with or without a BOM) or UTF-16 with a BOM.
+pub fn decode_json(bytes: &[u8]) -> Result<String> {
+    platforms::decode("document", bytes).map(|t| t.into_owned())
+}
+
 /// Memory assumed available where the system does not say: 3 GiB (1 GiB of CSV).
 pub const UNKNOWN_MEMORY: u64 = 3 << 30;
 

@@ -171,18 +171,32 @@ pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Optio
     let lines = Lines::new(text);
     match &doc {
         Value::Array(items) => match first(&doc) {
-            Some(m) if has(&m, &["begin", "external_desc"]) => google_cloud(name, items, &lines),
-            Some(m) if has(&m, &["notes", "services", "date_created"]) => {
-                slack(name, items, &lines)
+            Some(m) if has(&m, &["begin", "external_desc"]) => {
+                google_cloud(name, items, &lines, None)
             }
-            Some(m) if has(&m, &["arn", "event_log"]) => aws_health(name, items, &lines),
+            Some(m) if has(&m, &["notes", "services", "date_created"]) => {
+                slack(name, items, &lines, None)
+            }
+            Some(m) if has(&m, &["arn", "event_log"]) => aws_health(name, items, &lines, None),
             _ => Ok(None),
         },
         Value::Object(m) => {
+            // A synced vendor's document (`mttx sync`): the platform's items under its name.
+            if let (Some(vendor), Some(platform), Some(items)) = (
+                m.get("mttx_vendor").and_then(Value::as_str),
+                m.get("mttx_platform").and_then(Value::as_str),
+                m.get("items").and_then(Value::as_array),
+            ) {
+                return match platform {
+                    "google-cloud" => google_cloud(name, items, &lines, Some(vendor)),
+                    "slack" => slack(name, items, &lines, Some(vendor)),
+                    _ => aws_health(name, items, &lines, Some(vendor)),
+                };
+            }
             if let Some(items) = m.get("current").and_then(Value::as_array)
                 && first(&m["current"]).is_some_and(|e| has(&e, &["arn", "event_log"]))
             {
-                return aws_health(name, items, &lines);
+                return aws_health(name, items, &lines, None);
             }
             if has(m, &["archive", "current"]) {
                 return aws_legacy(name, m, &lines, opts).map(Some);
@@ -255,7 +269,12 @@ fn heavier(a: Option<Level>, b: Option<Level>) -> Option<Level> {
     }
 }
 
-fn google_cloud(name: &str, items: &[Value], lines: &Lines) -> Result<Option<Vec<RawTable>>> {
+fn google_cloud(
+    name: &str,
+    items: &[Value],
+    lines: &Lines,
+    vendor: Option<&str>,
+) -> Result<Option<Vec<RawTable>>> {
     let mut out = Out::new(false);
     for item in items {
         let id = text(item.get("id")).unwrap_or_default();
@@ -273,7 +292,7 @@ fn google_cloud(name: &str, items: &[Value], lines: &Lines) -> Result<Option<Vec
         out.incident(
             lines.of("id", &id),
             Incident {
-                vendor: "Google Cloud".into(),
+                vendor: vendor.unwrap_or("Google Cloud").into(),
                 title: text(item.get("external_desc")),
                 severity: text(item.get("severity")),
                 impact,
@@ -288,7 +307,12 @@ fn google_cloud(name: &str, items: &[Value], lines: &Lines) -> Result<Option<Vec
     Ok(Some(out.tables(name)?))
 }
 
-fn slack(name: &str, items: &[Value], lines: &Lines) -> Result<Option<Vec<RawTable>>> {
+fn slack(
+    name: &str,
+    items: &[Value],
+    lines: &Lines,
+    vendor: Option<&str>,
+) -> Result<Option<Vec<RawTable>>> {
     let mut out = Out::new(false);
     for item in items {
         let id = text(item.get("id")).unwrap_or_default();
@@ -314,7 +338,7 @@ fn slack(name: &str, items: &[Value], lines: &Lines) -> Result<Option<Vec<RawTab
         out.incident(
             lines.of("id", &id),
             Incident {
-                vendor: "Slack".into(),
+                vendor: vendor.unwrap_or("Slack").into(),
                 title: text(item.get("title")),
                 severity: kind,
                 impact,
@@ -348,7 +372,13 @@ fn epoch_s(v: Option<&Value>) -> Option<i64> {
     s.parse::<f64>().ok().map(|s| (s * 1000.0).round() as i64)
 }
 
-fn aws_health(name: &str, items: &[Value], lines: &Lines) -> Result<Option<Vec<RawTable>>> {
+fn aws_health(
+    name: &str,
+    items: &[Value],
+    lines: &Lines,
+    vendor: Option<&str>,
+) -> Result<Option<Vec<RawTable>>> {
+    let vendor = vendor.unwrap_or("AWS");
     let mut out = Out::new(true);
     for item in items {
         let id = text(item.get("arn")).unwrap_or_default();
@@ -418,7 +448,7 @@ fn aws_health(name: &str, items: &[Value], lines: &Lines) -> Result<Option<Vec<R
             match changes.get_mut(key.as_str()) {
                 None => {
                     if let Some(level) = max {
-                        out.window(line, &id, "AWS", (shown.clone(), *level, start, resolved));
+                        out.window(line, &id, vendor, (shown.clone(), *level, start, resolved));
                     }
                 }
                 Some(list) => {
@@ -426,12 +456,12 @@ fn aws_health(name: &str, items: &[Value], lines: &Lines) -> Result<Option<Vec<R
                     let mut open: Option<(Level, i64)> = aws_level(&list[0].1).map(|l| (l, start));
                     for (at, _, cur) in list.iter() {
                         if let Some((level, from)) = open.take() {
-                            out.window(line, &id, "AWS", (shown.clone(), level, from, Some(*at)));
+                            out.window(line, &id, vendor, (shown.clone(), level, from, Some(*at)));
                         }
                         open = aws_level(cur).map(|l| (l, *at));
                     }
                     if let Some((level, from)) = open {
-                        out.window(line, &id, "AWS", (shown.clone(), level, from, None));
+                        out.window(line, &id, vendor, (shown.clone(), level, from, None));
                     }
                 }
             }
@@ -439,7 +469,7 @@ fn aws_health(name: &str, items: &[Value], lines: &Lines) -> Result<Option<Vec<R
         out.incident(
             line,
             Incident {
-                vendor: "AWS".into(),
+                vendor: vendor.into(),
                 title: text(item.get("summary")),
                 severity,
                 impact,

@@ -76,6 +76,8 @@ impl std::ops::AddAssign for Saved {
 pub struct VendorState {
     pub name: String,
     pub url: String,
+    /// As configured at its last sync (`statuspage`, `google-cloud`, ...).
+    pub platform: String,
     pub page_name: Option<String>,
     pub time_zone: Option<String>,
     pub has_history: Option<bool>,
@@ -433,7 +435,8 @@ impl Store {
                 "SELECT v.name, v.url, v.page_name, v.time_zone, v.has_history, v.last_sync_at,
                         v.last_success_at, v.last_error,
                         (SELECT count(*) FROM incident i WHERE i.vendor = v.name),
-                        (SELECT min(started_at) FROM incident i WHERE i.vendor = v.name)
+                        (SELECT min(started_at) FROM incident i WHERE i.vendor = v.name),
+                        coalesce(v.platform, 'statuspage')
                  FROM vendor v ORDER BY v.name",
             )
             .map_err(sql(path))?;
@@ -450,6 +453,7 @@ impl Store {
                     last_error: r.get(7)?,
                     incidents: r.get::<_, i64>(8)? as u64,
                     oldest: r.get(9)?,
+                    platform: r.get(10)?,
                 })
             })
             .map_err(sql(path))?;
@@ -460,13 +464,31 @@ impl Store {
     /// the page named after the vendor (the config's name), incidents by start then id. Vendors
     /// without any stored incident give no document.
     pub fn documents(&self) -> Result<Vec<Document>> {
+        self.documents_but(|_| false)
+    }
+
+    /// A vendor's stored incidents as they were received, by start then id.
+    pub fn raws(&self, vendor: &str) -> Result<Vec<String>> {
+        let path = &self.path;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT raw FROM incident WHERE vendor = ?1 ORDER BY started_at, id")
+            .map_err(sql(path))?;
+        stmt.query_map([vendor], |r| r.get::<_, String>(0))
+            .map_err(sql(path))?
+            .collect::<rusqlite::Result<Vec<String>>>()
+            .map_err(sql(path))
+    }
+
+    /// [`Store::documents`] of the vendors whose platform `skip` does not take.
+    pub fn documents_but(&self, skip: impl Fn(&str) -> bool) -> Result<Vec<Document>> {
         let path = &self.path;
         let mut docs = Vec::new();
         let mut stmt = self
             .conn
             .prepare("SELECT raw FROM incident WHERE vendor = ?1 ORDER BY started_at, id")
             .map_err(sql(path))?;
-        for v in self.vendors()? {
+        for v in self.vendors()?.into_iter().filter(|v| !skip(&v.platform)) {
             let raws = stmt
                 .query_map([&v.name], |r| r.get::<_, String>(0))
                 .map_err(sql(path))?

@@ -8,6 +8,7 @@
 //! stored incident still open, until it is resolved. A vendor that fails is recorded with its
 //! reason; the others are stored all the same.
 
+pub mod feeds;
 pub mod http;
 pub mod statuspage;
 
@@ -204,6 +205,35 @@ fn sync_vendor(
     let mut notes = Vec::new();
     let mut failed = 0u64;
     let mut has_history = None;
+    if feeds::is_feed(&vendor.platform) {
+        let url = feeds::url(&vendor.platform, &vendor.url);
+        let error = match client.get(&url, |b| feeds::items(&vendor.platform, b)) {
+            Ok(Got::Found(incidents)) => {
+                let _ = tx.send(Msg::Batch {
+                    vendor: index,
+                    page: None,
+                    incidents,
+                });
+                if vendor.platform == "aws" {
+                    notes.push(
+                        "AWS lists only the events open now: its history builds up over repeated syncs"
+                            .into(),
+                    );
+                }
+                None
+            }
+            Ok(Got::NotFound) => Some(format!("{url}: 404: no {} document there", vendor.platform)),
+            Err(e) => Some(format!("{url}: {e}")),
+        };
+        let _ = tx.send(Msg::Done {
+            vendor: index,
+            has_history: Some(vendor.platform != "aws"),
+            failed: u64::from(error.is_some()),
+            error,
+            notes,
+        });
+        return;
+    }
     let error = (|| -> std::result::Result<(), String> {
         let base = vendor.url.as_str();
         // 1. The newest incidents, whole.
