@@ -82,10 +82,11 @@ fn a_first_sync_walks_the_history_and_a_second_one_is_incremental() {
         ["1300", "0", "0", "0", "1300", &oldest],
         "{out}"
     );
-    // incidents.json, every history page, and each incident it did not list whole.
+    // incidents.json, the home page (its published uptime), every history page, and each
+    // incident it did not list whole.
     assert_eq!(
         server.stats.count(),
-        1 + HISTORY_PAGES + (1300 - 50),
+        2 + HISTORY_PAGES + (1300 - 50),
         "{out}"
     );
     let peak = server.stats.peak.load(std::sync::atomic::Ordering::SeqCst);
@@ -101,7 +102,7 @@ fn a_first_sync_walks_the_history_and_a_second_one_is_incremental() {
     let second = sync(dir.path(), &[]);
     let second_time = began.elapsed();
     assert_eq!(second.status.code(), Some(0));
-    assert_eq!(server.stats.count(), 1 + HISTORY_PAGES);
+    assert_eq!(server.stats.count(), 2 + HISTORY_PAGES);
     assert_eq!(
         summary_row(&stdout(&second), "Contoso Cloud")[1..5],
         ["0", "0", "1300", "0"]
@@ -160,7 +161,8 @@ fn a_page_without_a_history_index_syncs_from_incidents_json_alone() {
     let out = stdout(&o);
     assert!(out.contains("Northwind: no history index"), "{out}");
     assert_eq!(summary_row(&out, "Northwind")[1], "50");
-    assert_eq!(server.stats.count(), 2);
+    // incidents.json, the home page, the missing history index.
+    assert_eq!(server.stats.count(), 3);
 }
 
 #[test]
@@ -275,8 +277,8 @@ fn faults_are_retried_and_a_failing_vendor_does_not_stop_the_others() {
         1,
         "an oversized body is not asked for again"
     );
-    // Every fault cost one extra request on the good page.
-    assert_eq!(good.stats.count(), 1 + HISTORY_PAGES + 20 + 7);
+    // Every fault cost one extra request on the good page (the home page is one more).
+    assert_eq!(good.stats.count(), 2 + HISTORY_PAGES + 20 + 7);
 
     // The report reads Tailspin and names the vendors without data.
     let r = in_dir(
@@ -691,5 +693,77 @@ fn a_platform_document_that_is_missing_fails_its_vendor_with_exit_5() {
     assert!(
         text.contains("/incidents.json: 404: no google-cloud document there"),
         "{text}"
+    );
+}
+
+#[test]
+fn each_sync_keeps_the_home_pages_days_so_the_published_history_grows() {
+    let dir = temp();
+    let fixture = shared(Fixture::new("Tailwind Status", "t", 60, 7, 0));
+    let inner = statuspage(fixture, true);
+    let home = |from: u32| {
+        // Five days of a page from `from`, one hour of major outage on the 3rd of March.
+        let days: Vec<serde_json::Value> = (from..from + 5)
+            .map(|d| {
+                let date = format!("2025-03-{d:02}");
+                let outages = if d == 3 {
+                    serde_json::json!({"m": 3600})
+                } else {
+                    serde_json::json!({})
+                };
+                serde_json::json!({"date": date, "outages": outages, "related_events": []})
+            })
+            .collect();
+        let data = serde_json::json!({"apiaaaa11111": {"component": {"code": "apiaaaa11111", "name": "API"}, "days": days}});
+        format!(
+            "<html><head><title>Tailwind Status</title></head><body><span id=\"uptime-percent-apiaaaa11111\">99.16</span><script>var uptimeData = {data};</script></body></html>"
+        )
+    };
+    let page = Arc::new(RwLock::new(home(1)));
+    let p = page.clone();
+    let route: crate::server::Route = Arc::new(move |path: &str, n| {
+        if path == "/" {
+            crate::server::Reply::Json(p.read().unwrap().clone())
+        } else {
+            inner(path, n)
+        }
+    });
+    let server = Server::start(route, Duration::ZERO);
+    config(dir.path(), &[("Tailwind", server.url())]);
+    let o = sync(dir.path(), &["--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    *page.write().unwrap() = home(3);
+    let o = sync(dir.path(), &["--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r = in_dir(
+        dir.path(),
+        &[
+            "report",
+            "--store",
+            "vendors.db",
+            "--formats",
+            "csv",
+            "--out",
+            "out",
+            "--month",
+            "2025-03",
+        ],
+    );
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+    let daily = std::fs::read_to_string(dir.path().join("out/published_daily.csv")).unwrap();
+    // 1 to 5 March from the first sync, 3 to 7 from the second: seven days kept.
+    assert_eq!(
+        daily
+            .lines()
+            .filter(|l| l.starts_with("Tailwind,API,"))
+            .count(),
+        7,
+        "{daily}"
+    );
+    let uptime = std::fs::read_to_string(dir.path().join("out/published_uptime.csv")).unwrap();
+    // One hour in seven days: 100 (1 - 3600 / 604800) = 99.4047, truncated 99.40.
+    assert!(
+        uptime.contains("\nTailwind,API,90,2025-03-01,2025-03-07,99.16,99.4,"),
+        "{uptime}"
     );
 }

@@ -80,6 +80,11 @@ impl Source {
         }
         let mut ingested = self.read_inputs(&inputs)?;
         ingested.notes.extend(notes);
+        if let Some(path) = &self.store {
+            // Status pages' published uptime kept by `sync`, under the configured names.
+            let store = crate::store::Store::open(path, crate::store::Mode::Read)?;
+            ingested.published.extend(store.published()?);
+        }
         Ok(ingested)
     }
 

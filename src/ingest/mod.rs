@@ -84,6 +84,11 @@ pub enum InputLimit {
     Memory(u64),
 }
 
+/// The published uptime of a status page's home page (HTML with `var uptimeData`), if it is one.
+pub fn home_page_uptime(html: &str) -> Option<Vec<crate::model::PublishedComponent>> {
+    home_page::read(html)
+}
+
 /// The text of a JSON document in UTF-8 (with or without a BOM) or UTF-16 with a BOM.
 pub fn decode_json(bytes: &[u8]) -> Result<String> {
     platforms::decode("document", bytes).map(|t| t.into_owned())

@@ -125,11 +125,13 @@ pub fn compare(
         } else {
             let from = c.start_date.as_deref().unwrap_or("");
             for n in [90usize, 60, 30] {
+                // The page's 90 days (all a page shows; the newest 90 of a longer history kept
+                // by sync), else the last N + 1.
                 let last: Vec<_> = c
                     .days
                     .iter()
                     .rev()
-                    .take(if n == 90 { c.days.len() } else { n + 1 })
+                    .take(if n == 90 { 90 } else { n + 1 })
                     .collect();
                 let days: Vec<_> = last
                     .into_iter()

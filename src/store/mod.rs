@@ -23,7 +23,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 use crate::error::{Error, Result};
 
 /// The schema's migrations, in order; the store's version is how many have run.
-const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql"), include_str!("schema_v2.sql")];
 
 /// The schema version this mttx writes and reads.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -465,6 +465,93 @@ impl Store {
     /// without any stored incident give no document.
     pub fn documents(&self) -> Result<Vec<Document>> {
         self.documents_but(|_| false)
+    }
+
+    /// Stores a status page's published uptime in one transaction: each component's start date
+    /// and displayed figure as last seen, each day's outage seconds (a day seen again is
+    /// replaced: the page revises today's figures as the day goes on).
+    pub fn save_published(
+        &mut self,
+        vendor: &str,
+        components: &[crate::model::PublishedComponent],
+    ) -> Result<()> {
+        let path = self.path.clone();
+        let tx = self.begin()?;
+        for c in components {
+            tx.execute(
+                "INSERT INTO published_component (vendor, component, start_date, displayed_pct)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(vendor, component) DO UPDATE SET
+                   start_date = excluded.start_date, displayed_pct = excluded.displayed_pct",
+                params![vendor, c.component, c.start_date, c.displayed_pct],
+            )
+            .map_err(sql(&path))?;
+            for d in &c.days {
+                tx.execute(
+                    "INSERT INTO published_day (vendor, component, date, major_s, partial_s)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT(vendor, component, date) DO UPDATE SET
+                       major_s = excluded.major_s, partial_s = excluded.partial_s",
+                    params![vendor, c.component, d.date, d.major_s, d.partial_s],
+                )
+                .map_err(sql(&path))?;
+            }
+        }
+        tx.commit().map_err(sql(&path))
+    }
+
+    /// Every vendor's stored published uptime, days oldest first.
+    pub fn published(&self) -> Result<Vec<crate::model::PublishedComponent>> {
+        let path = &self.path;
+        let mut comps = self
+            .conn
+            .prepare(
+                "SELECT vendor, component, start_date, displayed_pct FROM published_component
+                 ORDER BY vendor, component",
+            )
+            .map_err(sql(path))?;
+        let mut days = self
+            .conn
+            .prepare(
+                "SELECT date, major_s, partial_s FROM published_day
+                 WHERE vendor = ?1 AND component = ?2 ORDER BY date",
+            )
+            .map_err(sql(path))?;
+        let list = comps
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<f64>>(3)?,
+                ))
+            })
+            .map_err(sql(path))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(sql(path))?;
+        let mut out = Vec::new();
+        for (vendor, component, start_date, displayed_pct) in list {
+            let d = days
+                .query_map(params![vendor, component], |r| {
+                    Ok(crate::model::PublishedDay {
+                        date: r.get(0)?,
+                        major_s: r.get(1)?,
+                        partial_s: r.get(2)?,
+                    })
+                })
+                .map_err(sql(path))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(sql(path))?;
+            out.push(crate::model::PublishedComponent {
+                vendor,
+                component,
+                start_date,
+                days: d,
+                displayed_pct,
+                rule: crate::model::PublishedRule::Statuspage,
+            });
+        }
+        Ok(out)
     }
 
     /// A vendor's stored incidents as they were received, by start then id.

@@ -89,6 +89,11 @@ enum Msg {
         page: Option<PageInfo>,
         incidents: Vec<NewIncident>,
     },
+    /// A status page's published uptime (its home page).
+    Published {
+        vendor: usize,
+        components: Vec<crate::model::PublishedComponent>,
+    },
     Done {
         vendor: usize,
         has_history: Option<bool>,
@@ -150,6 +155,9 @@ pub fn run(
                     store
                         .save(&vendors[vendor].name, page.as_ref(), &incidents)
                         .map(|saved| outcomes[vendor].saved += saved)
+                }
+                Msg::Published { vendor, components } => {
+                    store.save_published(&vendors[vendor].name, &components)
                 }
                 Msg::Done {
                     vendor,
@@ -252,6 +260,15 @@ fn sync_vendor(
             page: listing.page,
             incidents: listing.incidents,
         });
+        // The home page's published uptime, day by day (a page without one: nothing).
+        if let Ok(Got::Found(Some(components))) = client.get(&format!("{base}/"), |b| {
+            Ok(crate::ingest::home_page_uptime(&String::from_utf8_lossy(b)))
+        }) {
+            let _ = tx.send(Msg::Published {
+                vendor: index,
+                components,
+            });
+        }
         // 2. The history index; its failure still lets what is known be fetched.
         let (codes, walk_error) = walk_history(client, base, &mut notes, &mut has_history);
         // 3. Listed incidents the store lacks in final form, then stored ones still open.
