@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 seconds="${1:-600}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(page statuspage_json csv)
+[ ${#targets[@]} -gt 0 ] || targets=(page statuspage_json atom csv)
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 export RUSTC_BOOTSTRAP=1   # cargo fuzz needs nightly flags; the stable toolchain accepts them so
 
@@ -21,6 +21,7 @@ for target in "${targets[@]}"; do
   case "$target" in
     page) seed page ../tests/data/pages/* ;;
     statuspage_json) seed statuspage_json ../tests/data/statuspage/* ../tests/data/platforms/* ../tests/data/bad/*.json ../tests/data/bad/*.ndjson ;;
+    atom) seed atom ../tests/data/atom/*.atom ;;
     csv) seed csv ../tests/data/*.csv ../tests/data/bad/*.csv ../tests/data/presets/*.csv ../tests/data/with-impacts/*.csv ;;
   esac
   echo "== fuzzing $target for ${seconds}s"

@@ -239,6 +239,20 @@ fn files_that_are_not_histories_are_refused_by_name() {
         assert!(text.contains(want), "{name}: {text}");
         assert!(text.contains("0 rows read"), "{name}: {text}");
     }
+    // An RSS status feed (Azure's, AWS's all.rss) is not a history either.
+    let rss = dir.path().join("azure.xml");
+    std::fs::write(
+        &rss,
+        "<?xml version=\"1.0\"?><rss><channel><item><title>Active</title></item></channel></rss>",
+    )
+    .unwrap();
+    let o = run(&["validate", &path_str(&rss)]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).contains("azure.xml: not read: an RSS status feed"),
+        "{}",
+        stdout(&o)
+    );
     // A UTF-16 file that is not valid UTF-16 says so with its name.
     let bad = dir.path().join("bad16.json");
     std::fs::write(&bad, b"\xfe\xff\xd8\x00\x00[").unwrap();

@@ -23,6 +23,17 @@ const MAINTENANCE: [&str; 3] = ["Scheduled", "In progress", "Verifying"];
 /// Reads an Atom feed of incidents.
 pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Vec<RawTable>> {
     if !text.contains("<feed") {
+        if text.contains("<rss") {
+            // Azure's status feed, AWS's all.rss: the items active now or the last updates,
+            // no history (no incident ids, starts cut off).
+            let empty = super::TextTable::new(super::DERIVED_INCIDENT_COLUMNS).into_raw(name)?;
+            return Ok(vec![RawTable {
+                note: Some(format!(
+                    "{name}: not read: an RSS status feed holds only what is active now (or the last updates), not a history"
+                )),
+                ..empty
+            }]);
+        }
         return Err(Error::File {
             source_name: name.to_string(),
             message:

@@ -55,7 +55,7 @@ impl Format {
             "ndjson" | "jsonl" => Some(Format::Ndjson),
             "parquet" | "pq" => Some(Format::Parquet),
             "txt" | "html" | "htm" => Some(Format::Page),
-            "atom" | "xml" => Some(Format::Atom),
+            "atom" | "xml" | "rss" => Some(Format::Atom),
             _ => None,
         }
     }
