@@ -9,6 +9,8 @@
 //! the minute (`published` is the API's `resolved_at`). The vendor is the feed's author, else
 //! its title without " Status - Incident History".
 
+use std::sync::LazyLock;
+
 use chrono::NaiveDate;
 use regex::Regex;
 
@@ -86,10 +88,21 @@ fn unescape(s: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// An entry's link to its incident page, and the incident's code in it.
+static LINK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"<link[^>]*href="[^"]*/incidents/([A-Za-z0-9]+)"#).expect("a valid pattern")
+});
+
+/// One update of an entry's content: month, day, hour, minute, zone, label, body.
+static UPDATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?s)<small>\s*([A-Za-z]{3})[a-z]*\.?\s*<var data-var='date'>\s*(\d{1,2})\s*</var>,\s*<var data-var='time'>\s*(\d{1,2}):(\d{2})\s*</var>\s*([A-Za-z]{2,5})?\s*</small>\s*(?:<br\s*/?>)?\s*(?:<strong>([^<]*)</strong>)?\s*-?\s*(.*?)(?:</p>|$)",
+    )
+    .expect("a valid pattern")
+});
+
 fn entry(xml: &str, line: u64, vendor: Option<String>, opts: &IngestOptions) -> Entry {
-    let id = Regex::new(r#"<link[^>]*href="[^"]*/incidents/([A-Za-z0-9]+)"#)
-        .ok()
-        .and_then(|re| re.captures(xml).map(|c| c[1].to_string()))
+    let id = (LINK.captures(xml).map(|c| c[1].to_string()))
         .or_else(|| tag(xml, "id"))
         .unwrap_or_default();
     let page = page(xml, line, vendor, opts);
@@ -114,12 +127,8 @@ fn page(
                 .map_err(|r| (line, format!("published '{p}': {r}")))
         })?;
     let html = tag(xml, "content").unwrap_or_default();
-    let re = Regex::new(
-        r"(?s)<small>\s*([A-Za-z]{3})[a-z]*\.?\s*<var data-var='date'>\s*(\d{1,2})\s*</var>,\s*<var data-var='time'>\s*(\d{1,2}):(\d{2})\s*</var>\s*([A-Za-z]{2,5})?\s*</small>\s*(?:<br\s*/?>)?\s*(?:<strong>([^<]*)</strong>)?\s*-?\s*(.*?)(?:</p>|$)",
-    )
-    .map_err(|e| (line, e.to_string()))?;
     let mut updates = Vec::new();
-    for c in re.captures_iter(&html) {
+    for c in UPDATE.captures_iter(&html) {
         let month = month_number(&c[1]).ok_or((line, format!("update month '{}'", &c[1])))?;
         let day: u32 = c[2].parse().unwrap_or(0);
         let (h, m): (i64, i64) = (c[3].parse().unwrap_or(0), c[4].parse().unwrap_or(0));

@@ -226,30 +226,56 @@ pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Optio
     }
 }
 
-/// The line each top-level item starts on, found by the item's text.
+/// The line each item starts on, found by its key's text. Items come in the document's order,
+/// so each search goes on from the last one found (and its line count with it); an item found
+/// out of order is searched from the start.
 struct Lines<'a> {
     text: &'a str,
+    /// The byte and line where the last search ended.
+    at: std::cell::Cell<(usize, u64)>,
 }
 
 impl<'a> Lines<'a> {
     fn new(text: &'a str) -> Lines<'a> {
-        Lines { text }
+        Lines {
+            text,
+            at: std::cell::Cell::new((0, 1)),
+        }
     }
 
-    /// The line of the `k`-th item's first key `"key": value` (1 when not found).
+    /// The line of the first `"key": value` from where the last search ended (1 when not found).
     fn of(&self, key: &str, value: &str) -> u64 {
+        let (from, line) = self.at.get();
+        match self.find(key, value, from) {
+            Some(start) => {
+                let line = line + self.text[from..start].matches('\n').count() as u64;
+                self.at.set((start, line));
+                line
+            }
+            None => match self.find(key, value, 0) {
+                Some(start) => 1 + self.text[..start].matches('\n').count() as u64,
+                None => 1,
+            },
+        }
+    }
+
+    /// Where `"key": value` (the value whole, quoted or not) first stands from `from`.
+    fn find(&self, key: &str, value: &str, from: usize) -> Option<usize> {
         let needle = format!("\"{key}\"");
-        let mut at = 0;
+        let mut at = from;
         while let Some(i) = self.text[at..].find(&needle) {
             let start = at + i;
-            let rest = &self.text[start + needle.len()..];
-            let rest = rest.trim_start().trim_start_matches(':').trim_start();
-            if rest.trim_start_matches('"').starts_with(value) {
-                return 1 + self.text[..start].matches('\n').count() as u64;
+            let rest = self.text[start + needle.len()..].trim_start();
+            let rest = rest.strip_prefix(':').unwrap_or(rest).trim_start();
+            let rest = rest.strip_prefix('"').unwrap_or(rest);
+            if let Some(after) = rest.strip_prefix(value)
+                && !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+            {
+                return Some(start);
             }
             at = start + needle.len();
         }
-        1
+        None
     }
 }
 
@@ -652,6 +678,15 @@ fn aws_legacy(
     tables(name, entries, None, opts)
 }
 
+/// One update of a legacy AWS event: its optional month and day, hour, minute, AM/PM, zone,
+/// and its text up to the next update.
+static LEGACY_UPDATE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r#"(?s)<span class="yellowfg">\s*(?:([A-Za-z]{3})[a-z]*\s+(\d{1,2}),\s*)?(\d{1,2}):(\d{2})\s*([AP]M)\s*([A-Z]{2,5})\s*</span>(.*?)(?:<span class="yellowfg">|$)"#,
+    )
+    .expect("a valid pattern")
+});
+
 fn legacy_page(
     e: &Value,
     summary: &str,
@@ -661,14 +696,10 @@ fn legacy_page(
 ) -> std::result::Result<Page, (u64, String)> {
     let start = epoch_s(e.get("date")).ok_or((line, "event without a date".to_string()))?;
     let html = text(e.get("description")).unwrap_or_default();
-    let re = regex::Regex::new(
-        r#"(?s)<span class="yellowfg">\s*(?:([A-Za-z]{3})[a-z]*\s+(\d{1,2}),\s*)?(\d{1,2}):(\d{2})\s*([AP]M)\s*([A-Z]{2,5})\s*</span>(.*?)(?:<span class="yellowfg">|$)"#,
-    )
-    .map_err(|e| (line, e.to_string()))?;
     let mut updates: Vec<(Option<String>, i64, String)> =
         vec![(Some("Investigating".into()), start, String::new())];
     let mut at = 0;
-    while let Some(c) = re.captures_at(&html, at) {
+    while let Some(c) = LEGACY_UPDATE.captures_at(&html, at) {
         let whole = c
             .get(0)
             .map_or(html.len(), |m| m.start() + m.as_str().len());
