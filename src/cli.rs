@@ -137,7 +137,8 @@ pub struct WindowArgs {
     /// Day after the window (exclusive), 00:00 in the report time zone.
     #[arg(long, value_name = "YYYY-MM-DD", conflicts_with = "month")]
     pub to: Option<NaiveDate>,
-    /// One calendar month as the window.
+    /// One calendar month as the window: YYYY-MM, or `previous` (the month before today's, in
+    /// the report time zone) or `current`, for scheduled runs.
     #[arg(long, value_name = "YYYY-MM")]
     pub month: Option<String>,
 }
@@ -342,7 +343,16 @@ pub enum FormatArg {
 }
 
 fn year_month(s: &str, flag: &str) -> Result<(i32, u32)> {
-    let bad = || Error::Usage(format!("{flag} '{s}': expected YYYY-MM, e.g. 2024-06"));
+    let bad = || {
+        Error::Usage(format!(
+            "{flag} '{s}': expected YYYY-MM, e.g. 2024-06{}",
+            if flag == "--month" {
+                ", or previous or current"
+            } else {
+                ""
+            }
+        ))
+    };
     let (y, m) = s.trim().split_once('-').ok_or_else(bad)?;
     let y: i32 = y.parse().map_err(|_| bad())?;
     let m: u32 = m.parse().map_err(|_| bad())?;
@@ -375,7 +385,12 @@ impl SourceArgs {
         Ok(Source {
             filters,
             store: self.store.clone(),
-            configured_vendors: config.vendors.iter().map(|v| v.name.clone()).collect(),
+            configured_vendors: config
+                .vendors
+                .iter()
+                .map(|v| v.name.clone())
+                .chain(config.sources.iter().map(|s| s.name.clone()))
+                .collect(),
             inputs: inputs.to_vec(),
             tz,
             tz_abbrev,
@@ -404,6 +419,10 @@ impl SourceArgs {
 impl WindowArgs {
     fn spec(&self) -> Result<WindowSpec> {
         Ok(match (&self.month, self.from, self.to) {
+            (Some(m), _, _) if m.trim().eq_ignore_ascii_case("current") => WindowSpec::MonthsAgo(0),
+            (Some(m), _, _) if m.trim().eq_ignore_ascii_case("previous") => {
+                WindowSpec::MonthsAgo(1)
+            }
             (Some(m), _, _) => {
                 let (year, month) = year_month(m, "--month")?;
                 WindowSpec::Month { year, month }
@@ -620,6 +639,7 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<u8> {
                     .or_else(|| config.store.clone())
                     .unwrap_or_else(|| PathBuf::from(commands::sync::DEFAULT_STORE)),
                 vendors: config.vendors.clone(),
+                sources: config.sources.clone(),
                 config_path: config.path.clone(),
                 quiet: c.quiet,
             },

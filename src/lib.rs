@@ -21,6 +21,7 @@ pub mod output;
 pub mod parallel;
 pub mod period;
 pub mod report;
+pub mod sources;
 pub mod store;
 pub mod sync;
 pub mod table;

@@ -12,7 +12,7 @@ const LAYERS: &[&[&str]] = &[
         "model", "table", "error", "hours", "laps", "memory", "parallel", "period",
     ],
     &["ingest", "store", "output", "generate"],
-    &["metrics", "sync"],
+    &["metrics", "sync", "sources"],
     &["config"],
     &["report"],
     &["chart"],

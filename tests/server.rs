@@ -36,6 +36,8 @@ pub type Route = Arc<dyn Fn(&str, usize) -> Reply + Send + Sync>;
 #[derive(Default)]
 pub struct Stats {
     pub requests: Mutex<Vec<String>>,
+    /// Each request's head (request line and headers) and when it arrived.
+    pub heads: Mutex<Vec<(Instant, String)>>,
     in_flight: AtomicUsize,
     pub peak: AtomicUsize,
 }
@@ -54,6 +56,7 @@ impl Stats {
     }
     pub fn reset(&self) {
         self.requests.lock().unwrap().clear();
+        self.heads.lock().unwrap().clear();
         self.peak.store(0, Ordering::SeqCst);
     }
 }
@@ -138,6 +141,11 @@ fn serve(
         *n - 1
     };
     stats.requests.lock().unwrap().push(path.clone());
+    stats
+        .heads
+        .lock()
+        .unwrap()
+        .push((Instant::now(), text.to_string()));
     let now = stats.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     stats.peak.fetch_max(now, Ordering::SeqCst);
     std::thread::sleep(delay);

@@ -561,7 +561,7 @@ fn sync_needs_vendors_and_checks_them() {
     let o = sync(dir.path(), &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("no [[vendor]] to sync"),
+        stderr(&o).contains("no [[vendor]] or [[source]] to sync"),
         "{}",
         stderr(&o)
     );

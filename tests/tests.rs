@@ -1,5 +1,6 @@
 //! Integration tests: one binary (every extra test binary would link polars again).
 
+mod apis;
 mod bad;
 mod charts;
 mod cli;
@@ -13,5 +14,6 @@ mod platforms;
 mod properties;
 mod server;
 mod snapshots;
+mod sources;
 mod statuspage;
 mod sync;

@@ -141,8 +141,9 @@ fn store_inputs(
         ));
     }
     let feeds = crate::sync::feeds::is_feed;
+    let tool = |p: &str| crate::sources::tool(p).is_some();
     let mut inputs: Vec<Input> = store
-        .documents_but(feeds)?
+        .documents_but(|p| feeds(p) || tool(p))?
         .into_iter()
         .map(|d| Input::Bytes {
             name: format!("{}[{}]", path.display(), d.vendor),
@@ -167,6 +168,24 @@ fn store_inputs(
             bytes: std::borrow::Cow::Owned(text.into_bytes()),
         });
     }
+    // Incident tools' sources: each payload as a canonical record, one NDJSON document each.
+    for v in &vendors {
+        let Some(tool) = crate::sources::tool(&v.platform) else {
+            continue;
+        };
+        let raws = store.raws(&v.name)?;
+        if raws.is_empty() {
+            continue;
+        }
+        let settings = crate::sources::Settings::from_json(v.settings.as_deref());
+        inputs.push(Input::Bytes {
+            name: format!("{}[{}]", path.display(), v.name),
+            format: crate::ingest::Format::Ndjson,
+            bytes: std::borrow::Cow::Owned(
+                crate::sources::records(tool, &v.name, &raws, &settings).into_bytes(),
+            ),
+        });
+    }
     Ok((inputs, notes))
 }
 
@@ -183,6 +202,9 @@ pub enum WindowSpec {
     },
     /// `--month YYYY-MM`.
     Month { year: i32, month: u32 },
+    /// `--month current` (0) or `previous` (1): the calendar month this many before today's,
+    /// in the report time zone (the one window that reads the clock).
+    MonthsAgo(u32),
 }
 
 impl WindowSpec {
@@ -196,6 +218,11 @@ impl WindowSpec {
         };
         match *self {
             WindowSpec::Month { year, month } => Period::month(tz, year, month),
+            WindowSpec::MonthsAgo(back) => {
+                let (year, month) =
+                    months_ago(chrono::Utc::now().with_timezone(&tz).date_naive(), back);
+                Period::month(tz, year, month)
+            }
             WindowSpec::Range {
                 from: Some(f),
                 to: Some(t),
@@ -213,6 +240,13 @@ impl WindowSpec {
             }
         }
     }
+}
+
+/// The year and month `back` calendar months before `today`'s.
+pub fn months_ago(today: NaiveDate, back: u32) -> (i32, u32) {
+    use chrono::Datelike;
+    let index = today.year() * 12 + today.month0() as i32 - back as i32;
+    (index.div_euclid(12), index.rem_euclid(12) as u32 + 1)
 }
 
 /// Writes to stdout, keeping a broken pipe apart from real failures.
@@ -233,6 +267,14 @@ mod tests {
 
     fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
         NaiveDate::from_ymd_opt(y, m, d)
+    }
+
+    #[test]
+    fn previous_and_current_months_count_back_across_the_year() {
+        assert_eq!(months_ago(date(2026, 1, 31).unwrap(), 1), (2025, 12));
+        assert_eq!(months_ago(date(2026, 1, 1).unwrap(), 0), (2026, 1));
+        assert_eq!(months_ago(date(2026, 12, 6).unwrap(), 1), (2026, 11));
+        assert_eq!(months_ago(date(2026, 3, 15).unwrap(), 14), (2025, 1));
     }
 
     #[test]

@@ -1,7 +1,8 @@
-//! `mttx sync`: brings every `[[vendor]]` status page's history into the local store, with a
-//! progress bar on a terminal and a per-vendor summary at the end (new, updated, unchanged,
-//! failed, oldest incident). Exit 0 when every vendor synced, 5 when one failed and the others
-//! were stored, 1 when the store cannot be used.
+//! `mttx sync`: brings every `[[vendor]]` status page's history and every `[[source]]` incident
+//! tool's incidents into the local store, with a progress bar on a terminal and a summary at
+//! the end, a row per vendor and source (new, updated, unchanged, failed, oldest incident).
+//! Exit 0 when everything synced, 5 when one failed and the others were stored, 2 when a
+//! source's token variable is not set (before any request), 1 when the store cannot be used.
 
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -9,7 +10,8 @@ use std::path::PathBuf;
 use super::progress::Progress;
 use super::{emit, exit};
 use crate::error::{Error, Result};
-use crate::sync::{self, Event, Summary, Vendor};
+use crate::sources::{Credentials, Source};
+use crate::sync::{self, Event, SourceJob, Summary, Vendor};
 
 /// The store's file when neither `--store` nor the config's `store` names one.
 pub const DEFAULT_STORE: &str = "vendors.db";
@@ -18,21 +20,43 @@ pub const DEFAULT_STORE: &str = "vendors.db";
 pub struct SyncArgs {
     pub store: PathBuf,
     pub vendors: Vec<Vendor>,
+    pub sources: Vec<Source>,
     /// The config file read (for the message when it names no vendor).
     pub config_path: Option<PathBuf>,
     pub quiet: bool,
 }
 
 pub fn run(args: &SyncArgs, out: &mut dyn std::io::Write) -> Result<u8> {
-    if args.vendors.is_empty() {
+    if args.vendors.is_empty() && args.sources.is_empty() {
         return Err(Error::Usage(format!(
-            "{}: no [[vendor]] to sync; add one per status page, e.g.\n\n[[vendor]]\nname = \"GitHub\"\nurl = \"https://www.githubstatus.com\"\n\n(`mttx config --example` shows every key)",
+            "{}: no [[vendor]] or [[source]] to sync; add one per status page or incident tool, e.g.\n\n[[vendor]]\nname = \"GitHub\"\nurl = \"https://www.githubstatus.com\"\n\n(`mttx config --example` shows every key)",
             args.config_path
                 .as_ref()
                 .map_or("no mttx.toml".to_string(), |p| p.display().to_string())
         )));
     }
-    let bar = Progress::new(args.quiet, args.vendors.len() as u64);
+    // Every token is read before the first request: a variable not set stops the sync.
+    let mut jobs = Vec::with_capacity(args.sources.len());
+    for source in &args.sources {
+        let creds = Credentials::from_env(source).map_err(|var| {
+            Error::Usage(format!(
+                "[[source]] '{}' (line {}): the environment variable {var} is not set (it holds the {} {}); nothing was fetched",
+                source.name,
+                source.line,
+                source.tool,
+                if source.user_env.as_deref() == Some(var.as_str()) {
+                    "account's e-mail"
+                } else {
+                    "API token"
+                }
+            ))
+        })?;
+        jobs.push(SourceJob {
+            source: source.clone(),
+            creds,
+        });
+    }
+    let bar = Progress::new(args.quiet, (args.vendors.len() + jobs.len()) as u64);
     bar.step("vendors synced");
     let fetched = std::cell::Cell::new(0usize);
     let progress = |e: Event| match e {
@@ -48,6 +72,7 @@ pub fn run(args: &SyncArgs, out: &mut dyn std::io::Write) -> Result<u8> {
     let summary = sync::run(
         &args.store,
         &args.vendors,
+        &jobs,
         sync::http::Limits::from_env(),
         &progress,
     );
@@ -123,9 +148,14 @@ pub fn render(s: &Summary, store: &std::path::Path) -> String {
     let failed = s.failed();
     let _ = writeln!(
         text,
-        "synced {} of {} vendors into {} ({} requests, {} retried){}",
+        "synced {} of {} {} into {} ({} requests, {} retried){}",
         s.outcomes.len() - failed,
         s.outcomes.len(),
+        if s.sources == 0 {
+            "vendors"
+        } else {
+            "vendors and sources"
+        },
         store.display(),
         s.requests,
         s.retries,
@@ -177,6 +207,7 @@ mod tests {
                     ..Outcome::default()
                 },
             ],
+            sources: 0,
             requests: 1272,
             retries: 4,
         };

@@ -23,7 +23,11 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 use crate::error::{Error, Result};
 
 /// The schema's migrations, in order; the store's version is how many have run.
-const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql"), include_str!("schema_v2.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema_v1.sql"),
+    include_str!("schema_v2.sql"),
+    include_str!("schema_v3.sql"),
+];
 
 /// The schema version this mttx writes and reads.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -33,6 +37,26 @@ const APPLICATION_ID: i64 = 0x6d74_7478;
 
 /// The layout of a stored incident's `raw` JSON: a Statuspage API v2 incident object.
 pub const FORMAT_STATUSPAGE: i64 = 1;
+
+/// The format tag of each status platform's payloads (incident tools' tags, 10 and up, are
+/// their modules' own: `sources::Tool::format`). incident.io status pages speak Statuspage's API.
+pub const FORMATS: [(&str, i64); 7] = [
+    ("statuspage", FORMAT_STATUSPAGE),
+    ("incident.io", FORMAT_STATUSPAGE),
+    ("google-cloud", 2),
+    ("aws", 3),
+    ("slack", 4),
+    ("betterstack", 5),
+    ("atom", 6),
+];
+
+/// The format tag of a status platform's payloads (`None`: not a status platform).
+pub fn platform_format(platform: &str) -> Option<i64> {
+    FORMATS
+        .iter()
+        .find(|(p, _)| *p == platform)
+        .map(|(_, f)| *f)
+}
 
 /// How long a writer waits for another process holding the store.
 pub const BUSY_WAIT: Duration = Duration::from_secs(120);
@@ -87,6 +111,8 @@ pub struct VendorState {
     pub incidents: u64,
     /// The earliest stored start.
     pub oldest: Option<String>,
+    /// An incident tool's mapping settings, as JSON (`None` for status pages).
+    pub settings: Option<String>,
 }
 
 /// One vendor's stored incidents as a Statuspage `{page, incidents}` document (what ingest
@@ -328,15 +354,41 @@ impl Store {
 
     /// Records a vendor (its URL and platform as configured) before its sync.
     pub fn upsert_vendor(&mut self, name: &str, url: &str, platform: &str) -> Result<()> {
+        self.upsert_source(name, url, platform, None)
+    }
+
+    /// Records a vendor or an incident tool's source (its tool as the platform, its mapping
+    /// settings) before its sync.
+    pub fn upsert_source(
+        &mut self,
+        name: &str,
+        url: &str,
+        platform: &str,
+        settings: Option<&str>,
+    ) -> Result<()> {
         let path = self.path.clone();
         let tx = self.begin()?;
         tx.execute(
-            "INSERT INTO vendor (name, url, platform) VALUES (?1, ?2, ?3)
-             ON CONFLICT(name) DO UPDATE SET url = excluded.url, platform = excluded.platform",
-            params![name, url, platform],
+            "INSERT INTO vendor (name, url, platform, settings) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(name) DO UPDATE SET url = excluded.url, platform = excluded.platform,
+               settings = excluded.settings",
+            params![name, url, platform, settings],
         )
         .map_err(sql(&path))?;
         tx.commit().map_err(sql(&path))
+    }
+
+    /// A vendor's stored incidents not yet final, with their payloads, by id.
+    pub fn open_incidents(&self, vendor: &str) -> Result<Vec<(String, String)>> {
+        let path = &self.path;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, raw FROM incident WHERE vendor = ?1 AND final = 0 ORDER BY id")
+            .map_err(sql(path))?;
+        stmt.query_map([vendor], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(sql(path))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(sql(path))
     }
 
     /// Stores a batch of incidents (and the page object, when given) in one transaction: a
@@ -344,6 +396,7 @@ impl Store {
     pub fn save(
         &mut self,
         vendor: &str,
+        format: i64,
         page: Option<&PageInfo>,
         incidents: &[NewIncident],
     ) -> Result<Saved> {
@@ -395,7 +448,7 @@ impl Store {
                     inc.updated_at,
                     inc.started_at,
                     inc.raw,
-                    FORMAT_STATUSPAGE,
+                    format,
                     fetched
                 ])
                 .map_err(sql(&path))?;
@@ -436,7 +489,7 @@ impl Store {
                         v.last_success_at, v.last_error,
                         (SELECT count(*) FROM incident i WHERE i.vendor = v.name),
                         (SELECT min(started_at) FROM incident i WHERE i.vendor = v.name),
-                        coalesce(v.platform, 'statuspage')
+                        coalesce(v.platform, 'statuspage'), v.settings
                  FROM vendor v ORDER BY v.name",
             )
             .map_err(sql(path))?;
@@ -454,6 +507,7 @@ impl Store {
                     incidents: r.get::<_, i64>(8)? as u64,
                     oldest: r.get(9)?,
                     platform: r.get(10)?,
+                    settings: r.get(11)?,
                 })
             })
             .map_err(sql(path))?;

@@ -36,6 +36,7 @@ fn saving_counts_new_updated_and_unchanged_and_never_deletes() {
     let first = store
         .save(
             "Acme",
+            FORMAT_STATUSPAGE,
             None,
             &[
                 incident("a", "investigating", ""),
@@ -55,6 +56,7 @@ fn saving_counts_new_updated_and_unchanged_and_never_deletes() {
     let second = store
         .save(
             "Acme",
+            FORMAT_STATUSPAGE,
             None,
             &[
                 incident("a", "resolved", ""),
@@ -70,7 +72,7 @@ fn saving_counts_new_updated_and_unchanged_and_never_deletes() {
             unchanged: 1
         }
     );
-    store.save("Acme", None, &[]).unwrap();
+    store.save("Acme", FORMAT_STATUSPAGE, None, &[]).unwrap();
     let held = store.held("Acme").unwrap();
     assert_eq!(held.len(), 2);
     assert!(held["a"], "resolved since: final");
@@ -165,4 +167,89 @@ fn files_that_are_not_stores_are_refused_and_left_untouched() {
         .to_string();
     assert!(e.contains("no such store"), "{e}");
     assert!(!dir.path().join("missing.db").exists());
+}
+
+#[test]
+fn a_version_2_store_migrates_in_place_each_payload_taking_its_platforms_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v2.db");
+    {
+        // A store as mttx wrote it at version 2: every payload stamped 1.
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch(&format!(
+            "{}{}PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = 2;
+             INSERT INTO vendor (name, url, platform) VALUES
+               ('Gee', 'https://status.cloud.google.com', 'google-cloud'),
+               ('Pages', 'https://status.pages.test', 'statuspage'),
+               ('Feed', 'https://status.feed.test/history.atom', 'atom');
+             INSERT INTO incident (vendor, id, final, raw, format, fetched_at) VALUES
+               ('Gee', 'g1', 1, '{{\"id\":\"g1\"}}', 1, '2025-01-01T00:00:00Z'),
+               ('Pages', 'p1', 1, '{{\"id\":\"p1\"}}', 1, '2025-01-01T00:00:00Z'),
+               ('Feed', 'f1', 1, '<entry/>', 1, '2025-01-01T00:00:00Z');",
+            include_str!("schema_v1.sql"),
+            include_str!("schema_v2.sql")
+        ))
+        .unwrap();
+    }
+    let store = Store::open(&path, Mode::Write).unwrap();
+    let formats: Vec<(String, i64)> = store
+        .conn
+        .prepare("SELECT vendor, format FROM incident ORDER BY vendor")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(
+        formats,
+        vec![("Feed".into(), 6), ("Gee".into(), 2), ("Pages".into(), 1)]
+    );
+    let v: i64 = store
+        .conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, SCHEMA_VERSION);
+    assert!(
+        store
+            .vendors()
+            .unwrap()
+            .iter()
+            .all(|v| v.settings.is_none())
+    );
+}
+
+#[test]
+fn a_sources_settings_and_open_incidents_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.db"), Mode::Write).unwrap();
+    store
+        .upsert_source(
+            "Acme",
+            "https://api.pagerduty.com",
+            "pagerduty",
+            Some(r#"{"jql":"project = OPS"}"#),
+        )
+        .unwrap();
+    store
+        .save(
+            "Acme",
+            10,
+            None,
+            &[
+                incident("a", "resolved", ""),
+                incident("bb", "triggered", ""),
+            ],
+        )
+        .unwrap();
+    let v = store.vendors().unwrap().remove(0);
+    assert_eq!(v.platform, "pagerduty");
+    assert_eq!(v.settings.as_deref(), Some(r#"{"jql":"project = OPS"}"#));
+    let open = store.open_incidents("Acme").unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].0, "bb");
+    let format: i64 = store
+        .conn
+        .query_row("SELECT max(format) FROM incident", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(format, 10);
 }

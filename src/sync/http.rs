@@ -223,6 +223,113 @@ impl Client {
     }
 }
 
+/// An answer other than a retried one: its status and body (capped), for callers that read
+/// error bodies themselves (an incident tool's 400 or 401 says why in its JSON).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// What a rate-limit hint reads: the answer's headers (by lower-case name) and body.
+pub struct Hinted<'a> {
+    pub status: u16,
+    pub headers: &'a dyn Fn(&str) -> Option<String>,
+    pub body: &'a [u8],
+}
+
+/// Reads how long a 429 (or 503) asks to wait, from a tool's own header or body.
+pub type Hint = fn(&Hinted, SystemTime) -> Option<Duration>;
+
+/// The standard hint: `Retry-After`.
+pub fn retry_after_hint(h: &Hinted, now: SystemTime) -> Option<Duration> {
+    (h.headers)("retry-after").and_then(|v| retry_after(&v, now))
+}
+
+impl Client {
+    /// GETs `url` with `headers` (an API token among them: they are never part of a message),
+    /// retrying connection errors, timeouts, 429 and 5xx as [`Client::get`] does, the wait of
+    /// a 429 read by `hint`. Any other answer is returned whole, whatever its status.
+    pub fn call(&self, url: &str, headers: &[(&str, &str)], hint: Hint) -> Result<Answer, String> {
+        let mut wait = self.limits.backoff;
+        let mut attempt = 1;
+        loop {
+            let outcome = {
+                let gate = self.gate(url);
+                let _permit = Permit::take(&gate, self.limits.per_host);
+                self.counters.requests.fetch_add(1, Ordering::Relaxed);
+                self.call_once(url, headers, hint)
+            };
+            let (reason, after) = match outcome {
+                Attempt::Done(Got::Found(answer)) => return Ok(answer),
+                // Only `get` answers NotFound; a 404 here is an Answer like any other.
+                Attempt::Done(Got::NotFound) => return Err(format!("{url}: HTTP 404")),
+                Attempt::Fail(reason) => return Err(format!("{url}: {reason}")),
+                Attempt::Retry(reason, after) => (reason, after),
+            };
+            if attempt >= self.limits.attempts {
+                return Err(format!("{url}: {reason} (after {attempt} attempts)"));
+            }
+            attempt += 1;
+            self.counters.retries.fetch_add(1, Ordering::Relaxed);
+            let sleep = after
+                .unwrap_or_else(|| jitter(wait, url, attempt))
+                .min(self.limits.max_wait);
+            std::thread::sleep(sleep);
+            wait = (wait * 2).min(self.limits.max_wait);
+        }
+    }
+
+    fn call_once(&self, url: &str, headers: &[(&str, &str)], hint: Hint) -> Attempt<Answer> {
+        let mut req = self.agent.get(url);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let mut resp = match req.call() {
+            Ok(r) => r,
+            Err(e) => return classify(e),
+        };
+        let status = resp.status().as_u16();
+        let body = match resp
+            .body_mut()
+            .with_config()
+            .limit(self.limits.max_body)
+            .read_to_vec()
+        {
+            Ok(b) => b,
+            Err(e) => return classify(e),
+        };
+        if status == 429 || status >= 500 {
+            let hdrs = resp.headers();
+            let lookup = |name: &str| {
+                hdrs.get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string)
+            };
+            let after = hint(
+                &Hinted {
+                    status,
+                    headers: &lookup,
+                    body: &body,
+                },
+                SystemTime::now(),
+            )
+            .or_else(|| {
+                retry_after_hint(
+                    &Hinted {
+                        status,
+                        headers: &lookup,
+                        body: &body,
+                    },
+                    SystemTime::now(),
+                )
+            });
+            return Attempt::Retry(format!("HTTP {status}"), after);
+        }
+        Attempt::Done(Got::Found(Answer { status, body }))
+    }
+}
+
 /// What a transport error means for another attempt.
 fn classify<T>(e: ureq::Error) -> Attempt<T> {
     match e {

@@ -18,8 +18,21 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use crate::error::Result;
+use crate::sources::{Api, Credentials, Plan, Source};
 use crate::store::{Mode, NewIncident, PageInfo, Saved, Store};
 use http::{Client, Got, Limits};
+
+/// An incident tool's source to sync, with its credentials (read before any request).
+#[derive(Debug, Clone)]
+pub struct SourceJob {
+    pub source: Source,
+    pub creds: Credentials,
+}
+
+/// How far back a re-sync looks before the last successful one.
+pub const RESYNC_OVERLAP_MIN: i64 = 10;
+/// A first sync's reach without `since`.
+pub const DEFAULT_SINCE_DAYS: i64 = 365;
 
 /// A vendor to sync, as configured.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,7 +78,10 @@ pub struct Outcome {
 /// What a sync did.
 #[derive(Debug, Clone, Default)]
 pub struct Summary {
+    /// Vendors first, then sources.
     pub outcomes: Vec<Outcome>,
+    /// How many of the outcomes are incident tools' sources.
+    pub sources: usize,
     pub requests: u64,
     pub retries: u64,
 }
@@ -86,6 +102,7 @@ pub enum Event<'a> {
 enum Msg {
     Batch {
         vendor: usize,
+        format: i64,
         page: Option<PageInfo>,
         incidents: Vec<NewIncident>,
     },
@@ -108,6 +125,7 @@ enum Msg {
 pub fn run(
     path: &Path,
     vendors: &[Vendor],
+    sources: &[SourceJob],
     limits: Limits,
     progress: &dyn Fn(Event),
 ) -> Result<Summary> {
@@ -117,11 +135,18 @@ pub fn run(
         store.upsert_vendor(&v.name, &v.url, &v.platform)?;
         held.push(store.held(&v.name)?);
     }
-    let client = Client::new(limits);
-    let mut outcomes: Vec<Outcome> = vendors
+    let plans = plan_sources(&mut store, sources, chrono::Utc::now())?;
+    let names: Vec<&str> = vendors
         .iter()
-        .map(|v| Outcome {
-            vendor: v.name.clone(),
+        .map(|v| v.name.as_str())
+        .chain(sources.iter().map(|s| s.source.name.as_str()))
+        .collect();
+    let jobs = names.len();
+    let client = Client::new(limits);
+    let mut outcomes: Vec<Outcome> = names
+        .iter()
+        .map(|n| Outcome {
+            vendor: n.to_string(),
             ..Outcome::default()
         })
         .collect();
@@ -129,16 +154,21 @@ pub fn run(
     let next = AtomicUsize::new(0);
     let (tx, rx) = mpsc::channel::<Msg>();
     let written = std::thread::scope(|s| -> Result<()> {
-        for _ in 0..VENDORS_AT_ONCE.min(vendors.len()) {
+        for _ in 0..VENDORS_AT_ONCE.min(jobs) {
             let tx = tx.clone();
-            let (client, next, stop, held) = (&client, &next, &stop, &held);
+            let (client, next, stop, held, plans) = (&client, &next, &stop, &held, &plans);
             s.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= vendors.len() || stop.load(Ordering::Relaxed) {
+                    if i >= jobs || stop.load(Ordering::Relaxed) {
                         break;
                     }
-                    sync_vendor(client, i, &vendors[i], &held[i], &tx, stop);
+                    if i < vendors.len() {
+                        sync_vendor(client, i, &vendors[i], &held[i], &tx, stop);
+                    } else {
+                        let j = i - vendors.len();
+                        sync_source(client, i, &sources[j], &plans[j], &tx);
+                    }
                 }
             });
         }
@@ -148,16 +178,17 @@ pub fn run(
             let done = match msg {
                 Msg::Batch {
                     vendor,
+                    format,
                     page,
                     incidents,
                 } => {
                     progress(Event::Fetched(incidents.len()));
                     store
-                        .save(&vendors[vendor].name, page.as_ref(), &incidents)
+                        .save(names[vendor], format, page.as_ref(), &incidents)
                         .map(|saved| outcomes[vendor].saved += saved)
                 }
                 Msg::Published { vendor, components } => {
-                    store.save_published(&vendors[vendor].name, &components)
+                    store.save_published(names[vendor], &components)
                 }
                 Msg::Done {
                     vendor,
@@ -170,8 +201,8 @@ pub fn run(
                     o.failed = failed;
                     o.notes = notes;
                     o.error = error;
-                    progress(Event::VendorDone(&vendors[vendor].name));
-                    store.finish_vendor(&vendors[vendor].name, has_history, o.error.as_deref())
+                    progress(Event::VendorDone(names[vendor]));
+                    store.finish_vendor(names[vendor], has_history, o.error.as_deref())
                 }
             };
             if let Err(e) = done {
@@ -196,9 +227,93 @@ pub fn run(
     }
     Ok(Summary {
         outcomes,
+        sources: sources.len(),
         requests: client.counters.requests.load(Ordering::Relaxed),
         retries: client.counters.retries.load(Ordering::Relaxed),
     })
+}
+
+/// Each source's plan, its row recorded first: a first sync (or one whose settings changed)
+/// reaches back to `since`; a re-sync asks for what changed since the last successful sync,
+/// less [`RESYNC_OVERLAP_MIN`] minutes.
+fn plan_sources(
+    store: &mut Store,
+    sources: &[SourceJob],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Plan>> {
+    let known = store.vendors()?;
+    let mut plans = Vec::with_capacity(sources.len());
+    for job in sources {
+        let s = &job.source;
+        let settings = s.settings.to_json();
+        let before = known.iter().find(|v| v.name == s.name);
+        let same = before.is_some_and(|v| {
+            v.platform == s.tool && v.url == s.url && v.settings.as_deref() == Some(&settings)
+        });
+        let updated_since = before
+            .filter(|_| same)
+            .and_then(|v| v.last_success_at.as_deref())
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&chrono::Utc) - chrono::Duration::minutes(RESYNC_OVERLAP_MIN));
+        let since = match s.since {
+            Some(d) => d.and_time(chrono::NaiveTime::MIN).and_utc(),
+            None => (now - chrono::Duration::days(DEFAULT_SINCE_DAYS))
+                .date_naive()
+                .and_time(chrono::NaiveTime::MIN)
+                .and_utc(),
+        };
+        store.upsert_source(&s.name, &s.url, s.tool, Some(&settings))?;
+        plans.push(Plan {
+            since,
+            updated_since,
+            open: store.open_incidents(&s.name)?,
+            now,
+            settings: s.settings.clone(),
+        });
+    }
+    Ok(plans)
+}
+
+/// One incident tool's source: its tool fetches as the plan says; each batch goes to the writer.
+fn sync_source(
+    client: &Client,
+    index: usize,
+    job: &SourceJob,
+    plan: &Plan,
+    tx: &mpsc::Sender<Msg>,
+) {
+    let Some(tool) = crate::sources::tool(job.source.tool) else {
+        let _ = tx.send(Msg::Done {
+            vendor: index,
+            has_history: None,
+            failed: 0,
+            error: Some(format!("no tool named {}", job.source.tool)),
+            notes: Vec::new(),
+        });
+        return;
+    };
+    let api = Api::new(client, &job.source, tool, &job.creds);
+    let mut emit = |incidents: Vec<NewIncident>| {
+        if !incidents.is_empty() {
+            let _ = tx.send(Msg::Batch {
+                vendor: index,
+                format: tool.format,
+                page: None,
+                incidents,
+            });
+        }
+    };
+    let (error, notes) = match (tool.fetch)(&api, plan, &mut emit) {
+        Ok(notes) => (None, notes),
+        Err(e) => (Some(api.clean(&e)), Vec::new()),
+    };
+    let _ = tx.send(Msg::Done {
+        vendor: index,
+        has_history: None,
+        failed: u64::from(error.is_some()),
+        error,
+        notes,
+    });
 }
 
 /// One vendor: fetches and sends its batches, then how it ended.
@@ -213,12 +328,15 @@ fn sync_vendor(
     let mut notes = Vec::new();
     let mut failed = 0u64;
     let mut has_history = None;
+    let format =
+        crate::store::platform_format(&vendor.platform).unwrap_or(crate::store::FORMAT_STATUSPAGE);
     if feeds::is_feed(&vendor.platform) {
         let url = feeds::url(&vendor.platform, &vendor.url);
         let error = match client.get(&url, |b| feeds::items(&vendor.platform, b)) {
             Ok(Got::Found(incidents)) => {
                 let _ = tx.send(Msg::Batch {
                     vendor: index,
+                    format,
                     page: None,
                     incidents,
                 });
@@ -257,6 +375,7 @@ fn sync_vendor(
         let listed: HashSet<String> = listing.incidents.iter().map(|i| i.id.clone()).collect();
         let _ = tx.send(Msg::Batch {
             vendor: index,
+            format,
             page: listing.page,
             incidents: listing.incidents,
         });
@@ -309,6 +428,7 @@ fn sync_vendor(
             }
             let _ = tx.send(Msg::Batch {
                 vendor: index,
+                format,
                 page: None,
                 incidents,
             });

@@ -16,6 +16,8 @@ use crate::ingest::columns::ColumnMap;
 use crate::metrics::sla::{Pattern, SlaRule};
 use crate::model::{Anchor, Level, WeightPreset};
 
+mod source;
+
 /// The file read when no `--config` is given, if present.
 pub const DEFAULT_FILE: &str = "mttx.toml";
 
@@ -40,6 +42,8 @@ pub struct Config {
     pub store: Option<PathBuf>,
     /// `[[vendor]]`: status pages that `mttx sync` keeps in the store.
     pub vendors: Vec<crate::sync::Vendor>,
+    /// `[[source]]`: incident tools' APIs that `mttx sync` keeps in the store.
+    pub sources: Vec<crate::sources::Source>,
     /// `[filter] where`: standing filters, before any `--where`.
     pub filters: Vec<crate::model::Filter>,
     /// `[weights] published_partial`: the weight of a partial outage in status pages' own
@@ -123,6 +127,32 @@ impl Config {
         for v in &c.vendors {
             let _ = writeln!(s, "  [[vendor]] {}: {} ({})", v.name, v.url, v.platform);
         }
+        for src in &c.sources {
+            let set = |name: &str| match std::env::var(name) {
+                Ok(v) if !v.trim().is_empty() => "set",
+                _ => "NOT SET",
+            };
+            let _ = write!(
+                s,
+                "  [[source]] {}: {} at {}, token ${} ({})",
+                src.name,
+                src.tool,
+                src.url,
+                src.token_env,
+                set(&src.token_env)
+            );
+            if let Some(u) = &src.user_env {
+                let _ = write!(s, ", e-mail ${u} ({})", set(u));
+            }
+            let _ = writeln!(
+                s,
+                ", since {}",
+                src.since.map_or(
+                    "365 days before the first sync (default)".to_string(),
+                    |d| d.to_string()
+                )
+            );
+        }
         if !c.columns.is_empty() {
             if let Some(p) = c.columns.preset {
                 let _ = writeln!(s, "  columns preset: {p}");
@@ -156,6 +186,7 @@ impl Config {
 struct File {
     store: Option<Spanned<String>>,
     vendor: Option<Vec<Spanned<VendorEntry>>>,
+    source: Option<Vec<Spanned<source::SourceEntry>>>,
     report: Option<ReportSection>,
     weights: Option<WeightsSection>,
     sla: Option<Vec<Spanned<SlaEntry>>>,
@@ -536,6 +567,15 @@ pub fn parse(name: &str, text: &str) -> Result<Config> {
     for entry in file.vendor.iter().flatten() {
         c.vendors.push(r.vendor(entry, &c.vendors)?);
     }
+    for entry in file.source.iter().flatten() {
+        let taken: Vec<String> = c
+            .vendors
+            .iter()
+            .map(|v| v.name.clone())
+            .chain(c.sources.iter().map(|s| s.name.clone()))
+            .collect();
+        c.sources.push(r.source(entry, &taken)?);
+    }
     if let Some(cols) = &file.columns {
         if let Some(p) = &cols.preset {
             c.columns = ColumnMap::preset(p.get_ref())
@@ -628,6 +668,43 @@ name = "GitHub"                       # the vendor's name in every report
 url = "https://www.githubstatus.com"  # the status page's base URL (http or https)
 platform = "statuspage"               # optional: statuspage, incident.io, google-cloud, aws, slack,
                                       # betterstack or atom; detected from the URL when absent
+
+# Your own incidents, straight from your incident tool's API (one [[source]] table each).
+# The token is read from the environment variable named by token_env, never from this file.
+# [[source]]
+# name = "Acme"                     # the vendor column of these incidents in every report
+# tool = "pagerduty"                # pagerduty | incident.io | firehydrant | rootly | jira
+# token_env = "PAGERDUTY_TOKEN"     # a read-only REST API key
+# url = "https://api.eu.pagerduty.com"  # optional: the tool's public API by default
+# since = "2024-01-01"              # how far back the first sync reaches (default: 365 days)
+#
+# [[source]]
+# name = "Acme Web"
+# tool = "incident.io"
+# token_env = "INCIDENT_IO_TOKEN"   # an API key allowed to view incidents
+# components_field = "Affected services"  # the custom field naming the components
+# [source.timestamps]               # timestamp names, when yours differ from the defaults
+# mitigated = "Monitoring"
+#
+# [[source]]
+# name = "Acme Mobile"
+# tool = "firehydrant"
+# token_env = "FIREHYDRANT_TOKEN"   # url = "https://api.eu.firehydrant.io" for the EU
+#
+# [[source]]
+# name = "Acme Data"
+# tool = "rootly"
+# token_env = "ROOTLY_TOKEN"
+#
+# [[source]]
+# name = "Acme Ops"
+# tool = "jira"
+# url = "https://acme.atlassian.net"  # the site: required
+# user_env = "JIRA_EMAIL"           # the account's e-mail (Basic auth with the API token)
+# token_env = "JIRA_TOKEN"
+# jql = "project = OPS AND issuetype = Incident"  # required
+# [source.fields]                   # canonical times or severity -> field ids
+# detected = "customfield_10041"
 
 [report]
 tz = "Europe/Berlin"        # report time zone: months, days, naive timestamps
@@ -756,7 +833,42 @@ mod tests {
         assert_eq!(c.rules[1].component, Some(Pattern("API".into())));
         let h = c.rules[2].hours.as_ref().unwrap();
         assert_eq!((h.start_min, h.end_min), (480, 1080));
-        assert_eq!(c.rules[0].line, 25, "the line of the [[sla]] header");
+        assert_eq!(c.rules[0].line, 62, "the line of the [[sla]] header");
+        assert!(c.sources.is_empty(), "the sources are commented out");
+        // Uncommented, the example's sources read: one per tool.
+        let mut on = false;
+        let text: String = EXAMPLE
+            .lines()
+            .map(|l| {
+                on = (on || l.starts_with("# [[source]]")) && !l.starts_with("[report]");
+                let l = if on {
+                    l.trim_start_matches('#').trim_start()
+                } else {
+                    l
+                };
+                format!("{l}\n")
+            })
+            .collect();
+        let c = parse("mttx.toml", &text).unwrap();
+        let tools: Vec<&str> = c.sources.iter().map(|s| s.tool).collect();
+        assert_eq!(
+            tools,
+            ["pagerduty", "incident.io", "firehydrant", "rootly", "jira"]
+        );
+        assert_eq!(c.sources[0].url, "https://api.eu.pagerduty.com");
+        assert_eq!(
+            c.sources[2].url, "https://api.firehydrant.io",
+            "the tool's default"
+        );
+        assert_eq!(
+            c.sources[1].settings.timestamps["mitigated"], "Monitoring",
+            "incident.io's renamed timestamp"
+        );
+        assert_eq!(
+            c.sources[4].settings.fields["detected"],
+            "customfield_10041"
+        );
+        assert_eq!(c.sources[4].user_env.as_deref(), Some("JIRA_EMAIL"));
         assert_eq!(c.store, Some(PathBuf::from("vendors.db")));
         assert_eq!(
             c.vendors,

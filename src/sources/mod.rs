@@ -1,0 +1,483 @@
+//! Incident tools' APIs (`[[source]]` in mttx.toml): one module per tool (PagerDuty,
+//! incident.io, FireHydrant, Rootly, Jira), each owning what it fetches, how it pages, and how
+//! its stored payload becomes a canonical record, behind one small interface, [`Tool`]. Adding
+//! a tool is one new file and one line in [`TOOLS`].
+//!
+//! `sync` asks a tool to [`Tool::fetch`] with a [`Plan`] (how far back, what changed since the
+//! last sync, which stored incidents are still open) through an [`Api`] (the shared HTTP client
+//! with the source's base URL and its token's header); the tool hands back batches of
+//! [`NewIncident`]s whose `raw` is the payload as received. Reports turn each stored payload into
+//! a canonical record with [`Tool::record`], then read the records as any NDJSON file is read.
+//!
+//! Tokens: read from the named environment variable only ([`Secret`]); sent in a header to the
+//! source's own host (the HTTP client never forwards an `Authorization` header on a redirect);
+//! every message that could carry an answer's text is cleaned of the token before anyone sees it.
+
+pub mod firehydrant;
+pub mod incident_io;
+pub mod jira;
+pub mod pagerduty;
+pub mod rootly;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::store::NewIncident;
+use crate::sync::http::{Client, Hint, Hinted};
+
+/// One incident tool: its name in mttx.toml, where its API is, and its two halves.
+pub struct Tool {
+    /// As written in `tool = "..."`.
+    pub name: &'static str,
+    /// The public API's base URL, when the tool has one (Jira has a site per customer).
+    pub default_url: Option<&'static str>,
+    /// The store's format tag of this tool's payloads.
+    pub format: i64,
+    /// The token's header value.
+    pub auth: fn(&Credentials) -> String,
+    /// Extra headers every request carries (media types).
+    pub headers: &'static [(&'static str, &'static str)],
+    /// How long a 429 asks to wait, read the tool's way (`Retry-After` is read when it says
+    /// nothing).
+    pub hint: Hint,
+    /// Fetches what the plan asks for, handing each batch to `emit`; `Ok` holds notes a reader
+    /// should see (a window split, a cursor taken).
+    pub fetch: Fetch,
+    /// A stored payload as a canonical record (column -> value; dimensions beside).
+    pub record: fn(&Value, &Settings) -> Map<String, Value>,
+}
+
+/// A tool's fetch: batches handed to the sink as they come; notes, or the error that ended it.
+pub type Fetch = fn(&Api, &Plan, &mut dyn FnMut(Vec<NewIncident>)) -> Result<Vec<String>, String>;
+
+/// Every tool, by name.
+pub const TOOLS: [&Tool; 5] = [
+    &pagerduty::TOOL,
+    &incident_io::TOOL,
+    &firehydrant::TOOL,
+    &rootly::TOOL,
+    &jira::TOOL,
+];
+
+/// The tool of `name` (as written in mttx.toml, any case).
+pub fn tool(name: &str) -> Option<&'static Tool> {
+    TOOLS
+        .iter()
+        .copied()
+        .find(|t| t.name.eq_ignore_ascii_case(name.trim()))
+}
+
+/// The tool whose payloads carry the store's format tag `format`.
+pub fn tool_of_format(format: i64) -> Option<&'static Tool> {
+    TOOLS.iter().copied().find(|t| t.format == format)
+}
+
+/// A `[[source]]` as configured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    /// The vendor column of its incidents.
+    pub name: String,
+    /// [`Tool::name`].
+    pub tool: &'static str,
+    /// The API's base URL, without a trailing slash.
+    pub url: String,
+    /// The variable holding the token.
+    pub token_env: String,
+    /// Jira: the variable holding the account's e-mail.
+    pub user_env: Option<String>,
+    /// How far back a first sync reaches (default: 365 days before today).
+    pub since: Option<NaiveDate>,
+    /// The config's line of the table (for messages).
+    pub line: u64,
+    pub settings: Settings,
+}
+
+/// What a tool's mapping takes from the config; kept in the store beside the source, so a
+/// report maps the payloads as the last sync fetched them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// `since` as configured (a change makes the next sync a full one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    /// Jira: the query (`jql`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jql: Option<String>,
+    /// Jira: canonical time or severity -> field id (`[source.fields]`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, String>,
+    /// incident.io: canonical time -> timestamp name (`[source.timestamps]`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub timestamps: BTreeMap<String, String>,
+    /// incident.io: the custom field listing the affected components.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub components_field: Option<String>,
+}
+
+impl Settings {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+    }
+
+    pub fn from_json(text: Option<&str>) -> Settings {
+        text.and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// A token (and Jira's e-mail) read from the environment. Its `Debug` never shows it.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl Secret {
+    pub fn new(value: String) -> Secret {
+        Secret(value)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What a source's token header is made of.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub token: Secret,
+    pub user: Option<Secret>,
+}
+
+impl Credentials {
+    /// Reads the source's variables; `Err` names the first one not set (or empty).
+    pub fn from_env(source: &Source) -> Result<Credentials, String> {
+        let read = |name: &str| match std::env::var(name) {
+            Ok(v) if !v.trim().is_empty() => Ok(Secret(v.trim().to_string())),
+            _ => Err(name.to_string()),
+        };
+        Ok(Credentials {
+            token: read(&source.token_env)?,
+            user: match &source.user_env {
+                Some(u) => Some(read(u)?),
+                None => None,
+            },
+        })
+    }
+
+    /// Every text that must never be shown: the token, the e-mail with it, and what the header
+    /// carries of them (Jira's base64).
+    fn secrets(&self, header: &str) -> Vec<String> {
+        let mut s = vec![self.token.0.clone(), header.to_string()];
+        if let Some((_, value)) = header.split_once(' ') {
+            s.push(value.to_string());
+        }
+        s.retain(|x| x.len() >= 4);
+        s
+    }
+}
+
+/// What a sync asks a tool for.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Incidents created (FireHydrant: started) at or after this instant.
+    pub since: DateTime<Utc>,
+    /// A re-sync: incidents updated at or after this instant (the last successful sync, less
+    /// ten minutes); `None` on a first sync.
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Stored incidents not yet final, with their stored payloads (PagerDuty fetches them again).
+    pub open: Vec<(String, String)>,
+    /// The sync's clock.
+    pub now: DateTime<Utc>,
+    pub settings: Settings,
+}
+
+/// How many results one page of any tool holds at most, and pages walked at most per listing
+/// (a server that never says "last page" must not keep sync going).
+pub const MAX_PAGES: usize = 100_000;
+
+/// A source's API as a tool sees it: its base URL and its token's header, over the shared client.
+pub struct Api<'a> {
+    pub client: &'a Client,
+    pub base: String,
+    pub tool: &'static Tool,
+    pub token_env: String,
+    auth: String,
+    secrets: Vec<String>,
+}
+
+/// A failed answer a tool may read (PagerDuty's cap, Rootly's offset limit).
+#[derive(Debug)]
+pub enum Failure {
+    /// Neither 2xx nor retried: the status and the tool's own message.
+    Status(u16, String),
+    /// The request failed after its retries, or the body is not JSON.
+    Other(String),
+}
+
+impl<'a> Api<'a> {
+    pub fn new(
+        client: &'a Client,
+        source: &Source,
+        tool: &'static Tool,
+        creds: &Credentials,
+    ) -> Api<'a> {
+        let auth = (tool.auth)(creds);
+        Api {
+            client,
+            base: source.url.trim_end_matches('/').to_string(),
+            tool,
+            token_env: source.token_env.clone(),
+            secrets: creds.secrets(&auth),
+            auth,
+        }
+    }
+
+    /// `base` + `path`, with `query` encoded (brackets included).
+    pub fn url(&self, path: &str, query: &[(&str, String)]) -> String {
+        let mut url = format!("{}{path}", self.base);
+        if !query.is_empty() {
+            let q: String = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())))
+                .finish();
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&q);
+        }
+        url
+    }
+
+    /// `text` with every secret replaced.
+    pub fn clean(&self, text: &str) -> String {
+        let mut t = text.to_string();
+        for s in &self.secrets {
+            t = t.replace(s.as_str(), "***");
+        }
+        t
+    }
+
+    /// GETs `path?query` as JSON. 401 and 403 name the token's variable.
+    pub fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, Failure> {
+        let url = self.url(path, query);
+        let mut headers: Vec<(&str, &str)> = vec![("Authorization", self.auth.as_str())];
+        headers.extend(self.tool.headers.iter().copied());
+        let answer = self
+            .client
+            .call(&url, &headers, self.tool.hint)
+            .map_err(|e| Failure::Other(self.clean(&e)))?;
+        if !(200..300).contains(&answer.status) {
+            let message = self.clean(&tool_message(&answer.body));
+            return Err(match answer.status {
+                401 | 403 => Failure::Other(format!(
+                    "{url}: HTTP {}: {message} (check the token in ${})",
+                    answer.status, self.token_env
+                )),
+                s => Failure::Status(s, format!("{url}: HTTP {s}: {message}")),
+            });
+        }
+        serde_json::from_slice(&answer.body)
+            .map_err(|e| Failure::Other(format!("{url}: not the {} JSON: {e}", self.tool.name)))
+    }
+}
+
+impl Failure {
+    pub fn message(self) -> String {
+        match self {
+            Failure::Status(_, m) | Failure::Other(m) => m,
+        }
+    }
+}
+
+/// The message a tool's error body carries: the first of the usual places, else the body's
+/// start.
+pub fn tool_message(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let Ok(v) = serde_json::from_str::<Value>(&text) else {
+        return text.trim().chars().take(200).collect();
+    };
+    let candidates = [
+        v.pointer("/error/message"),
+        v.pointer("/errors/0/message"),
+        v.pointer("/errors/0/detail"),
+        v.pointer("/errors/0/title"),
+        v.pointer("/errorMessages/0"),
+        v.pointer("/message"),
+        v.pointer("/detail"),
+        v.pointer("/error"),
+    ];
+    let message = candidates
+        .into_iter()
+        .flatten()
+        .find_map(|m| m.as_str().map(str::to_string))
+        .unwrap_or_else(|| text.trim().chars().take(200).collect());
+    // PagerDuty's error code tells its cases apart (2002: past the offset cap).
+    match v.pointer("/error/code").and_then(Value::as_i64) {
+        Some(code) => format!("{message} (code {code})"),
+        None => message,
+    }
+}
+
+/// `X-RateLimit-Reset`-style hints: a header holding UTC epoch seconds.
+pub fn epoch_hint(h: &Hinted, header: &str, now: SystemTime) -> Option<Duration> {
+    let at: u64 = (h.headers)(header)?.trim().parse().ok()?;
+    let at = SystemTime::UNIX_EPOCH + Duration::from_secs(at);
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+// ---- mapping helpers shared by the tools ----
+
+/// A text value: strings trimmed (empty is none), numbers as written.
+pub fn text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// A time as canonical text: RFC 3339 UTC with milliseconds. Offsets as `Z`, `+00:00`,
+/// `-07:00` or Jira's `+0000`, 0 to 6 fraction digits. A value that is none of these is kept
+/// as written, for validation to reject with its reason.
+pub fn time(v: Option<&Value>) -> Option<String> {
+    let t = text(v)?;
+    let parsed = DateTime::parse_from_rfc3339(&t)
+        .or_else(|_| DateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S%.f%z"))
+        .or_else(|_| DateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M%z"));
+    Some(match parsed {
+        Ok(d) => utc_text(d.with_timezone(&Utc)),
+        Err(_) => t,
+    })
+}
+
+/// An instant as stored and sent: RFC 3339 UTC with milliseconds.
+pub fn utc_text(d: DateTime<Utc>) -> String {
+    d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// The texts of a list's items at `pointer`, in API order.
+pub fn list(v: Option<&Value>, pointer: &str) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| text(i.pointer(pointer)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A list joined with `;` (none when empty).
+pub fn joined(items: Vec<String>) -> Option<String> {
+    (!items.is_empty()).then(|| items.join(";"))
+}
+
+/// A canonical record under construction.
+#[derive(Default)]
+pub struct Record(Map<String, Value>);
+
+impl Record {
+    /// Starts a record with every canonical column (empty where the payload has no value).
+    pub fn new() -> Record {
+        let mut m = Map::new();
+        for c in [
+            "vendor",
+            "id",
+            "title",
+            "severity",
+            "components",
+            "started_at",
+            "detected_at",
+            "acknowledged_at",
+            "identified_at",
+            "mitigated_at",
+            "resolved_at",
+        ] {
+            m.insert(c.to_string(), Value::Null);
+        }
+        Record(m)
+    }
+
+    pub fn set(&mut self, key: &str, value: Option<String>) -> &mut Record {
+        self.0
+            .insert(key.to_string(), value.map_or(Value::Null, Value::String));
+        self
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(Value::as_str)
+    }
+
+    pub fn into_map(self) -> Map<String, Value> {
+        self.0
+    }
+}
+
+/// A source's stored payloads as NDJSON canonical records, the vendor column its name; a
+/// payload that is not JSON gives a record with its id alone, which validation rejects with
+/// the reason (nothing is dropped without a word).
+pub fn records(tool: &Tool, vendor: &str, raws: &[String], settings: &Settings) -> String {
+    let mut out = String::new();
+    for raw in raws {
+        let mut m = match serde_json::from_str::<Value>(raw) {
+            Ok(v) => (tool.record)(&v, settings),
+            Err(_) => Record::new().into_map(),
+        };
+        m.insert("vendor".into(), Value::String(vendor.to_string()));
+        out.push_str(&Value::Object(m).to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// The date of `d` minus one day, as `YYYY-MM-DD` (for APIs that read dates in a zone of their
+/// own: ask a day early, keep what the returned times place in the window).
+pub fn day_before(d: DateTime<Utc>) -> String {
+    (d - chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// The stored form of an incident: its id in the tool, whether it is final (never fetched again
+/// by id), its status, when it was last updated and started, and the payload as received.
+pub struct Stored<'a> {
+    pub id: Option<String>,
+    pub final_: bool,
+    pub status: Option<String>,
+    pub updated_at: Option<String>,
+    pub started_at: Option<String>,
+    pub raw: &'a Value,
+}
+
+impl Stored<'_> {
+    /// `None` for a payload without an id (it cannot be stored or deduplicated).
+    pub fn into_new(self) -> Option<NewIncident> {
+        Some(NewIncident {
+            id: self.id?,
+            status: self.status,
+            final_: self.final_,
+            updated_at: self.updated_at,
+            started_at: self.started_at,
+            raw: self.raw.to_string(),
+        })
+    }
+}
+
+/// Keeps the first of each id, in order (pages shift while incidents change).
+pub fn dedupe(
+    items: Vec<NewIncident>,
+    seen: &mut std::collections::HashSet<String>,
+) -> Vec<NewIncident> {
+    items
+        .into_iter()
+        .filter(|i| seen.insert(i.id.clone()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

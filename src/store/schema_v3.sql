@@ -1,0 +1,14 @@
+-- Schema version 3: incident tools' sources beside status pages, and each payload's own format.
+-- A source's mapping settings (incident.io's timestamp names, Jira's field ids; never a token),
+-- as JSON, so reports map the payloads as the last sync fetched them.
+ALTER TABLE vendor ADD COLUMN settings TEXT;
+-- Versions 1 and 2 stamped every payload 1 (Statuspage), whatever its platform: each row now
+-- carries its platform's own tag (store/mod.rs, `FORMATS`).
+UPDATE incident SET format = CASE (SELECT platform FROM vendor v WHERE v.name = incident.vendor)
+    WHEN 'google-cloud' THEN 2
+    WHEN 'aws' THEN 3
+    WHEN 'slack' THEN 4
+    WHEN 'betterstack' THEN 5
+    WHEN 'atom' THEN 6
+    ELSE 1
+END;
