@@ -688,3 +688,317 @@ fn config_mistakes_name_their_line() {
         stderr(&o)
     );
 }
+
+/// `report` of `args` into `out/`, CSV only, for June 2024; metrics.csv and availability.csv.
+fn june(dir: &Path, args: &[&str], out: &str) -> (String, String) {
+    let o = mttx()
+        .current_dir(dir)
+        .arg("report")
+        .args(args)
+        .args([
+            "--month",
+            "2024-06",
+            "--out",
+            out,
+            "--formats",
+            "csv",
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let read = |f: &str| std::fs::read_to_string(dir.join(out).join(f)).unwrap();
+    (read("metrics.csv"), read("availability.csv"))
+}
+
+#[test]
+fn the_same_incidents_through_a_tools_export_preset_and_its_api_give_the_same_metrics() {
+    use serde_json::json;
+    let entry = |id: &str, kind: &str, inc: &str, t: &str| json!({"id": id, "type": kind, "incident": {"id": inc}, "created_at": t});
+    let pd_inc = |id: &str,
+                  n: u32,
+                  title: &str,
+                  urgency: &str,
+                  status: &str,
+                  service: &str,
+                  created: &str,
+                  resolved: Option<&str>| {
+        json!({"id": id, "incident_number": n, "title": title, "urgency": urgency,
+               "status": status, "service": {"summary": service}, "created_at": created,
+               "resolved_at": resolved, "acknowledgements": []})
+    };
+    let pd = Api::new(vec![
+        pd_inc(
+            "PA",
+            1042,
+            "Checkout API returns 502",
+            "high",
+            "resolved",
+            "Checkout API",
+            "2024-06-03T10:00:00Z",
+            Some("2024-06-03T11:30:00Z"),
+        ),
+        pd_inc(
+            "PB",
+            1043,
+            "Search latency above 2s",
+            "low",
+            "resolved",
+            "Search",
+            "2024-06-05T06:15:00Z",
+            Some("2024-06-05T07:15:00Z"),
+        ),
+        pd_inc(
+            "PC",
+            1044,
+            "Nightly export job stuck",
+            "low",
+            "triggered",
+            "Exports",
+            "2024-06-07T02:00:00Z",
+            None,
+        ),
+    ]);
+    pd.write().unwrap().entries = vec![
+        entry("L1", "acknowledge_log_entry", "PA", "2024-06-03T10:06:00Z"),
+        entry("L2", "acknowledge_log_entry", "PB", "2024-06-05T06:20:00Z"),
+    ];
+    let ts = |name: &str, v: Option<&str>| json!({"incident_timestamp": {"name": name}, "value": v.map(|v| json!({"value": v}))});
+    let io_inc = |id: &str,
+                  r: &str,
+                  name: &str,
+                  sev: &str,
+                  services: &[&str],
+                  t: [Option<&str>; 6]| {
+        json!({"id": id, "reference": r, "name": name, "mode": "standard",
+               "severity": {"name": sev}, "incident_status": {"name": "Closed", "category": "closed"},
+               "created_at": t[1].unwrap(), "updated_at": t[5].unwrap(),
+               "incident_timestamp_values": [ts("Impact started", t[0]), ts("Reported", t[1]),
+                   ts("Accepted", t[2]), ts("Identified", t[3]), ts("Fixed", t[4]), ts("Resolved", t[5])],
+               "custom_field_entries": [{"custom_field": {"name": "Affected services"},
+                   "values": services.iter().map(|s| json!({"value_catalog_entry": {"name": s}})).collect::<Vec<_>>()}]})
+    };
+    let io = Api::new(vec![
+        io_inc(
+            "01A",
+            "INC-7",
+            "Login failures after deploy",
+            "Critical",
+            &["Auth", "Web app"],
+            [
+                Some("2024-06-03T09:50:00Z"),
+                Some("2024-06-03T10:00:00Z"),
+                Some("2024-06-03T10:03:00Z"),
+                Some("2024-06-03T10:20:00Z"),
+                Some("2024-06-03T10:35:00Z"),
+                Some("2024-06-03T11:00:00Z"),
+            ],
+        ),
+        io_inc(
+            "01B",
+            "INC-8",
+            "Webhook delivery delayed",
+            "Minor",
+            &["Webhooks"],
+            [
+                Some("2024-06-11T13:00:00Z"),
+                Some("2024-06-11T13:30:00Z"),
+                Some("2024-06-11T13:31:00Z"),
+                None,
+                Some("2024-06-11T14:10:00Z"),
+                Some("2024-06-11T14:30:00Z"),
+            ],
+        ),
+    ]);
+    let jira_issue = |id: &str,
+                      key: &str,
+                      summary: &str,
+                      prio: &str,
+                      comp: &str,
+                      created: &str,
+                      resolved: &str| {
+        json!({"id": id, "key": key, "fields": {"summary": summary, "created": created,
+               "resolutiondate": resolved, "priority": {"name": prio},
+               "components": [{"name": comp}], "status": {"name": "Done"}, "labels": [],
+               "issuetype": {"name": "Incident"}}})
+    };
+    let jira = Api::new(vec![
+        jira_issue(
+            "10311",
+            "OPS-311",
+            "Payment page blank for EU users",
+            "Highest",
+            "Payments",
+            "2024-06-03T14:05:00.000+0000",
+            "2024-06-03T16:35:00.000+0000",
+        ),
+        jira_issue(
+            "10312",
+            "OPS-312",
+            "Mail relay queueing",
+            "Medium",
+            "Email",
+            "2024-06-12T09:00:00.000+0000",
+            "2024-06-12T09:45:00.000+0000",
+        ),
+    ]);
+    let ms = |kind: &str, t: &str| json!({"type": kind, "occurred_at": t});
+    let fh_inc = |id: &str,
+                  n: u32,
+                  name: &str,
+                  sev: &str,
+                  service: &str,
+                  started: &str,
+                  m: Vec<serde_json::Value>| {
+        json!({"id": id, "number": n, "name": name, "severity": sev, "current_milestone": "resolved",
+               "services": [{"name": service}], "started_at": started, "updated_at": started,
+               "milestones": m})
+    };
+    let fh = Api::new(vec![
+        fh_inc(
+            "f14",
+            14,
+            "Image uploads failing",
+            "SEV2",
+            "Media API",
+            "2024-06-06T09:00:00Z",
+            vec![
+                ms("detected", "2024-06-06T09:07:00Z"),
+                ms("acknowledged", "2024-06-06T09:10:00Z"),
+                ms("identified", "2024-06-06T09:30:00Z"),
+                ms("mitigated", "2024-06-06T10:00:00Z"),
+                ms("resolved", "2024-06-06T10:30:00Z"),
+            ],
+        ),
+        fh_inc(
+            "f15",
+            15,
+            "Status page stale",
+            "SEV4",
+            "Status Page",
+            "2024-06-20T16:00:00Z",
+            vec![
+                ms("detected", "2024-06-20T16:45:00Z"),
+                ms("acknowledged", "2024-06-20T16:50:00Z"),
+                ms("mitigated", "2024-06-20T17:00:00Z"),
+                ms("resolved", "2024-06-20T17:05:00Z"),
+            ],
+        ),
+    ]);
+    let cases: Vec<(&str, &str, &str, Route, &str)> = vec![
+        (
+            "pagerduty",
+            "pagerduty",
+            "pagerduty.csv",
+            apis::pagerduty(pd),
+            "Acme",
+        ),
+        (
+            "incident.io",
+            "incident.io",
+            "incident-io.csv",
+            apis::incident_io(io),
+            "Acme",
+        ),
+        (
+            "jira",
+            "jira",
+            "jira.csv",
+            apis::jira(jira, false),
+            "Operations",
+        ),
+        (
+            "firehydrant",
+            "firehydrant",
+            "firehydrant.csv",
+            apis::firehydrant(fh),
+            "Acme",
+        ),
+    ];
+    for (tool, preset, file, route, vendor) in cases {
+        let dir = temp();
+        let server = serve(route);
+        let extra = if tool == "jira" {
+            "user_env = \"MTTX_TEST_EMAIL\"\njql = \"project = OPS\"\n"
+        } else {
+            ""
+        };
+        config(dir.path(), &[source(vendor, tool, &server.url(), extra)]);
+        let o = sync(dir.path());
+        assert_eq!(o.status.code(), Some(0), "{tool}: {}", stderr(&o));
+        let api = june(dir.path(), &["--store", "vendors.db"], "api");
+        let export = crate::common::manifest_dir()
+            .join("tests/data/presets")
+            .join(file);
+        std::fs::write(
+            dir.path().join("preset.toml"),
+            format!("[columns]\npreset = \"{preset}\"\n"),
+        )
+        .unwrap();
+        let export = june(
+            dir.path(),
+            &[
+                &export.display().to_string(),
+                "--config",
+                "preset.toml",
+                "--vendor",
+                vendor,
+            ],
+            "export",
+        );
+        assert_eq!(api.0, export.0, "{tool}: metrics.csv");
+        assert_eq!(api.1, export.1, "{tool}: availability.csv");
+        assert!(api.0.lines().count() > 5, "{tool}: {}", api.0);
+    }
+}
+
+#[test]
+fn a_report_from_the_store_groups_a_sources_incidents_by_its_dimensions() {
+    let dir = temp();
+    let t0 = at("2024-06-03T10:00:00Z");
+    let items: Vec<_> = (1..=40)
+        .map(|n| {
+            apis::pd_incident(
+                n,
+                t0 + Span::hours(12 * n as i64),
+                Some(t0 + Span::hours(12 * n as i64 + 1)),
+            )
+        })
+        .collect();
+    let server = serve(apis::pagerduty(Api::new(items)));
+    config(
+        dir.path(),
+        &[source("Acme", "pagerduty", &server.url(), "")],
+    );
+    assert_eq!(sync(dir.path()).status.code(), Some(0));
+    let o = mttx()
+        .current_dir(dir.path())
+        .args([
+            "metrics",
+            "--store",
+            "vendors.db",
+            "--by",
+            "team",
+            "--where",
+            "vendor=Acme",
+            "--format",
+            "csv",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    // Even incident numbers belong to Payments, odd ones to Discovery: 20 each.
+    let mttr: Vec<&str> = out.lines().filter(|l| l.contains(",mttr,")).collect();
+    assert_eq!(mttr.len(), 2, "{out}");
+    assert!(
+        mttr.iter()
+            .any(|l| l.starts_with("Discovery,") && l.contains(",mttr,20,")),
+        "{out}"
+    );
+    assert!(
+        mttr.iter()
+            .any(|l| l.starts_with("Payments,") && l.contains(",mttr,20,")),
+        "{out}"
+    );
+}
