@@ -1002,3 +1002,31 @@ fn a_report_from_the_store_groups_a_sources_incidents_by_its_dimensions() {
         "{out}"
     );
 }
+
+#[test]
+fn an_incident_io_status_page_and_an_incident_io_source_are_told_apart() {
+    let dir = temp();
+    let fixture = Arc::new(std::sync::RwLock::new(crate::server::Fixture::new(
+        "Tailspin", "t", 12, 7, 0,
+    )));
+    let page = serve(crate::server::statuspage(fixture, true));
+    let t0 = at("2024-06-03T10:00:00Z");
+    let api = serve(apis::incident_io(Api::new(vec![apis::io_incident(
+        1, t0, "standard",
+    )])));
+    let mut text = format!(
+        "store = \"vendors.db\"\n\n[[vendor]]\nname = \"Tailspin\"\nurl = \"{}\"\nplatform = \"incident.io\"\n",
+        page.url()
+    );
+    text.push_str(&format!(
+        "\n[[source]]\n{}\n",
+        source("Acme", "incident.io", &api.url(), "")
+    ));
+    std::fs::write(dir.path().join("mttx.toml"), text).unwrap();
+    let o = sync(dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rows = report(dir.path(), "r", &[]);
+    let by_vendor = |v: &str| rows.values().filter(|r| r["vendor"] == v).count();
+    assert_eq!(by_vendor("Tailspin"), 12, "the status page's incidents");
+    assert_eq!(by_vendor("Acme"), 1, "the tool's incident");
+}

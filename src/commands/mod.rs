@@ -140,37 +140,34 @@ fn store_inputs(
             silent.join(", ")
         ));
     }
-    let feeds = crate::sync::feeds::is_feed;
-    let tool = |p: &str| crate::sources::tool(p).is_some();
-    let mut inputs: Vec<Input> = store
-        .documents_but(|p| feeds(p) || tool(p))?
-        .into_iter()
-        .map(|d| Input::Bytes {
-            name: format!("{}[{}]", path.display(), d.vendor),
-            format: crate::ingest::Format::Json,
-            bytes: std::borrow::Cow::Owned(d.json.into_bytes()),
-        })
-        .collect();
-    // Vendors of other platforms: their own document, rebuilt under the configured name.
-    for v in vendors.iter().filter(|v| feeds(&v.platform)) {
+    let mut inputs: Vec<Input> = Vec::new();
+    // Status platforms: each vendor's payloads as its platform's own document, under its name.
+    for v in vendors.iter().filter(|v| !v.source) {
+        let Some(platform) = crate::sources::platform(&v.platform) else {
+            notes.push(format!(
+                "{}: platform '{}' is not one this mttx reads: its incidents are left out",
+                v.name, v.platform
+            ));
+            continue;
+        };
         let raws = store.raws(&v.name)?;
         if raws.is_empty() {
             continue;
         }
-        let (text, atom) = crate::sync::feeds::document(&v.platform, &v.name, &raws);
+        let (text, format) = (platform.document)(v, &raws);
         inputs.push(Input::Bytes {
             name: format!("{}[{}]", path.display(), v.name),
-            format: if atom {
-                crate::ingest::Format::Atom
-            } else {
-                crate::ingest::Format::Json
-            },
+            format,
             bytes: std::borrow::Cow::Owned(text.into_bytes()),
         });
     }
     // Incident tools' sources: each payload as a canonical record, one NDJSON document each.
-    for v in &vendors {
+    for v in vendors.iter().filter(|v| v.source) {
         let Some(tool) = crate::sources::tool(&v.platform) else {
+            notes.push(format!(
+                "{}: tool '{}' is not one this mttx reads: its incidents are left out",
+                v.name, v.platform
+            ));
             continue;
         };
         let raws = store.raws(&v.name)?;

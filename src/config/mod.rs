@@ -41,7 +41,7 @@ pub struct Config {
     /// `store`: the vendor store's file, relative paths taken from the config file's folder.
     pub store: Option<PathBuf>,
     /// `[[vendor]]`: status pages that `mttx sync` keeps in the store.
-    pub vendors: Vec<crate::sync::Vendor>,
+    pub vendors: Vec<crate::sources::Vendor>,
     /// `[[source]]`: incident tools' APIs that `mttx sync` keeps in the store.
     pub sources: Vec<crate::sources::Source>,
     /// `[filter] where`: standing filters, before any `--where`.
@@ -60,7 +60,11 @@ impl Config {
         entry
             .and_then(|v| v.published_partial)
             .or(self.published_partial)
-            .or_else(|| entry.filter(|v| v.platform == "incident.io").map(|_| 1.0))
+            .or_else(|| {
+                entry
+                    .and_then(|v| crate::sources::platform(&v.platform))
+                    .map(|p| p.published_partial)
+            })
             .unwrap_or(crate::metrics::published::STATUSPAGE_PARTIAL)
     }
 }
@@ -240,17 +244,6 @@ struct VendorEntry {
     published_partial: Option<Spanned<f64>>,
 }
 
-/// Platforms `sync` reads; incident.io status pages serve Statuspage's API.
-pub const PLATFORMS: [&str; 7] = [
-    "statuspage",
-    "incident.io",
-    "google-cloud",
-    "aws",
-    "slack",
-    "betterstack",
-    "atom",
-];
-
 /// A column name, or for `components` a list of 0/1 columns, one per component.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
@@ -317,8 +310,8 @@ impl Reader<'_> {
     fn vendor(
         &self,
         entry: &Spanned<VendorEntry>,
-        before: &[crate::sync::Vendor],
-    ) -> Result<crate::sync::Vendor> {
+        before: &[crate::sources::Vendor],
+    ) -> Result<crate::sources::Vendor> {
         let e = entry.get_ref();
         let at = entry.span();
         let text = |v: &Option<Spanned<String>>| {
@@ -355,29 +348,26 @@ impl Reader<'_> {
             );
         }
         let platform = match &e.platform {
-            None => crate::sync::feeds::detect(&url)
-                .unwrap_or(PLATFORMS[0])
-                .to_string(),
-            Some(p) => {
-                let v = p.get_ref().trim().to_ascii_lowercase();
-                if !PLATFORMS.contains(&v.as_str()) {
+            None => crate::sources::detect(&url).name.to_string(),
+            Some(p) => match crate::sources::platform(p.get_ref()) {
+                Some(platform) => platform.name.to_string(),
+                None => {
                     return self.err(
                         p.span(),
                         format!(
                             "[[vendor]] '{name}' platform '{}': expected {} (or leave it out to detect it)",
                             p.get_ref(),
-                            PLATFORMS.join(" or ")
+                            crate::sources::PLATFORMS.map(|p| p.name).join(" or ")
                         ),
                     );
                 }
-                v
-            }
+            },
         };
         let published_partial = match &e.published_partial {
             Some(w) => Some(self.weight("[[vendor]] published_partial", w)?),
             None => None,
         };
-        Ok(crate::sync::Vendor {
+        Ok(crate::sources::Vendor {
             name,
             url: url.trim_end_matches('/').to_string(),
             platform,
@@ -872,7 +862,7 @@ mod tests {
         assert_eq!(c.store, Some(PathBuf::from("vendors.db")));
         assert_eq!(
             c.vendors,
-            [crate::sync::Vendor {
+            [crate::sources::Vendor {
                 name: "GitHub".into(),
                 url: "https://www.githubstatus.com".into(),
                 platform: "statuspage".into(),

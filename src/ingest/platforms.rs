@@ -190,7 +190,10 @@ pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Optio
                 return match platform {
                     "google-cloud" => google_cloud(name, items, &lines, Some(vendor)),
                     "slack" => slack(name, items, &lines, Some(vendor)),
-                    _ => aws_health(name, items, &lines, Some(vendor)),
+                    "aws" => aws_health(name, items, &lines, Some(vendor)),
+                    other => refuse(&format!(
+                        "a synced document of platform '{other}', which this mttx does not read"
+                    )),
                 };
             }
             if let Some(items) = m.get("current").and_then(Value::as_array)

@@ -1,7 +1,9 @@
-//! Incident tools' APIs (`[[source]]` in mttx.toml): one module per tool (PagerDuty,
-//! incident.io, FireHydrant, Rootly, Jira), each owning what it fetches, how it pages, and how
-//! its stored payload becomes a canonical record, behind one small interface, [`Tool`]. Adding
-//! a tool is one new file and one line in [`TOOLS`].
+//! Every source of incidents, one module each: the incident tools' APIs (`[[source]]` in
+//! mttx.toml: PagerDuty, incident.io, FireHydrant, Rootly, Jira) behind [`Tool`], and the status
+//! platforms (`[[vendor]]`: Statuspage and incident.io pages, Google Cloud, AWS Health, Slack,
+//! Better Stack, Atom feeds) behind [`Platform`]. Each module owns what it fetches, how it pages,
+//! and how its stored payloads become what a report reads; adding one is one new file and one
+//! line in [`TOOLS`] or [`PLATFORMS`]. `sync` only orchestrates (threads, the writer, the store).
 //!
 //! `sync` asks a tool to [`Tool::fetch`] with a [`Plan`] (how far back, what changed since the
 //! last sync, which stored incidents are still open) through an [`Api`] (the shared HTTP client
@@ -13,21 +15,124 @@
 //! source's own host (the HTTP client never forwards an `Authorization` header on a redirect);
 //! every message that could carry an answer's text is cleaned of the token before anyone sees it.
 
+pub mod atom;
+pub mod aws;
+pub mod betterstack;
+pub mod feed;
 pub mod firehydrant;
+pub mod google_cloud;
 pub mod incident_io;
 pub mod jira;
 pub mod pagerduty;
 pub mod rootly;
+pub mod slack;
+pub mod statuspage;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::store::NewIncident;
+use crate::store::{NewIncident, PageInfo, VendorState};
 use crate::sync::http::{Client, Hint, Hinted};
+
+// ---- status platforms ----
+
+/// A vendor to sync, as configured (`[[vendor]]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vendor {
+    /// The vendor's name in every report.
+    pub name: String,
+    /// The status page's base URL (or its document's URL), without a trailing slash.
+    pub url: String,
+    /// [`Platform::name`].
+    pub platform: String,
+    /// The weight of a partial outage in the page's own uptime figures (`published_partial`;
+    /// default: the platform's).
+    pub published_partial: Option<f64>,
+}
+
+/// One status platform: its name in mttx.toml, its payloads' format tag in the store, and its
+/// three halves: recognising its URLs, fetching a vendor's history, and giving the stored
+/// payloads back as a document ingest reads.
+pub struct Platform {
+    /// As written in `platform = "..."`.
+    pub name: &'static str,
+    /// The store's format tag of its payloads (fixed: the store's migrations name them).
+    pub format: i64,
+    /// Whether a URL names this platform unambiguously (used when `platform` is absent).
+    pub detect: fn(&str) -> bool,
+    /// The weight of a partial outage in the page's own uptime figures.
+    pub published_partial: f64,
+    /// Fetches what the store lacks of a vendor, handing it to the sink as it comes.
+    pub sync: fn(&VendorJob, &mut dyn Sink) -> Ended,
+    /// A vendor's stored payloads (by start, then id) as one document under its configured name.
+    pub document: fn(&VendorState, &[String]) -> (String, crate::ingest::Format),
+}
+
+/// What a platform's sync works with.
+pub struct VendorJob<'a> {
+    pub client: &'a Client,
+    pub vendor: &'a Vendor,
+    /// The stored incidents' ids, each with whether it is final (never fetched again).
+    pub held: &'a HashMap<String, bool>,
+    /// Set when the store cannot be written: stop at the next step.
+    pub stop: &'a AtomicBool,
+}
+
+/// Where a platform's sync hands what it fetched (the writer stores each call in one
+/// transaction).
+pub trait Sink {
+    fn batch(&mut self, page: Option<PageInfo>, incidents: Vec<NewIncident>);
+    /// A status page's published uptime (its home page).
+    fn published(&mut self, components: Vec<crate::model::PublishedComponent>);
+}
+
+/// How a platform's sync ended.
+#[derive(Debug, Default)]
+pub struct Ended {
+    /// Whether the page has a history index (`None`: not known, or not a question).
+    pub has_history: Option<bool>,
+    /// Incidents listed but not fetched.
+    pub failed: u64,
+    /// `None`: synced.
+    pub error: Option<String>,
+    /// What a reader should know (no history index, a walk cut short, incidents gone).
+    pub notes: Vec<String>,
+}
+
+/// Every status platform; the first is the default of a URL no platform claims.
+pub const PLATFORMS: [&Platform; 7] = [
+    &statuspage::STATUSPAGE,
+    &statuspage::INCIDENT_IO_PAGES,
+    &google_cloud::PLATFORM,
+    &aws::PLATFORM,
+    &slack::PLATFORM,
+    &betterstack::PLATFORM,
+    &atom::PLATFORM,
+];
+
+/// The platform of `name` (as written in mttx.toml, any case).
+pub fn platform(name: &str) -> Option<&'static Platform> {
+    PLATFORMS
+        .iter()
+        .copied()
+        .find(|p| p.name.eq_ignore_ascii_case(name.trim()))
+}
+
+/// The platform a URL names unambiguously, else Statuspage (the platform most pages run on).
+pub fn detect(url: &str) -> &'static Platform {
+    PLATFORMS
+        .iter()
+        .copied()
+        .find(|p| (p.detect)(url))
+        .unwrap_or(PLATFORMS[0])
+}
+
+// ---- incident tools ----
 
 /// One incident tool: its name in mttx.toml, where its API is, and its two halves.
 pub struct Tool {

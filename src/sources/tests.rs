@@ -476,9 +476,35 @@ fn every_tool_is_registered_once_with_its_own_format() {
     assert!(
         formats
             .iter()
-            .all(|f| crate::store::FORMATS.iter().all(|(_, g)| g != f))
+            .all(|f| PLATFORMS.iter().all(|p| p.format != *f))
     );
     assert_eq!(tool("PagerDuty").map(|t| t.name), Some("pagerduty"));
     assert_eq!(tool_of_format(14).map(|t| t.name), Some("jira"));
     assert!(tool("servicenow").is_none());
+}
+
+#[test]
+fn every_platform_keeps_the_format_tag_migration_3_wrote() {
+    let tags: Vec<(&str, i64)> = PLATFORMS.iter().map(|p| (p.name, p.format)).collect();
+    assert_eq!(
+        tags,
+        [
+            ("statuspage", 1),
+            ("incident.io", 1),
+            ("google-cloud", 2),
+            ("aws", 3),
+            ("slack", 4),
+            ("betterstack", 5),
+            ("atom", 6)
+        ]
+    );
+    assert_eq!(
+        platform("Google-Cloud").map(|p| p.name),
+        Some("google-cloud")
+    );
+    assert_eq!(
+        platform("incident.io").map(|p| p.published_partial),
+        Some(1.0)
+    );
+    assert!(platform("pagerduty").is_none());
 }

@@ -35,28 +35,10 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// SQLite's `application_id` of an mttx store ("mttx" in ASCII).
 const APPLICATION_ID: i64 = 0x6d74_7478;
 
-/// The layout of a stored incident's `raw` JSON: a Statuspage API v2 incident object.
+/// The layout of a stored incident's `raw` JSON: a Statuspage API v2 incident object. Every
+/// source's tag is its module's (`sources::Platform::format`, `sources::Tool::format`); the
+/// tags are fixed, since migration 3 wrote them into existing stores.
 pub const FORMAT_STATUSPAGE: i64 = 1;
-
-/// The format tag of each status platform's payloads (incident tools' tags, 10 and up, are
-/// their modules' own: `sources::Tool::format`). incident.io status pages speak Statuspage's API.
-pub const FORMATS: [(&str, i64); 7] = [
-    ("statuspage", FORMAT_STATUSPAGE),
-    ("incident.io", FORMAT_STATUSPAGE),
-    ("google-cloud", 2),
-    ("aws", 3),
-    ("slack", 4),
-    ("betterstack", 5),
-    ("atom", 6),
-];
-
-/// The format tag of a status platform's payloads (`None`: not a status platform).
-pub fn platform_format(platform: &str) -> Option<i64> {
-    FORMATS
-        .iter()
-        .find(|(p, _)| *p == platform)
-        .map(|(_, f)| *f)
-}
 
 /// How long a writer waits for another process holding the store.
 pub const BUSY_WAIT: Duration = Duration::from_secs(120);
@@ -113,15 +95,8 @@ pub struct VendorState {
     pub oldest: Option<String>,
     /// An incident tool's mapping settings, as JSON (`None` for status pages).
     pub settings: Option<String>,
-}
-
-/// One vendor's stored incidents as a Statuspage `{page, incidents}` document (what ingest
-/// reads), named after the vendor.
-#[derive(Debug, Clone)]
-pub struct Document {
-    pub vendor: String,
-    pub json: String,
-    pub incidents: usize,
+    /// An incident tool's source (its `platform` is the tool), not a status page.
+    pub source: bool,
 }
 
 /// Whether a store may be created and migrated, or must exist already.
@@ -354,25 +329,36 @@ impl Store {
 
     /// Records a vendor (its URL and platform as configured) before its sync.
     pub fn upsert_vendor(&mut self, name: &str, url: &str, platform: &str) -> Result<()> {
-        self.upsert_source(name, url, platform, None)
+        self.upsert(name, url, platform, None, "vendor")
     }
 
-    /// Records a vendor or an incident tool's source (its tool as the platform, its mapping
-    /// settings) before its sync.
+    /// Records an incident tool's source (its tool as the platform, its mapping settings)
+    /// before its sync.
     pub fn upsert_source(
+        &mut self,
+        name: &str,
+        url: &str,
+        tool: &str,
+        settings: Option<&str>,
+    ) -> Result<()> {
+        self.upsert(name, url, tool, settings, "source")
+    }
+
+    fn upsert(
         &mut self,
         name: &str,
         url: &str,
         platform: &str,
         settings: Option<&str>,
+        kind: &str,
     ) -> Result<()> {
         let path = self.path.clone();
         let tx = self.begin()?;
         tx.execute(
-            "INSERT INTO vendor (name, url, platform, settings) VALUES (?1, ?2, ?3, ?4)
+            "INSERT INTO vendor (name, url, platform, settings, kind) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT(name) DO UPDATE SET url = excluded.url, platform = excluded.platform,
-               settings = excluded.settings",
-            params![name, url, platform, settings],
+               settings = excluded.settings, kind = excluded.kind",
+            params![name, url, platform, settings, kind],
         )
         .map_err(sql(&path))?;
         tx.commit().map_err(sql(&path))
@@ -489,7 +475,7 @@ impl Store {
                         v.last_success_at, v.last_error,
                         (SELECT count(*) FROM incident i WHERE i.vendor = v.name),
                         (SELECT min(started_at) FROM incident i WHERE i.vendor = v.name),
-                        coalesce(v.platform, 'statuspage'), v.settings
+                        coalesce(v.platform, 'statuspage'), v.settings, v.kind
                  FROM vendor v ORDER BY v.name",
             )
             .map_err(sql(path))?;
@@ -508,17 +494,11 @@ impl Store {
                     oldest: r.get(9)?,
                     platform: r.get(10)?,
                     settings: r.get(11)?,
+                    source: r.get::<_, String>(12)? == "source",
                 })
             })
             .map_err(sql(path))?;
         rows.collect::<rusqlite::Result<_>>().map_err(sql(path))
-    }
-
-    /// Each vendor's stored incidents as one Statuspage `{page, incidents}` JSON document,
-    /// the page named after the vendor (the config's name), incidents by start then id. Vendors
-    /// without any stored incident give no document.
-    pub fn documents(&self) -> Result<Vec<Document>> {
-        self.documents_but(|_| false)
     }
 
     /// Stores a status page's published uptime in one transaction: each component's start date
@@ -619,45 +599,6 @@ impl Store {
             .map_err(sql(path))?
             .collect::<rusqlite::Result<Vec<String>>>()
             .map_err(sql(path))
-    }
-
-    /// [`Store::documents`] of the vendors whose platform `skip` does not take.
-    pub fn documents_but(&self, skip: impl Fn(&str) -> bool) -> Result<Vec<Document>> {
-        let path = &self.path;
-        let mut docs = Vec::new();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT raw FROM incident WHERE vendor = ?1 ORDER BY started_at, id")
-            .map_err(sql(path))?;
-        for v in self.vendors()?.into_iter().filter(|v| !skip(&v.platform)) {
-            let raws = stmt
-                .query_map([&v.name], |r| r.get::<_, String>(0))
-                .map_err(sql(path))?
-                .collect::<rusqlite::Result<Vec<String>>>()
-                .map_err(sql(path))?;
-            if raws.is_empty() {
-                continue;
-            }
-            let page = serde_json::json!({
-                "name": v.name,
-                "url": v.url,
-                "time_zone": v.time_zone,
-            });
-            let mut json = format!("{{\"page\": {page}, \"incidents\": [\n");
-            for (i, raw) in raws.iter().enumerate() {
-                if i > 0 {
-                    json.push_str(",\n");
-                }
-                json.push_str(raw);
-            }
-            json.push_str("\n]}\n");
-            docs.push(Document {
-                vendor: v.name,
-                json,
-                incidents: raws.len(),
-            });
-        }
-        Ok(docs)
     }
 
     /// Takes the write lock now (`BEGIN IMMEDIATE`), waiting for another writer if need be.

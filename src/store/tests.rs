@@ -76,16 +76,11 @@ fn saving_counts_new_updated_and_unchanged_and_never_deletes() {
     let held = store.held("Acme").unwrap();
     assert_eq!(held.len(), 2);
     assert!(held["a"], "resolved since: final");
-    let docs = store.documents().unwrap();
-    assert_eq!(docs.len(), 1);
-    assert_eq!(docs[0].incidents, 2);
-    let doc: serde_json::Value = serde_json::from_str(&docs[0].json).unwrap();
-    assert_eq!(doc["page"]["name"], "Acme");
-    assert_eq!(doc["incidents"][0]["id"], "a", "ordered by start");
-    assert_eq!(
-        doc["incidents"][0]["status"], "resolved",
-        "the newer version"
-    );
+    let raws = store.raws("Acme").unwrap();
+    assert_eq!(raws.len(), 2);
+    let first: serde_json::Value = serde_json::from_str(&raws[0]).unwrap();
+    assert_eq!(first["id"], "a", "ordered by start");
+    assert_eq!(first["status"], "resolved", "the newer version");
 }
 
 #[test]
@@ -241,8 +236,17 @@ fn a_sources_settings_and_open_incidents_are_kept() {
             ],
         )
         .unwrap();
+    store
+        .upsert_vendor("Pages", "https://status.pages.test", "incident.io")
+        .unwrap();
     let v = store.vendors().unwrap().remove(0);
     assert_eq!(v.platform, "pagerduty");
+    assert!(v.source);
+    let pages = store.vendors().unwrap().remove(1);
+    assert!(
+        !pages.source,
+        "an incident.io status page is a vendor, not the incident.io tool"
+    );
     assert_eq!(v.settings.as_deref(), Some(r#"{"jql":"project = OPS"}"#));
     let open = store.open_incidents("Acme").unwrap();
     assert_eq!(open.len(), 1);

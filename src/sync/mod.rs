@@ -1,26 +1,24 @@
-//! Sync: brings each configured vendor's status-page history into the [`crate::store`].
+//! Sync: brings each configured vendor's status-page history and each incident tool's source
+//! into the [`crate::store`]. What is fetched, and how, is each source's own module's
+//! ([`crate::sources`]); this module orchestrates.
 //!
-//! Vendors are synced side by side, each on a thread of its own that only fetches; one
-//! writer (the calling thread) stores what they send, a batch per transaction, so no write
-//! waits on the network and a killed sync loses nothing already committed. Per vendor
-//! ([`statuspage`]): `incidents.json` (the newest incidents, whole), then the history index
-//! page by page, then each listed incident the store does not hold in final form, and each
-//! stored incident still open, until it is resolved. A vendor that fails is recorded with its
-//! reason; the others are stored all the same.
+//! Vendors and sources are synced side by side, each on a thread of its own that only fetches;
+//! one writer (the calling thread) stores what they send, a batch per transaction, so no write
+//! waits on the network and a killed sync loses nothing already committed. One that fails is
+//! recorded with its reason; the others are stored all the same.
 
-pub mod feeds;
 pub mod http;
-pub mod statuspage;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use crate::error::Result;
-use crate::sources::{Api, Credentials, Plan, Source};
+pub use crate::sources::Vendor;
+use crate::sources::{Api, Credentials, Ended, Plan, Sink, Source, VendorJob};
 use crate::store::{Mode, NewIncident, PageInfo, Saved, Store};
-use http::{Client, Got, Limits};
+use http::{Client, Limits};
 
 /// An incident tool's source to sync, with its credentials (read before any request).
 #[derive(Debug, Clone)]
@@ -34,27 +32,6 @@ pub const RESYNC_OVERLAP_MIN: i64 = 10;
 /// A first sync's reach without `since`.
 pub const DEFAULT_SINCE_DAYS: i64 = 365;
 
-/// A vendor to sync, as configured.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Vendor {
-    /// The vendor's name in every report.
-    pub name: String,
-    /// The status page's base URL, without a trailing slash.
-    pub url: String,
-    /// `statuspage` (incident.io pages serve the same API).
-    pub platform: String,
-    /// The weight of a partial outage in the page's own uptime figures (`published_partial`;
-    /// default: the platform's, 0.3 for Statuspage, 1 for incident.io).
-    pub published_partial: Option<f64>,
-}
-
-/// History pages walked at most (three months each: fifty years).
-pub const MAX_HISTORY_PAGES: u32 = 200;
-/// Consecutive history pages without a single incident after which the walk ends (three
-/// years of quiet quarters: a server listing empty months forever must not keep sync going).
-pub const MAX_EMPTY_PAGES: u32 = 12;
-/// Incidents fetched, then stored in one transaction.
-const BATCH: usize = 50;
 /// Vendors synced at once.
 const VENDORS_AT_ONCE: usize = 8;
 
@@ -248,7 +225,10 @@ fn plan_sources(
         let settings = s.settings.to_json();
         let before = known.iter().find(|v| v.name == s.name);
         let same = before.is_some_and(|v| {
-            v.platform == s.tool && v.url == s.url && v.settings.as_deref() == Some(&settings)
+            v.source
+                && v.platform == s.tool
+                && v.url == s.url
+                && v.settings.as_deref() == Some(&settings)
         });
         let updated_since = before
             .filter(|_| same)
@@ -316,7 +296,7 @@ fn sync_source(
     });
 }
 
-/// One vendor: fetches and sends its batches, then how it ended.
+/// One vendor: its platform's sync, each batch sent to the writer as it comes.
 fn sync_vendor(
     client: &Client,
     index: usize,
@@ -325,196 +305,60 @@ fn sync_vendor(
     tx: &mpsc::Sender<Msg>,
     stop: &AtomicBool,
 ) {
-    let mut notes = Vec::new();
-    let mut failed = 0u64;
-    let mut has_history = None;
-    let format =
-        crate::store::platform_format(&vendor.platform).unwrap_or(crate::store::FORMAT_STATUSPAGE);
-    if feeds::is_feed(&vendor.platform) {
-        let url = feeds::url(&vendor.platform, &vendor.url);
-        let error = match client.get(&url, |b| feeds::items(&vendor.platform, b)) {
-            Ok(Got::Found(incidents)) => {
-                let _ = tx.send(Msg::Batch {
-                    vendor: index,
-                    format,
-                    page: None,
-                    incidents,
-                });
-                if vendor.platform == "aws" {
-                    notes.push(
-                        "AWS lists only the events open now: its history builds up over repeated syncs"
-                            .into(),
-                    );
-                }
-                None
-            }
-            Ok(Got::NotFound) => Some(format!("{url}: 404: no {} document there", vendor.platform)),
-            Err(e) => Some(format!("{url}: {e}")),
-        };
-        let _ = tx.send(Msg::Done {
-            vendor: index,
-            has_history: Some(vendor.platform != "aws"),
-            failed: u64::from(error.is_some()),
-            error,
-            notes,
-        });
-        return;
-    }
-    let error = (|| -> std::result::Result<(), String> {
-        let base = vendor.url.as_str();
-        // 1. The newest incidents, whole.
-        let listing = match client.get(&statuspage::incidents_url(base), statuspage::listing)? {
-            Got::Found(l) => l,
-            Got::NotFound => {
-                return Err(format!(
-                    "{}: 404: no Statuspage API at {base} (is the URL the status page's base URL?)",
-                    statuspage::incidents_url(base)
-                ));
-            }
-        };
-        let listed: HashSet<String> = listing.incidents.iter().map(|i| i.id.clone()).collect();
-        let _ = tx.send(Msg::Batch {
-            vendor: index,
-            format,
-            page: listing.page,
-            incidents: listing.incidents,
-        });
-        // The home page's published uptime, day by day (a page without one: nothing).
-        if let Ok(Got::Found(Some(components))) = client.get(&format!("{base}/"), |b| {
-            Ok(crate::ingest::home_page_uptime(&String::from_utf8_lossy(b)))
-        }) {
-            let _ = tx.send(Msg::Published {
+    let ended = match crate::sources::platform(&vendor.platform) {
+        Some(platform) => {
+            let job = VendorJob {
+                client,
+                vendor,
+                held,
+                stop,
+            };
+            let mut sink = ToWriter {
+                tx,
                 vendor: index,
-                components,
-            });
+                format: platform.format,
+            };
+            (platform.sync)(&job, &mut sink)
         }
-        // 2. The history index; its failure still lets what is known be fetched.
-        let (codes, walk_error) = walk_history(client, base, &mut notes, &mut has_history);
-        // 3. Listed incidents the store lacks in final form, then stored ones still open.
-        let mut wanted: Vec<String> = Vec::new();
-        let mut seen: HashSet<&str> = HashSet::new();
-        for code in &codes {
-            let final_ = held.get(code) == Some(&true);
-            if !final_ && !listed.contains(code) && seen.insert(code) {
-                wanted.push(code.clone());
-            }
-        }
-        let mut open: Vec<&String> = held
-            .iter()
-            .filter(|(id, final_)| {
-                !**final_ && !listed.contains(*id) && !seen.contains(id.as_str())
-            })
-            .map(|(id, _)| id)
-            .collect();
-        open.sort();
-        wanted.extend(open.into_iter().cloned());
-        let mut first_error = walk_error;
-        let mut gone = 0;
-        for batch in wanted.chunks(BATCH) {
-            if stop.load(Ordering::Relaxed) {
-                return Err("stopped: the store could not be written".into());
-            }
-            let results = fetch_all(client, base, batch);
-            let mut incidents = Vec::with_capacity(batch.len());
-            for r in results {
-                match r {
-                    Ok(Got::Found(inc)) => incidents.push(inc),
-                    Ok(Got::NotFound) => gone += 1,
-                    Err(e) => {
-                        failed += 1;
-                        first_error.get_or_insert(e);
-                    }
-                }
-            }
-            let _ = tx.send(Msg::Batch {
-                vendor: index,
-                format,
-                page: None,
-                incidents,
-            });
-        }
-        if gone > 0 {
-            notes.push(format!(
-                "{gone} listed incidents answer 404 (removed from the page): kept as stored"
-            ));
-        }
-        match first_error {
-            Some(e) if failed > 0 => Err(format!("{failed} incidents not fetched: {e}")),
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
-    })()
-    .err();
+        None => Ended {
+            error: Some(format!(
+                "no status platform named '{}' (this mttx knows {})",
+                vendor.platform,
+                crate::sources::PLATFORMS.map(|p| p.name).join(", ")
+            )),
+            ..Ended::default()
+        },
+    };
     let _ = tx.send(Msg::Done {
         vendor: index,
-        has_history,
-        failed,
-        error,
-        notes,
+        has_history: ended.has_history,
+        failed: ended.failed,
+        error: ended.error,
+        notes: ended.notes,
     });
 }
 
-/// Walks the history index: the codes listed, and the error that ended the walk early.
-fn walk_history(
-    client: &Client,
-    base: &str,
-    notes: &mut Vec<String>,
-    has_history: &mut Option<bool>,
-) -> (Vec<String>, Option<String>) {
-    let mut codes = Vec::new();
-    let mut empty_run = 0;
-    for page in 1..=MAX_HISTORY_PAGES {
-        match client.get(&statuspage::history_url(base, page), statuspage::history) {
-            Err(e) => return (codes, Some(format!("history page {page}: {e}"))),
-            Ok(Got::NotFound) if page == 1 => {
-                *has_history = Some(false);
-                notes.push(
-                    "no history index (404 for /history.json): synced from incidents.json alone"
-                        .into(),
-                );
-                return (codes, None);
-            }
-            Ok(Got::NotFound) => break,
-            Ok(Got::Found(h)) => {
-                *has_history = Some(true);
-                if h.months == 0 {
-                    return (codes, None);
-                }
-                if h.codes.is_empty() {
-                    empty_run += 1;
-                    if empty_run >= MAX_EMPTY_PAGES {
-                        notes.push(format!(
-                            "history walk ended after {MAX_EMPTY_PAGES} pages in a row without incidents (page {page})"
-                        ));
-                        return (codes, None);
-                    }
-                } else {
-                    empty_run = 0;
-                }
-                codes.extend(h.codes);
-            }
-        }
-    }
-    notes.push(format!(
-        "history walk ended at the cap of {MAX_HISTORY_PAGES} pages"
-    ));
-    (codes, None)
+/// A platform's sink: each call one message to the writer.
+struct ToWriter<'a> {
+    tx: &'a mpsc::Sender<Msg>,
+    vendor: usize,
+    format: i64,
 }
 
-/// Fetches incidents by code, as many at once as the host allows; results in order.
-fn fetch_all(
-    client: &Client,
-    base: &str,
-    codes: &[String],
-) -> Vec<std::result::Result<Got<NewIncident>, String>> {
-    crate::parallel::map_on(
-        client.per_host(),
-        codes,
-        || (),
-        |(), code| {
-            client.get(&statuspage::incident_url(base, code), |b| {
-                statuspage::single(b).map(|(_, inc)| inc)
-            })
-        },
-    )
+impl Sink for ToWriter<'_> {
+    fn batch(&mut self, page: Option<PageInfo>, incidents: Vec<NewIncident>) {
+        let _ = self.tx.send(Msg::Batch {
+            vendor: self.vendor,
+            format: self.format,
+            page,
+            incidents,
+        });
+    }
+
+    fn published(&mut self, components: Vec<crate::model::PublishedComponent>) {
+        let _ = self.tx.send(Msg::Published {
+            vendor: self.vendor,
+            components,
+        });
+    }
 }
