@@ -282,6 +282,47 @@ fn firehydrant_finds_milestones_only_in_lifecycle_phases() {
     assert_eq!(r["mitigated_at"], "2024-06-06T11:00:00Z");
     assert_eq!(r["resolved_at"], "2024-06-06T11:30:00Z");
     assert_eq!(r["team"], "Media");
+
+    // A re-sync asks for what was updated since the last sync: one page, nothing new.
+    server.stats.reset();
+    let again = sync(dir.path());
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert_eq!(server.stats.count(), 1);
+    let asked = server.stats.requests.lock().unwrap()[0].clone();
+    assert!(apis::query(&asked).contains_key("updated_after"), "{asked}");
+    assert_eq!(&row(&stdout(&again), "Acme")[..3], ["0", "0", "450"]);
+}
+
+#[test]
+fn two_syncs_of_a_source_at_once_both_finish() {
+    let dir = temp();
+    let t0 = at("2024-06-06T09:00:00Z");
+    let items: Vec<_> = (1..=600)
+        .map(|n| apis::fh_incident(n, t0 + Span::hours(n as i64)))
+        .collect();
+    let server = Server::start(apis::firehydrant(Api::new(items)), Duration::from_millis(5));
+    config(
+        dir.path(),
+        &[source("Acme", "firehydrant", &server.url(), "")],
+    );
+    let spawn = || {
+        mttx()
+            .current_dir(dir.path())
+            .args(["sync", "--quiet"])
+            .env("MTTX_TEST_TOKEN", TOKEN)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (one, two) = (spawn(), spawn());
+    let (one, two) = (
+        one.wait_with_output().unwrap(),
+        two.wait_with_output().unwrap(),
+    );
+    assert_eq!(one.status.code(), Some(0), "{}", stderr(&one));
+    assert_eq!(two.status.code(), Some(0), "{}", stderr(&two));
+    assert_eq!(stored(&dir.path().join("vendors.db")), 600);
 }
 
 #[test]
