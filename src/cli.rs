@@ -24,7 +24,7 @@ use crate::period::Cut;
     version,
     about = "Incident reliability metrics: MTTD, MTTA, MTTI, MTTM, MTTR, downtime, availability and SLA",
     long_about = None,
-    after_help = "Examples:\n  mttx report                          report on the bundled sample data\n  mttx report incidents.csv --month 2024-06 --sla 99.95\n  mttx metrics exports/ --by vendor,month\n  mttx validate incidents.csv\n  mttx chart downtime incidents.csv -o downtime.png\n  mttx retro incidents.csv --incident INC-42\n  mttx sync && mttx report --store vendors.db   vendors' status-page history\n\nExit codes: 0 ok, 1 input error or nothing to report, 2 usage error,\n3 rows rejected (validate), 4 output could not be written,\n5 sync: a vendor failed (the others were stored); 1 also when the store cannot be used."
+    after_help = "Examples:\n  mttx report                          report on the bundled sample data\n  mttx report incidents.csv --month 2024-06 --sla 99.95\n  mttx metrics exports/ --by vendor,month\n  mttx validate incidents.csv\n  mttx chart downtime incidents.csv -o downtime.png\n  mttx retro incidents.csv --incident INC-42\n  mttx sync && mttx report --store vendors.db   vendors' status-page history, your incident tool's incidents\n\nExit codes: 0 ok, 1 input error or nothing to report, 2 usage error,\n3 rows rejected (validate), 4 output could not be written,\n5 sync: a vendor or source failed (the others were stored); 1 also when the store cannot be used."
 )]
 pub struct Cli {
     /// Configuration file [default: ./mttx.toml when present]. Flags override it.
@@ -81,11 +81,13 @@ pub enum Command {
         after_help = "Examples:\n  mttx generate -o data/incidents.csv                 the shipped sample\n  mttx generate --incidents 100000 --seed 1 -o big.csv\n  mttx generate --incidents 50 --start 2024-06 --months 2 | head"
     )]
     Generate(GenerateCmd),
-    /// Bring the history of every status page in mttx.toml's [[vendor]] tables into the local
-    /// store (incidents.json, the history index, each incident not yet final). Exits 5 when a
-    /// vendor failed (the others are stored), 1 when the store cannot be used.
+    /// Bring the history of every status page in mttx.toml's [[vendor]] tables, and the
+    /// incidents of every incident tool in its [[source]] tables (PagerDuty, incident.io,
+    /// FireHydrant, Rootly, Jira; tokens from the environment), into the local store. Exits 5
+    /// when one failed (the others are stored), 2 when a token's variable is not set, 1 when the
+    /// store cannot be used.
     #[command(
-        after_help = "Examples:\n  mttx sync                                  the vendors of ./mttx.toml, into its store (or vendors.db)\n  mttx sync --config vendors.toml --store history/vendors.db\n  mttx report --store vendors.db --from 2025-01-01 --to 2026-01-01\n\nExit codes: 0 every vendor synced, 5 at least one failed (the rest stored),\n1 the store cannot be opened or used, 2 a mistake in mttx.toml."
+        after_help = "Examples:\n  mttx sync                                  the vendors and sources of ./mttx.toml, into its store (or vendors.db)\n  mttx sync --config vendors.toml --store history/vendors.db\n  mttx report --store vendors.db --from 2025-01-01 --to 2026-01-01\n  PAGERDUTY_TOKEN=... mttx sync && mttx report --store vendors.db --month previous\n\nExit codes: 0 everything synced, 5 at least one vendor or source failed (the rest stored),\n1 the store cannot be opened or used, 2 a mistake in mttx.toml or a token's variable not set."
     )]
     Sync(SyncCmd),
 }
