@@ -68,3 +68,16 @@ pub fn row<'a>(
         .find(|r| want.iter().all(|(k, v)| r[*k] == *v))
         .unwrap_or_else(|| panic!("no row {want:?}"))
 }
+
+/// How many incidents the store at `db` holds (0 while it is missing or being created).
+pub fn stored_incidents(db: &Path) -> i64 {
+    if !db.is_file() {
+        return 0;
+    }
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
+    let Ok(c) = rusqlite::Connection::open_with_flags(db, flags) else {
+        return 0;
+    };
+    c.query_row("SELECT count(*) FROM incident", [], |r| r.get(0))
+        .unwrap_or(0)
+}

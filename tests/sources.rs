@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use chrono::Duration as Span;
 
 use crate::apis::{self, Api, at};
-use crate::common::{mttx, read_csv, stderr, stdout, temp};
+use crate::common::{mttx, read_csv, stderr, stdout, stored_incidents, temp};
 use crate::server::{Route, Server};
 
 const TOKEN: &str = "tok_9f8e7d6c5b4a-secret";
@@ -69,18 +69,6 @@ fn report(dir: &Path, out: &str, extra: &[&str]) -> HashMap<String, HashMap<Stri
         .collect()
 }
 
-fn stored(db: &Path) -> i64 {
-    if !db.is_file() {
-        return 0;
-    }
-    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
-    let Ok(c) = rusqlite::Connection::open_with_flags(db, flags) else {
-        return 0;
-    };
-    c.query_row("SELECT count(*) FROM incident", [], |r| r.get(0))
-        .unwrap_or(0)
-}
-
 fn row(out: &str, name: &str) -> Vec<String> {
     let line = out
         .lines()
@@ -130,7 +118,7 @@ fn pagerduty_past_10000_in_one_window_and_across_more_than_six_months() {
     );
     let o = sync(dir.path());
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
-    assert_eq!(stored(&dir.path().join("vendors.db")), 10_210);
+    assert_eq!(stored_incidents(&dir.path().join("vendors.db")), 10_210);
     let r = row(&stdout(&o), "Acme");
     assert_eq!(r[0], "10210", "new: {r:?}");
     assert!(stdout(&o).contains("split in two"), "{}", stdout(&o));
@@ -322,7 +310,7 @@ fn two_syncs_of_a_source_at_once_both_finish() {
     );
     assert_eq!(one.status.code(), Some(0), "{}", stderr(&one));
     assert_eq!(two.status.code(), Some(0), "{}", stderr(&two));
-    assert_eq!(stored(&dir.path().join("vendors.db")), 600);
+    assert_eq!(stored_incidents(&dir.path().join("vendors.db")), 600);
 }
 
 #[test]
@@ -343,7 +331,7 @@ fn rootly_goes_on_with_the_cursor_past_10000() {
     config(dir.path(), &[source("Acme", "rootly", &server.url(), "")]);
     let o = sync(dir.path());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(stored(&dir.path().join("vendors.db")), 10_130);
+    assert_eq!(stored_incidents(&dir.path().join("vendors.db")), 10_130);
     assert!(
         stdout(&o).contains("went on with the cursor"),
         "{}",
@@ -472,7 +460,11 @@ fn each_tools_rate_limit_hint_is_obeyed() {
         config(dir.path(), &[source("Acme", tool, &server.url(), extra)]);
         let o = sync(dir.path());
         assert_eq!(o.status.code(), Some(0), "{tool}: {}", stderr(&o));
-        assert_eq!(stored(&dir.path().join("vendors.db")), 1, "{tool}");
+        assert_eq!(
+            stored_incidents(&dir.path().join("vendors.db")),
+            1,
+            "{tool}"
+        );
         // The hint asks for 1 s (2 s for a date or epoch, which round to the second); the
         // backoff without it would be 5 ms.
         let gap = gap_after_429(&server);
@@ -526,7 +518,11 @@ fn an_unset_variable_stops_before_any_request_and_a_wrong_token_fails_its_source
     );
     assert!(!err.contains(TOKEN) && !stdout(&o).contains(TOKEN));
     assert_eq!(wrong.stats.count(), 1, "a 401 is not retried");
-    assert_eq!(stored(&dir.path().join("vendors.db")), 1, "Acme stored");
+    assert_eq!(
+        stored_incidents(&dir.path().join("vendors.db")),
+        1,
+        "Acme stored"
+    );
 }
 
 #[test]
@@ -671,19 +667,19 @@ fn a_sync_killed_mid_way_loses_nothing_and_the_next_one_completes() {
         .spawn()
         .unwrap();
     let began = Instant::now();
-    while stored(&db) < 400 && began.elapsed() < Duration::from_secs(60) {
+    while stored_incidents(&db) < 400 && began.elapsed() < Duration::from_secs(60) {
         std::thread::sleep(Duration::from_millis(10));
     }
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    let partial = stored(&db);
+    let partial = stored_incidents(&db);
     assert!(
         (400..3000).contains(&partial),
         "killed mid-way: {partial} stored"
     );
     let again = sync(dir.path());
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
-    assert_eq!(stored(&db), 3000);
+    assert_eq!(stored_incidents(&db), 3000);
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::process::Output;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::common::{mttx, path_str, read_csv, stderr, stdout, temp};
+use crate::common::{mttx, path_str, read_csv, stderr, stdout, stored_incidents, temp};
 use crate::server::{Fixture, Reply, Route, Server, statuspage};
 
 /// Writes `mttx.toml` naming the vendors `(name, url)` and the store `vendors.db`.
@@ -422,17 +422,6 @@ fn a_report_from_the_store_equals_one_from_the_same_incidents_as_files() {
 }
 
 /// Incidents stored, read straight from the SQLite file.
-fn stored(db: &Path) -> i64 {
-    if !db.is_file() {
-        return 0;
-    }
-    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
-    let Ok(c) = rusqlite::Connection::open_with_flags(db, flags) else {
-        return 0;
-    };
-    c.query_row("SELECT count(*) FROM incident", [], |r| r.get(0))
-        .unwrap_or(0)
-}
 
 #[test]
 fn a_sync_killed_mid_way_loses_nothing_and_the_next_one_completes_the_job() {
@@ -448,19 +437,19 @@ fn a_sync_killed_mid_way_loses_nothing_and_the_next_one_completes_the_job() {
         .spawn()
         .unwrap();
     let began = Instant::now();
-    while stored(&db) < 150 && began.elapsed() < Duration::from_secs(60) {
+    while stored_incidents(&db) < 150 && began.elapsed() < Duration::from_secs(60) {
         std::thread::sleep(Duration::from_millis(20));
     }
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    let partial = stored(&db);
+    let partial = stored_incidents(&db);
     assert!(
         (150..400).contains(&partial),
         "killed mid-way: {partial} stored"
     );
     let again = sync(dir.path(), &[]);
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
-    assert_eq!(stored(&db), 400, "{}", stdout(&again));
+    assert_eq!(stored_incidents(&db), 400, "{}", stdout(&again));
     let row = summary_row(&stdout(&again), "Woodgrove");
     assert_eq!(
         row[3].parse::<i64>().unwrap() + row[1].parse::<i64>().unwrap(),
@@ -499,7 +488,7 @@ fn two_syncs_at_once_both_finish_without_corruption() {
     assert_eq!(one.status.code(), Some(0), "{}", stderr(&one));
     assert_eq!(two.status.code(), Some(0), "{}", stderr(&two));
     let db = dir.path().join("vendors.db");
-    assert_eq!(stored(&db), 200);
+    assert_eq!(stored_incidents(&db), 200);
     let c = rusqlite::Connection::open(&db).unwrap();
     let ok: String = c
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))

@@ -140,48 +140,23 @@ fn store_inputs(
             silent.join(", ")
         ));
     }
+    // Statuspage documents first, then other platforms', then sources' (each group by name).
+    let mut ordered: Vec<&crate::store::VendorState> = vendors.iter().collect();
+    ordered.sort_by_key(|v| crate::sources::reading_order(v));
     let mut inputs: Vec<Input> = Vec::new();
-    // Status platforms: each vendor's payloads as its platform's own document, under its name.
-    for v in vendors.iter().filter(|v| !v.source) {
-        let Some(platform) = crate::sources::platform(&v.platform) else {
-            notes.push(format!(
-                "{}: platform '{}' is not one this mttx reads: its incidents are left out",
-                v.name, v.platform
-            ));
-            continue;
-        };
+    for v in ordered {
         let raws = store.raws(&v.name)?;
         if raws.is_empty() {
             continue;
         }
-        let (text, format) = (platform.document)(v, &raws);
-        inputs.push(Input::Bytes {
-            name: format!("{}[{}]", path.display(), v.name),
-            format,
-            bytes: std::borrow::Cow::Owned(text.into_bytes()),
-        });
-    }
-    // Incident tools' sources: each payload as a canonical record, one NDJSON document each.
-    for v in vendors.iter().filter(|v| v.source) {
-        let Some(tool) = crate::sources::tool(&v.platform) else {
-            notes.push(format!(
-                "{}: tool '{}' is not one this mttx reads: its incidents are left out",
-                v.name, v.platform
-            ));
-            continue;
-        };
-        let raws = store.raws(&v.name)?;
-        if raws.is_empty() {
-            continue;
+        match crate::sources::stored_document(v, &raws) {
+            Ok((text, format)) => inputs.push(Input::Bytes {
+                name: format!("{}[{}]", path.display(), v.name),
+                format,
+                bytes: std::borrow::Cow::Owned(text.into_bytes()),
+            }),
+            Err(note) => notes.push(note),
         }
-        let settings = crate::sources::Settings::from_json(v.settings.as_deref());
-        inputs.push(Input::Bytes {
-            name: format!("{}[{}]", path.display(), v.name),
-            format: crate::ingest::Format::Ndjson,
-            bytes: std::borrow::Cow::Owned(
-                crate::sources::records(tool, &v.name, &raws, &settings).into_bytes(),
-            ),
-        });
     }
     Ok((inputs, notes))
 }

@@ -42,15 +42,9 @@ fn fetch(
         let page = api
             .get("/v1/incidents", &q)
             .map_err(super::Failure::message)?;
-        let items = page
-            .get("data")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let batch: Vec<NewIncident> = items.iter().filter_map(stored).collect();
-        emit(super::dedupe(batch, &mut seen));
+        let held = super::take(&page, "data", |_| true, stored, &mut seen, emit);
         let next = page.pointer("/pagination/next");
-        if items.is_empty() || next.is_none_or(Value::is_null) {
+        if held == 0 || next.is_none_or(Value::is_null) {
             break;
         }
     }

@@ -61,16 +61,9 @@ fn fetch(
         let page = api
             .get("/v2/incidents", &q)
             .map_err(super::Failure::message)?;
-        let items = page
-            .get("incidents")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        if items.is_empty() {
+        if super::take(&page, "incidents", |_| true, stored, &mut seen, emit) == 0 {
             break;
         }
-        let batch: Vec<NewIncident> = items.iter().filter_map(stored).collect();
-        emit(super::dedupe(batch, &mut seen));
         match text(page.pointer("/pagination_meta/after")) {
             Some(a) if afters.insert(a.clone()) => after = Some(a),
             _ => break,

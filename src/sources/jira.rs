@@ -84,18 +84,9 @@ fn fetch(
         let page = api
             .get("/rest/api/3/search/jql", &q)
             .map_err(super::Failure::message)?;
-        let issues = page
-            .get("issues")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let batch: Vec<NewIncident> = issues
-            .iter()
-            .filter(|i| created_since(i, plan.since))
-            .filter_map(stored)
-            .collect();
-        emit(super::dedupe(batch, &mut seen));
-        if issues.is_empty() || page.get("isLast").and_then(Value::as_bool) == Some(true) {
+        let keep = |i: &Value| created_since(i, plan.since);
+        let held = super::take(&page, "issues", keep, stored, &mut seen, emit);
+        if held == 0 || page.get("isLast").and_then(Value::as_bool) == Some(true) {
             break;
         }
         match text(page.get("nextPageToken")) {

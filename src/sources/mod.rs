@@ -490,19 +490,7 @@ impl Record {
     /// Starts a record with every canonical column (empty where the payload has no value).
     pub fn new() -> Record {
         let mut m = Map::new();
-        for c in [
-            "vendor",
-            "id",
-            "title",
-            "severity",
-            "components",
-            "started_at",
-            "detected_at",
-            "acknowledged_at",
-            "identified_at",
-            "mitigated_at",
-            "resolved_at",
-        ] {
+        for c in crate::model::col::RECORD {
             m.insert(c.to_string(), Value::Null);
         }
         Record(m)
@@ -540,6 +528,43 @@ pub fn records(tool: &Tool, vendor: &str, raws: &[String], settings: &Settings) 
     out
 }
 
+/// A stored vendor's payloads as what ingest reads: its platform's own document, or its tool's
+/// canonical records as NDJSON. `Err` is a note: a platform or tool this mttx does not know.
+pub fn stored_document(
+    v: &VendorState,
+    raws: &[String],
+) -> Result<(String, crate::ingest::Format), String> {
+    if v.source {
+        let tool = tool(&v.platform).ok_or_else(|| {
+            format!(
+                "{}: tool '{}' is not one this mttx reads: its incidents are left out",
+                v.name, v.platform
+            )
+        })?;
+        let settings = Settings::from_json(v.settings.as_deref());
+        let text = records(tool, &v.name, raws, &settings);
+        return Ok((text, crate::ingest::Format::Ndjson));
+    }
+    let platform = platform(&v.platform).ok_or_else(|| {
+        format!(
+            "{}: platform '{}' is not one this mttx reads: its incidents are left out",
+            v.name, v.platform
+        )
+    })?;
+    Ok((platform.document)(v, raws))
+}
+
+/// Where a stored vendor's document comes among a report's inputs: Statuspage documents, then
+/// other platforms', then incident tools' records, each group by name.
+pub fn reading_order(v: &VendorState) -> (u8, String) {
+    let rank = match (v.source, platform(&v.platform)) {
+        (true, _) => 2,
+        (false, Some(p)) if p.format == crate::store::FORMAT_STATUSPAGE => 0,
+        (false, _) => 1,
+    };
+    (rank, v.name.clone())
+}
+
 /// The date of `d` minus one day, as `YYYY-MM-DD` (for APIs that read dates in a zone of their
 /// own: ask a day early, keep what the returned times place in the window).
 pub fn day_before(d: DateTime<Utc>) -> String {
@@ -571,6 +596,27 @@ impl Stored<'_> {
             raw: self.raw.to_string(),
         })
     }
+}
+
+/// Hands on the items of `page` at `key` that `keep` takes, as `stored` keeps them, less those
+/// already handed on; how many items the page held.
+pub fn take(
+    page: &Value,
+    key: &str,
+    keep: impl Fn(&Value) -> bool,
+    stored: fn(&Value) -> Option<NewIncident>,
+    seen: &mut std::collections::HashSet<String>,
+    emit: &mut dyn FnMut(Vec<NewIncident>),
+) -> usize {
+    let items = page.get(key).and_then(Value::as_array);
+    let batch: Vec<NewIncident> = items
+        .into_iter()
+        .flatten()
+        .filter(|i| keep(i))
+        .filter_map(stored)
+        .collect();
+    emit(dedupe(batch, seen));
+    items.map_or(0, Vec::len)
 }
 
 /// Keeps the first of each id, in order (pages shift while incidents change).

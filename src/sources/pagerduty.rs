@@ -168,10 +168,22 @@ fn entries_by_incident(entries: Vec<Value>) -> HashMap<String, Vec<Value>> {
     by
 }
 
-/// The stored form: the incident and its entries (stored ones first, new ones not yet held).
-fn payload(incident: Value, old: &[Value], new: Option<&Vec<Value>>) -> Value {
-    let mut entries: Vec<Value> = old.to_vec();
-    let ids: HashSet<String> = old.iter().filter_map(|e| text(e.get("id"))).collect();
+/// The log entries a stored payload holds.
+fn entries_of(raw: &Value) -> Vec<Value> {
+    raw.get("log_entries")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The stored form: the incident and its entries (those of the stored payload `old` first,
+/// then new ones it does not hold).
+fn payload(incident: Value, old: Option<&str>, new: Option<&Vec<Value>>) -> Value {
+    let old: Value = old
+        .and_then(|o| serde_json::from_str(o).ok())
+        .unwrap_or(Value::Null);
+    let mut entries = entries_of(&old);
+    let ids: HashSet<String> = entries.iter().filter_map(|e| text(e.get("id"))).collect();
     for e in new.into_iter().flatten() {
         if text(e.get("id")).is_none_or(|id| !ids.contains(&id)) {
             entries.push(e.clone());
@@ -232,24 +244,30 @@ fn fetch(
             .open
             .iter()
             .find(|(i, _)| *i == id)
-            .and_then(|(_, raw)| serde_json::from_str::<Value>(raw).ok());
-        let old_entries = old
-            .as_ref()
-            .and_then(|o| o.get("log_entries"))
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        batch.extend(stored(&payload(inc, &old_entries, by.get(&id))));
+            .map(|(_, raw)| raw.as_str());
+        batch.extend(stored(&payload(inc, old, by.get(&id))));
         if batch.len() >= BATCH {
             emit(std::mem::take(&mut batch));
         }
     }
-    emit(std::mem::take(&mut batch));
-    // Stored incidents still open that this walk did not list: fetched again by id.
+    emit(batch);
+    refetch_open(api, plan, &seen, &by, emit)?;
+    Ok(notes)
+}
+
+/// Stored incidents still open that the walk did not list, fetched again by id (one PagerDuty
+/// answers 404 for is kept as stored), with the log entries the walk found for them.
+fn refetch_open(
+    api: &Api,
+    plan: &Plan,
+    listed: &HashSet<String>,
+    by: &HashMap<String, Vec<Value>>,
+    emit: &mut dyn FnMut(Vec<NewIncident>),
+) -> Result<(), String> {
     let open: Vec<&(String, String)> = plan
         .open
         .iter()
-        .filter(|(id, _)| !seen.contains(id))
+        .filter(|(id, _)| !listed.contains(id))
         .collect();
     let fetched = crate::parallel::map_on(
         api.client.per_host(),
@@ -264,13 +282,7 @@ fn fetch(
             let Some(inc) = page.get("incident").cloned() else {
                 return Err(format!("/incidents/{id}: no incident in the answer"));
             };
-            let old: Value = serde_json::from_str(raw).unwrap_or(Value::Null);
-            let old_entries = old
-                .get("log_entries")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            Ok(stored(&payload(inc, &old_entries, by.get(id.as_str()))))
+            Ok(stored(&payload(inc, Some(raw), by.get(id.as_str()))))
         },
     );
     let mut first_error = None;
@@ -287,10 +299,7 @@ fn fetch(
         }
         emit(out);
     }
-    match first_error {
-        Some(e) => Err(e),
-        None => Ok(notes),
-    }
+    first_error.map_or(Ok(()), Err)
 }
 
 /// The earliest `created_at` of the entries of `kind`.
@@ -304,11 +313,7 @@ fn earliest(entries: &[Value], kind: &str) -> Option<String> {
 
 fn record(raw: &Value, _settings: &Settings) -> Map<String, Value> {
     let inc = raw.get("incident").unwrap_or(raw);
-    let entries: Vec<Value> = raw
-        .get("log_entries")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let entries = entries_of(raw);
     let status = text(inc.get("status"));
     let acknowledged = earliest(&entries, "acknowledge_log_entry").or_else(|| {
         inc.get("acknowledgements")

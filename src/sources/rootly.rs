@@ -76,16 +76,10 @@ fn fetch(
             }
             Err(e) => return Err(e.message()),
         };
-        let items = page
-            .get("data")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let batch: Vec<NewIncident> = items.iter().filter_map(stored).collect();
-        emit(super::dedupe(batch, &mut seen));
+        let held = super::take(&page, "data", |_| true, stored, &mut seen, emit);
         last_cursor = text(page.pointer("/meta/next_cursor"));
         let next = page.pointer("/links/next");
-        if items.is_empty() || next.is_none_or(Value::is_null) {
+        if held == 0 || next.is_none_or(Value::is_null) {
             break;
         }
         if cursor.is_some() {

@@ -160,6 +160,12 @@ impl Client {
         url: &str,
         parse: impl Fn(&[u8]) -> Result<T, String>,
     ) -> Result<Got<T>, String> {
+        self.retrying(url, || self.once(url, &parse))
+    }
+
+    /// Runs `once` until it is done, fails, or has used its attempts, each attempt holding a
+    /// place among the host's requests in flight, with backoff (or the answer's wait) between.
+    fn retrying<T>(&self, url: &str, once: impl Fn() -> Attempt<T>) -> Result<Got<T>, String> {
         let mut wait = self.limits.backoff;
         let mut attempt = 1;
         loop {
@@ -167,7 +173,7 @@ impl Client {
                 let gate = self.gate(url);
                 let _permit = Permit::take(&gate, self.limits.per_host);
                 self.counters.requests.fetch_add(1, Ordering::Relaxed);
-                self.once(url, &parse)
+                once()
             };
             let (reason, after) = match outcome {
                 Attempt::Done(got) => return Ok(got),
@@ -251,32 +257,10 @@ impl Client {
     /// retrying connection errors, timeouts, 429 and 5xx as [`Client::get`] does, the wait of
     /// a 429 read by `hint`. Any other answer is returned whole, whatever its status.
     pub fn call(&self, url: &str, headers: &[(&str, &str)], hint: Hint) -> Result<Answer, String> {
-        let mut wait = self.limits.backoff;
-        let mut attempt = 1;
-        loop {
-            let outcome = {
-                let gate = self.gate(url);
-                let _permit = Permit::take(&gate, self.limits.per_host);
-                self.counters.requests.fetch_add(1, Ordering::Relaxed);
-                self.call_once(url, headers, hint)
-            };
-            let (reason, after) = match outcome {
-                Attempt::Done(Got::Found(answer)) => return Ok(answer),
-                // Only `get` answers NotFound; a 404 here is an Answer like any other.
-                Attempt::Done(Got::NotFound) => return Err(format!("{url}: HTTP 404")),
-                Attempt::Fail(reason) => return Err(format!("{url}: {reason}")),
-                Attempt::Retry(reason, after) => (reason, after),
-            };
-            if attempt >= self.limits.attempts {
-                return Err(format!("{url}: {reason} (after {attempt} attempts)"));
-            }
-            attempt += 1;
-            self.counters.retries.fetch_add(1, Ordering::Relaxed);
-            let sleep = after
-                .unwrap_or_else(|| jitter(wait, url, attempt))
-                .min(self.limits.max_wait);
-            std::thread::sleep(sleep);
-            wait = (wait * 2).min(self.limits.max_wait);
+        match self.retrying(url, || self.call_once(url, headers, hint))? {
+            Got::Found(answer) => Ok(answer),
+            // `call_once` answers every status; only `get` reads a 404 as NotFound.
+            Got::NotFound => Err(format!("{url}: HTTP 404")),
         }
     }
 
