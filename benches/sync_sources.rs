@@ -2,7 +2,8 @@
 //! resolve log entry each) from a fake API on 127.0.0.1 answering every request after 2 ms,
 //! through the built `mttx` binary: wall time, requests, the most in flight at once, and the
 //! least time 4 requests in flight allow (requests x 2 ms / 4).
-//! `cargo bench --profile fast --bench sync_sources`; docs/performance.md has the numbers.
+//! `cargo bench --profile fast --bench sync_sources` (`MTTX_BENCH_BIN` runs another build,
+//! `MTTX_BENCH_DIR` puts the stores elsewhere); docs/performance.md has the numbers.
 //! Not a test: it asserts nothing about time.
 
 #[path = "../tests/apis.rs"]
@@ -48,7 +49,8 @@ fn main() {
     let api = Api::new(items);
     api.write().unwrap().entries = entries;
     let server = server::Server::start(apis::pagerduty(api), DELAY);
-    let bin = env!("CARGO_BIN_EXE_mttx");
+    // MTTX_BENCH_BIN: another build, for A/B runs against the same fake API.
+    let bin = std::env::var("MTTX_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_mttx").into());
     println!(
         "{INCIDENTS} PagerDuty incidents, {} ms a request, {ROUNDS} rounds",
         DELAY.as_millis()
@@ -58,7 +60,11 @@ fn main() {
         "sync", "time_s", "requests", "peak", "floor_s(4)"
     );
     for _ in 0..ROUNDS {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir_in(
+            std::env::var("MTTX_BENCH_DIR")
+                .unwrap_or_else(|_| std::env::temp_dir().display().to_string()),
+        )
+        .unwrap();
         std::fs::write(
             dir.path().join("mttx.toml"),
             format!(
@@ -70,7 +76,7 @@ fn main() {
         for kind in ["first", "re-sync"] {
             server.stats.reset();
             let began = Instant::now();
-            let o = std::process::Command::new(bin)
+            let o = std::process::Command::new(&bin)
                 .current_dir(dir.path())
                 .args(["sync", "--quiet"])
                 .env("MTTX_BENCH_TOKEN", "bench-token")

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
@@ -64,7 +64,15 @@ pub struct Api {
     /// The route whose first request answers 429.
     pub throttle: Option<&'static str>,
     throttled: AtomicBool,
+    /// PagerDuty's items and entries by creation (see [`Index`]).
+    item_index: Mutex<Index>,
+    entry_index: Mutex<Index>,
 }
+
+/// A list's `(created_at, incident_number, position)` sorted, made again when the list's length
+/// changes: a page is then found in the time of a page, not of the whole list (the sync
+/// benchmark asks for 300 pages of 20,000 entries).
+type Index = Option<(usize, Vec<(DateTime<Utc>, u64, usize)>)>;
 
 impl Api {
     pub fn new(items: Vec<Value>) -> Arc<RwLock<Api>> {
@@ -73,6 +81,8 @@ impl Api {
             entries: Vec::new(),
             throttle: None,
             throttled: AtomicBool::new(false),
+            item_index: Mutex::new(None),
+            entry_index: Mutex::new(None),
         }))
     }
 }
@@ -104,7 +114,7 @@ pub fn pd_entry(id: &str, kind: &str, incident: &str, created: DateTime<Utc>) ->
     json!({"id": id, "type": kind, "created_at": stamp(created), "incident": {"id": incident}})
 }
 
-fn pd_list(items: &[Value], q: &HashMap<String, String>, key: &str, by_number: bool) -> Reply {
+fn pd_list(items: &[Value], index: &Mutex<Index>, q: &HashMap<String, String>, key: &str) -> Reply {
     let since = at(&q["since"]);
     let until = at(&q["until"]);
     if until - since > Duration::days(180) {
@@ -125,17 +135,31 @@ fn pd_list(items: &[Value], q: &HashMap<String, String>, key: &str, by_number: b
                 "errors": ["Offset must be less than 10000."]}}),
         );
     }
-    let mut sel: Vec<&Value> = items
-        .iter()
-        .filter(|i| {
-            let c = time_of(i, "/created_at");
-            c >= since && c < until
-        })
-        .collect();
-    if by_number {
-        sel.sort_by_key(|i| i["incident_number"].as_u64());
+    let mut index = index.lock().unwrap();
+    if index.as_ref().is_none_or(|(n, _)| *n != items.len()) {
+        let mut idx: Vec<(DateTime<Utc>, u64, usize)> = items
+            .iter()
+            .enumerate()
+            .map(|(k, i)| {
+                let number = i["incident_number"].as_u64().unwrap_or(0);
+                (time_of(i, "/created_at"), number, k)
+            })
+            .collect();
+        idx.sort();
+        *index = Some((items.len(), idx));
     }
-    let page: Vec<&Value> = sel.iter().skip(offset).take(limit).copied().collect();
+    let idx = &index.as_ref().unwrap().1;
+    let lo = idx.partition_point(|(c, ..)| *c < since);
+    let hi = idx.partition_point(|(c, ..)| *c < until);
+    // Incidents by number, as `sort_by=incident_number:asc` asks (entries have none: 0).
+    let mut sel: Vec<(u64, usize)> = idx[lo..hi].iter().map(|(_, n, k)| (*n, *k)).collect();
+    sel.sort_unstable();
+    let page: Vec<&Value> = sel
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|(_, k)| &items[*k])
+        .collect();
     let total = q
         .get("total")
         .map(|_| json!(sel.len()))
@@ -154,8 +178,8 @@ pub fn pagerduty(api: Arc<RwLock<Api>>) -> Route {
         }
         let q = query(path);
         match route_of(path) {
-            "/incidents" => pd_list(&api.items, &q, "incidents", true),
-            "/log_entries" => pd_list(&api.entries, &q, "log_entries", false),
+            "/incidents" => pd_list(&api.items, &api.item_index, &q, "incidents"),
+            "/log_entries" => pd_list(&api.entries, &api.entry_index, &q, "log_entries"),
             p if p.starts_with("/incidents/") => {
                 let id = &p["/incidents/".len()..];
                 match api.items.iter().find(|i| i["id"] == id) {

@@ -87,7 +87,8 @@ impl Server {
                         let (st, rt, seen) = (st.clone(), rt.clone(), seen.clone());
                         std::thread::spawn(move || serve(stream, &st, &rt, &seen, delay));
                     }
-                    Err(_) => std::thread::sleep(Duration::from_millis(2)),
+                    // Short: the wait is part of every answer's time (benches/sync_sources.rs).
+                    Err(_) => std::thread::sleep(Duration::from_micros(500)),
                 }
             }
         });
@@ -123,6 +124,9 @@ fn serve(
     delay: Duration,
 ) {
     stream.set_nonblocking(false).ok();
+    // Head and body are written apart: without this, Nagle's algorithm holds the body's last
+    // segment for the client's delayed acknowledgement.
+    stream.set_nodelay(true).ok();
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
     let mut head = Vec::new();
     let mut buf = [0u8; 1024];

@@ -84,11 +84,20 @@ fn serve(route: Route) -> Server {
     Server::start(route, Duration::ZERO)
 }
 
-/// The gap between the 429 and the request after it.
-fn gap_after_429(server: &Server) -> Duration {
+/// The gap between the 429 (the first request to `route`) and the next request for the same
+/// target, its retry (other requests may run beside it).
+fn gap_after_429(server: &Server, route: &str) -> Duration {
     let heads = server.stats.heads.lock().unwrap();
-    assert!(heads.len() >= 2);
-    heads[1].0 - heads[0].0
+    let target = |h: &str| h.split_whitespace().nth(1).unwrap_or("").to_string();
+    let at = heads
+        .iter()
+        .position(|h| apis::route_of(&target(&h.1)) == route)
+        .expect("the throttled route was asked");
+    let retry = heads[at + 1..]
+        .iter()
+        .find(|h| target(&h.1) == target(&heads[at].1))
+        .expect("the throttled request was tried again");
+    retry.0 - heads[at].0
 }
 
 #[test]
@@ -454,7 +463,7 @@ fn each_tools_rate_limit_hint_is_obeyed() {
             "user_env = \"MTTX_TEST_EMAIL\"\njql = \"project = OPS\"\n",
         ),
     ];
-    for (tool, _, route, extra) in cases {
+    for (tool, throttled, route, extra) in cases {
         let dir = temp();
         let server = serve(route);
         config(dir.path(), &[source("Acme", tool, &server.url(), extra)]);
@@ -467,7 +476,7 @@ fn each_tools_rate_limit_hint_is_obeyed() {
         );
         // The hint asks for 1 s (2 s for a date or epoch, which round to the second); the
         // backoff without it would be 5 ms.
-        let gap = gap_after_429(&server);
+        let gap = gap_after_429(&server, throttled);
         assert!(
             gap >= Duration::from_millis(900),
             "{tool}: waited only {gap:?}"

@@ -97,54 +97,96 @@ fn walk(
     Ok(out)
 }
 
-/// One window's items, or `None` when it holds more than the cap allows.
+/// One page of a window at `offset` (the first asks for the total); `None` when the API
+/// refuses the offset (error 2002: past the cap).
+fn page_at(
+    api: &Api,
+    path: &str,
+    extra: &[(&str, String)],
+    (s, u): (DateTime<Utc>, DateTime<Utc>),
+    offset: i64,
+) -> Result<Option<Value>, String> {
+    let mut query = vec![
+        ("since", stamp(s)),
+        ("until", stamp(u)),
+        ("time_zone", "UTC".to_string()),
+        ("limit", LIMIT.to_string()),
+        ("offset", offset.to_string()),
+    ];
+    if offset == 0 {
+        query.push(("total", "true".to_string()));
+    }
+    query.extend(extra.iter().cloned());
+    match api.get(path, &query) {
+        Ok(p) => Ok(Some(p)),
+        Err(Failure::Status(400, m)) if m.contains("(code 2002)") || offset > 0 => Ok(None),
+        Err(e) => Err(e.message()),
+    }
+}
+
+fn items_of(page: &Value, key: &str) -> Vec<Value> {
+    page.get(key)
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn more(page: &Value) -> bool {
+    page.get("more").and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// One window's items, or `None` when it holds more than the cap allows. When the first page
+/// gives the total, the other pages are asked for at once (the host's limit in flight); then,
+/// or without a total, page after page while the API says there is more.
 fn walk_window(
     api: &Api,
     path: &str,
     key: &str,
     extra: &[(&str, String)],
-    (s, u): (DateTime<Utc>, DateTime<Utc>),
+    window: (DateTime<Utc>, DateTime<Utc>),
 ) -> Result<Option<Vec<Value>>, String> {
-    let mut items = Vec::new();
+    let Some(first) = page_at(api, path, extra, window, 0)? else {
+        return Ok(None);
+    };
+    let total = first.get("total").and_then(Value::as_i64);
+    if total.unwrap_or(0) > CAP {
+        return Ok(None);
+    }
+    let mut items = items_of(&first, key);
+    let mut last = first;
     let mut offset = 0;
-    loop {
+    if let Some(total) = total.filter(|_| more(&last)) {
+        let offsets: Vec<i64> = (1..)
+            .map(|k| k * LIMIT)
+            .take_while(|o| *o < total)
+            .collect();
+        let pages = crate::parallel::map_on(
+            api.client.per_host(),
+            &offsets,
+            || (),
+            |(), o| page_at(api, path, extra, window, *o),
+        );
+        for (page, o) in pages.into_iter().zip(offsets) {
+            let Some(page) = page? else {
+                return Ok(None);
+            };
+            items.extend(items_of(&page, key));
+            (last, offset) = (page, o);
+        }
+    }
+    // Without a total, or when the listing grew during the walk.
+    while more(&last) && !items_of(&last, key).is_empty() {
+        offset += LIMIT;
         if offset + LIMIT > CAP {
             return Ok(None);
         }
-        let mut query = vec![
-            ("since", stamp(s)),
-            ("until", stamp(u)),
-            ("time_zone", "UTC".to_string()),
-            ("limit", LIMIT.to_string()),
-            ("offset", offset.to_string()),
-        ];
-        if offset == 0 {
-            query.push(("total", "true".to_string()));
-        }
-        query.extend(extra.iter().cloned());
-        let page = match api.get(path, &query) {
-            Ok(p) => p,
-            // Error 2002: offset + limit past the cap.
-            Err(Failure::Status(400, m)) if m.contains("(code 2002)") || offset > 0 => {
-                return Ok(None);
-            }
-            Err(e) => return Err(e.message()),
-        };
-        if offset == 0 && page.get("total").and_then(Value::as_i64).unwrap_or(0) > CAP {
+        let Some(page) = page_at(api, path, extra, window, offset)? else {
             return Ok(None);
-        }
-        let got = page
-            .get(key)
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let n = got.len() as i64;
-        items.extend(got);
-        if !page.get("more").and_then(Value::as_bool).unwrap_or(false) || n == 0 {
-            return Ok(Some(items));
-        }
-        offset += LIMIT;
+        };
+        items.extend(items_of(&page, key));
+        last = page;
     }
+    Ok(Some(items))
 }
 
 /// The acknowledge and resolve entries among `entries`, by incident id.
@@ -214,22 +256,29 @@ fn fetch(
     let mut notes = Vec::new();
     let from = plan.updated_since.unwrap_or(plan.since).max(plan.since);
     let span = (from, plan.now);
-    let incidents = walk(
-        api,
-        "/incidents",
-        "incidents",
-        &[("sort_by", "incident_number:asc".to_string())],
-        span,
-        &mut notes,
-    )?;
-    let entries = walk(
-        api,
-        "/log_entries",
-        "log_entries",
-        &[("is_overview", "true".to_string())],
-        span,
-        &mut notes,
-    )?;
+    // The incidents and the log entries side by side (the host's limit holds for both).
+    let mut entry_notes = Vec::new();
+    let (incidents, entries) = std::thread::scope(|scope| {
+        let entries = scope.spawn(|| {
+            let extra = [("is_overview", "true".to_string())];
+            walk(
+                api,
+                "/log_entries",
+                "log_entries",
+                &extra,
+                span,
+                &mut entry_notes,
+            )
+        });
+        let extra = [("sort_by", "incident_number:asc".to_string())];
+        let incidents = walk(api, "/incidents", "incidents", &extra, span, &mut notes);
+        let entries = entries
+            .join()
+            .unwrap_or_else(|_| Err("the log entries' walk failed".into()));
+        (incidents, entries)
+    });
+    let (incidents, entries) = (incidents?, entries?);
+    notes.extend(entry_notes);
     let by = entries_by_incident(entries);
     let mut seen = HashSet::new();
     let mut batch = Vec::new();

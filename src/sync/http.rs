@@ -193,6 +193,14 @@ impl Client {
         }
     }
 
+    /// The answer's body, refused past the size cap.
+    fn body(&self, resp: &mut ureq::http::Response<ureq::Body>) -> Result<Vec<u8>, ureq::Error> {
+        resp.body_mut()
+            .with_config()
+            .limit(self.limits.max_body)
+            .read_to_vec()
+    }
+
     fn once<T>(&self, url: &str, parse: &impl Fn(&[u8]) -> Result<T, String>) -> Attempt<T> {
         let mut resp = match self.agent.get(url).call() {
             Ok(r) => r,
@@ -213,12 +221,7 @@ impl Client {
         if !(200..300).contains(&status) {
             return Attempt::Fail(format!("HTTP {status}"));
         }
-        let body = match resp
-            .body_mut()
-            .with_config()
-            .limit(self.limits.max_body)
-            .read_to_vec()
-        {
+        let body = match self.body(&mut resp) {
             Ok(b) => b,
             Err(e) => return classify(e),
         };
@@ -274,12 +277,7 @@ impl Client {
             Err(e) => return classify(e),
         };
         let status = resp.status().as_u16();
-        let body = match resp
-            .body_mut()
-            .with_config()
-            .limit(self.limits.max_body)
-            .read_to_vec()
-        {
+        let body = match self.body(&mut resp) {
             Ok(b) => b,
             Err(e) => return classify(e),
         };
