@@ -284,6 +284,8 @@ impl Credentials {
             s.push(value.to_string());
         }
         s.retain(|x| x.len() >= 4);
+        // The longest first: a header is replaced whole, not left as `Bearer ***`.
+        s.sort_by_key(|x| std::cmp::Reverse(x.len()));
         s
     }
 }

@@ -508,3 +508,35 @@ fn every_platform_keeps_the_format_tag_migration_3_wrote() {
     );
     assert!(platform("pagerduty").is_none());
 }
+
+#[test]
+fn a_base_url_keeps_its_path_and_brackets_are_encoded() {
+    let client = Client::new(crate::sync::http::Limits::default());
+    let source = Source {
+        name: "Acme".into(),
+        tool: "rootly",
+        url: "https://proxy.example/rootly/".into(),
+        token_env: "T".into(),
+        user_env: None,
+        since: None,
+        line: 1,
+        settings: Settings::default(),
+    };
+    let creds = Credentials {
+        token: Secret::new("secret-token".into()),
+        user: None,
+    };
+    let api = Api::new(&client, &source, &rootly::TOOL, &creds);
+    assert_eq!(
+        api.url(
+            "/v1/incidents",
+            &[
+                ("page[size]", "100".into()),
+                ("filter[created_at][gte]", "2024-01-01T00:00:00.000Z".into())
+            ]
+        ),
+        "https://proxy.example/rootly/v1/incidents?page%5Bsize%5D=100&filter%5Bcreated_at%5D%5Bgte%5D=2024-01-01T00%3A00%3A00.000Z"
+    );
+    // What an answer echoes of the token never shows.
+    assert_eq!(api.clean("denied: Bearer secret-token"), "denied: ***");
+}

@@ -140,11 +140,27 @@ pub fn run(
                     if i >= jobs || stop.load(Ordering::Relaxed) {
                         break;
                     }
-                    if i < vendors.len() {
-                        sync_vendor(client, i, &vendors[i], &held[i], &tx, stop);
-                    } else {
-                        let j = i - vendors.len();
-                        sync_source(client, i, &sources[j], &plans[j], &tx);
+                    // A bug met on one vendor's data fails that vendor, not the sync: the
+                    // others are still stored, and the run still ends with its summary.
+                    let job = std::panic::AssertUnwindSafe(|| {
+                        if i < vendors.len() {
+                            sync_vendor(client, i, &vendors[i], &held[i], &tx, stop);
+                        } else {
+                            let j = i - vendors.len();
+                            sync_source(client, i, &sources[j], &plans[j], &tx);
+                        }
+                    });
+                    if std::panic::catch_unwind(job).is_err() {
+                        let _ = tx.send(Msg::Done {
+                            vendor: i,
+                            has_history: None,
+                            failed: 1,
+                            error: Some(
+                                "mttx stopped on this one's data (a bug: please report it); nothing of it was lost from the store"
+                                    .into(),
+                            ),
+                            notes: Vec::new(),
+                        });
                     }
                 }
             });
