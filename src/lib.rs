@@ -12,6 +12,7 @@ pub mod config;
 pub mod error;
 pub mod generate;
 pub mod hours;
+pub mod http;
 pub mod ingest;
 pub mod laps;
 pub mod memory;

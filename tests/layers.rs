@@ -9,10 +9,10 @@ use std::path::Path;
 const LAYERS: &[&[&str]] = &[
     &["time"],
     &[
-        "model", "table", "error", "hours", "laps", "memory", "parallel", "period",
+        "model", "table", "error", "hours", "laps", "memory", "parallel", "period", "http",
     ],
-    &["ingest", "store", "output", "generate"],
-    &["metrics", "sync", "sources"],
+    &["ingest", "store", "output", "generate", "sources"],
+    &["metrics", "sync"],
     &["config"],
     &["report"],
     &["chart"],

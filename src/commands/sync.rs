@@ -73,7 +73,7 @@ pub fn run(args: &SyncArgs, out: &mut dyn std::io::Write) -> Result<u8> {
         &args.store,
         &args.vendors,
         &jobs,
-        sync::http::Limits::from_env(),
+        crate::http::Limits::from_env(),
         &progress,
     );
     bar.finish();

@@ -19,8 +19,8 @@ use crate::period::Period;
 use crate::table::{ImpactTable, IncidentTable};
 use crate::time::MS_PER_MIN;
 
-/// Statuspage's weight of a partial outage in its own figures.
-pub const STATUSPAGE_PARTIAL: f64 = 0.3;
+/// Statuspage's weight of a partial outage in its own figures (the platform's rule).
+pub use crate::sources::statuspage::STATUSPAGE_PARTIAL;
 
 /// One row of `published_uptime.csv`.
 #[derive(Debug, Clone, PartialEq)]

@@ -11,7 +11,7 @@ pub const PLATFORM: Platform = Platform {
     name: "atom",
     format: 6,
     detect: |u| u.to_ascii_lowercase().ends_with(".atom"),
-    published_partial: crate::metrics::published::STATUSPAGE_PARTIAL,
+    published_partial: super::statuspage::STATUSPAGE_PARTIAL,
     sync,
     document,
 };

@@ -17,7 +17,7 @@ pub const PLATFORM: Platform = Platform {
         let u = u.to_ascii_lowercase();
         u.contains("health.aws.amazon.com") || u.contains("currentevents")
     },
-    published_partial: crate::metrics::published::STATUSPAGE_PARTIAL,
+    published_partial: super::statuspage::STATUSPAGE_PARTIAL,
     sync,
     document,
 };

@@ -16,7 +16,7 @@ pub const PLATFORM: Platform = Platform {
         let u = u.to_ascii_lowercase();
         !u.ends_with(".atom") && (u.contains("betteruptime.com") || u.contains("betterstack.com"))
     },
-    published_partial: crate::metrics::published::STATUSPAGE_PARTIAL,
+    published_partial: super::statuspage::STATUSPAGE_PARTIAL,
     sync,
     document,
 };

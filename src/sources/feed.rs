@@ -8,8 +8,8 @@
 use serde_json::{Value, json};
 
 use super::{Ended, Sink, VendorJob};
+use crate::http::Got;
 use crate::store::NewIncident;
-use crate::sync::http::Got;
 
 /// Cuts a fetched document into the incidents the store keeps.
 pub type Items = fn(&[u8]) -> Result<Vec<NewIncident>, String>;

@@ -16,7 +16,7 @@ pub const TOOL: Tool = Tool {
     format: 12,
     auth: |c: &Credentials| format!("Bearer {}", c.token.expose()),
     headers: &[("Accept", "application/json")],
-    hint: crate::sync::http::retry_after_hint,
+    hint: crate::http::retry_after_hint,
     fetch,
     record,
 };

@@ -11,8 +11,8 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Map, Value};
 
 use super::{Api, Credentials, Plan, Record, Settings, Stored, Tool, text, time};
+use crate::http::{Hinted, retry_after};
 use crate::store::NewIncident;
-use crate::sync::http::{Hinted, retry_after};
 
 pub const TOOL: Tool = Tool {
     name: "incident.io",

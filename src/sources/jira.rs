@@ -21,7 +21,7 @@ pub const TOOL: Tool = Tool {
     format: 14,
     auth,
     headers: &[("Accept", "application/json")],
-    hint: crate::sync::http::retry_after_hint,
+    hint: crate::http::retry_after_hint,
     fetch,
     record,
 };

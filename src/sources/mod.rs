@@ -36,8 +36,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::http::{Client, Hint, Hinted};
 use crate::store::{NewIncident, PageInfo, VendorState};
-use crate::sync::http::{Client, Hint, Hinted};
 
 // ---- status platforms ----
 

@@ -13,8 +13,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
 use super::{Api, Credentials, Failure, Plan, Record, Settings, Stored, Tool, text, time};
+use crate::http::Hinted;
 use crate::store::NewIncident;
-use crate::sync::http::Hinted;
 
 pub const TOOL: Tool = Tool {
     name: "pagerduty",

@@ -11,8 +11,8 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Map, Value};
 
 use super::{Api, Credentials, Failure, Plan, Record, Settings, Stored, Tool, text, time};
+use crate::http::Hinted;
 use crate::store::NewIncident;
-use crate::sync::http::Hinted;
 
 pub const TOOL: Tool = Tool {
     name: "rootly",

@@ -12,7 +12,7 @@ pub const PLATFORM: Platform = Platform {
     name: "slack",
     format: 4,
     detect: |u| u.to_ascii_lowercase().contains("slack-status.com"),
-    published_partial: crate::metrics::published::STATUSPAGE_PARTIAL,
+    published_partial: super::statuspage::STATUSPAGE_PARTIAL,
     sync,
     document,
 };

@@ -22,14 +22,17 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::{Ended, Platform, Sink, VendorJob};
+use crate::http::{Client, Got};
 use crate::store::{FORMAT_STATUSPAGE, NewIncident, PageInfo, VendorState};
-use crate::sync::http::{Client, Got};
+
+/// The weight of a partial outage in a Statuspage page's own uptime figures.
+pub const STATUSPAGE_PARTIAL: f64 = 0.3;
 
 pub const STATUSPAGE: Platform = Platform {
     name: "statuspage",
     format: FORMAT_STATUSPAGE,
     detect: |_| false,
-    published_partial: crate::metrics::published::STATUSPAGE_PARTIAL,
+    published_partial: STATUSPAGE_PARTIAL,
     sync,
     document,
 };

@@ -511,7 +511,7 @@ fn every_platform_keeps_the_format_tag_migration_3_wrote() {
 
 #[test]
 fn a_base_url_keeps_its_path_and_brackets_are_encoded() {
-    let client = Client::new(crate::sync::http::Limits::default());
+    let client = Client::new(crate::http::Limits::default());
     let source = Source {
         name: "Acme".into(),
         tool: "rootly",

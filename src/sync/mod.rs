@@ -7,18 +7,16 @@
 //! waits on the network and a killed sync loses nothing already committed. One that fails is
 //! recorded with its reason; the others are stored all the same.
 
-pub mod http;
-
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use crate::error::Result;
+use crate::http::{Client, Limits};
 pub use crate::sources::Vendor;
 use crate::sources::{Api, Credentials, Ended, Plan, Sink, Source, VendorJob};
 use crate::store::{Mode, NewIncident, PageInfo, Saved, Store};
-use http::{Client, Limits};
 
 /// An incident tool's source to sync, with its credentials (read before any request).
 #[derive(Debug, Clone)]
