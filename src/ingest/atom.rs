@@ -170,7 +170,7 @@ fn page(
     Ok(page)
 }
 
-pub(super) fn month_number(m: &str) -> Option<u32> {
+pub(crate) fn month_number(m: &str) -> Option<u32> {
     const MONTHS: [&str; 12] = [
         "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
     ];

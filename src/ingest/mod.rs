@@ -5,7 +5,7 @@
 //! Each format's reader produces a [`RawTable`] of text columns under canonical names;
 //! [`validate`] parses and checks it; this module resolves duplicates across all inputs.
 
-mod atom;
+pub(crate) mod atom;
 pub mod columns;
 mod csv;
 mod csv_fields;
@@ -14,11 +14,11 @@ mod home_page;
 mod impacts;
 mod json;
 mod parquet;
+pub(crate) mod platform_rows;
 mod platforms;
-mod rails_zones;
 mod status_feed;
 mod statuspage_api;
-mod statuspage_page;
+pub(crate) mod statuspage_page;
 mod typed;
 pub mod tz_abbrev;
 mod validate;

@@ -9,6 +9,14 @@ use super::feed::{self, text};
 use super::{Ended, Platform, Sink, VendorJob};
 use crate::store::{NewIncident, VendorState};
 
+use std::collections::HashMap;
+
+use crate::error::Result;
+use crate::ingest::RawTable;
+use crate::ingest::platform_rows::{Incident, Lines, Out, heavier};
+use crate::model::Level;
+use crate::time::{format_utc, parse_timestamp};
+
 pub const PLATFORM: Platform = Platform {
     name: "betterstack",
     format: 5,
@@ -112,4 +120,199 @@ fn document(v: &VendorState, raws: &[String]) -> (String, crate::ingest::Format)
     page["attributes"]["company_name"] = json!(vendor);
     let doc = json!({ "data": page, "included": included });
     (doc.to_string(), crate::ingest::Format::Json)
+}
+
+/// Better Stack's `index.json` as incidents, windows and published availability.
+pub(crate) fn read(name: &str, doc: &Value, lines: &Lines) -> Result<Option<Vec<RawTable>>> {
+    let vendor = text(doc.pointer("/data/attributes/company_name"))
+        .unwrap_or_else(|| "Better Stack page".into());
+    let included: &[Value] = doc
+        .get("included")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice);
+    let of_type = |t: &'static str| {
+        included
+            .iter()
+            .filter(move |x| x.get("type").and_then(Value::as_str) == Some(t))
+    };
+    let resources: HashMap<String, String> = of_type("status_page_resource")
+        .filter_map(|r| {
+            Some((
+                text(r.get("id"))?,
+                text(r.pointer("/attributes/public_name"))?,
+            ))
+        })
+        .collect();
+    let updates: HashMap<String, &Value> = of_type("status_update")
+        .filter_map(|u| Some((text(u.get("id"))?, u)))
+        .collect();
+    let ms =
+        |v: Option<&Value>| text(v).and_then(|t| parse_timestamp(&t, &chrono_tz::Tz::UTC).ok());
+    let resource = |a: &Value| {
+        let id = text(a.get("status_page_resource_id")).unwrap_or_default();
+        resources.get(&id).cloned().unwrap_or(id)
+    };
+    let mut out = Out::new(true);
+    for report in of_type("status_report") {
+        let id = text(report.get("id")).unwrap_or_default();
+        let line = lines.of("id", &id);
+        let a = report.get("attributes").unwrap_or(&Value::Null);
+        let starts = ms(a.get("starts_at"));
+        let ends = ms(a.get("ends_at"));
+        let affected: Vec<String> = (a.get("affected_resources").and_then(Value::as_array))
+            .into_iter()
+            .flatten()
+            .map(resource)
+            .collect();
+        // The report's updates in publishing order (the relationship list is not).
+        let mut mine: Vec<(i64, &Value)> = (report
+            .pointer("/relationships/status_updates/data")
+            .and_then(Value::as_array))
+        .into_iter()
+        .flatten()
+        .filter_map(|r| updates.get(&text(r.get("id"))?).copied())
+        .filter_map(|u| Some((ms(u.pointer("/attributes/published_at"))?, u)))
+        .collect();
+        mine.sort_by_key(|u| u.0);
+        let last_update = mine.last().map(|u| u.0);
+        let resolved = ends.or_else(|| {
+            (text(a.get("aggregate_state")).as_deref() == Some("resolved"))
+                .then_some(last_update)
+                .flatten()
+        });
+        let mut impact = None;
+        if text(a.get("report_type")).as_deref() == Some("maintenance") {
+            impact = Some(Level::UnderMaintenance);
+            for r in &affected {
+                if let Some(s) = starts {
+                    out.window(
+                        line,
+                        &id,
+                        &vendor,
+                        (r.clone(), Level::UnderMaintenance, s, ends),
+                    );
+                }
+            }
+        } else {
+            let mut open: HashMap<String, (Level, i64)> = HashMap::new();
+            let mut order: Vec<String> = Vec::new();
+            for (k, (at, u)) in mine.iter().enumerate() {
+                // The first update takes effect when the report starts.
+                let at = if k == 0 { starts.unwrap_or(*at) } else { *at };
+                for r in (u
+                    .pointer("/attributes/affected_resources")
+                    .and_then(Value::as_array))
+                .into_iter()
+                .flatten()
+                {
+                    let name = resource(r);
+                    let next = match text(r.get("status")).as_deref() {
+                        Some("downtime") => Some(Level::MajorOutage),
+                        Some("degraded") => Some(Level::DegradedPerformance),
+                        Some("maintenance") => Some(Level::UnderMaintenance),
+                        _ => None,
+                    };
+                    impact = heavier(impact, next);
+                    if open.get(&name).map(|o| o.0) == next && next.is_some() {
+                        continue;
+                    }
+                    if let Some((level, from)) = open.remove(&name) {
+                        out.window(line, &id, &vendor, (name.clone(), level, from, Some(at)));
+                    }
+                    if let Some(n) = next {
+                        if !order.contains(&name) {
+                            order.push(name.clone());
+                        }
+                        open.insert(name, (n, at));
+                    }
+                }
+            }
+            for name in order {
+                if let Some((level, from)) = open.remove(&name) {
+                    out.window(line, &id, &vendor, (name, level, from, None));
+                }
+            }
+        }
+        out.incident(
+            line,
+            Incident {
+                vendor: vendor.clone(),
+                title: text(a.get("title")),
+                severity: None,
+                impact,
+                components: affected,
+                started: starts.map(format_utc),
+                detected: mine.first().map(|u| format_utc(u.0)),
+                resolved: resolved.map(format_utc),
+                id,
+            },
+        );
+    }
+    let mut tables = out.tables(name)?;
+    if let Some(first) = tables.first_mut() {
+        first.published = better_stack_published(doc, &vendor);
+    }
+    Ok(Some(tables))
+}
+
+/// A Better Stack page's published availability per resource: its `status_history` days (the
+/// downtime of "downtime" days), the figure it displays (`availability`), and its rule's span:
+/// the first day's midnight in the page's zone (a Rails zone name) to the page's `updated_at`.
+fn better_stack_published(doc: &Value, vendor: &str) -> Vec<crate::model::PublishedComponent> {
+    let zone = text(doc.pointer("/data/attributes/timezone"))
+        .and_then(|z| super::rails_zones::zone(&z))
+        .unwrap_or(chrono_tz::Tz::UTC);
+    let Some(to) = text(doc.pointer("/data/attributes/updated_at"))
+        .and_then(|t| parse_timestamp(&t, &chrono_tz::Tz::UTC).ok())
+    else {
+        return Vec::new();
+    };
+    let included: &[Value] = doc
+        .get("included")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice);
+    let mut out = Vec::new();
+    for r in included
+        .iter()
+        .filter(|x| x.get("type").and_then(Value::as_str) == Some("status_page_resource"))
+    {
+        let a = r.get("attributes").unwrap_or(&Value::Null);
+        let days: Vec<crate::model::PublishedDay> =
+            (a.get("status_history").and_then(Value::as_array))
+                .into_iter()
+                .flatten()
+                .filter_map(|d| {
+                    let down = text(d.get("status")).as_deref() == Some("downtime");
+                    Some(crate::model::PublishedDay {
+                        date: text(d.get("day"))?,
+                        major_s: if down {
+                            d.get("downtime_duration")
+                                .and_then(Value::as_f64)
+                                .unwrap_or(0.0)
+                        } else {
+                            0.0
+                        },
+                        partial_s: 0.0,
+                    })
+                })
+                .collect();
+        let Some(from) = days.first().and_then(|d| {
+            let day = chrono::NaiveDate::parse_from_str(&d.date, "%Y-%m-%d").ok()?;
+            Some(crate::time::local_midnight_ms(&zone, day))
+        }) else {
+            continue;
+        };
+        out.push(crate::model::PublishedComponent {
+            vendor: vendor.to_string(),
+            component: text(a.get("public_name")).unwrap_or_default(),
+            start_date: None,
+            days,
+            displayed_pct: a
+                .get("availability")
+                .and_then(Value::as_f64)
+                .map(|x| 100.0 * x),
+            rule: crate::model::PublishedRule::BetterStack { from, to },
+        });
+    }
+    out
 }

@@ -51,13 +51,7 @@ pub fn sync(
 }
 
 /// A text value: strings trimmed (empty is none), numbers as written.
-pub fn text(v: Option<&Value>) -> Option<String> {
-    match v? {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
+pub(crate) use crate::ingest::platform_rows::text;
 
 /// A JSON document (UTF-8, UTF-8 with a BOM, or UTF-16 with a BOM) of `platform`.
 pub fn json_doc(bytes: &[u8], platform: &str) -> Result<Value, String> {

@@ -8,6 +8,11 @@ use super::feed::{self, one, text};
 use super::{Ended, Platform, Sink, VendorJob};
 use crate::store::{NewIncident, VendorState};
 
+use crate::error::Result;
+use crate::ingest::RawTable;
+use crate::ingest::platform_rows::{Incident, Lines, Out};
+use crate::model::Level;
+
 pub const PLATFORM: Platform = Platform {
     name: "google-cloud",
     format: 2,
@@ -39,4 +44,43 @@ pub fn items(bytes: &[u8]) -> Result<Vec<NewIncident>, String> {
 
 fn document(v: &VendorState, raws: &[String]) -> (String, crate::ingest::Format) {
     feed::items_document(PLATFORM.name, &v.name, raws)
+}
+
+/// Google Cloud's `incidents.json` items as incidents (`vendor`: a synced document's name).
+pub(crate) fn read(
+    name: &str,
+    items: &[Value],
+    lines: &Lines,
+    vendor: Option<&str>,
+) -> Result<Option<Vec<RawTable>>> {
+    let mut out = Out::new(false);
+    for item in items {
+        let id = text(item.get("id")).unwrap_or_default();
+        let impact = match item.get("status_impact").and_then(Value::as_str) {
+            Some("SERVICE_OUTAGE") => Some(Level::MajorOutage),
+            Some("SERVICE_DISRUPTION") => Some(Level::PartialOutage),
+            Some("SERVICE_INFORMATION") => Some(Level::DegradedPerformance),
+            _ => Some(Level::MajorOutage),
+        };
+        let components = (item.get("affected_products").and_then(Value::as_array))
+            .into_iter()
+            .flatten()
+            .filter_map(|p| text(p.get("title")))
+            .collect();
+        out.incident(
+            lines.of("id", &id),
+            Incident {
+                vendor: vendor.unwrap_or("Google Cloud").into(),
+                title: text(item.get("external_desc")),
+                severity: text(item.get("severity")),
+                impact,
+                components,
+                started: text(item.get("begin")),
+                detected: text(item.get("created")),
+                resolved: text(item.get("end")),
+                id,
+            },
+        );
+    }
+    Ok(Some(out.tables(name)?))
 }

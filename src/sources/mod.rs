@@ -24,6 +24,7 @@ pub mod google_cloud;
 pub mod incident_io;
 pub mod jira;
 pub mod pagerduty;
+mod rails_zones;
 pub mod rootly;
 pub mod slack;
 pub mod statuspage;

@@ -1,0 +1,173 @@
+//! What the readers of the status platforms' documents share (each reader is its platform's
+//! module in `crate::sources`): the incidents and precise windows being read from one file, as
+//! the tables every other reader makes, and the line each item of a JSON document starts on.
+
+use serde_json::Value;
+
+use super::{DERIVED_INCIDENT_COLUMNS, RawTable, TextTable};
+use crate::error::Result;
+use crate::model::{IMPACT_NONE, Level, col, window_source};
+use crate::time::format_utc;
+
+/// Incidents and windows being read from one file.
+pub(crate) struct Out {
+    incidents: TextTable,
+    impacts: TextTable,
+    windows: bool,
+}
+
+/// One incident's fields, as text (times RFC 3339 or as the platform writes them).
+#[derive(Default)]
+pub(crate) struct Incident {
+    pub(crate) id: String,
+    pub(crate) vendor: String,
+    pub(crate) title: Option<String>,
+    pub(crate) severity: Option<String>,
+    pub(crate) impact: Option<Level>,
+    pub(crate) components: Vec<String>,
+    pub(crate) started: Option<String>,
+    pub(crate) detected: Option<String>,
+    pub(crate) resolved: Option<String>,
+}
+
+impl Out {
+    pub(crate) fn new(windows: bool) -> Out {
+        Out {
+            incidents: TextTable::new(DERIVED_INCIDENT_COLUMNS),
+            impacts: TextTable::new(&col::IMPACT_RECORD),
+            windows,
+        }
+    }
+
+    pub(crate) fn incident(&mut self, line: u64, i: Incident) {
+        // No component is the vendor as a whole.
+        let components = i.components.join(";");
+        self.incidents.push(
+            line,
+            vec![
+                Some(i.id),
+                Some(i.vendor),
+                i.title,
+                i.severity,
+                Some(i.impact.map_or(IMPACT_NONE, Level::as_str).to_string()),
+                Some(components),
+                i.started,
+                i.detected,
+                None,
+                None,
+                i.resolved,
+                None,
+                None,
+            ],
+        );
+    }
+
+    /// A precise window of incident `id`'s `component` (`end` empty: until it resolves).
+    pub(crate) fn window(
+        &mut self,
+        line: u64,
+        id: &str,
+        vendor: &str,
+        w: (String, Level, i64, Option<i64>),
+    ) {
+        let (component, level, start, end) = w;
+        self.impacts.push(
+            line,
+            vec![
+                Some(id.to_string()),
+                Some(vendor.to_string()),
+                Some(component),
+                Some(level.as_str().to_string()),
+                Some(format_utc(start)),
+                end.map(format_utc),
+            ],
+        );
+    }
+
+    pub(crate) fn tables(self, name: &str) -> Result<Vec<RawTable>> {
+        let mut out = vec![RawTable {
+            window_source: if self.windows {
+                window_source::UPDATES
+            } else {
+                window_source::RECORD
+            },
+            ..self.incidents.into_raw(name)?
+        }];
+        if self.windows {
+            out.push(RawTable {
+                derived: true,
+                ..self.impacts.into_raw(name)?
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// The line each item starts on, found by its key's text. Items come in the document's order,
+/// so each search goes on from the last one found (and its line count with it); an item found
+/// out of order is searched from the start.
+pub(crate) struct Lines<'a> {
+    text: &'a str,
+    /// The byte and line where the last search ended.
+    at: std::cell::Cell<(usize, u64)>,
+}
+
+impl<'a> Lines<'a> {
+    pub(crate) fn new(text: &'a str) -> Lines<'a> {
+        Lines {
+            text,
+            at: std::cell::Cell::new((0, 1)),
+        }
+    }
+
+    /// The line of the first `"key": value` from where the last search ended (1 when not found).
+    pub(crate) fn of(&self, key: &str, value: &str) -> u64 {
+        let (from, line) = self.at.get();
+        match self.find(key, value, from) {
+            Some(start) => {
+                let line = line + self.text[from..start].matches('\n').count() as u64;
+                self.at.set((start, line));
+                line
+            }
+            None => match self.find(key, value, 0) {
+                Some(start) => 1 + self.text[..start].matches('\n').count() as u64,
+                None => 1,
+            },
+        }
+    }
+
+    /// Where `"key": value` (the value whole, quoted or not) first stands from `from`.
+    fn find(&self, key: &str, value: &str, from: usize) -> Option<usize> {
+        let needle = format!("\"{key}\"");
+        let mut at = from;
+        while let Some(i) = self.text[at..].find(&needle) {
+            let start = at + i;
+            let rest = self.text[start + needle.len()..].trim_start();
+            let rest = rest.strip_prefix(':').unwrap_or(rest).trim_start();
+            let rest = rest.strip_prefix('"').unwrap_or(rest);
+            if let Some(after) = rest.strip_prefix(value)
+                && !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+            {
+                return Some(start);
+            }
+            at = start + needle.len();
+        }
+        None
+    }
+}
+
+pub(crate) fn text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The heavier of two levels (maintenance counts below any outage).
+pub(crate) fn heavier(a: Option<Level>, b: Option<Level>) -> Option<Level> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(if x.code() <= y.code() { x } else { y }),
+        (x, y) => x.or(y),
+    }
+}
