@@ -80,7 +80,7 @@ pub(crate) fn read(
             return Ok(tables);
         }
         if let Some(tables) =
-            super::statuspage_api::read(name, text, opts.default_vendor.as_deref())?
+            crate::sources::statuspage::api::read(name, text, opts.default_vendor.as_deref())?
         {
             return Ok(tables);
         }

@@ -5,7 +5,6 @@
 //! Each format's reader produces a [`RawTable`] of text columns under canonical names;
 //! [`validate`] parses and checks it; this module resolves duplicates across all inputs.
 
-pub(crate) mod atom;
 pub mod columns;
 mod csv;
 mod csv_fields;
@@ -17,7 +16,6 @@ mod parquet;
 pub(crate) mod platform_rows;
 mod platforms;
 mod status_feed;
-mod statuspage_api;
 pub(crate) mod statuspage_page;
 mod typed;
 pub mod tz_abbrev;
@@ -367,7 +365,7 @@ fn read_one(
         Format::Json | Format::Ndjson => json::read(&name, bytes, format, opts)?,
         Format::Parquet => parquet::read(&name, bytes, &opts.columns)?,
         Format::Page => statuspage_page::read(&name, &String::from_utf8_lossy(bytes), opts)?,
-        Format::Atom => atom::read(&name, &String::from_utf8_lossy(bytes), opts)?,
+        Format::Atom => platforms::read_atom(&name, &String::from_utf8_lossy(bytes), opts)?,
         Format::Csv => unreachable!("CSV is read above"),
     };
     crate::parallel::each(tables, check)

@@ -53,6 +53,11 @@ pub(crate) fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<std::borrow::Cow
     }
 }
 
+/// An Atom feed of incidents (a Statuspage `history.atom`), read by the Atom platform's module.
+pub(crate) fn read_atom(name: &str, text: &str, opts: &IngestOptions) -> Result<Vec<RawTable>> {
+    crate::sources::atom::read::read(name, text, opts)
+}
+
 /// Reads `text` when it is one of the platforms' documents; `None` for any other JSON.
 pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Option<Vec<RawTable>>> {
     let t = text.trim_start();

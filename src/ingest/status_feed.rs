@@ -7,11 +7,11 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::statuspage_api::level_of_impact;
 use super::statuspage_page::{Entry, Page, tables};
 use super::{IngestOptions, RawTable};
 use crate::error::Result;
 use crate::model::IMPACT_NONE;
+use crate::sources::statuspage::api::level_of_impact;
 use crate::time::parse_timestamp;
 
 #[derive(Deserialize)]

@@ -279,7 +279,7 @@ fn legacy_page(
         );
         let (month, day) = match (c.get(1), c.get(2)) {
             (Some(m), Some(d)) => (
-                crate::ingest::atom::month_number(m.as_str()).unwrap_or(sm),
+                super::atom::read::month_number(m.as_str()).unwrap_or(sm),
                 d.as_str().parse().unwrap_or(sd),
             ),
             _ => (sm, sd),

@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::{DERIVED_INCIDENT_COLUMNS, RawTable, TextTable};
 use crate::error::{Error, Result};
+use crate::ingest::{DERIVED_INCIDENT_COLUMNS, RawTable, TextTable};
 use crate::model::{ALL_COMPONENTS, Level, col, window_source};
 use crate::time::parse_timestamp;
 

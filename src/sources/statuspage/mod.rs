@@ -15,6 +15,8 @@
 //! incident: the incident object as received (format 1); read back as one `{page, incidents}`
 //! document under the configured name.
 
+pub(crate) mod api;
+
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 

@@ -2,6 +2,8 @@
 //! sync, each entry stored whole as XML text (format 6); read back as a feed under the
 //! configured name.
 
+pub(crate) mod read;
+
 use super::feed;
 use super::{Ended, Platform, Sink, VendorJob};
 use crate::store::{NewIncident, VendorState};
