@@ -554,6 +554,14 @@ fn no_token_reaches_the_store_its_journal_any_output_or_anything_printed() {
         Some(t0 + Span::hours(1)),
     )])));
     let jira = serve(apis::jira(Api::new(vec![apis::jira_issue(1, t0)]), false));
+    // A first sync makes the store; a connection held open then keeps the second sync's
+    // writes in the WAL file (the last connection to close would fold it into the store).
+    config(dir.path(), &[source("Acme", "pagerduty", &pd.url(), "")]);
+    assert_eq!(sync(dir.path()).status.code(), Some(0));
+    let held = rusqlite::Connection::open(dir.path().join("vendors.db")).unwrap();
+    let _: i64 = held
+        .query_row("SELECT count(*) FROM incident", [], |r| r.get(0))
+        .unwrap();
     config(
         dir.path(),
         &[
@@ -569,7 +577,11 @@ fn no_token_reaches_the_store_its_journal_any_output_or_anything_printed() {
     );
     let o = sync(dir.path());
     assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
-    // Keep the WAL: a second process reading while this one holds the store open.
+    let wal = dir.path().join("vendors.db-wal");
+    assert!(
+        std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0),
+        "the second sync's writes are in the WAL"
+    );
     let rep = mttx()
         .current_dir(dir.path())
         .args(["report", "--store", "vendors.db", "--out", "out", "--quiet"])
@@ -611,6 +623,8 @@ fn no_token_reaches_the_store_its_journal_any_output_or_anything_printed() {
         seen_files >= 5,
         "the store, its journal and the report's files"
     );
+    assert!(texts.iter().any(|(n, _)| n.ends_with("vendors.db-wal")));
+    drop(held);
     for (name, bytes) in &texts {
         for n in &needles {
             assert!(
