@@ -726,6 +726,10 @@ fn config_mistakes_name_their_line() {
             "name = \"A\"\ntool = \"rootly\"\ntoken_env = \"T\"\njql = \"x\"\n",
             "jql: only jira takes it",
         ),
+        (
+            "name = \"A\"\ntool = \"rootly\"\ntoken_env = \"T\"\nurl = \"http://rootly.internal.test\"\n",
+            "the token is sent over https only",
+        ),
     ];
     for (body, want) in cases {
         config(dir.path(), &[body.to_string()]);

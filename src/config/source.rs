@@ -52,6 +52,19 @@ pub(super) fn is_http_url(url: &str) -> bool {
     host.is_some_and(|h| !h.is_empty() && !h.contains(char::is_whitespace))
 }
 
+/// Whether `url`'s host is this machine (127.0.0.0/8, localhost, [::1]).
+pub(super) fn is_loopback(url: &str) -> bool {
+    let Ok(u) = url::Url::parse(url) else {
+        return false;
+    };
+    match u.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
 impl Reader<'_> {
     /// A `[[source]]` table, checked against the vendors and the sources before it.
     pub(super) fn source(&self, entry: &Spanned<SourceEntry>, taken: &[String]) -> Result<Source> {
@@ -102,6 +115,14 @@ impl Reader<'_> {
                     return self.err(
                         u_at,
                         format!("[[source]] '{name}' url '{u}': not an http(s) URL"),
+                    );
+                }
+                if !u.to_ascii_lowercase().starts_with("https://") && !is_loopback(&u) {
+                    return self.err(
+                        u_at,
+                        format!(
+                            "[[source]] '{name}' url '{u}': the token is sent over https only (plain http only to this machine: 127.0.0.1, localhost, [::1])"
+                        ),
                     );
                 }
                 u.trim_end_matches('/').to_string()
