@@ -218,19 +218,20 @@ impl Period {
     }
 
     /// A short name of the window for folder names and titles: `2024-06`, `2024-01_2024-12`,
-    /// or the dates when the window does not fall on month boundaries.
+    /// or the dates when the window does not fall on month boundaries. It names the window's
+    /// calendar months whatever the periods it is cut into (`--period year` of June is `2024-06`).
     pub fn label(&self) -> String {
-        let first = &self.months[0];
-        let last = &self.months[self.months.len() - 1];
+        let month = |ms: i64| local_date(&self.tz, ms).format("%Y-%m").to_string();
+        let (first, last) = (month(self.start), month(self.end - 1));
         let aligned = local_midnight_ms(&self.tz, first_of_month(local_date(&self.tz, self.start)))
             == self.start
             && local_midnight_ms(&self.tz, first_of_month(local_date(&self.tz, self.end)))
                 == self.end;
         if aligned {
-            if self.months.len() == 1 {
-                first.label.clone()
+            if first == last {
+                first
             } else {
-                format!("{}_{}", first.label, last.label)
+                format!("{first}_{last}")
             }
         } else {
             // The end is exclusive: name the last day inside the window.
@@ -321,6 +322,30 @@ mod tests {
 
     fn ts(s: &str) -> i64 {
         parse_timestamp(s, &Tz::UTC).unwrap()
+    }
+
+    #[test]
+    fn a_window_is_named_after_its_months_whatever_its_periods() {
+        for (year, month, cut, want) in [
+            (2025, 1, Cut::Year, "2025-01"),
+            (2025, 3, Cut::Quarter, "2025-03"),
+            (2025, 6, Cut::Week, "2025-06"),
+            (2025, 6, Cut::All, "2025-06"),
+            (2025, 6, Cut::Month, "2025-06"),
+        ] {
+            let p = Period::month(Tz::UTC, year, month).unwrap().recut(cut);
+            assert_eq!(p.label(), want, "{cut:?}");
+            assert_eq!(p.title(), want);
+        }
+        let year = Period::from_dates(
+            Tz::UTC,
+            NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        )
+        .unwrap()
+        .recut(Cut::Quarter);
+        assert_eq!(year.label(), "2025-01_2025-12");
+        assert_eq!(year.title(), "2025-01 to 2025-12");
     }
 
     #[test]

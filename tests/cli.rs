@@ -531,3 +531,48 @@ fn metrics_by_any_column_period_and_filter() {
     ]);
     assert_eq!(stdout(&again), stdout(&first));
 }
+
+#[test]
+fn a_period_report_is_named_and_filed_after_its_window_not_its_periods() {
+    let fixture = crate::common::manifest_dir().join(FIXTURE);
+    for period in ["week", "quarter", "year"] {
+        let dir = crate::common::temp();
+        let o = crate::common::mttx()
+            .current_dir(dir.path())
+            .arg("report")
+            .arg(&fixture)
+            .args([
+                "--month",
+                "2024-06",
+                "--period",
+                period,
+                "--formats",
+                "csv,html",
+                "--quiet",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{period}: {}",
+            crate::common::stderr(&o)
+        );
+        let folder = dir.path().join("reports/2024-06");
+        assert!(
+            folder.join("metrics.csv").is_file(),
+            "{period}: reports/2024-06/"
+        );
+        let html = std::fs::read_to_string(folder.join("report.html")).unwrap();
+        assert!(
+            html.contains("2024-06"),
+            "{period}: the title names the month"
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("reports"))
+                .unwrap()
+                .count(),
+            1,
+            "{period}: one folder"
+        );
+    }
+}
