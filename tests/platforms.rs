@@ -75,7 +75,7 @@ fn each_platform_maps_as_the_contract_says() {
     // its region, a global one does not; status 0 names no severity.
     has(
         &incidents,
-        "AWS,arn:aws:health:eu-west-9::event/EC2/AWS_EC2_ISSUE/E1,Instance launch errors,,partial_outage,Amazon EC2 (Ireland Nine);Amazon Route 53,2025-03-05T10:00:00Z,2025-03-05T10:00:00Z,,,,2025-03-05T12:00:00Z",
+        "AWS,arn:aws:health:eu-west-9::event/EC2/AWS_EC2_ISSUE/E1,Instance launch errors,,major_outage,Amazon EC2 (Ireland Nine);Amazon Route 53,2025-03-05T10:00:00Z,2025-03-05T10:00:00Z,,,,2025-03-05T12:00:00Z",
     );
     // Still open: no end.
     has(
@@ -83,7 +83,7 @@ fn each_platform_maps_as_the_contract_says() {
         "AWS,arn:aws:health:eu-west-9::event/S3/AWS_S3_ISSUE/E2,Slow uploads,degradation,partial_outage,Amazon S3 (Ireland Nine),2025-03-10T09:46:40Z,2025-03-10T09:47:40Z,,,,",
     );
     // Status changes in epoch milliseconds, given out of order: the first from 2 opens at the
-    // start, 3 follows at 10:30, 0 closes at 11:30; Route 53 without changes gets the incident
+    // start, 3 (disruption, AWS's top level: a major outage) follows at 10:30, 0 closes at 11:30; Route 53 without changes gets the incident
     // at its max (1: degraded); the open S3 event's window stays open.
     let e1 = "arn:aws:health:eu-west-9::event/EC2/AWS_EC2_ISSUE/E1,AWS";
     has(
@@ -95,7 +95,7 @@ fn each_platform_maps_as_the_contract_says() {
     has(
         &impacts,
         &format!(
-            "{e1},Amazon EC2 (Ireland Nine),partial_outage,2025-03-05T10:30:00Z,2025-03-05T11:30:00Z"
+            "{e1},Amazon EC2 (Ireland Nine),major_outage,2025-03-05T10:30:00Z,2025-03-05T11:30:00Z"
         ),
     );
     has(
@@ -141,7 +141,7 @@ fn each_platform_maps_as_the_contract_says() {
     // "Jan 1, 2:00 AM PST" after a start on 31 December is the next year's.
     has(
         &incidents,
-        "AWS,doohickey-us-east-2_1735686000,Stuck jobs,,partial_outage,Amazon Doohickey Service (Ohio),2024-12-31T23:00:00Z,2024-12-31T23:00:00Z,,,,2025-01-01T10:00:00Z",
+        "AWS,doohickey-us-east-2_1735686000,Stuck jobs,,major_outage,Amazon Doohickey Service (Ohio),2024-12-31T23:00:00Z,2024-12-31T23:00:00Z,,,,2025-01-01T10:00:00Z",
     );
     // A current event has no resolution.
     has(

@@ -71,11 +71,13 @@ fn document(v: &VendorState, raws: &[String]) -> (String, crate::ingest::Format)
     feed::items_document(PLATFORM.name, &v.name, raws)
 }
 
-/// An AWS status number as a level: 0 none, 1 informational, 2 degradation, 3 disruption.
+/// An AWS status number as a level: 0 none, 1 informational, 2 degradation, 3 disruption
+/// (AWS's top level, red on its dashboard: a major outage).
 fn aws_level(status: &str) -> Option<Level> {
     match status.trim() {
         "1" => Some(Level::DegradedPerformance),
-        "2" | "3" => Some(Level::PartialOutage),
+        "2" => Some(Level::PartialOutage),
+        "3" => Some(Level::MajorOutage),
         _ => None,
     }
 }
