@@ -105,19 +105,25 @@ pub struct Client {
 
 /// The lower-cased `host:port` of a URL (the unit of the in-flight limit).
 pub fn host_key(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    host.rsplit('@').next().unwrap_or(host).to_ascii_lowercase()
+    match url::Url::parse(url) {
+        Ok(u) => match (u.host_str(), u.port()) {
+            (Some(h), Some(p)) => format!("{}:{p}", h.to_ascii_lowercase()),
+            (Some(h), None) => h.to_ascii_lowercase(),
+            (None, _) => url.to_string(),
+        },
+        // Not a URL: a key of its own (the request fails on its own).
+        Err(_) => url.to_string(),
+    }
 }
 
-/// Reads `Retry-After`: whole seconds, or an HTTP date (against `now`).
+/// Reads `Retry-After`: whole seconds, or an HTTP date in any of the three forms HTTP allows
+/// (IMF-fixdate, RFC 850, asctime), against `now`.
 pub fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let v = value.trim();
     if let Ok(secs) = v.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-    let at = SystemTime::UNIX_EPOCH + Duration::from_secs(at.timestamp().max(0) as u64);
+    let at = httpdate::parse_http_date(v).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
@@ -323,6 +329,17 @@ fn classify<T>(e: ureq::Error) -> Attempt<T> {
         | ureq::Error::TooManyRedirects
         | ureq::Error::RedirectFailed
         | ureq::Error::HostNotFound => Attempt::Fail(e.to_string()),
+        // A TLS or certificate failure does not mend itself: said at once, with its cause.
+        ureq::Error::Tls(_) | ureq::Error::Pem(_) | ureq::Error::Rustls(_) => {
+            Attempt::Fail(format!("TLS: {e}"))
+        }
+        ureq::Error::Io(ref io)
+            if io
+                .get_ref()
+                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some()) =>
+        {
+            Attempt::Fail(format!("TLS: {e}"))
+        }
         other => Attempt::Retry(other.to_string(), None),
     }
 }
@@ -377,6 +394,9 @@ mod tests {
             "127.0.0.1:8080"
         );
         assert_eq!(host_key("http://u:p@h.test/x"), "h.test");
+        // IPv6 hosts keep their brackets; a user name with '@' does not end the host early.
+        assert_eq!(host_key("http://[::1]:8080/x"), "[::1]:8080");
+        assert_eq!(host_key("https://a%40b@H.test:8443/"), "h.test:8443");
     }
 
     #[test]
@@ -394,6 +414,45 @@ mod tests {
             "a date past is no wait"
         );
         assert_eq!(retry_after("soon", now), None);
+        // The two obsolete forms HTTP still allows: RFC 850 and asctime.
+        assert_eq!(
+            retry_after("Tuesday, 14-Nov-23 22:13:30 GMT", now),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            retry_after("Tue Nov 14 22:13:30 2023", now),
+            Some(Duration::from_secs(10))
+        );
+    }
+
+    #[test]
+    fn a_tls_failure_is_not_tried_again() {
+        // A server that speaks plain HTTP where TLS is expected: the handshake fails.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let accepted = std::sync::Arc::new(AtomicU64::new(0));
+        let count = accepted.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(5) {
+                let Ok(mut s) = stream else { break };
+                count.fetch_add(1, Ordering::SeqCst);
+                let _ = std::io::Write::write_all(
+                    &mut s,
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+                );
+            }
+        });
+        let client = Client::new(Limits {
+            backoff: Duration::from_millis(1),
+            ..Limits::default()
+        });
+        let e = client
+            .get(&format!("https://{addr}/x"), |_| Ok(()))
+            .err()
+            .unwrap();
+        assert!(e.contains("TLS") || e.contains("rustls"), "{e}");
+        assert!(!e.contains("attempts"), "{e}");
+        assert_eq!(accepted.load(Ordering::SeqCst), 1, "{e}");
     }
 
     #[test]

@@ -242,6 +242,7 @@ struct VendorEntry {
     url: Option<Spanned<String>>,
     platform: Option<Spanned<String>>,
     published_partial: Option<Spanned<f64>>,
+    insecure_http: Option<Spanned<bool>>,
 }
 
 /// A column name, or for `components` a list of 0/1 columns, one per component.
@@ -345,6 +346,15 @@ impl Reader<'_> {
             return self.err(
                 url_at,
                 format!("[[vendor]] '{name}' url '{url}': not an http(s) URL (e.g. https://www.githubstatus.com)"),
+            );
+        }
+        let insecure = e.insecure_http.as_ref().is_some_and(|b| *b.get_ref());
+        if lower.starts_with("http://") && !insecure && !source::is_loopback(&url) {
+            return self.err(
+                url_at,
+                format!(
+                    "[[vendor]] '{name}' url '{url}': plain http lets anyone on the way change what is stored; use https, or add insecure_http = true for a page on your own network"
+                ),
             );
         }
         let platform = match &e.platform {
@@ -900,6 +910,22 @@ mod tests {
                 .starts_with("mttx.toml:2: [columns] preset")
         );
         assert!(err("[colums]\nid = \"x\"\n").starts_with("mttx.toml:1: unknown key `colums`"));
+    }
+
+    #[test]
+    fn plain_http_is_refused_but_for_loopback_or_an_explicit_opt_in() {
+        assert_eq!(
+            err("[[vendor]]\nname = \"A\"\nurl = \"http://status.a.test\"\n"),
+            "mttx.toml:3: [[vendor]] 'A' url 'http://status.a.test': plain http lets anyone on the way change what is stored; use https, or add insecure_http = true for a page on your own network"
+        );
+        for ok in [
+            "[[vendor]]\nname = \"A\"\nurl = \"http://status.intranet.test\"\ninsecure_http = true\n",
+            "[[vendor]]\nname = \"A\"\nurl = \"http://localhost:8080\"\n",
+            "[[vendor]]\nname = \"A\"\nurl = \"http://[::1]:8080\"\n",
+            "[[vendor]]\nname = \"A\"\nurl = \"http://127.0.0.2\"\n",
+        ] {
+            assert!(parse("mttx.toml", ok).is_ok(), "{ok}");
+        }
     }
 
     #[test]

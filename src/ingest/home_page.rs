@@ -24,6 +24,8 @@ pub(crate) fn read(text: &str) -> Option<Vec<PublishedComponent>> {
         .unwrap_or_default();
     let groups = groups(text);
     let displayed = |code: &str| -> Option<f64> {
+        // The code comes from the page: escaped, never read as a pattern.
+        let code = regex::escape(code);
         let re = Regex::new(&format!(r#"id="uptime-percent-{code}">\s*([0-9.]+)"#)).ok()?;
         re.captures(text)?[1].parse().ok()
     };
@@ -92,4 +94,22 @@ fn groups(text: &str) -> Vec<(String, Vec<String>)> {
         out.push((group, codes.into_iter().skip(1).collect()));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_components_code_is_matched_as_text_never_as_a_pattern() {
+        // The code "a.c" read as a pattern would match "abc" first and show its 50%.
+        let page = r#"<title>Contoso Status</title>
+<span id="uptime-percent-abc">50.0</span>
+<span id="uptime-percent-a.c">99.5</span>
+<script>var uptimeData = {"a.c": {"component": {"name": "API", "startDate": "2024-01-01"}, "days": []}};</script>"#;
+        let got = read(page).unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].displayed_pct, Some(99.5));
+        assert_eq!(got[0].vendor, "Contoso");
+    }
 }
