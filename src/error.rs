@@ -14,7 +14,7 @@ pub enum Error {
     #[error("{path}: no such file or directory")]
     NotFound { path: PathBuf },
     #[error(
-        "{path}: unsupported input format (expected .csv, .json, .ndjson, .jsonl, .parquet, or a report page as .txt or .html)"
+        "{path}: unsupported input format (expected .csv, .json, .ndjson, .jsonl, .parquet or .pq, a report page as .txt, .html or .htm, or an Atom feed as .atom, .xml or .rss)"
     )]
     UnknownFormat { path: PathBuf },
     #[error("{source_name}:{line}: {message}")]

@@ -459,3 +459,24 @@ fn fuzz_finds_stay_fixed() {
     }
     assert!(seen > 0, "no file in {}", dir.display());
 }
+
+#[test]
+fn an_unknown_input_kind_names_every_extension_mttx_reads() {
+    let dir = crate::common::temp();
+    let odd = dir.path().join("export.xlsx");
+    std::fs::write(&odd, "x").unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    for input in [&odd, &empty] {
+        let o = crate::common::mttx()
+            .arg("validate")
+            .arg(input)
+            .output()
+            .unwrap();
+        assert!(!o.status.success());
+        let err = crate::common::stderr(&o);
+        for ext in [".csv", ".pq", ".htm", ".atom", ".xml", ".rss"] {
+            assert!(err.contains(ext), "{ext} missing from: {err}");
+        }
+    }
+}

@@ -479,7 +479,7 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
     let files = expand(inputs)?;
     if files.is_empty() {
         return Err(Error::NoData(
-            "no input files found (expected .csv, .json, .ndjson, .jsonl, .parquet, or report pages as .txt or .html)".into(),
+            "no input files found (expected .csv, .json, .ndjson, .jsonl, .parquet or .pq, a report page as .txt, .html or .htm, or an Atom feed as .atom, .xml or .rss)".into(),
         ));
     }
     let total = check_size(&files, opts.input_limit)?;
