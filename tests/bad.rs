@@ -480,3 +480,35 @@ fn an_unknown_input_kind_names_every_extension_mttx_reads() {
         }
     }
 }
+
+#[test]
+fn a_link_loop_in_an_input_folder_is_read_once() {
+    let dir = crate::common::temp();
+    let fixture = crate::common::manifest_dir().join(crate::common::FIXTURE);
+    std::fs::copy(&fixture, dir.path().join("incidents.csv")).unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("sub/back")).unwrap();
+    let once = crate::common::mttx()
+        .arg("validate")
+        .arg(&fixture)
+        .output()
+        .unwrap();
+    let looped = crate::common::mttx()
+        .arg("validate")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let summary = |o: &std::process::Output| {
+        crate::common::stdout(o)
+            .lines()
+            .find(|l| l.contains("rows read"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        !summary(&once).is_empty(),
+        "{}",
+        crate::common::stdout(&once)
+    );
+    assert_eq!(summary(&looped), summary(&once), "each file once");
+}

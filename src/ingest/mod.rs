@@ -266,27 +266,35 @@ impl RawTable {
 }
 
 /// Lists the files under the inputs: files as given, directories walked recursively in name
-/// order, keeping files with a known extension (hidden entries skipped).
+/// order, keeping files with a known extension (hidden entries skipped). Links are followed,
+/// but a link back to a folder above it (a loop) is skipped: each file is read once.
 pub fn expand(inputs: &[Input]) -> Result<Vec<Input>> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|e| Error::Io {
-                path: dir.to_path_buf(),
-                source: e,
-            })?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                !p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with('.'))
-            })
-            .collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                walk(&p, out)?;
-            } else if Format::from_path(&p).is_some() {
-                out.push(p);
+        let hidden = |e: &walkdir::DirEntry| {
+            e.depth() > 0 && e.file_name().to_str().is_some_and(|n| n.starts_with('.'))
+        };
+        let entries = walkdir::WalkDir::new(dir)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| !hidden(e));
+        for entry in entries {
+            match entry {
+                Ok(e) if e.file_type().is_file() && Format::from_path(e.path()).is_some() => {
+                    out.push(e.into_path())
+                }
+                Ok(_) => {}
+                // A loop of links: that branch is already being read.
+                Err(e) if e.loop_ancestor().is_some() => {}
+                Err(e) => {
+                    let path = e.path().unwrap_or(dir).to_path_buf();
+                    return Err(Error::Io {
+                        path,
+                        source: e.into_io_error().unwrap_or_else(|| {
+                            std::io::Error::other("the folder cannot be walked")
+                        }),
+                    });
+                }
             }
         }
         Ok(())
