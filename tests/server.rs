@@ -28,6 +28,8 @@ pub enum Reply {
     Stall(Duration, String),
     /// A body of this many bytes (streamed).
     Huge(usize),
+    /// A status, headers and a body of raw bytes (a gzip body with its `Content-Encoding`).
+    Raw(u16, Vec<(String, String)>, Vec<u8>),
 }
 
 /// Decides the reply to `(path, how many times this path was asked before)`.
@@ -196,6 +198,9 @@ fn serve(
         Reply::Stall(wait, body) => {
             std::thread::sleep(wait);
             respond(&mut stream, 200, &[], body.as_bytes(), body.len())
+        }
+        Reply::Raw(status, headers, body) => {
+            respond(&mut stream, status, &headers, &body, body.len())
         }
         Reply::Huge(size) => {
             respond(&mut stream, 200, &[], b"", size);

@@ -756,3 +756,44 @@ fn each_sync_keeps_the_home_pages_days_so_the_published_history_grows() {
         "{uptime}"
     );
 }
+
+#[test]
+fn a_gzip_body_that_inflates_past_the_cap_is_refused() {
+    use std::io::Write;
+    // 40 MB of spaces, about 40 KB on the wire: past the 32 MB cap once inflated.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let chunk = vec![b' '; 1 << 20];
+    for _ in 0..40 {
+        gz.write_all(&chunk).unwrap();
+    }
+    let body = gz.finish().unwrap();
+    assert!(body.len() < 1 << 20);
+    let route: crate::server::Route = Arc::new(move |_: &str, _| {
+        Reply::Raw(
+            200,
+            vec![
+                ("Content-Type".into(), "application/json".into()),
+                ("Content-Encoding".into(), "gzip".into()),
+            ],
+            body.clone(),
+        )
+    });
+    let server = Server::start(route, Duration::ZERO);
+    let dir = temp();
+    std::fs::write(
+        dir.path().join("mttx.toml"),
+        format!(
+            "store = \"vendors.db\"\n\n[[vendor]]\nname = \"Gee\"\nurl = \"{}/incidents.json\"\nplatform = \"google-cloud\"\n",
+            server.url()
+        ),
+    )
+    .unwrap();
+    let o = sync(dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("larger than 32 MB: refused"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(server.stats.count(), 1, "refused at once, not tried again");
+}
