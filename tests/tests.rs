@@ -9,6 +9,7 @@ mod config;
 mod crosscheck;
 mod html;
 mod layers;
+mod mutations;
 mod pages;
 mod platforms;
 mod properties;

@@ -43,12 +43,21 @@ fn split(whole: RawTable, part_rows: usize, parts: usize) -> Vec<RawTable> {
 const PART_ROWS: usize = 1 << 16;
 
 fn read_whole(name: &str, bytes: &[u8], map: &ColumnMap) -> Result<RawTable> {
-    let df = ParquetReader::new(Cursor::new(bytes))
-        .finish()
-        .map_err(|e| Error::File {
+    // The Parquet reader may panic on a malformed file rather than answer an error: that is
+    // contained here and said as the file's error, never a crash.
+    let read = std::panic::catch_unwind(|| ParquetReader::new(Cursor::new(bytes)).finish());
+    let df = match read {
+        Ok(r) => r.map_err(|e| Error::File {
             source_name: name.to_string(),
             message: format!("not a readable Parquet file: {e}"),
-        })?;
+        })?,
+        Err(_) => {
+            return Err(Error::File {
+                source_name: name.to_string(),
+                message: "not a readable Parquet file (the Parquet reader failed on it)".into(),
+            });
+        }
+    };
     let height = df.height();
     let mut columns = Vec::new();
     for c in df.columns() {
