@@ -77,6 +77,8 @@ pub enum Got<T> {
 /// One attempt's outcome.
 enum Attempt<T> {
     Done(Got<T>),
+    /// A redirect to this URL (resolved against the one asked).
+    Redirect(String),
     /// Worth another try, after at least this long (`Retry-After`) if given.
     Retry(String, Option<Duration>),
     Fail(String),
@@ -133,7 +135,9 @@ impl Client {
             .http_status_as_error(false)
             .timeout_connect(Some(limits.connect_timeout))
             .timeout_global(Some(limits.request_timeout))
-            .max_redirects(5)
+            // Redirects are followed by `retrying`, hop by hop: each under its host's limit, never
+            // from https to http, an `Authorization` header only to the first URL's host.
+            .max_redirects(0)
             .user_agent(concat!(
                 "mttx/",
                 env!("CARGO_PKG_VERSION"),
@@ -166,24 +170,43 @@ impl Client {
         url: &str,
         parse: impl Fn(&[u8]) -> Result<T, String>,
     ) -> Result<Got<T>, String> {
-        self.retrying(url, || self.once(url, &parse))
+        self.retrying(url, |at| self.once(at, &parse))
     }
 
     /// Runs `once` until it is done, fails, or has used its attempts, each attempt holding a
     /// place among the host's requests in flight, with backoff (or the answer's wait) between.
-    fn retrying<T>(&self, url: &str, once: impl Fn() -> Attempt<T>) -> Result<Got<T>, String> {
+    fn retrying<T>(
+        &self,
+        first: &str,
+        once: impl Fn(&str) -> Attempt<T>,
+    ) -> Result<Got<T>, String> {
         let mut wait = self.limits.backoff;
         let mut attempt = 1;
+        let mut hops = 0;
+        let mut url = first.to_string();
         loop {
             let outcome = {
-                let gate = self.gate(url);
+                let gate = self.gate(&url);
                 let _permit = Permit::take(&gate, self.limits.per_host);
                 self.counters.requests.fetch_add(1, Ordering::Relaxed);
-                once()
+                once(&url)
             };
             let (reason, after) = match outcome {
                 Attempt::Done(got) => return Ok(got),
                 Attempt::Fail(reason) => return Err(format!("{url}: {reason}")),
+                Attempt::Redirect(to) => {
+                    hops += 1;
+                    if hops > MAX_REDIRECTS {
+                        return Err(format!("{first}: more than {MAX_REDIRECTS} redirects"));
+                    }
+                    if url.starts_with("https:") && !to.starts_with("https:") {
+                        return Err(format!(
+                            "{url}: redirected from https to {to}: refused (what it serves could be changed on the way)"
+                        ));
+                    }
+                    url = to;
+                    continue;
+                }
                 Attempt::Retry(reason, after) => (reason, after),
             };
             if attempt >= self.limits.attempts {
@@ -192,7 +215,7 @@ impl Client {
             attempt += 1;
             self.counters.retries.fetch_add(1, Ordering::Relaxed);
             let sleep = after
-                .unwrap_or_else(|| jitter(wait, url, attempt))
+                .unwrap_or_else(|| jitter(wait, &url, attempt))
                 .min(self.limits.max_wait);
             std::thread::sleep(sleep);
             wait = (wait * 2).min(self.limits.max_wait);
@@ -213,6 +236,9 @@ impl Client {
             Err(e) => return classify(e),
         };
         let status = resp.status().as_u16();
+        if let Some(to) = redirect(url, &resp) {
+            return to;
+        }
         let after = resp
             .headers()
             .get("retry-after")
@@ -266,7 +292,18 @@ impl Client {
     /// retrying connection errors, timeouts, 429 and 5xx as [`Client::get`] does, the wait of
     /// a 429 read by `hint`. Any other answer is returned whole, whatever its status.
     pub fn call(&self, url: &str, headers: &[(&str, &str)], hint: Hint) -> Result<Answer, String> {
-        match self.retrying(url, || self.call_once(url, headers, hint))? {
+        let host = host_key(url);
+        let call = |at: &str| {
+            // An `Authorization` header goes to the first URL's host only, never on to another.
+            let same_host = host_key(at) == host;
+            let kept: Vec<(&str, &str)> = headers
+                .iter()
+                .copied()
+                .filter(|(k, _)| same_host || !k.eq_ignore_ascii_case("authorization"))
+                .collect();
+            self.call_once(at, &kept, hint)
+        };
+        match self.retrying(url, call)? {
             Got::Found(answer) => Ok(answer),
             // `call_once` answers every status; only `get` reads a 404 as NotFound.
             Got::NotFound => Err(format!("{url}: HTTP 404")),
@@ -283,6 +320,9 @@ impl Client {
             Err(e) => return classify(e),
         };
         let status = resp.status().as_u16();
+        if let Some(to) = redirect(url, &resp) {
+            return to;
+        }
         let body = match self.body(&mut resp) {
             Ok(b) => b,
             Err(e) => return classify(e),
@@ -316,6 +356,24 @@ impl Client {
         }
         Attempt::Done(Got::Found(Answer { status, body }))
     }
+}
+
+/// Redirects followed at most, one after another.
+pub const MAX_REDIRECTS: u32 = 5;
+
+/// A 3xx answer's `Location`, resolved against the URL asked (`None`: not a redirect).
+fn redirect<T>(url: &str, resp: &ureq::http::Response<ureq::Body>) -> Option<Attempt<T>> {
+    let status = resp.status().as_u16();
+    if !matches!(status, 301 | 302 | 303 | 307 | 308) {
+        return None;
+    }
+    let location = resp.headers().get("location").and_then(|v| v.to_str().ok());
+    Some(
+        match location.and_then(|l| url::Url::parse(url).ok()?.join(l).ok()) {
+            Some(to) => Attempt::Redirect(to.to_string()),
+            None => Attempt::Fail(format!("HTTP {status} without a usable Location")),
+        },
+    )
 }
 
 /// What a transport error means for another attempt.
@@ -453,6 +511,46 @@ mod tests {
         assert!(e.contains("TLS") || e.contains("rustls"), "{e}");
         assert!(!e.contains("attempts"), "{e}");
         assert_eq!(accepted.load(Ordering::SeqCst), 1, "{e}");
+    }
+
+    #[test]
+    fn redirects_are_followed_a_few_hops_and_never_from_https_to_http() {
+        let client = Client::new(Limits::default());
+        let hops = AtomicU64::new(0);
+        let got = client.retrying("https://a.test/x", |at| {
+            hops.fetch_add(1, Ordering::SeqCst);
+            if at.ends_with("/x") {
+                Attempt::Redirect("https://b.test/y".into())
+            } else {
+                Attempt::Done(Got::Found(at.to_string()))
+            }
+        });
+        assert!(matches!(got, Ok(Got::Found(ref u)) if u == "https://b.test/y"));
+        assert_eq!(hops.load(Ordering::SeqCst), 2);
+        let down = client
+            .retrying("https://a.test/x", |_| -> Attempt<()> {
+                Attempt::Redirect("http://a.test/x".into())
+            })
+            .err()
+            .unwrap();
+        assert!(
+            down.contains("from https to http://a.test/x: refused"),
+            "{down}"
+        );
+        let hops = AtomicU64::new(0);
+        let endless = client
+            .retrying("http://a.test/0", |_| -> Attempt<()> {
+                let n = hops.fetch_add(1, Ordering::SeqCst) + 1;
+                Attempt::Redirect(format!("http://a.test/{n}"))
+            })
+            .err()
+            .unwrap();
+        assert!(endless.contains("more than 5 redirects"), "{endless}");
+        assert_eq!(
+            hops.load(Ordering::SeqCst),
+            6,
+            "the first request and 5 hops"
+        );
     }
 
     #[test]

@@ -1094,3 +1094,40 @@ fn an_incident_io_status_page_and_an_incident_io_source_are_told_apart() {
     assert_eq!(by_vendor("Tailspin"), 12, "the status page's incidents");
     assert_eq!(by_vendor("Acme"), 1, "the tool's incident");
 }
+
+#[test]
+fn a_redirect_on_the_same_host_keeps_the_token_and_counts_under_its_limit() {
+    let dir = temp();
+    let t0 = at("2024-06-03T10:00:00Z");
+    let inner = apis::firehydrant(Api::new(vec![apis::fh_incident(1, t0)]));
+    let route: Route = Arc::new(
+        move |path: &str, n: usize| match path.strip_prefix("/moved") {
+            Some(rest) => inner(rest, n),
+            None => crate::server::Reply::Status(
+                301,
+                vec![("Location".into(), format!("/moved{path}"))],
+                String::new(),
+            ),
+        },
+    );
+    let server = serve(route);
+    config(
+        dir.path(),
+        &[source("Acme", "firehydrant", &server.url(), "")],
+    );
+    let o = sync(dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stored_incidents(&dir.path().join("vendors.db")), 1);
+    let heads = server.stats.heads.lock().unwrap();
+    let moved: Vec<&String> = heads
+        .iter()
+        .map(|h| &h.1)
+        .filter(|h| h.starts_with("GET /moved"))
+        .collect();
+    assert_eq!(moved.len(), 1);
+    assert!(
+        moved[0].to_lowercase().contains("authorization: bearer"),
+        "{}",
+        moved[0]
+    );
+}
