@@ -338,11 +338,7 @@ impl Reader<'_> {
             );
         };
         let lower = url.to_ascii_lowercase();
-        let host = lower
-            .strip_prefix("https://")
-            .or_else(|| lower.strip_prefix("http://"))
-            .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
-        if host.is_none_or(|h| h.is_empty() || h.contains(char::is_whitespace)) {
+        if !source::is_http_url(&url) {
             return self.err(
                 url_at,
                 format!("[[vendor]] '{name}' url '{url}': not an http(s) URL (e.g. https://www.githubstatus.com)"),
@@ -910,6 +906,31 @@ mod tests {
                 .starts_with("mttx.toml:2: [columns] preset")
         );
         assert!(err("[colums]\nid = \"x\"\n").starts_with("mttx.toml:1: unknown key `colums`"));
+    }
+
+    #[test]
+    fn urls_are_read_by_a_url_parser() {
+        for bad in [
+            "https://status a.test",
+            "https://[::1",
+            "https://a.test:99999",
+            "https://",
+            "status.a.test",
+        ] {
+            let text = format!("[[vendor]]\nname = \"A\"\nurl = \"{bad}\"\n");
+            assert!(
+                err(&text).contains("not an http(s) URL"),
+                "{bad}: {}",
+                err(&text)
+            );
+        }
+        for good in [
+            "https://[2001:db8::1]:8443/status",
+            "https://user@status.a.test",
+        ] {
+            let text = format!("[[vendor]]\nname = \"A\"\nurl = \"{good}\"\n");
+            assert!(parse("mttx.toml", &text).is_ok(), "{good}");
+        }
     }
 
     #[test]

@@ -43,13 +43,11 @@ fn trimmed(v: &Option<Spanned<String>>) -> Option<(String, std::ops::Range<usize
 }
 
 /// Whether `url` is an http(s) URL with a host.
+/// Read by a URL parser: a space, a bad IPv6 literal or a port out of range is no URL.
 pub(super) fn is_http_url(url: &str) -> bool {
-    let lower = url.to_ascii_lowercase();
-    let host = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"))
-        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
-    host.is_some_and(|h| !h.is_empty() && !h.contains(char::is_whitespace))
+    url::Url::parse(url).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
+    })
 }
 
 /// Whether `url`'s host is this machine (127.0.0.0/8, localhost, [::1]).
