@@ -525,3 +525,34 @@ fn a_vendors_own_partial_weight_recomputes_its_published_figure() {
         "{text}"
     );
 }
+
+#[test]
+fn aws_legacy_events_keep_the_seconds_of_their_date() {
+    // `date` 16:00:45 UTC; the first update is written "8:00 AM PST" (16:00, to the minute).
+    let dir = crate::common::temp();
+    let file = dir.path().join("data.json");
+    std::fs::write(
+        &file,
+        r#"{"archive": [{"service_name": "Amazon Gizmo Service (Oregon)",
+            "summary": "[RESOLVED] Gizmos slow", "date": "1741190445", "status": "2",
+            "details": "", "service": "gizmo-us-west-2",
+            "description": "<div><span class=\"yellowfg\">8:00 AM PST</span>&nbsp;We are looking into slow gizmos.</div><div><span class=\"yellowfg\">9:10 AM PST</span>&nbsp;Gizmos are fast again.</div>"}],
+          "current": []}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("r");
+    let o = crate::common::mttx()
+        .arg("report")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .args(["--formats", "csv", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", crate::common::stderr(&o));
+    let rows = crate::common::read_csv(&out.join("incidents.csv"));
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["started_at"], "2025-03-05T16:00:45Z");
+    assert_eq!(rows[0]["detected_at"], "2025-03-05T16:00:45Z");
+    assert_eq!(rows[0]["resolved_at"], "2025-03-05T17:10:00Z");
+}

@@ -296,6 +296,13 @@ fn legacy_page(
             .and_then(|d| d.and_hms_opt(hour, minute, 0))
             .ok_or((line, format!("update date {year}-{month}-{day}: not a day")))?;
         let utc = local.and_utc().timestamp_millis() - i64::from(offset) * crate::time::MS_PER_MIN;
+        // Updates are written to the minute, `date` to the second: an update in the minute of
+        // `date` is at `date`, so the start and detection keep their seconds.
+        let utc = if utc < start && start - utc < crate::time::MS_PER_MIN {
+            start
+        } else {
+            utc
+        };
         let body = c.get(7).map_or("", |b| b.as_str());
         let body = body
             .replace("&nbsp;", " ")
