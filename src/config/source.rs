@@ -107,35 +107,7 @@ impl Reader<'_> {
                 ),
             );
         };
-        let url = match (trimmed(&e.url), tool.default_url) {
-            (Some((u, u_at)), _) => {
-                if !is_http_url(&u) {
-                    return self.err(
-                        u_at,
-                        format!("[[source]] '{name}' url '{u}': not an http(s) URL"),
-                    );
-                }
-                if !u.to_ascii_lowercase().starts_with("https://") && !is_loopback(&u) {
-                    return self.err(
-                        u_at,
-                        format!(
-                            "[[source]] '{name}' url '{u}': the token is sent over https only (plain http only to this machine: 127.0.0.1, localhost, [::1])"
-                        ),
-                    );
-                }
-                u.trim_end_matches('/').to_string()
-            }
-            (None, Some(d)) => d.to_string(),
-            (None, None) => {
-                return self.err(
-                    at,
-                    format!(
-                        "[[source]] '{name}': {} needs url, the site (url = \"https://acme.atlassian.net\")",
-                        tool.name
-                    ),
-                );
-            }
-        };
+        let url = self.source_url(&name, tool, e, at.clone())?;
         let since = match trimmed(&e.since) {
             None => None,
             Some((d, d_at)) => Some(NaiveDate::parse_from_str(&d, "%Y-%m-%d").or_else(|_| {
@@ -173,6 +145,46 @@ impl Reader<'_> {
                 since: since.map(|d| d.to_string()),
                 ..settings
             },
+        })
+    }
+
+    /// A source's URL: as given (https, or plain http to this machine only: it carries a
+    /// token), else the tool's public API; Jira has none and needs one.
+    fn source_url(
+        &self,
+        name: &str,
+        tool: &sources::Tool,
+        e: &SourceEntry,
+        at: std::ops::Range<usize>,
+    ) -> Result<String> {
+        Ok(match (trimmed(&e.url), tool.default_url) {
+            (Some((u, u_at)), _) => {
+                if !is_http_url(&u) {
+                    return self.err(
+                        u_at,
+                        format!("[[source]] '{name}' url '{u}': not an http(s) URL"),
+                    );
+                }
+                if !u.to_ascii_lowercase().starts_with("https://") && !is_loopback(&u) {
+                    return self.err(
+                        u_at,
+                        format!(
+                            "[[source]] '{name}' url '{u}': the token is sent over https only (plain http only to this machine: 127.0.0.1, localhost, [::1])"
+                        ),
+                    );
+                }
+                u.trim_end_matches('/').to_string()
+            }
+            (None, Some(d)) => d.to_string(),
+            (None, None) => {
+                return self.err(
+                    at,
+                    format!(
+                        "[[source]] '{name}': {} needs url, the site (url = \"https://acme.atlassian.net\")",
+                        tool.name
+                    ),
+                );
+            }
         })
     }
 

@@ -177,11 +177,6 @@ pub fn tool(name: &str) -> Option<&'static Tool> {
         .find(|t| t.name.eq_ignore_ascii_case(name.trim()))
 }
 
-/// The tool whose payloads carry the store's format tag `format`.
-pub fn tool_of_format(format: i64) -> Option<&'static Tool> {
-    TOOLS.iter().copied().find(|t| t.format == format)
-}
-
 /// A `[[source]]` as configured.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Source {
@@ -440,12 +435,11 @@ pub fn epoch_hint(h: &Hinted, header: &str, now: SystemTime) -> Option<Duration>
 // ---- mapping helpers shared by the tools ----
 
 /// A text value: strings trimmed (empty is none), numbers as written.
+/// Booleans too (the tools' flags), as `true`/`false`.
 pub fn text(v: Option<&Value>) -> Option<String> {
     match v? {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
-        _ => None,
+        other => crate::ingest::platform_rows::text(Some(other)),
     }
 }
 

@@ -479,7 +479,6 @@ fn every_tool_is_registered_once_with_its_own_format() {
             .all(|f| PLATFORMS.iter().all(|p| p.format != *f))
     );
     assert_eq!(tool("PagerDuty").map(|t| t.name), Some("pagerduty"));
-    assert_eq!(tool_of_format(14).map(|t| t.name), Some("jira"));
     assert!(tool("servicenow").is_none());
 }
 
