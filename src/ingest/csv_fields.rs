@@ -457,6 +457,16 @@ mod tests {
     }
 
     #[test]
+    fn a_dimension_named_twice_keeps_its_first_column_and_a_canonical_one_is_an_error() {
+        let map = super::super::columns::ColumnMap::default();
+        let (h, _, _) = header("t", "id,Labels,labels\n", |c| map.target(c)).unwrap();
+        let dim = format!("{}labels", super::super::columns::DIM);
+        assert_eq!(h.slots, vec![s("id"), Some(dim), None]);
+        let err = header("t", "id,ID\n", |c| map.target(c)).err().unwrap();
+        assert!(err.to_string().contains("t:1"), "{err}");
+    }
+
+    #[test]
     fn quoted_fields_escapes_and_line_ends() {
         let got = all_fields("a,\"b,c\",\"d\"\"e\"\r\n,\"x\ny\"z,5\" disk\n\"\",\"p\"\"\"\"\"");
         assert_eq!(

@@ -565,8 +565,6 @@ fn row_warnings(
     })
 }
 
-/// Keeps the last row of each `(vendor, id)` in input order; the winner's warnings name every
-/// line of the pair. Returns the frame and how many rows were superseded.
 /// Whether two rows may share `(vendor, id)`: false for certain when no two rows' keys hash
 /// alike (one sorted vector of 64-bit hashes: 8 MB for a million rows, where grouping the
 /// names themselves holds hundreds). A shared hash sends the frame to the exact check.
@@ -585,6 +583,8 @@ pub(crate) fn maybe_duplicates(df: &DataFrame) -> Result<bool> {
     Ok(hashes.windows(2).any(|w| w[0] == w[1]))
 }
 
+/// Keeps the last row of each `(vendor, id)` in input order; the winner's warnings name every
+/// line of the pair. Returns the frame and how many rows were superseded.
 pub(crate) fn dedupe(all: DataFrame) -> Result<(DataFrame, u64)> {
     if !maybe_duplicates(&all)? {
         return Ok((all, 0));
