@@ -71,7 +71,9 @@ fn ingest_csv(b: Bencher, n: usize) {
 fn time_to_x(b: Bencher, n: usize) {
     let ing = read(n);
     let o = options(&ing);
-    b.bench(|| metrics::report_metric_rows(&ing.incidents, &ing.impacts, &o.period, o.anchor));
+    b.bench(|| {
+        metrics::report_metric_rows(&ing.incidents, &ing.impacts, &o.period, o.anchor).unwrap()
+    });
 }
 
 #[divan::bench(args = SIZES, sample_count = 3)]

@@ -127,7 +127,7 @@ fn build_beside<T: Send>(
             &ingested.impacts,
             &before,
             opts.anchor,
-        );
+        )?;
         Some((before.months[0].label.clone(), metrics))
     } else {
         None

@@ -168,15 +168,15 @@ impl<'a> Grouping<'a> {
     }
 
     /// The five statistics per group and cell, of the items started in the window.
-    fn stats(&self, n_cells: usize) -> stats::Grouped {
-        let mut buckets = stats::Items::new(self.groups.len(), n_cells, self.items.len());
+    fn stats(&self, n_cells: usize) -> Result<stats::Grouped> {
+        let mut buckets = stats::Items::new(self.groups.len(), n_cells, self.items.len())?;
         for &(g, row) in &self.items {
             let cell = self.cell_of[row as usize];
             if cell != Keys::MISSING {
                 buckets.push(g, cell, row);
             }
         }
-        stats::aggregate(buckets, &self.durations)
+        Ok(stats::aggregate(buckets, &self.durations))
     }
 
     /// The weighted downtime of each group and cell: the union of its incidents' windows (a
@@ -274,7 +274,7 @@ pub fn group_rows(
 ) -> Result<Vec<GroupRow>> {
     let cells = period.cells(cut);
     let g = Grouping::new(incidents, impacts, keys, &cells, period, anchor)?;
-    let grouped = g.stats(cells.len());
+    let grouped = g.stats(cells.len())?;
     let mut rows = Vec::new();
     for group in 0..g.groups.len() {
         let values = g.labels(group, keys);
@@ -308,7 +308,7 @@ pub fn breakdown(
     let period = &opts.period;
     let cells = &period.months;
     let g = Grouping::new(incidents, impacts, keys, cells, period, opts.anchor)?;
-    let grouped = g.stats(cells.len());
+    let grouped = g.stats(cells.len())?;
     let downtime = g.downtime(cells, period, &opts.weights);
     let min = crate::time::MS_PER_MIN as f64;
     let mut rows = Vec::new();

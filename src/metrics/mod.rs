@@ -110,7 +110,7 @@ pub fn compute_beside<T: Send>(
     }
     let computed = Computed {
         incidents: table,
-        metrics,
+        metrics: metrics?,
         availability: swept.rows,
         month_before: swept.month_before,
         daily: swept.daily,

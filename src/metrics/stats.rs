@@ -10,6 +10,7 @@
 //! the cells of a key are contiguous after the counting sort, so the key over all its cells (the
 //! `month = all` rows) is one more slice, with no second grouping.
 
+use crate::error::{Error, Result};
 use crate::model::Stats;
 use crate::time::MS_PER_MIN;
 
@@ -26,16 +27,30 @@ pub struct Items {
 
 impl Items {
     /// Items of `n_keys` keys of `n_cells` cells each (at least one), room for `capacity`.
-    pub fn new(n_keys: usize, n_cells: usize, capacity: usize) -> Items {
-        Items {
+    /// A group is numbered in 32 bits: more groups than that (or more items, which are numbered
+    /// alike) are an error naming the counts, never numbers wrapped around.
+    pub fn new(n_keys: usize, n_cells: usize, capacity: usize) -> Result<Items> {
+        let n_cells = n_cells.max(1);
+        let fits = |n: usize| n <= u32::MAX as usize;
+        let groups = n_keys.checked_mul(n_cells).filter(|&g| fits(g));
+        if groups.is_none() || !fits(capacity) {
+            return Err(Error::Usage(format!(
+                "{n_keys} groups of {n_cells} periods each ({capacity} incident memberships) are \
+                 more than mttx counts (4294967295 at most); group by fewer keys, a longer \
+                 --period or a shorter window"
+            )));
+        }
+        Ok(Items {
             n_keys,
-            n_cells: n_cells.max(1),
+            n_cells,
             group: Vec::with_capacity(capacity),
             incident: Vec::with_capacity(capacity),
-        }
+        })
     }
 
+    /// One item; `key < n_keys` and `cell < n_cells`, so its group number fits (see [`Items::new`]).
     pub fn push(&mut self, key: u32, cell: u32, incident: u32) {
+        debug_assert!((key as usize) < self.n_keys && (cell as usize) < self.n_cells);
         self.group.push(key * self.n_cells as u32 + cell);
         self.incident.push(incident);
     }
@@ -278,7 +293,7 @@ mod tests {
             .collect();
         let none = [None; 5].into_iter().collect();
         let durations = [ttd.clone(), none, ttd.clone(), ttd.clone(), ttd];
-        let mut items = Items::new(3, 2, 6);
+        let mut items = Items::new(3, 2, 6).unwrap();
         // Key 0: incidents 0, 1 in cell 0, incident 2 in cell 1. Key 1: incident 3 and 4 in
         // cell 1. Key 2: nothing.
         for (k, c, i) in [(0, 0, 0), (1, 1, 3), (0, 1, 2), (0, 0, 1), (1, 1, 4)] {
@@ -295,7 +310,7 @@ mod tests {
         assert_eq!(ttd(&g.whole[2]), (0, 0, None));
         // Aggregated together with another grouping (every pair a job of some thread, the
         // threads' buffers reused), each grouping gets what it gets alone.
-        let mut other = Items::new(1, 1, 5);
+        let mut other = Items::new(1, 1, 5).unwrap();
         for i in [4, 3, 2, 1, 0] {
             other.push(0, 0, i);
         }
@@ -314,5 +329,16 @@ mod tests {
         // A duration unknown everywhere: groups with items but n = 0.
         assert_eq!(g.whole[0].stats[1], Stats::default());
         assert_eq!(g.whole[0].stats[4].mean, Some(2.0));
+    }
+
+    #[test]
+    fn more_groups_or_items_than_32_bits_number_are_an_error_not_a_wraparound() {
+        // 65,536 keys of 65,536 cells: 2^32 groups, one past u32::MAX; wrapped, key 65,536's
+        // first cell would have been group 0.
+        let err = Items::new(65_536, 65_536, 0).err().unwrap().to_string();
+        assert!(err.contains("65536 groups of 65536 periods"), "{err}");
+        assert!(Items::new(65_536, 65_535, 0).is_ok());
+        assert!(Items::new(usize::MAX, 2, 0).is_err());
+        assert!(Items::new(1, 1, u32::MAX as usize + 1).is_err());
     }
 }

@@ -253,6 +253,7 @@ fn june_metrics(df: &IncidentTable) -> Vec<MetricRow> {
         &month(Tz::UTC, 2024, 6),
         Anchor::Started,
     )
+    .unwrap()
 }
 
 fn stats_of(rows: &[MetricRow], scope: &str, month: &str, metric: Metric) -> Stats {
@@ -324,7 +325,8 @@ fn negative_durations_are_left_out_and_the_anchor_moves_the_origin() {
         &ImpactTable::default(),
         &month(Tz::UTC, 2024, 6),
         Anchor::Detected,
-    );
+    )
+    .unwrap();
     assert_eq!(
         stats_of(&out, "all", "all", Metric::Mttd).median,
         Some(10.0)
@@ -351,7 +353,7 @@ fn metric_scopes_group_by_vendor_component_severity_and_month() {
         NaiveDate::from_ymd_opt(2024, 7, 1).unwrap(),
     )
     .unwrap();
-    let out = report_metric_rows(&df, &ImpactTable::default(), &p, Anchor::Started);
+    let out = report_metric_rows(&df, &ImpactTable::default(), &p, Anchor::Started).unwrap();
     let find = |scope: &str, v: Option<&str>, c: Option<&str>, s: Option<&str>, m: &str| {
         out.iter()
             .find(|r| {

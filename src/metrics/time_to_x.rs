@@ -8,6 +8,7 @@
 use super::explode::Exploded;
 use super::stats;
 use super::table::derived;
+use crate::error::Result;
 use crate::model::{Anchor, GroupKey, Metric, MetricRow, When};
 use crate::period::Period;
 use crate::table::{ImpactTable, IncidentTable, Keys, Millis};
@@ -51,11 +52,11 @@ impl<'a> TimeToX<'a> {
 
     /// `metrics.csv`: scopes `all`, `vendor`, `component`, `severity`, each per month and over
     /// the whole window; the four groupings aggregated together.
-    pub(super) fn report_rows(&self) -> Vec<MetricRow> {
+    pub(super) fn report_rows(&self) -> Result<Vec<MetricRow>> {
         let sets: Vec<stats::Buckets> = REPORT_SCOPES
             .iter()
-            .map(|(_, keys)| self.items(keys).bucket())
-            .collect();
+            .map(|(_, keys)| Ok(self.items(keys)?.bucket()))
+            .collect::<Result<_>>()?;
         let grouped = stats::aggregate_all(&sets, self.durations);
         let mut rows = Vec::new();
         for ((scope, keys), g) in REPORT_SCOPES.iter().zip(&grouped) {
@@ -63,7 +64,7 @@ impl<'a> TimeToX<'a> {
         }
         let rank = |s: &str| REPORT_SCOPES.iter().position(|(n, _)| *n == s).unwrap_or(9);
         sort_metric_rows(&mut rows, rank);
-        rows
+        Ok(rows)
     }
 
     /// How many severities a grouping by `keys` tells apart (1 when it does not group by them).
@@ -77,7 +78,7 @@ impl<'a> TimeToX<'a> {
 
     /// The items of the grouping by `keys` and month: a key is a base (a component, whose
     /// items are memberships; a vendor; or everything) and a severity.
-    fn items(&self, keys: &[GroupKey]) -> stats::Items {
+    fn items(&self, keys: &[GroupKey]) -> Result<stats::Items> {
         let by = |k: GroupKey| keys.contains(&k);
         let sh = self.shared;
         let n_base = if by(GroupKey::Component) {
@@ -95,7 +96,7 @@ impl<'a> TimeToX<'a> {
         } else {
             rows
         };
-        let mut items = stats::Items::new(n_base * n_sev, n_cells, capacity);
+        let mut items = stats::Items::new(n_base * n_sev, n_cells, capacity)?;
         let severity = &sh.table.severity.codes;
         // The item of table row `p` in base key `base`, unless it has no month or no severity.
         let mut push = |base: u32, p: u32| {
@@ -122,7 +123,7 @@ impl<'a> TimeToX<'a> {
                 push(0, p);
             }
         }
-        items
+        Ok(items)
     }
 
     /// The rows of the grouping by `keys` aggregated in `grouped`: each month, then `all`.
@@ -214,7 +215,7 @@ pub fn report_metric_rows(
     impacts: &ImpactTable,
     period: &Period,
     anchor: Anchor,
-) -> Vec<MetricRow> {
+) -> Result<Vec<MetricRow>> {
     let shared = Exploded::new(incidents, impacts);
     let (durations, in_window) = derived(incidents, anchor, Some(period));
     TimeToX::new(&durations, &in_window, &shared, period).report_rows()
