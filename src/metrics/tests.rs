@@ -1052,8 +1052,8 @@ fn a_breakdown_counts_a_groups_downtime_as_the_union_of_its_incidents_windows() 
 #[test]
 fn the_last_period_against_the_one_before_beyond_noise_or_not() {
     // May: five incidents resolved in 10..14 minutes; June: five in 100..104. Every June
-    // duration is longer than every May one: U = 0, p = 0.0122 (worked in trend.rs), beyond
-    // noise. MTTD is unknown (no detected_at): too few.
+    // duration is longer than every May one: U = 0, exact p = 2/252 = 0.0079 (worked in
+    // trend.rs), beyond noise. MTTD is unknown (no detected_at): too few.
     let mut rows = String::new();
     for d in 1..=5 {
         let (m, j) = (9 + d, 99 + d);
@@ -1077,7 +1077,7 @@ fn the_last_period_against_the_one_before_beyond_noise_or_not() {
         .unwrap();
     assert_eq!((t.last.as_str(), t.before.as_str()), ("2024-06", "2024-05"));
     assert!(
-        matches!(t.mttr, crate::model::Verdict::Changed(p) if (p - 0.01219).abs() < 1e-4),
+        matches!(t.mttr, crate::model::Verdict::Changed(p) if (p - 2.0 / 252.0).abs() < 1e-12),
         "{:?}",
         t.mttr
     );

@@ -2,8 +2,10 @@
 //! the one before it) is distinguishable from noise.
 //!
 //! - A median (MTTD, MTTR): the Mann-Whitney U test of the two periods' incident durations,
-//!   two-sided, normal approximation with the tie and continuity corrections; with fewer than
-//!   [`MIN_EACH`] durations on either side there is no verdict ("too few incidents").
+//!   two-sided: exact (the rank sum's distribution given the ties) with up to [`EXACT_EACH`]
+//!   durations a side, else the normal approximation with the tie and continuity corrections;
+//!   with fewer than [`MIN_EACH`] durations on either side there is no verdict ("too few
+//!   incidents").
 //! - Availability (a vendor's or component's, and the downtime of all vendors): downtime is a
 //!   sum over incidents, so its rate per minute of window is compared with the compound-Poisson
 //!   variance of each period (the sum of each incident's squared weighted minutes), a two-sided
@@ -34,8 +36,10 @@ pub fn verdict(p: Option<f64>) -> Verdict {
     }
 }
 
-/// The two-sided p-value of the Mann-Whitney U test of `a` against `b` (normal approximation,
-/// ties and continuity corrected); `None` with fewer than [`MIN_EACH`] values on a side.
+/// The two-sided p-value of the Mann-Whitney U test of `a` against `b`; `None` with fewer than
+/// [`MIN_EACH`] values on a side. With at most [`EXACT_EACH`] on each side, the exact
+/// distribution of the rank sum given the ties ([`exact_p`]); beyond, the normal approximation
+/// with the tie and continuity corrections.
 pub fn mann_whitney(a: &[f64], b: &[f64]) -> Option<f64> {
     let (n1, n2) = (a.len() as f64, b.len() as f64);
     if a.len() < MIN_EACH || b.len() < MIN_EACH {
@@ -46,16 +50,22 @@ pub fn mann_whitney(a: &[f64], b: &[f64]) -> Option<f64> {
         .collect();
     all.sort_by(|x, y| x.0.total_cmp(&y.0));
     let n = all.len();
-    let (mut rank_a, mut ties, mut i) = (0.0, 0.0, 0);
+    // Midranks, doubled to stay whole numbers: a run of ties over places i..j ranks i + j + 1.
+    let mut doubled = Vec::with_capacity(n);
+    let (mut sum_a, mut ties, mut i) = (0u64, 0.0, 0);
     while i < n {
         let j = i + all[i..].iter().take_while(|v| v.0 == all[i].0).count();
-        let rank = (i + j + 1) as f64 / 2.0;
+        let rank = (i + j + 1) as u64;
         let t = (j - i) as f64;
         ties += t * t * t - t;
-        rank_a += rank * all[i..j].iter().filter(|v| v.1).count() as f64;
+        sum_a += rank * all[i..j].iter().filter(|v| v.1).count() as u64;
+        doubled.extend(std::iter::repeat_n(rank, j - i));
         i = j;
     }
-    let u = rank_a - n1 * (n1 + 1.0) / 2.0;
+    if a.len().max(b.len()) <= EXACT_EACH {
+        return Some(exact_p(&doubled, a.len(), sum_a));
+    }
+    let u = sum_a as f64 / 2.0 - n1 * (n1 + 1.0) / 2.0;
     let nn = n as f64;
     let var = n1 * n2 / 12.0 * ((nn + 1.0) - ties / (nn * (nn - 1.0)));
     if var <= 0.0 {
@@ -63,6 +73,44 @@ pub fn mann_whitney(a: &[f64], b: &[f64]) -> Option<f64> {
     }
     let z = ((u - n1 * n2 / 2.0).abs() - 0.5).max(0.0) / var.sqrt();
     Some(two_sided(z))
+}
+
+/// Values on each side up to which [`mann_whitney`] uses the exact distribution.
+pub const EXACT_EACH: usize = 20;
+
+/// The exact two-sided p-value of a rank sum: the share of the ways to choose `k` of the
+/// (doubled, tied) `ranks` whose sum lies at least as far from its mean as `observed` does.
+/// Counted by dynamic programming over (values chosen, sum): at 20 a side, 40 ranks and sums up
+/// to 1,640, about 1.3M additions; the counts (at most C(40, 20), about 1.4e11) are exact in f64.
+fn exact_p(ranks: &[u64], k: usize, observed: u64) -> f64 {
+    let top: u64 = {
+        let mut r = ranks.to_vec();
+        r.sort_unstable_by(|x, y| y.cmp(x));
+        r.iter().take(k).sum()
+    };
+    let width = top as usize + 1;
+    // ways[c * width + s]: subsets of `c` of the ranks seen so far that sum to `s`.
+    let mut ways = vec![0f64; (k + 1) * width];
+    ways[0] = 1.0;
+    for (seen, &r) in ranks.iter().enumerate() {
+        let r = r as usize;
+        for c in (1..=k.min(seen + 1)).rev() {
+            for s in (r..width).rev() {
+                ways[c * width + s] += ways[(c - 1) * width + s - r];
+            }
+        }
+    }
+    // The mean of the doubled sum: k midranks of mean (n + 1) / 2, doubled; a whole number.
+    let mean = (k * (ranks.len() + 1)) as i64;
+    let far = |s: u64| (s as i64 - mean).abs();
+    let limit = far(observed);
+    let last = &ways[k * width..];
+    let total: f64 = last.iter().sum();
+    let beyond: f64 = (last.iter().enumerate())
+        .filter(|&(s, _)| far(s as u64) >= limit)
+        .map(|(_, w)| w)
+        .sum();
+    (beyond / total).min(1.0)
 }
 
 /// The two-sided p-value of a rate change: `a` and `b` are each incident's weighted minutes
@@ -220,14 +268,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn mann_whitney_matches_the_normal_approximation_worked_by_hand() {
-        // Complete separation, 5 and 5: U = 0, mean 12.5, sd sqrt(25 * 11 / 12) = 4.7871;
-        // z = (12.5 - 0.5) / 4.7871 = 2.5067, p = 2 (1 - Phi(2.5067)) = 0.01219.
+    fn mann_whitney_is_exact_up_to_twenty_a_side_worked_by_hand() {
+        // Complete separation, 5 and 5: of the C(10, 5) = 252 ways to choose the first
+        // period's ranks, only 1..5 and 6..10 lie as far from the mean: p = 2 / 252.
         let p = mann_whitney(&[1.0, 2.0, 3.0, 4.0, 5.0], &[6.0, 7.0, 8.0, 9.0, 10.0]).unwrap();
-        assert!((p - 0.01219).abs() < 1e-4, "{p}");
-        // Interleaved: U = 10 of 25, z = (2.5 - 0.5) / 4.7871 = 0.4178, p = 0.676.
+        assert!((p - 2.0 / 252.0).abs() < 1e-12, "{p}");
+        // Interleaved: rank sum 25 against a mean of 27.5; 174 of the 252 lie 2.5 or further.
         let p = mann_whitney(&[1.0, 3.0, 5.0, 7.0, 9.0], &[2.0, 4.0, 6.0, 8.0, 10.0]).unwrap();
-        assert!((p - 0.676).abs() < 1e-3, "{p}");
+        assert!((p - 174.0 / 252.0).abs() < 1e-12, "{p}");
+        // Ties keep their midranks and the count is over the tied ranks: [1 1 2 2 3] against
+        // [2 3 3 4 4] has midranks 1.5 1.5 4 4 7.5 (sum 18.5, mean 27.5); 20 of the 252
+        // choices of 5 midranks lie 9 or further. 5 against 6 with ties: 13 of 462.
+        let p = mann_whitney(&[1.0, 1.0, 2.0, 2.0, 3.0], &[2.0, 3.0, 3.0, 4.0, 4.0]).unwrap();
+        assert!((p - 20.0 / 252.0).abs() < 1e-12, "{p}");
+        let before = [10.0, 10.0, 10.0, 20.0, 30.0];
+        let p = mann_whitney(&before, &[20.0, 30.0, 30.0, 30.0, 40.0, 40.0]).unwrap();
+        assert!((p - 13.0 / 462.0).abs() < 1e-12, "{p}");
         // Ties share their rank; all equal is no evidence at all.
         assert_eq!(mann_whitney(&[5.0; 5], &[5.0; 6]), Some(1.0));
         // Four on a side is too few.
@@ -235,6 +291,62 @@ mod tests {
         assert_eq!(verdict(Some(0.01219)), Verdict::Changed(0.01219));
         assert_eq!(verdict(Some(0.676)), Verdict::Noise(0.676));
         assert_eq!(verdict(None), Verdict::TooFew);
+    }
+
+    /// Samples of `n1` and `n2` distinct values whose U (pairs with the first's value above the
+    /// second's) is `u`: the second is 0, 2, 4, ...; each of the first sits above some of them.
+    fn with_u(n1: usize, n2: usize, u: usize) -> (Vec<f64>, Vec<f64>) {
+        let b: Vec<f64> = (0..n2).map(|j| 2.0 * j as f64).collect();
+        let mut left = u;
+        let a = (0..n1)
+            .map(|i| {
+                let above = left.min(n2);
+                left -= above;
+                2.0 * above as f64 - 1.0 + 0.001 * i as f64
+            })
+            .collect();
+        (a, b)
+    }
+
+    #[test]
+    fn mann_whitney_meets_the_published_critical_values() {
+        // Two-sided 5% critical values of U without ties (the tables of Mann and Whitney 1947
+        // as extended by Auble 1953, printed in most statistics texts): U <= c is significant,
+        // c + 1 is not.
+        let table = [
+            (5, 5, 2),
+            (6, 6, 5),
+            (7, 7, 8),
+            (8, 8, 13),
+            (9, 9, 17),
+            (10, 10, 23),
+            (15, 15, 64),
+            (20, 20, 127),
+            (5, 10, 8),
+            (5, 20, 20),
+            (6, 15, 19),
+            (8, 12, 22),
+            (10, 20, 55),
+        ];
+        for (n1, n2, c) in table {
+            let (a, b) = with_u(n1, n2, c);
+            let p = mann_whitney(&a, &b).unwrap();
+            assert!(p <= ALPHA, "{n1}x{n2} U={c}: p = {p}");
+            // The same the other way round: the test is two-sided.
+            assert_eq!(mann_whitney(&b, &a), Some(p));
+            let (a, b) = with_u(n1, n2, c + 1);
+            let p = mann_whitney(&a, &b).unwrap();
+            assert!(p > ALPHA, "{n1}x{n2} U={}: p = {p}", c + 1);
+        }
+    }
+
+    #[test]
+    fn mann_whitney_uses_the_normal_approximation_past_twenty_a_side() {
+        // 21 and 21 with U = 140: mean 220.5, sd sqrt(441 * 43 / 12) = 39.752;
+        // z = (220.5 - 140 - 0.5) / 39.752 = 2.0125, p = 2 (1 - Phi(2.0125)) = 0.04417.
+        let (a, b) = with_u(21, 21, 140);
+        let p = mann_whitney(&a, &b).unwrap();
+        assert!((p - 0.04417).abs() < 1e-4, "{p}");
     }
 
     #[test]
