@@ -123,9 +123,13 @@ fn tables(
     let mut header = None;
     let mut line = 1u64;
     let mut chunk: &[u8] = first;
+    // The first chunk may have lost a byte order mark.
+    let mut skipped = records.chunk().len() - first.len();
     loop {
         let breaks = memchr::memchr_iter(b'\n', chunk).count() as u64;
-        emit(read_chunk(name, chunk, map, &mut header, line)?)?;
+        let unclosed = (records.unclosed).and_then(|at| at.checked_sub(skipped));
+        emit(read_chunk(name, chunk, map, &mut header, line, unclosed)?)?;
+        skipped = 0;
         line += breaks;
         records.next().map_err(io)?;
         chunk = records.chunk();
@@ -145,6 +149,10 @@ struct Records<R> {
     taken: usize,
     eof: bool,
     target: usize,
+    /// How far the search for the chunk's end has looked into `buf`.
+    scan: csv_fields::QuoteScan,
+    /// In the last run: where the quote is that opens a field never closed, if one does.
+    unclosed: Option<usize>,
 }
 
 impl<R: std::io::Read> Records<R> {
@@ -155,6 +163,8 @@ impl<R: std::io::Read> Records<R> {
             taken: 0,
             eof: false,
             target: target.max(1),
+            scan: csv_fields::QuoteScan::default(),
+            unclosed: None,
         }
     }
 
@@ -172,13 +182,19 @@ impl<R: std::io::Read> Records<R> {
     fn next(&mut self) -> std::io::Result<()> {
         self.buf.drain(..self.taken);
         self.taken = 0;
+        self.scan = csv_fields::QuoteScan::default();
         loop {
             if self.eof {
                 self.taken = self.buf.len();
+                // The last run is searched to its end: a quote left open there is known before
+                // its records are read (one search, where reading them all would fail at the
+                // end of a field that runs to the end of the file).
+                while self.scan.next_break(&self.buf, false).is_some() {}
+                self.unclosed = self.scan.unclosed();
                 return Ok(());
             }
             if self.buf.len() >= self.target
-                && let Some(end) = record_end(&self.buf, self.target)
+                && let Some(end) = record_end_resumed(&self.buf, self.target, &mut self.scan, true)
             {
                 self.taken = end;
                 return Ok(());
@@ -203,7 +219,21 @@ impl<R: std::io::Read> Records<R> {
 /// (which starts at a record's start) that is followed by a record: not inside quotes (as
 /// [`csv_fields`] reads them), not next to a blank line.
 fn record_end(buf: &[u8], from: usize) -> Option<usize> {
-    for at in csv_fields::Quotes::new(buf).breaks() {
+    record_end_resumed(buf, from, &mut csv_fields::QuoteScan::default(), false)
+}
+
+/// [`record_end`] from where `scan` stopped, leaving it where this search stopped. With `more`
+/// (`buf` may grow), a line break that ends `buf` is left for the next call, which looks at
+/// the bytes after it: the search over a growing buffer visits each byte about once.
+fn record_end_resumed(
+    buf: &[u8],
+    from: usize,
+    scan: &mut csv_fields::QuoteScan,
+    more: bool,
+) -> Option<usize> {
+    loop {
+        let before = *scan;
+        let at = scan.next_break(buf, more)?;
         if at < from {
             continue;
         }
@@ -212,26 +242,33 @@ fn record_end(buf: &[u8], from: usize) -> Option<usize> {
             || buf[at - 1] == b'\n'
             || (buf[at - 1] == b'\r' && (at < 2 || buf[at - 2] == b'\n'));
         match buf.get(end) {
-            None => break,
+            None => {
+                if more {
+                    *scan = before;
+                }
+                return None;
+            }
             Some(b'\n' | b'\r') => continue,
             Some(_) if blank_before => continue,
             Some(_) => return Some(end),
         }
     }
-    None
 }
 
 /// One chunk of records as tables (one per core). The first chunk (`header` still unknown)
 /// starts with the header line and sets `header`; later chunks are read with it. `line` is the
-/// line the chunk starts on.
+/// line the chunk starts on; `unclosed`, the offset of a quote that opens a field never closed
+/// (the chunk's error once its text and header are read: the first a reading would meet).
 fn read_chunk(
     name: &str,
     bytes: &[u8],
     map: &ColumnMap,
     header: &mut Option<Header>,
     line: u64,
+    unclosed: Option<usize>,
 ) -> Result<Vec<RawTable>> {
     let mut laps = crate::laps::Laps::summed(2);
+    let line_at_start = line;
     let (text, bad_lines) = decode(name, bytes, line - 1)?;
     laps.lap("decode");
     let (text, line) = match header {
@@ -247,6 +284,10 @@ fn read_chunk(
         }
     };
     let header = header.as_ref().expect("set above");
+    if let Some(at) = unclosed {
+        let before = line_at(bytes, at) - 1;
+        return Err(csv_fields::never_closed(name, line_at_start + before));
+    }
     // The chunk's records in parts read on every core, a table each.
     let mut parts = Vec::new();
     let (mut rest, mut at_line) = (text, line);
@@ -383,6 +424,82 @@ mod tests {
                 parts.equals_missing(&whole),
                 "chunk {chunk}:\n{parts}\n{whole}"
             );
+        }
+    }
+
+    #[test]
+    fn a_search_resumed_over_a_growing_buffer_finds_what_one_search_finds() {
+        // Quotes opening, doubled and closing, line breaks inside them, CRLF, blank lines.
+        let buf: &[u8] = b"a,\"x\ny\"\"\"\r\nb,\"\"\nc\n\n\"d\ne\"\"\",f\r\n\r\ng,h\ni\n";
+        for from in 0..buf.len() {
+            let whole = record_end(buf, from);
+            for grown in 0..=buf.len() {
+                // The buffer as read so far, then whole: a found end is final.
+                let mut scan = csv_fields::QuoteScan::default();
+                let early = record_end_resumed(&buf[..grown], from, &mut scan, true);
+                let found = early.or_else(|| record_end_resumed(buf, from, &mut scan, false));
+                assert_eq!(found, whole, "from {from}, {grown} bytes first");
+            }
+        }
+    }
+
+    #[test]
+    fn an_unclosed_quote_names_its_line_wherever_it_is() {
+        // Ten records; the quote that never closes at the start, the middle, the last one, and
+        // inside a field over several lines; read whole and in chunks of a few records.
+        let record = |i: usize| format!("r{i},2024-06-03T10:00:00Z\n");
+        for (at, multi) in [(0, false), (5, false), (9, false), (5, true)] {
+            let mut text = String::from("id,started_at\n");
+            for i in 0..10 {
+                if i == at {
+                    let field = if multi { "\"one\ntwo\nthree" } else { "\"open" };
+                    text.push_str(&format!("r{i},{field} 2024-06-03\n"));
+                } else {
+                    text.push_str(&record(i));
+                }
+            }
+            for chunk in [1, 40, 100, 1 << 20] {
+                let err = read(
+                    "in.csv",
+                    text.as_bytes(),
+                    &ColumnMap::default(),
+                    chunk,
+                    &Ok,
+                    &mut |_| Ok(()),
+                )
+                .unwrap_err()
+                .to_string();
+                let line = format!("in.csv:{}:", at + 2);
+                assert!(
+                    err.contains(&line),
+                    "quote in record {at}, chunk {chunk}: {err}"
+                );
+                assert!(err.contains("never closed"), "{err}");
+            }
+        }
+        // In the header, after a byte order mark and blank lines; a NUL byte after the quote
+        // is still the error the text's check meets first.
+        for (text, expected) in [
+            (
+                &b"id,\"started_at\nr1,x\n"[..],
+                "in.csv:1: a quoted field is never closed",
+            ),
+            (
+                b"\xef\xbb\xbf\n\nid,started_at\nr1,\"x\n",
+                "in.csv:4: a quoted field",
+            ),
+            (b"id,started_at\nr1,\"x\n\0", "in.csv:3: binary data"),
+        ] {
+            let err = read(
+                "in.csv",
+                text,
+                &ColumnMap::default(),
+                1 << 20,
+                &Ok,
+                &mut |_| Ok(()),
+            );
+            let err = err.unwrap_err().to_string();
+            assert!(err.contains(expected), "{err}");
         }
     }
 

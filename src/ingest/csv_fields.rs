@@ -55,44 +55,64 @@ impl Span {
     }
 }
 
-/// The line breaks of a text that end records, by the quote rule [`Fields`] reads with: what
-/// the chunking of a file follows, so a chunk never ends inside a quoted field.
-pub(crate) struct Quotes<'a> {
-    b: &'a [u8],
+/// Where a search for the line breaks that end records stands in a text read from its start,
+/// by the quote rule [`Fields`] reads with (what the chunking of a file follows, so a chunk
+/// never ends inside a quoted field). It resumes where it stopped, so a buffer that grows is searched once, not from its start after
+/// every read. Only line breaks and quotes are visited: a quote opens a field when it is the
+/// first byte of one (after a comma, a line break or at the start); inside, `""` is a quote
+/// and any other `"` closes.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct QuoteScan {
+    /// The next byte to look at.
+    pos: usize,
+    quoted: bool,
+    /// Where the quote that opened the field the scan is in (when `quoted`) is.
+    opened: usize,
 }
 
-impl<'a> Quotes<'a> {
-    pub(crate) fn new(b: &'a [u8]) -> Quotes<'a> {
-        Quotes { b }
+impl QuoteScan {
+    /// The next line break outside quotes in `b` (the text so far; the same bytes as before,
+    /// perhaps more), or `None` at its end. With `more` (the text may grow), a quote inside
+    /// quotes that is the last byte is left for the next call: it may be half of a `""`.
+    pub(crate) fn next_break(&mut self, b: &[u8], more: bool) -> Option<usize> {
+        while let Some(off) = memchr::memchr2(b'\n', b'"', &b[self.pos.min(b.len())..]) {
+            let at = self.pos + off;
+            self.pos = at + 1;
+            if b[at] == b'\n' {
+                if !self.quoted {
+                    return Some(at);
+                }
+            } else if self.quoted {
+                match b.get(at + 1) {
+                    Some(b'"') => self.pos = at + 2,
+                    None if more => {
+                        self.pos = at;
+                        return None;
+                    }
+                    _ => self.quoted = false,
+                }
+            } else if at == 0 || matches!(b[at - 1], b',' | b'\n') {
+                self.quoted = true;
+                self.opened = at;
+            }
+        }
+        self.pos = self.pos.max(b.len());
+        None
     }
 
-    /// The offsets of the line breaks outside quotes, in order. Only line breaks and quotes
-    /// are visited: a quote opens a field when it is the first byte of one (after a comma, a
-    /// line break or at the start); inside, `""` is a quote and any other `"` closes.
-    pub(crate) fn breaks(&self) -> impl Iterator<Item = usize> + '_ {
-        let b = self.b;
-        let mut hits = memchr::memchr2_iter(b'\n', b'"', b);
-        let mut quoted = false;
-        std::iter::from_fn(move || {
-            loop {
-                let at = hits.next()?;
-                if b[at] == b'\n' {
-                    if !quoted {
-                        return Some(at);
-                    }
-                    continue;
-                }
-                if quoted {
-                    if b.get(at + 1) == Some(&b'"') {
-                        hits.next(); // the doubled quote
-                    } else {
-                        quoted = false;
-                    }
-                } else if at == 0 || matches!(b[at - 1], b',' | b'\n') {
-                    quoted = true;
-                }
-            }
-        })
+    /// Where the quote is that opened a field still open at the end of the text scanned (a
+    /// quote never closed), if one is.
+    pub(crate) fn unclosed(&self) -> Option<usize> {
+        self.quoted.then_some(self.opened)
+    }
+}
+
+/// The error of a quoted field that opens on `line` and is never closed.
+pub(crate) fn never_closed(name: &str, line: u64) -> Error {
+    Error::Parse {
+        source_name: name.to_string(),
+        line,
+        message: "a quoted field is never closed (a '\"' is missing)".into(),
     }
 }
 
@@ -160,11 +180,7 @@ impl<'a> Fields<'a> {
         let mut scratch_from: Option<usize> = None;
         loop {
             let Some(k) = memchr::memchr(b'"', &b[at..]) else {
-                return Err(Error::Parse {
-                    source_name: name.to_string(),
-                    line: first_line,
-                    message: "a quoted field is never closed (a '\"' is missing)".into(),
-                });
+                return Err(never_closed(name, first_line));
             };
             let close = at + k;
             self.line += memchr::memchr_iter(b'\n', &b[at..close]).count() as u64;
@@ -492,7 +508,9 @@ mod tests {
     #[test]
     fn breaks_outside_quotes_are_where_the_parser_ends_records() {
         let text = "a\"b,\"c\nd\"\"\ne\",f\ng\n";
-        let breaks: Vec<usize> = Quotes::new(text.as_bytes()).breaks().collect();
+        let mut scan = QuoteScan::default();
+        let breaks: Vec<usize> =
+            std::iter::from_fn(|| scan.next_break(text.as_bytes(), false)).collect();
         // `a"b`: an ordinary quote; `"c\nd""\ne"` is one field over two line breaks.
         assert_eq!(breaks, vec![text.len() - 3, text.len() - 1]);
         assert_eq!(all_fields(text).len(), 2);

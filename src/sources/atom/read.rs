@@ -52,14 +52,16 @@ pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Vec<R
         })
     });
     let mut entries = Vec::new();
-    let mut at = 0;
+    // The line of each entry, counted on from the one before (never from the top again).
+    let (mut at, mut line) = (0, 1u64);
     while let Some(i) = text[at..].find("<entry") {
         let start = at + i;
         let end = text[start..]
             .find("</entry>")
             .map_or(text.len(), |e| start + e + "</entry>".len());
-        let line = 1 + text[..start].matches('\n').count() as u64;
+        line += memchr::memchr_iter(b'\n', &text.as_bytes()[at..start]).count() as u64;
         entries.push(entry(&text[start..end], line, vendor.clone(), opts));
+        line += memchr::memchr_iter(b'\n', &text.as_bytes()[start..end]).count() as u64;
         at = end;
     }
     tables(name, entries, None, opts)
@@ -216,6 +218,33 @@ fn strip_tags(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_entry_is_placed_on_its_own_line() {
+        // Entries of 3 lines each after a 4-line head; every third lacks <published>, so it is
+        // rejected on the line its <entry> opens: 5 + 3k. Lines are counted on from entry to
+        // entry (once over the feed), not from the top for each.
+        let mut feed = String::from("<?xml version=\"1.0\"?>\n<feed>\n<title>T</title>\n\n");
+        for k in 0..30 {
+            let published = if k % 3 == 1 {
+                ""
+            } else {
+                "<published>2025-01-01T00:00:00Z</published>"
+            };
+            feed.push_str(&format!(
+                "<entry><id>i{k}</id>\n{published}<title>t</title>\n</entry>\n"
+            ));
+        }
+        let opts = IngestOptions::default();
+        let tables = read("h.atom", &feed, &opts).unwrap();
+        let lines: Vec<u64> = (tables.iter())
+            .flat_map(|t| t.broken.iter())
+            .filter(|r| r.reason.contains("without <published>"))
+            .map(|r| r.line)
+            .collect();
+        let expected: Vec<u64> = (0..30).filter(|k| k % 3 == 1).map(|k| 5 + 3 * k).collect();
+        assert_eq!(lines, expected);
+    }
 
     #[test]
     fn an_update_takes_the_year_nearest_to_the_entrys_publication() {
