@@ -118,7 +118,7 @@ pub struct SourceArgs {
     #[arg(long = "tz-abbrev", value_name = "ABBR=+HH:MM")]
     pub tz_abbrev: Vec<String>,
     /// Refuse inputs larger than this in all, in MB [default: what the available memory holds,
-    /// planning about 3 bytes of memory per byte of CSV, 12 of JSON, 30 of Parquet].
+    /// planning about 3 bytes of memory per byte of CSV, 5 of JSON, 30 of Parquet].
     #[arg(long, value_name = "MB")]
     pub max_input_mb: Option<f64>,
     /// Also read every vendor kept in this store by `mttx sync` (beside any INPUT).

@@ -222,7 +222,7 @@ fn inputs_over_the_size_limit_stop_before_reading() {
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
     assert!(
-        e.contains("the inputs are 0.2 MB in 1 files, more than the limit of 0.05 MB (--max-input-mb): mttx holds its input in memory (about 3 bytes of memory per byte of CSV, 12 of JSON, 30 of Parquet"),
+        e.contains("the inputs are 0.2 MB in 1 files, more than the limit of 0.05 MB (--max-input-mb): mttx holds its input in memory (about 3 bytes of memory per byte of CSV, 5 of JSON, 30 of Parquet"),
         "{e}"
     );
 }

@@ -232,7 +232,7 @@ pub(crate) struct Header {
 }
 
 /// Whether a canonical column holds timestamps.
-fn is_time(name: &str) -> bool {
+pub(crate) fn is_time(name: &str) -> bool {
     crate::model::col::TIMESTAMPS.contains(&name)
 }
 
@@ -247,14 +247,14 @@ struct Building {
 }
 
 /// A timestamp column's instants and which of them are there.
-struct Millis {
+pub(crate) struct Millis {
     ms: Vec<i64>,
     there: Vec<bool>,
     nulls: usize,
 }
 
 impl Millis {
-    fn with_capacity(n: usize) -> Millis {
+    pub(crate) fn with_capacity(n: usize) -> Millis {
         Millis {
             ms: Vec::with_capacity(n),
             there: Vec::with_capacity(n),
@@ -262,14 +262,14 @@ impl Millis {
         }
     }
 
-    fn push(&mut self, v: Option<i64>) {
+    pub(crate) fn push(&mut self, v: Option<i64>) {
         self.ms.push(v.unwrap_or(0));
         self.there.push(v.is_some());
         self.nulls += usize::from(v.is_none());
     }
 
     /// The column, as the instants' own buffer when none is null.
-    fn into_chunked(self, name: &str) -> Int64Chunked {
+    pub(crate) fn into_chunked(self, name: &str) -> Int64Chunked {
         if self.nulls == 0 {
             return Int64Chunked::from_vec(name.into(), self.ms);
         }

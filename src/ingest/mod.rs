@@ -61,12 +61,12 @@ impl Format {
     /// Memory a report plans for per byte of this format on disk: the peak measured at scale
     /// with a margin of about half again (docs/performance.md, "Memory per byte of input").
     /// CSV peaks at 1.8 to 2.1 bytes per byte (1M to 10M incidents, CSV-only or full report),
-    /// NDJSON and JSON arrays at 8.2, Parquet (compressed about ten times) at 19. Report pages
-    /// were not measured at scale (they are small): the old, safe 16.
+    /// NDJSON and JSON arrays at 2.9 (read one record at a time), Parquet (compressed about ten
+    /// times) at 19. Report pages were not measured at scale (they are small): the old, safe 16.
     pub fn memory_per_byte(self) -> u64 {
         match self {
             Format::Csv => 3,
-            Format::Json | Format::Ndjson => 12,
+            Format::Json | Format::Ndjson => 5,
             Format::Parquet => 30,
             Format::Page | Format::Atom => 16,
         }
@@ -460,7 +460,7 @@ fn check_size(files: &[Input], limit: InputLimit) -> Result<u64> {
         mb(total),
         files.len()
     );
-    let rates = "about 3 bytes of memory per byte of CSV, 12 of JSON, 30 of Parquet";
+    let rates = "about 3 bytes of memory per byte of CSV, 5 of JSON, 30 of Parquet";
     match limit {
         InputLimit::Bytes(max) if total > max => Err(Error::NoData(format!(
             "{inputs}, more than the limit of {} MB (--max-input-mb): mttx holds its input in memory ({rates}, {:.1} GB here). Raise the limit if the machine has the memory, or report on fewer files at a time",

@@ -171,3 +171,14 @@ pub(crate) fn heavier(a: Option<Level>, b: Option<Level>) -> Option<Level> {
         (x, y) => x.or(y),
     }
 }
+
+/// The first item of the JSON array `text` is (after whitespace), read alone: what tells a
+/// platform's or a Statuspage API array from canonical records before the whole is parsed.
+/// `None` when `text` is no array or its first item is no JSON value.
+pub(crate) fn first_item(text: &str) -> Option<serde_json::Value> {
+    let rest = text.trim_start().strip_prefix('[')?;
+    serde_json::Deserializer::from_str(rest)
+        .into_iter::<serde_json::Value>()
+        .next()?
+        .ok()
+}

@@ -64,6 +64,21 @@ pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Optio
     if !(t.starts_with('[') || t.starts_with('{')) {
         return Ok(None);
     }
+    // An array is a platform's only if its first item says so: canonical records (the large
+    // files) are not parsed whole here.
+    let platform_item = |m: &Map<String, Value>| {
+        has_all(m, &["begin", "external_desc"])
+            || has_all(m, &["notes", "services", "date_created"])
+            || has_all(m, &["arn", "event_log"])
+    };
+    if t.starts_with('[')
+        && !super::platform_rows::first_item(t)
+            .as_ref()
+            .and_then(Value::as_object)
+            .is_some_and(platform_item)
+    {
+        return Ok(None);
+    }
     let Ok(doc) = serde_json::from_str::<Value>(text) else {
         return Ok(None);
     };
@@ -81,7 +96,7 @@ pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Optio
             .and_then(Value::as_object)
             .cloned()
     };
-    let has = |m: &Map<String, Value>, keys: &[&str]| keys.iter().all(|k| m.contains_key(*k));
+    let has = has_all;
     let lines = Lines::new(text);
     match &doc {
         Value::Array(items) => match first(&doc) {
@@ -145,4 +160,9 @@ pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Optio
         }
         _ => Ok(None),
     }
+}
+
+/// Whether `m` has every one of `keys`.
+fn has_all(m: &Map<String, Value>, keys: &[&str]) -> bool {
+    keys.iter().all(|k| m.contains_key(*k))
 }

@@ -419,7 +419,7 @@ fn the_allocator_hears_when_reading_ends_even_on_a_failed_read() {
 
 #[test]
 fn the_memory_planned_for_inputs_weighs_each_format() {
-    // 100 bytes of CSV at 3, 10 of Parquet at 30, 20 of NDJSON at 12: 300 + 300 + 240 = 840.
+    // 100 bytes of CSV at 3, 10 of Parquet at 30, 20 of NDJSON at 5: 300 + 300 + 100 = 700.
     let bytes = |name: &str, format: Format, n: usize| Input::Bytes {
         name: name.into(),
         format,
@@ -430,8 +430,8 @@ fn the_memory_planned_for_inputs_weighs_each_format() {
         bytes("b.parquet", Format::Parquet, 10),
         bytes("c.ndjson", Format::Ndjson, 20),
     ];
-    assert_eq!(check_size(&files, InputLimit::Memory(840)).unwrap(), 130);
-    let e = check_size(&files, InputLimit::Memory(839)).unwrap_err();
+    assert_eq!(check_size(&files, InputLimit::Memory(700)).unwrap(), 130);
+    let e = check_size(&files, InputLimit::Memory(699)).unwrap_err();
     assert!(
         e.to_string().contains(
             "the inputs are 0.0 MB in 3 files: mttx holds its input in memory and plans for 0.0 GB"

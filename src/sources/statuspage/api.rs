@@ -135,16 +135,14 @@ pub(crate) fn read(
                 )
             }
         } else if trimmed.starts_with('[') {
+            // Its first item says whether it is Statuspage's, before the whole is parsed.
+            let first = crate::ingest::platform_rows::first_item(trimmed);
+            if first.is_none_or(|f| f.get("incident_updates").is_none()) {
+                return Ok(None);
+            }
             let Ok(all) = serde_json::from_str::<Vec<&RawValue>>(text) else {
                 return Ok(None);
             };
-            let is_statuspage = all.first().is_some_and(|first| {
-                serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(first.get())
-                    .is_ok_and(|m| m.contains_key("incident_updates"))
-            });
-            if !is_statuspage {
-                return Ok(None);
-            }
             (
                 None,
                 Vec::new(),
@@ -158,13 +156,16 @@ pub(crate) fn read(
         .filter(|v| !v.is_empty())
         .or(default_vendor.map(str::to_string));
 
+    // Each item's line, counted on from the item before (never from the top again).
     let base = text.as_ptr() as usize;
-    let line_of = |raw: &RawValue| -> u64 {
+    let mut counted = (0usize, 1u64);
+    let mut line_of = |raw: &RawValue| -> u64 {
         let offset = raw.get().as_ptr() as usize - base;
-        1 + text.as_bytes()[..offset]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64
+        let (from, line) = counted;
+        let (from, line) = if offset >= from { (from, line) } else { (0, 1) };
+        let line = line + memchr::memchr_iter(b'\n', &text.as_bytes()[from..offset]).count() as u64;
+        counted = (offset, line);
+        line
     };
     let mut incidents = TextTable::new(DERIVED_INCIDENT_COLUMNS);
     let mut impacts = TextTable::new(&col::IMPACT_RECORD);
