@@ -91,6 +91,13 @@ pub const ALL_COMPONENTS: &str = "(all)";
 /// `impact` of an incident that had no impact at all (Statuspage's `none`): it has no window.
 pub const IMPACT_NONE: &str = "none";
 
+/// Whether a spreadsheet would run `cell` as a formula: it starts with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return and is not a number (`-5` is data). A written CSV puts a `'` before
+/// such a cell (unless `--raw-csv`), and reading one back takes exactly that `'` off.
+pub fn runs_as_formula(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && cell.trim().parse::<f64>().is_err()
+}
+
 /// An offending value as a message shows it: trimmed, and cut to 60 characters with its full
 /// length named (a 100 000-character field must not flood the terminal; `rejects.csv` keeps
 /// the raw row whole).

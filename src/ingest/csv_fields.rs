@@ -292,10 +292,12 @@ pub(crate) struct Rows {
     pub(crate) broken: Vec<Reject>,
 }
 
-/// The formula prefixes mttx (or a careful spreadsheet user) puts a `'` before: the `'` is
-/// taken off, so a CSV mttx wrote reads back as the values it came from.
-fn quoted_formula(v: &[u8]) -> bool {
-    v.len() >= 2 && v[0] == b'\'' && matches!(v[1], b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+/// A cell mttx (or a careful spreadsheet user) wrote with a `'` before a formula: the `'` is
+/// taken off, so a CSV mttx wrote reads back as the values it came from. The rule is the
+/// writer's ([`crate::model::runs_as_formula`]): `'-5` was not written by it and stays as it is.
+fn quoted_formula(v: &str) -> bool {
+    v.strip_prefix('\'')
+        .is_some_and(crate::model::runs_as_formula)
 }
 
 /// Reads the records of `text` (whole records, the first on `line`) into the columns of
@@ -334,7 +336,7 @@ pub(crate) fn rows(name: &str, text: &str, line: u64, header: &Header) -> Result
             let (mut span, end) = fields.next(name)?;
             if let Some(v) = fields.get(span) {
                 blank = blank && v.trim().is_empty();
-                if quoted_formula(v.as_bytes()) {
+                if quoted_formula(v) {
                     span = span.skip_one();
                 }
             }
@@ -514,6 +516,27 @@ mod tests {
         // `a"b`: an ordinary quote; `"c\nd""\ne"` is one field over two line breaks.
         assert_eq!(breaks, vec![text.len() - 3, text.len() - 1]);
         assert_eq!(all_fields(text).len(), 2);
+    }
+
+    #[test]
+    fn the_quote_before_a_formula_comes_off_as_the_writer_put_it_on() {
+        // What the writer makes of a cell, read back, is the cell; a `'` the writer would not
+        // have put (before a number, before plain text) is the cell's own and stays.
+        for cell in [
+            "=SUM(A1)", "-x", "+1 day", "@me", "-5", "+1.5", "'-5", "plain", "'", "",
+        ] {
+            let written = crate::report::csv::neutral(cell);
+            let read = if quoted_formula(&written) {
+                &written[1..]
+            } else {
+                &written[..]
+            };
+            assert_eq!(read, cell);
+        }
+        assert!(quoted_formula("'=1+1"));
+        assert!(!quoted_formula("'-5"));
+        assert!(!quoted_formula("' -5 "));
+        assert!(!quoted_formula("'plain"));
     }
 
     #[test]

@@ -11,13 +11,10 @@ use crate::model::{
 use crate::output::Parts;
 use crate::table::{IncidentTable, Incidents, Millis};
 
-/// The first characters that make a spreadsheet evaluate a cell.
-const FORMULA: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
-
-/// A cell made safe to open in a spreadsheet: `'` before text that would run as a formula.
+/// A cell made safe to open in a spreadsheet: `'` before text that would run as a formula
+/// ([`crate::model::runs_as_formula`]).
 pub fn neutral(cell: &str) -> std::borrow::Cow<'_, str> {
-    let risky = cell.starts_with(FORMULA) && cell.trim().parse::<f64>().is_err();
-    if risky {
+    if crate::model::runs_as_formula(cell) {
         std::borrow::Cow::Owned(format!("'{cell}"))
     } else {
         std::borrow::Cow::Borrowed(cell)
