@@ -12,6 +12,7 @@ mod filter;
 mod home_page;
 mod impacts;
 mod json;
+mod json_items;
 mod parquet;
 pub(crate) mod platform_rows;
 mod platforms;
