@@ -619,54 +619,54 @@ pub struct MetricRow {
     pub vendor: Option<String>,
     pub component: Option<String>,
     pub severity: Option<String>,
-    /// A month or the whole window; `None` when the grouping has no month at all.
-    pub month: Option<When>,
+    /// A period or the whole window; `None` when the grouping has no period at all.
+    pub period: Option<PeriodLabel>,
     pub metric: Metric,
     pub stats: Stats,
 }
 
-/// The stretch of the report window a result row covers: one calendar month of it
-/// (`YYYY-MM`), or the whole window (written `all`). Months sort in calendar order, the whole
-/// window after them.
+/// The stretch of the report window a result row covers: one period of it (as the window is
+/// cut: `2024-06`, `2024-W23`, `2024-Q2`, `2024`), or the whole window (written `all`). Periods
+/// sort in calendar order, the whole window after them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum When {
-    Month(String),
+pub enum PeriodLabel {
+    Period(String),
     Whole,
 }
 
-impl When {
-    /// As the files write it: the month's label, or `all`.
+impl PeriodLabel {
+    /// As the files write it: the period's label, or `all`.
     pub fn label(&self) -> &str {
         match self {
-            When::Month(m) => m,
-            When::Whole => "all",
+            PeriodLabel::Period(m) => m,
+            PeriodLabel::Whole => "all",
         }
     }
 
     pub fn is_whole(&self) -> bool {
-        matches!(self, When::Whole)
+        matches!(self, PeriodLabel::Whole)
     }
 
-    /// The month's label, `None` for the whole window.
-    pub fn month(&self) -> Option<&str> {
+    /// The period's label, `None` for the whole window.
+    pub fn period(&self) -> Option<&str> {
         match self {
-            When::Month(m) => Some(m),
-            When::Whole => None,
+            PeriodLabel::Period(m) => Some(m),
+            PeriodLabel::Whole => None,
         }
     }
 }
 
-/// A label as the files write it: `all` is the whole window, anything else a month.
-impl From<&str> for When {
-    fn from(label: &str) -> When {
+/// A label as the files write it: `all` is the whole window, anything else a period.
+impl From<&str> for PeriodLabel {
+    fn from(label: &str) -> PeriodLabel {
         match label {
-            "all" => When::Whole,
-            m => When::Month(m.to_string()),
+            "all" => PeriodLabel::Whole,
+            m => PeriodLabel::Period(m.to_string()),
         }
     }
 }
 
-impl fmt::Display for When {
+impl fmt::Display for PeriodLabel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())
     }
@@ -695,7 +695,7 @@ pub struct AvailabilityRow {
     pub vendor: String,
     /// `None` on vendor rows.
     pub component: Option<String>,
-    pub month: When,
+    pub period: PeriodLabel,
     pub window_min: f64,
     pub outage_min: f64,
     pub downtime_min: f64,

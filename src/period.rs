@@ -1,6 +1,7 @@
-//! The report window: a half-open span of instants `[start, end)` in a report time zone, and
-//! its calendar months (cut at local midnight on the 1st, so DST months have their true
-//! length). Every per-month number in mttx is computed over these spans.
+//! The report window ([`ReportWindow`]): a half-open span of instants `[start, end)` in a report
+//! time zone, and the periods it is cut into ([`PeriodSpan`]: calendar months unless `--period`
+//! says weeks, quarters or years; cut at local midnight, so a DST month has its true length).
+//! Every per-period number in mttx is computed over these spans.
 
 use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
@@ -8,16 +9,16 @@ use chrono_tz::Tz;
 use crate::error::{Error, Result};
 use crate::time::{MS_PER_MIN, local_date, local_midnight_ms};
 
-/// One calendar month of the window, clipped to it.
+/// One period of the window (a week, month, quarter or year), clipped to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MonthSpan {
-    /// `YYYY-MM`.
+pub struct PeriodSpan {
+    /// `YYYY-MM`, `YYYY-Www`, `YYYY-Qn` or `YYYY`.
     pub label: String,
     pub start: i64,
     pub end: i64,
 }
 
-impl MonthSpan {
+impl PeriodSpan {
     pub fn minutes(&self) -> f64 {
         (self.end - self.start) as f64 / MS_PER_MIN as f64
     }
@@ -83,15 +84,15 @@ impl Cut {
     }
 }
 
-/// The report window and its periods: calendar months unless [`Period::recut`] (`--period`)
+/// The report window and its periods: calendar months unless [`ReportWindow::recut`] (`--period`)
 /// made them weeks, quarters or years.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Period {
+pub struct ReportWindow {
     pub tz: Tz,
     pub start: i64,
     pub end: i64,
     /// The periods the figures are given for (named months, as they usually are).
-    pub months: Vec<MonthSpan>,
+    pub periods: Vec<PeriodSpan>,
     pub cut: Cut,
 }
 
@@ -108,9 +109,9 @@ fn first_of_month(d: NaiveDate) -> NaiveDate {
     d.with_day(1).expect("day 1 exists")
 }
 
-impl Period {
+impl ReportWindow {
     /// The window `[start, end)` in `tz`; empty or inverted windows are a usage error.
-    pub fn new(tz: Tz, start: i64, end: i64) -> Result<Period> {
+    pub fn new(tz: Tz, start: i64, end: i64) -> Result<ReportWindow> {
         if end <= start {
             return Err(Error::Usage(format!(
                 "the report window is empty: it ends ({}) before it starts ({})",
@@ -128,7 +129,7 @@ impl Period {
                 break;
             }
             if m_end > m_start {
-                months.push(MonthSpan {
+                months.push(PeriodSpan {
                     label: format!("{:04}-{:02}", month.year(), month.month()),
                     start: m_start,
                     end: m_end,
@@ -136,20 +137,20 @@ impl Period {
             }
             month = next;
         }
-        Ok(Period {
+        Ok(ReportWindow {
             tz,
             start,
             end,
-            months,
+            periods: months,
             cut: Cut::Month,
         })
     }
 
     /// This window cut into weeks, quarters or years instead of months (`all` keeps the
     /// months).
-    pub fn recut(mut self, cut: Cut) -> Period {
+    pub fn recut(mut self, cut: Cut) -> ReportWindow {
         if cut != Cut::All {
-            self.months = self.cells(cut);
+            self.periods = self.cells(cut);
             self.cut = cut;
         }
         self
@@ -166,51 +167,51 @@ impl Period {
     }
 
     /// `--from` (inclusive) and `--to` (exclusive) dates at 00:00 in `tz`.
-    pub fn from_dates(tz: Tz, from: NaiveDate, to: NaiveDate) -> Result<Period> {
+    pub fn from_dates(tz: Tz, from: NaiveDate, to: NaiveDate) -> Result<ReportWindow> {
         if to <= from {
             return Err(Error::Usage(format!(
                 "--to {to} must be after --from {from}"
             )));
         }
-        Period::new(tz, local_midnight_ms(&tz, from), local_midnight_ms(&tz, to))
+        ReportWindow::new(tz, local_midnight_ms(&tz, from), local_midnight_ms(&tz, to))
     }
 
     /// One calendar month (`--month YYYY-MM`).
-    pub fn month(tz: Tz, year: i32, month: u32) -> Result<Period> {
+    pub fn month(tz: Tz, year: i32, month: u32) -> Result<ReportWindow> {
         let first = NaiveDate::from_ymd_opt(year, month, 1)
             .ok_or_else(|| Error::Usage(format!("--month {year:04}-{month:02} does not exist")))?;
-        Period::from_dates(tz, first, first_of_next_month(first))
+        ReportWindow::from_dates(tz, first, first_of_next_month(first))
     }
 
-    /// The calendar month (or week, quarter, year, as the window is cut) before the one the
+    /// The period (a week, month, quarter or year, as the window is cut) before the one the
     /// window starts in.
-    pub fn month_before(&self) -> Result<Period> {
+    pub fn period_before(&self) -> Result<ReportWindow> {
         let first = self.cut.first(local_date(&self.tz, self.start)).0;
         let before = self.cut.first(first.pred_opt().unwrap_or(first)).0;
-        Ok(Period::from_dates(self.tz, before, first)?.recut(self.cut))
+        Ok(ReportWindow::from_dates(self.tz, before, first)?.recut(self.cut))
     }
 
-    /// This window with the calendar month before it as its first month, so that one sweep
-    /// gives both. When the window starts mid-month, the days between that month and the
-    /// window's start belong to no month.
-    pub fn with_month_before(&self) -> Result<Period> {
-        let mut months = self.month_before()?.months;
-        let start = months[0].start;
-        months.extend(self.months.iter().cloned());
-        Ok(Period {
+    /// This window with the period before it (as [`ReportWindow::period_before`]) as its first
+    /// period, so that one sweep gives both. When the window starts mid-period, the days between
+    /// that period and the window's start belong to no period.
+    pub fn with_period_before(&self) -> Result<ReportWindow> {
+        let mut periods = self.period_before()?.periods;
+        let start = periods[0].start;
+        periods.extend(self.periods.iter().cloned());
+        Ok(ReportWindow {
             tz: self.tz,
             start,
             end: self.end,
-            months,
+            periods,
             cut: self.cut,
         })
     }
 
     /// The whole calendar months in `tz` that contain the instants `first..=last`.
-    pub fn spanning(tz: Tz, first: i64, last: i64) -> Result<Period> {
+    pub fn spanning(tz: Tz, first: i64, last: i64) -> Result<ReportWindow> {
         let from = first_of_month(local_date(&tz, first));
         let to = first_of_next_month(local_date(&tz, last.max(first)));
-        Period::from_dates(tz, from, to)
+        ReportWindow::from_dates(tz, from, to)
     }
 
     pub fn minutes(&self) -> f64 {
@@ -242,7 +243,7 @@ impl Period {
 
     /// The last `max` calendar days of the window (local midnight to local midnight, clipped to
     /// the window), oldest first, labelled `YYYY-MM-DD`.
-    pub fn last_days(&self, max: usize) -> Vec<MonthSpan> {
+    pub fn last_days(&self, max: usize) -> Vec<PeriodSpan> {
         let mut days = Vec::new();
         let mut day = local_date(&self.tz, self.end - 1);
         while days.len() < max {
@@ -250,7 +251,7 @@ impl Period {
             let start = local_midnight_ms(&self.tz, day).max(self.start);
             let end = local_midnight_ms(&self.tz, next).min(self.end);
             if end > start {
-                days.push(MonthSpan {
+                days.push(PeriodSpan {
                     label: day.to_string(),
                     start,
                     end,
@@ -266,16 +267,16 @@ impl Period {
     }
 
     /// The window cut into periods, each clipped to it (`all`: the window itself).
-    pub fn cells(&self, cut: Cut) -> Vec<MonthSpan> {
+    pub fn cells(&self, cut: Cut) -> Vec<PeriodSpan> {
         match cut {
             Cut::All => {
-                return vec![MonthSpan {
+                return vec![PeriodSpan {
                     label: "all".into(),
                     start: self.start,
                     end: self.end,
                 }];
             }
-            Cut::Month => return self.months.clone(),
+            Cut::Month => return self.periods.clone(),
             _ => {}
         }
         let mut cells = Vec::new();
@@ -288,7 +289,7 @@ impl Period {
             }
             let end = local_midnight_ms(&self.tz, next).min(self.end);
             if end > start {
-                cells.push(MonthSpan { label, start, end });
+                cells.push(PeriodSpan { label, start, end });
             }
             (first, label) = cut.first(next);
         }
@@ -306,12 +307,12 @@ impl Period {
     }
 
     /// The month label an instant falls in, if it is inside the window.
-    pub fn month_of(&self, ms: i64) -> Option<&str> {
+    pub fn period_of(&self, ms: i64) -> Option<&str> {
         if ms < self.start || ms >= self.end {
             return None;
         }
-        let i = self.months.partition_point(|m| m.end <= ms);
-        self.months.get(i).map(|m| m.label.as_str())
+        let i = self.periods.partition_point(|m| m.end <= ms);
+        self.periods.get(i).map(|m| m.label.as_str())
     }
 }
 
@@ -333,11 +334,13 @@ mod tests {
             (2025, 6, Cut::All, "2025-06"),
             (2025, 6, Cut::Month, "2025-06"),
         ] {
-            let p = Period::month(Tz::UTC, year, month).unwrap().recut(cut);
+            let p = ReportWindow::month(Tz::UTC, year, month)
+                .unwrap()
+                .recut(cut);
             assert_eq!(p.label(), want, "{cut:?}");
             assert_eq!(p.title(), want);
         }
-        let year = Period::from_dates(
+        let year = ReportWindow::from_dates(
             Tz::UTC,
             NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
             NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
@@ -350,15 +353,15 @@ mod tests {
 
     #[test]
     fn months_of_a_year_in_utc() {
-        let p = Period::spanning(
+        let p = ReportWindow::spanning(
             Tz::UTC,
             ts("2024-01-15T10:00:00Z"),
             ts("2024-12-31T23:59:00Z"),
         )
         .unwrap();
-        assert_eq!(p.months.len(), 12);
-        assert_eq!(p.months[1].label, "2024-02");
-        assert_eq!(p.months[1].minutes(), 29.0 * 1440.0);
+        assert_eq!(p.periods.len(), 12);
+        assert_eq!(p.periods[1].label, "2024-02");
+        assert_eq!(p.periods[1].minutes(), 29.0 * 1440.0);
         assert_eq!(p.minutes(), 366.0 * 1440.0);
         assert_eq!(p.label(), "2024-01_2024-12");
     }
@@ -366,43 +369,43 @@ mod tests {
     #[test]
     fn dst_months_in_berlin_have_their_true_length() {
         let berlin: Tz = "Europe/Berlin".parse().unwrap();
-        let march = Period::month(berlin, 2024, 3).unwrap();
+        let march = ReportWindow::month(berlin, 2024, 3).unwrap();
         // March 2024 loses an hour on the 31st.
         assert_eq!(march.minutes(), 31.0 * 1440.0 - 60.0);
         assert_eq!(march.start, ts("2024-02-29T23:00:00Z"));
         assert_eq!(march.end, ts("2024-03-31T22:00:00Z"));
-        let october = Period::month(berlin, 2024, 10).unwrap();
+        let october = ReportWindow::month(berlin, 2024, 10).unwrap();
         assert_eq!(october.minutes(), 31.0 * 1440.0 + 60.0);
         assert_eq!(october.label(), "2024-10");
     }
 
     #[test]
     fn from_and_to_clip_the_months() {
-        let p = Period::from_dates(
+        let p = ReportWindow::from_dates(
             Tz::UTC,
             NaiveDate::from_ymd_opt(2024, 5, 15).unwrap(),
             NaiveDate::from_ymd_opt(2024, 7, 10).unwrap(),
         )
         .unwrap();
-        let labels: Vec<_> = p.months.iter().map(|m| m.label.as_str()).collect();
+        let labels: Vec<_> = p.periods.iter().map(|m| m.label.as_str()).collect();
         assert_eq!(labels, ["2024-05", "2024-06", "2024-07"]);
-        assert_eq!(p.months[0].minutes(), 17.0 * 1440.0);
-        assert_eq!(p.months[2].minutes(), 9.0 * 1440.0);
+        assert_eq!(p.periods[0].minutes(), 17.0 * 1440.0);
+        assert_eq!(p.periods[2].minutes(), 9.0 * 1440.0);
         assert_eq!(p.label(), "2024-05-15_2024-07-09");
-        assert_eq!(p.month_of(ts("2024-06-30T23:59:59Z")), Some("2024-06"));
-        assert_eq!(p.month_of(ts("2024-07-10T00:00:00Z")), None);
+        assert_eq!(p.period_of(ts("2024-06-30T23:59:59Z")), Some("2024-06"));
+        assert_eq!(p.period_of(ts("2024-07-10T00:00:00Z")), None);
     }
 
     #[test]
     fn inverted_window_is_refused() {
         let d = NaiveDate::from_ymd_opt(2024, 5, 15).unwrap();
-        assert!(Period::from_dates(Tz::UTC, d, d).is_err());
+        assert!(ReportWindow::from_dates(Tz::UTC, d, d).is_err());
     }
 
     #[test]
     fn last_days_end_with_the_window_and_keep_dst_lengths() {
         let berlin: Tz = "Europe/Berlin".parse().unwrap();
-        let march = Period::month(berlin, 2024, 3).unwrap();
+        let march = ReportWindow::month(berlin, 2024, 3).unwrap();
         let days = march.last_days(3);
         let labels: Vec<_> = days.iter().map(|d| d.label.as_str()).collect();
         assert_eq!(labels, ["2024-03-29", "2024-03-30", "2024-03-31"]);
@@ -415,11 +418,11 @@ mod tests {
         assert_eq!(all.len(), 31);
         assert_eq!(all[0].start, march.start);
         assert_eq!(
-            all.iter().map(MonthSpan::minutes).sum::<f64>(),
+            all.iter().map(PeriodSpan::minutes).sum::<f64>(),
             march.minutes()
         );
         // A window cut mid-day: the first day is clipped.
-        let cut = Period::new(
+        let cut = ReportWindow::new(
             Tz::UTC,
             ts("2024-06-01T12:00:00Z"),
             ts("2024-06-03T00:00:00Z"),
@@ -433,25 +436,25 @@ mod tests {
     #[test]
     fn the_month_before_a_window() {
         let berlin: Tz = "Europe/Berlin".parse().unwrap();
-        let jan = Period::month(berlin, 2025, 1)
+        let jan = ReportWindow::month(berlin, 2025, 1)
             .unwrap()
-            .month_before()
+            .period_before()
             .unwrap();
         assert_eq!(jan.label(), "2024-12");
         // A window starting mid-month: the whole month before the one it starts in.
-        let cut = Period::new(
+        let cut = ReportWindow::new(
             Tz::UTC,
             ts("2024-06-15T00:00:00Z"),
             ts("2024-08-01T00:00:00Z"),
         )
         .unwrap();
-        assert_eq!(cut.month_before().unwrap().label(), "2024-05");
+        assert_eq!(cut.period_before().unwrap().label(), "2024-05");
     }
 
     #[test]
     fn weeks_are_iso_weeks_labelled_by_their_week_year() {
         // 2024-12-30 is the Monday of 2025-W01; 2024-12-29 the Sunday ending 2024-W52.
-        let p = Period::new(
+        let p = ReportWindow::new(
             Tz::UTC,
             ts("2024-12-25T00:00:00Z"),
             ts("2025-01-08T00:00:00Z"),
@@ -483,7 +486,7 @@ mod tests {
             ]
         );
         // 2021-01-03 (a Sunday) still belongs to 2020-W53.
-        let p = Period::new(
+        let p = ReportWindow::new(
             Tz::UTC,
             ts("2021-01-03T00:00:00Z"),
             ts("2021-01-05T00:00:00Z"),
@@ -496,7 +499,7 @@ mod tests {
     #[test]
     fn quarters_and_years_cut_at_local_midnight_in_a_dst_zone() {
         let berlin: Tz = "Europe/Berlin".parse().unwrap();
-        let p = Period::from_dates(
+        let p = ReportWindow::from_dates(
             berlin,
             NaiveDate::from_ymd_opt(2024, 2, 15).unwrap(),
             NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
@@ -520,7 +523,7 @@ mod tests {
             (all[0].label.as_str(), all[0].start, all[0].end),
             ("all", p.start, p.end)
         );
-        assert_eq!(p.cells(Cut::Month), p.months);
+        assert_eq!(p.cells(Cut::Month), p.periods);
         assert_eq!(Cut::parse(" Quarter "), Some(Cut::Quarter));
         assert_eq!(Cut::parse("fortnight"), None);
     }

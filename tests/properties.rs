@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 use mttx::ingest::{self, Format, IngestOptions, Input};
 use mttx::metrics::{self, Options, SlaTargets};
 use mttx::model::{Anchor, AvailScope, AvailabilityRow, WeightPreset, Weights};
-use mttx::period::Period;
+use mttx::period::ReportWindow;
 use mttx::time::format_utc;
 use proptest::prelude::*;
 
@@ -86,7 +86,7 @@ fn swept(text: &str, tz: Tz, preset: WeightPreset) -> metrics::Availability {
         },
     )
     .unwrap();
-    let period = Period::from_dates(
+    let period = ReportWindow::from_dates(
         tz,
         NaiveDate::from_ymd_opt(2024, 3, 1).unwrap(),
         NaiveDate::from_ymd_opt(2024, 5, 1).unwrap(),
@@ -133,13 +133,13 @@ proptest! {
         }
         // Months add up to `all`, for every key.
         let mut sums: HashMap<Key, (f64, f64, f64)> = HashMap::new();
-        for r in rows.iter().filter(|r| !r.month.is_whole()) {
+        for r in rows.iter().filter(|r| !r.period.is_whole()) {
             let e = sums.entry((r.scope, r.vendor.clone(), r.component.clone())).or_default();
             e.0 += r.downtime_min;
             e.1 += r.outage_min;
             e.2 += r.window_min;
         }
-        for r in rows.iter().filter(|r| r.month.is_whole()) {
+        for r in rows.iter().filter(|r| r.period.is_whole()) {
             let s = sums[&(r.scope, r.vendor.clone(), r.component.clone())];
             prop_assert!((s.0 - r.downtime_min).abs() < eps);
             prop_assert!((s.1 - r.outage_min).abs() < eps);
@@ -149,7 +149,7 @@ proptest! {
         for v in rows.iter().filter(|r| r.scope == AvailScope::Vendor) {
             let comps: Vec<&AvailabilityRow> = rows
                 .iter()
-                .filter(|c| c.scope == AvailScope::Component && c.vendor == v.vendor && c.month == v.month)
+                .filter(|c| c.scope == AvailScope::Component && c.vendor == v.vendor && c.period == v.period)
                 .collect();
             let max = comps.iter().map(|c| c.downtime_min).fold(0.0, f64::max);
             let sum: f64 = comps.iter().map(|c| c.downtime_min).sum();
@@ -175,7 +175,7 @@ proptest! {
             let whole = a
                 .rows
                 .iter()
-                .find(|r| r.scope == d.scope && r.vendor == d.vendor && r.component == d.component && r.month.is_whole())
+                .find(|r| r.scope == d.scope && r.vendor == d.vendor && r.component == d.component && r.period.is_whole())
                 .unwrap();
             let sum: f64 = d.downtime_min.iter().sum();
             prop_assert!((sum - whole.downtime_min).abs() < eps, "{sum} vs {}", whole.downtime_min);

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 
 use super::draw::{self, LEFT, RIGHT, TOP, heading, nice_ticks, rect};
 use super::{Chart, GRID, INK, MISS, SERIES};
-use crate::model::{Metric, MetricRow, When};
+use crate::model::{Metric, MetricRow, PeriodLabel};
 use crate::table::Incidents;
 
 /// Bin edges in minutes; the last bin is open.
@@ -47,9 +47,9 @@ impl Distribution {
             .filter(|i| incidents.in_window[*i])
             .filter_map(|i| incidents.duration_min(metric, i))
             .collect();
-        let whole = metrics
-            .iter()
-            .find(|r| r.scope == "all" && r.month == Some(When::Whole) && r.metric == metric);
+        let whole = metrics.iter().find(|r| {
+            r.scope == "all" && r.period == Some(PeriodLabel::Whole) && r.metric == metric
+        });
         Distribution {
             metric,
             window: window.to_string(),

@@ -41,7 +41,7 @@ impl Downtime {
     pub fn from_rows(rows: &[AvailabilityRow], window: &str, weights: Weights) -> Downtime {
         let mut comps: Vec<&AvailabilityRow> = rows
             .iter()
-            .filter(|r| r.scope == AvailScope::Component && r.month.is_whole())
+            .filter(|r| r.scope == AvailScope::Component && r.period.is_whole())
             .collect();
         comps.sort_by(|a, b| {
             b.downtime_min

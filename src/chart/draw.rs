@@ -328,7 +328,7 @@ mod tests {
         assert_eq!(ticks[11].1, "2025-12");
         // A month in Berlin: days at local midnight.
         let berlin: Tz = "Europe/Berlin".parse().unwrap();
-        let june = crate::period::Period::month(berlin, 2024, 6).unwrap();
+        let june = crate::period::ReportWindow::month(berlin, 2024, 6).unwrap();
         let ticks = time_ticks(&berlin, june.start, june.end, 8);
         assert_eq!(ticks[0], (june.start, "Jun 1".to_string()));
         assert_eq!(ticks[1].1, "Jun 8");

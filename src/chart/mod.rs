@@ -177,7 +177,7 @@ pub fn of_report(r: &Report, kind: Kind) -> Drawing {
             unit: r.period.unit().0,
             ..trend::Trend::from_rows(
                 &c.metrics,
-                &(r.period.months.iter())
+                &(r.period.periods.iter())
                     .map(|m| m.label.clone())
                     .collect::<Vec<_>>(),
             )
@@ -235,7 +235,7 @@ pub fn report_charts(r: &Report) -> Vec<Named> {
         .computed
         .availability
         .iter()
-        .filter(|a| a.scope == AvailScope::Vendor && a.month.is_whole())
+        .filter(|a| a.scope == AvailScope::Vendor && a.period.is_whole())
         .collect();
     if vendors.len() > 1 {
         vendors.sort_by(|a, b| {

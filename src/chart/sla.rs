@@ -35,19 +35,19 @@ impl Sla {
     pub fn from_rows(rows: &[AvailabilityRow]) -> Sla {
         let mut months: Vec<String> = rows
             .iter()
-            .filter(|r| !r.month.is_whole())
-            .filter_map(|r| r.month.month().map(str::to_string))
+            .filter(|r| !r.period.is_whole())
+            .filter_map(|r| r.period.period().map(str::to_string))
             .collect();
         months.sort();
         months.dedup();
         let mut series: Vec<Series> = Vec::new();
         for r in rows
             .iter()
-            .filter(|r| r.scope == AvailScope::Vendor && !r.month.is_whole())
+            .filter(|r| r.scope == AvailScope::Vendor && !r.period.is_whole())
         {
             let i = months
                 .iter()
-                .position(|m| r.month.month() == Some(m))
+                .position(|m| r.period.period() == Some(m))
                 .unwrap_or(0);
             match series.iter_mut().find(|s| s.vendor == r.vendor) {
                 Some(s) => s.availability[i] = Some(r.availability_pct),
@@ -66,7 +66,7 @@ impl Sla {
         if series.len() > TOP {
             let overall = |v: &str| {
                 rows.iter()
-                    .find(|r| r.scope == AvailScope::Vendor && r.month.is_whole() && r.vendor == v)
+                    .find(|r| r.scope == AvailScope::Vendor && r.period.is_whole() && r.vendor == v)
                     .map_or(100.0, |r| r.availability_pct)
             };
             series.sort_by(|a, b| {

@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use super::draw::{self, RIGHT, TimeAxis, heading, rect, swatches, time_ticks};
 use super::{Chart, GRID, INK, level_colour};
 use crate::model::{AvailScope, AvailabilityRow, ComponentWindows, Level};
-use crate::period::Period;
+use crate::period::ReportWindow;
 
 /// Lanes drawn before the rest share one.
 pub const TOP: usize = 30;
@@ -38,11 +38,11 @@ impl Timeline {
     pub fn from_rows(
         windows: &ComponentWindows,
         availability: &[AvailabilityRow],
-        period: &Period,
+        period: &ReportWindow,
     ) -> Timeline {
         let mut comps: Vec<&AvailabilityRow> = availability
             .iter()
-            .filter(|r| r.scope == AvailScope::Component && r.month.is_whole())
+            .filter(|r| r.scope == AvailScope::Component && r.period.is_whole())
             .collect();
         let key = |r: &AvailabilityRow| (r.vendor.clone(), r.component.clone().unwrap_or_default());
         let mut kept: Vec<(String, String)> = comps.iter().map(|r| key(r)).collect();

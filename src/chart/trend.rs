@@ -28,7 +28,7 @@ impl Trend {
     /// months without incidents included so the axis keeps calendar spacing.
     pub fn from_rows(rows: &[MetricRow], months: &[String]) -> Trend {
         let of =
-            |r: &&MetricRow| r.scope == "all" && r.month.as_ref().is_some_and(|m| !m.is_whole());
+            |r: &&MetricRow| r.scope == "all" && r.period.as_ref().is_some_and(|m| !m.is_whole());
         let months = months.to_vec();
         let lines = [Metric::Mttd, Metric::Mttm, Metric::Mttr]
             .into_iter()
@@ -39,7 +39,7 @@ impl Trend {
                     p90: vec![None; months.len()],
                 };
                 for r in rows.iter().filter(of).filter(|r| r.metric == metric) {
-                    let month = r.month.as_ref().and_then(|m| m.month());
+                    let month = r.period.as_ref().and_then(|m| m.period());
                     if let Some(i) = months.iter().position(|m| Some(m.as_str()) == month) {
                         line.median[i] = r.stats.median;
                         line.p90[i] = r.stats.p90;

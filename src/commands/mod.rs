@@ -21,7 +21,7 @@ use chrono_tz::Tz;
 use crate::error::{Error, Result};
 use crate::ingest::{self, IngestOptions, Ingested, Input};
 use crate::model::Anchor;
-use crate::period::Period;
+use crate::period::ReportWindow;
 
 /// Documented process exit codes.
 pub mod exit {
@@ -181,7 +181,7 @@ pub enum WindowSpec {
 
 impl WindowSpec {
     /// The window in `tz`, given the data's span (first start, last instant).
-    pub fn resolve(&self, tz: Tz, span: Option<(i64, i64)>) -> Result<Period> {
+    pub fn resolve(&self, tz: Tz, span: Option<(i64, i64)>) -> Result<ReportWindow> {
         let no_data = || {
             Error::NoData(
                 "no incident was accepted, so there is no window to report on (give --from and --to, or --month)"
@@ -189,26 +189,26 @@ impl WindowSpec {
             )
         };
         match *self {
-            WindowSpec::Month { year, month } => Period::month(tz, year, month),
+            WindowSpec::Month { year, month } => ReportWindow::month(tz, year, month),
             WindowSpec::MonthsAgo(back) => {
                 let (year, month) =
                     months_ago(chrono::Utc::now().with_timezone(&tz).date_naive(), back);
-                Period::month(tz, year, month)
+                ReportWindow::month(tz, year, month)
             }
             WindowSpec::Range {
                 from: Some(f),
                 to: Some(t),
-            } => Period::from_dates(tz, f, t),
+            } => ReportWindow::from_dates(tz, f, t),
             WindowSpec::Auto => {
                 let (first, last) = span.ok_or_else(no_data)?;
-                Period::spanning(tz, first, last)
+                ReportWindow::spanning(tz, first, last)
             }
             WindowSpec::Range { from, to } => {
                 let (first, last) = span.ok_or_else(no_data)?;
-                let auto = Period::spanning(tz, first, last)?;
+                let auto = ReportWindow::spanning(tz, first, last)?;
                 let from = from.unwrap_or_else(|| crate::time::local_date(&tz, auto.start));
                 let to = to.unwrap_or_else(|| crate::time::local_date(&tz, auto.end));
-                Period::from_dates(tz, from, to)
+                ReportWindow::from_dates(tz, from, to)
             }
         }
     }

@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::ingest::{Format, Input};
 use crate::metrics::{self, SlaTargets};
 use crate::model::{GroupKey, Weights};
-use crate::period::{Cut, Period};
+use crate::period::{Cut, ReportWindow};
 use crate::report::{self, Report};
 use crate::table::Incidents;
 use crate::{chart, output};
@@ -104,7 +104,7 @@ pub fn build(args: &ReportArgs) -> Result<Report> {
 /// while the rest is computed (see [`metrics::compute_beside`]).
 fn build_beside<T: Send>(
     args: &ReportArgs,
-    beside: impl FnOnce(&Period, &Incidents) -> T + Send,
+    beside: impl FnOnce(&ReportWindow, &Incidents) -> T + Send,
 ) -> Result<(Report, T)> {
     let mut laps = crate::laps::Laps::start();
     let ingested = read_or_sample(&args.source)?;
@@ -120,15 +120,15 @@ fn build_beside<T: Send>(
     // A one-month report's headline compares with the calendar month before: its availability
     // comes from the same sweep as the window's; its time-to-x figures are computed here,
     // before the frame goes to `compute_beside`.
-    let before = if period.months.len() == 1 {
-        let before = period.month_before()?;
+    let before = if period.periods.len() == 1 {
+        let before = period.period_before()?;
         let metrics = metrics::report_metric_rows(
             &ingested.incidents,
             &ingested.impacts,
             &before,
             opts.anchor,
         )?;
-        Some((before.months[0].label.clone(), metrics))
+        Some((before.periods[0].label.clone(), metrics))
     } else {
         None
     };
@@ -162,7 +162,7 @@ fn build_beside<T: Send>(
             label,
             metrics::Computed {
                 metrics,
-                availability: computed.month_before.clone(),
+                availability: computed.period_before.clone(),
                 ..metrics::Computed::default()
             },
         )

@@ -10,7 +10,7 @@ use crate::chart::retro::{MILESTONES, Retro};
 use crate::chart::{self, Chart};
 use crate::error::{Error, Result};
 use crate::model::IncidentRow;
-use crate::period::Period;
+use crate::period::ReportWindow;
 use crate::report::format::duration;
 use crate::report::terminal::table;
 use crate::time::{MS_PER_MIN, local_datetime, parse_timestamp};
@@ -79,7 +79,7 @@ pub fn run(args: &RetroArgs, out: &mut dyn std::io::Write) -> Result<u8> {
     } else {
         last + 60 * MS_PER_MIN
     };
-    let period = Period::new(tz, first - day, end)?;
+    let period = ReportWindow::new(tz, first - day, end)?;
     let windows =
         metrics::incident_windows(&ing.incidents, &ing.impacts, &inc.vendor, &inc.id, &period);
     let retro = Retro::new(

@@ -9,9 +9,9 @@ use super::sla;
 use super::sweep::{self, Span};
 use crate::error::Result;
 use crate::model::{
-    AvailScope, AvailabilityRow, ComponentWindows, Daily, DailyRow, When, WindowRow,
+    AvailScope, AvailabilityRow, ComponentWindows, Daily, DailyRow, PeriodLabel, WindowRow,
 };
-use crate::period::{MonthSpan, Period};
+use crate::period::{PeriodSpan, ReportWindow};
 use crate::table::{ImpactTable, IncidentTable};
 use crate::time::MS_PER_MIN;
 
@@ -31,7 +31,7 @@ pub fn availability_rows(
 pub struct Availability {
     pub rows: Vec<AvailabilityRow>,
     /// The rows of the month before the window, when asked for.
-    pub month_before: Vec<AvailabilityRow>,
+    pub period_before: Vec<AvailabilityRow>,
     pub daily: Daily,
     pub windows: ComponentWindows,
 }
@@ -43,7 +43,7 @@ pub fn incident_windows(
     impacts: &ImpactTable,
     vendor: &str,
     id: &str,
-    period: &Period,
+    period: &ReportWindow,
 ) -> Vec<WindowRow> {
     let shared = Exploded::new(incidents, impacts);
     let mut rows = shared.window_rows(&shared.windows(period, 0), period.start);
@@ -65,22 +65,22 @@ pub fn availability(
 type Key<'a> = (AvailScope, &'a str, Option<&'a str>);
 
 /// The sweep; without `detail`, the monthly rows only (no days, no windows kept). With
-/// `month_before`, the calendar month before the window is swept in the same pass, its rows
+/// `period_before`, the period before the window is swept in the same pass, its rows
 /// kept apart (they count in no `all` row).
 pub(super) fn sweep_all(
     opts: &Options,
     detail: bool,
-    month_before: bool,
+    period_before: bool,
     shared: &Exploded,
 ) -> Result<Availability> {
     let period = &opts.period;
     // The months swept: the window's, after the month before when asked for.
-    let swept = if month_before {
-        period.with_month_before()?
+    let swept = if period_before {
+        period.with_period_before()?
     } else {
         period.clone()
     };
-    let lead = usize::from(month_before);
+    let lead = usize::from(period_before);
     let mut laps = crate::laps::Laps::nested(2);
     let n_comp = shared.comp_name.len();
     let keys: Vec<Key> = (shared.comp_vendor.iter().zip(&shared.comp_name))
@@ -112,24 +112,24 @@ pub(super) fn sweep_all(
     } else {
         Vec::new()
     };
-    let month_spans = KeySpans::new(&swept.months, &hours);
+    let month_spans = KeySpans::new(&swept.periods, &hours);
     let day_spans = KeySpans::new(&days, &hours);
     let (sums, per_day) = sweep_months_and_days(&win, keys.len(), &month_spans, &day_spans, opts);
     drop(win);
     laps.lap("events, sweeps");
-    let started = started_per_month(shared, period, &swept.months, lead, keys.len());
+    let started = started_per_month(shared, period, &swept.periods, lead, keys.len());
     laps.lap("counts");
     let cells = Cells {
-        months: &swept.months,
+        months: &swept.periods,
         lead,
         window_ms: month_spans.windows(),
         sums: &sums,
         started: &started,
     };
-    let (rows, month_before) = monthly_rows(&keys, &cells, &opts.sla);
+    let (rows, period_before) = monthly_rows(&keys, &cells, &opts.sla);
     Ok(Availability {
         rows,
-        month_before,
+        period_before,
         daily: daily_rows(&keys, &days, &per_day, &day_spans.windows()),
         windows: kept_windows,
     })
@@ -144,7 +144,7 @@ struct KeySpans {
 }
 
 impl KeySpans {
-    fn new(base: &[MonthSpan], hours: &[Option<&crate::hours::Hours>]) -> KeySpans {
+    fn new(base: &[PeriodSpan], hours: &[Option<&crate::hours::Hours>]) -> KeySpans {
         let plain: Vec<Span> = base
             .iter()
             .enumerate()
@@ -222,21 +222,21 @@ fn sweep_months_and_days(
 /// is in the window or in the month before (not in a gap between them).
 fn started_per_month(
     shared: &Exploded,
-    period: &Period,
-    months: &[MonthSpan],
+    period: &ReportWindow,
+    months: &[PeriodSpan],
     lead: usize,
     n_keys: usize,
 ) -> Vec<u64> {
     let m = months.len();
     let mut started = vec![0u64; n_keys * m];
-    let month_of = |t: Option<i64>| -> Option<usize> {
+    let period_of = |t: Option<i64>| -> Option<usize> {
         let t = t?;
         let counted =
             period.contains(t) || months[..lead].iter().any(|mo| mo.start <= t && t < mo.end);
         counted.then(|| months[1..].partition_point(|mo| mo.start <= t))
     };
     let month_of_row: Vec<Option<usize>> =
-        shared.table.timestamps[0].iter().map(month_of).collect();
+        shared.table.timestamps[0].iter().map(period_of).collect();
     // Memberships are unique per incident and component: a count is a number of incidents.
     for (&row, &cid) in shared.member_row.iter().zip(&shared.member_cid) {
         if let Some(mi) = month_of_row[row as usize] {
@@ -254,7 +254,7 @@ fn started_per_month(
 
 /// What each key's monthly rows are made of, key by key (`key * months + month`).
 struct Cells<'a> {
-    months: &'a [MonthSpan],
+    months: &'a [PeriodSpan],
     /// How many of `months` come before the window (the month before: 0 or 1).
     lead: usize,
     window_ms: Vec<i64>,
@@ -293,13 +293,13 @@ fn monthly_rows(
         for (mi, month) in cells.months.iter().enumerate() {
             let cell = cells.cell(k, mi);
             if mi < cells.lead {
-                before_rows.push(row(When::Month(month.label.clone()), cell));
+                before_rows.push(row(PeriodLabel::Period(month.label.clone()), cell));
             } else {
                 total.add(&cell);
-                rows.push(row(When::Month(month.label.clone()), cell));
+                rows.push(row(PeriodLabel::Period(month.label.clone()), cell));
             }
         }
-        rows.push(row(When::Whole, total));
+        rows.push(row(PeriodLabel::Whole, total));
     }
     let by_key = |a: &AvailabilityRow, b: &AvailabilityRow| {
         (a.scope == AvailScope::Component, &a.vendor, &a.component).cmp(&(
@@ -314,7 +314,7 @@ fn monthly_rows(
 }
 
 /// Downtime and window per key and day (the uptime strips), vendors first.
-fn daily_rows(keys: &[Key], days: &[MonthSpan], per_day: &sweep::Sums, window: &[i64]) -> Daily {
+fn daily_rows(keys: &[Key], days: &[PeriodSpan], per_day: &sweep::Sums, window: &[i64]) -> Daily {
     let d = days.len();
     let min = MS_PER_MIN as f64;
     let mut rows: Vec<DailyRow> = keys

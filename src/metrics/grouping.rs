@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::model::{
     Anchor, BreakdownRow, GroupKey, GroupRow, Metric, NONE_GROUP, col, severity_rank,
 };
-use crate::period::{Cut, Period};
+use crate::period::{Cut, ReportWindow};
 use crate::table::{FastMap, FirstSeen, ImpactTable, IncidentTable, Keys};
 
 /// One key of a grouping: each row's code (memberships' component ids for `component`), and
@@ -125,8 +125,8 @@ impl<'a> Grouping<'a> {
         incidents: &'a IncidentTable,
         impacts: &'a ImpactTable,
         keys: &[GroupKey],
-        cells: &[crate::period::MonthSpan],
-        period: &Period,
+        cells: &[crate::period::PeriodSpan],
+        period: &ReportWindow,
         anchor: Anchor,
     ) -> Result<Grouping<'a>> {
         let shared = Exploded::new(incidents, impacts);
@@ -183,8 +183,8 @@ impl<'a> Grouping<'a> {
     /// group is down while any of its incidents is), weighted and clipped as a component's.
     fn downtime(
         &self,
-        cells: &[crate::period::MonthSpan],
-        period: &Period,
+        cells: &[crate::period::PeriodSpan],
+        period: &ReportWindow,
         weights: &crate::model::Weights,
     ) -> Vec<f64> {
         let win = self.shared.windows(period, 0);
@@ -269,7 +269,7 @@ pub fn group_rows(
     impacts: &ImpactTable,
     keys: &[GroupKey],
     cut: Cut,
-    period: &Period,
+    period: &ReportWindow,
     anchor: Anchor,
 ) -> Result<Vec<GroupRow>> {
     let cells = period.cells(cut);
@@ -306,7 +306,7 @@ pub fn breakdown(
     opts: &super::options::Options,
 ) -> Result<Vec<BreakdownRow>> {
     let period = &opts.period;
-    let cells = &period.months;
+    let cells = &period.periods;
     let g = Grouping::new(incidents, impacts, keys, cells, period, opts.anchor)?;
     let grouped = g.stats(cells.len())?;
     let downtime = g.downtime(cells, period, &opts.weights);

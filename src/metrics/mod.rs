@@ -51,7 +51,7 @@ pub struct Computed {
     /// The availability rows of the calendar month before the window (from the same sweep):
     /// what `previous_availability_pct` of the window's first month and a one-month report's
     /// headline compare with.
-    pub month_before: Vec<AvailabilityRow>,
+    pub period_before: Vec<AvailabilityRow>,
     /// Whether the last period's changes from the one before are beyond noise.
     pub trend: Option<crate::model::Trend>,
 }
@@ -103,16 +103,26 @@ pub fn compute_beside<T: Send>(
     });
     let mut swept = swept?;
     drop(shared);
-    let labels: Vec<String> = opts.period.months.iter().map(|m| m.label.clone()).collect();
-    if let Some(before) = swept.month_before.first() {
-        let before_label = before.month.label().to_string();
-        sla::link_previous(&mut swept.rows, &labels, &swept.month_before, &before_label);
+    let labels: Vec<String> = opts
+        .period
+        .periods
+        .iter()
+        .map(|m| m.label.clone())
+        .collect();
+    if let Some(before) = swept.period_before.first() {
+        let before_label = before.period.label().to_string();
+        sla::link_previous(
+            &mut swept.rows,
+            &labels,
+            &swept.period_before,
+            &before_label,
+        );
     }
     let computed = Computed {
         incidents: table,
         metrics: metrics?,
         availability: swept.rows,
-        month_before: swept.month_before,
+        period_before: swept.period_before,
         daily: swept.daily,
         windows: swept.windows,
         trend: trend?,

@@ -3,12 +3,12 @@
 
 use super::sla::SlaTargets;
 use crate::model::{Anchor, Weights};
-use crate::period::Period;
+use crate::period::ReportWindow;
 
 /// What the numbers depend on besides the incidents.
 #[derive(Debug, Clone)]
 pub struct Options {
-    pub period: Period,
+    pub period: ReportWindow,
     pub anchor: Anchor,
     pub weights: Weights,
     pub sla: SlaTargets,

@@ -14,8 +14,8 @@
 use super::downtime::{availability, availability_rows};
 use super::options::Options;
 use crate::error::Result;
-use crate::model::{AvailScope, PublishedComponent, PublishedRule, When};
-use crate::period::Period;
+use crate::model::{AvailScope, PeriodLabel, PublishedComponent, PublishedRule};
+use crate::period::ReportWindow;
 use crate::table::{ImpactTable, IncidentTable};
 use crate::time::MS_PER_MIN;
 
@@ -76,7 +76,7 @@ pub fn compare(
 ) -> Result<(Vec<PublishedRow>, Vec<PublishedDailyRow>)> {
     let mut rows = Vec::new();
     let mut daily = Vec::new();
-    let options = |period: Period| Options {
+    let options = |period: ReportWindow| Options {
         period,
         anchor: opts.anchor,
         weights: opts.weights,
@@ -88,7 +88,7 @@ pub fn compare(
             if !read || e <= s {
                 return Ok(None);
             }
-            let period = Period::new(chrono_tz::Tz::UTC, s, e)?;
+            let period = ReportWindow::new(chrono_tz::Tz::UTC, s, e)?;
             let avail = availability_rows(incidents, impacts, &options(period))?;
             Ok(Some(
                 (avail.iter())
@@ -96,7 +96,7 @@ pub fn compare(
                         a.scope == AvailScope::Component
                             && a.vendor == c.vendor
                             && a.component.as_deref() == Some(c.component.as_str())
-                            && a.month == When::Whole
+                            && a.period == PeriodLabel::Whole
                     })
                     .map_or(100.0, |a| a.availability_pct),
             ))
@@ -169,7 +169,7 @@ pub fn compare(
             c.days.last().and_then(|d| midnight(&d.date)),
         ) {
             (true, Some(s), Some(e)) => {
-                let period = Period::new(chrono_tz::Tz::UTC, s, e + 1440 * MS_PER_MIN)?;
+                let period = ReportWindow::new(chrono_tz::Tz::UTC, s, e + 1440 * MS_PER_MIN)?;
                 let a = availability(incidents, impacts, &options(period))?;
                 let row = (a.daily.rows.iter()).find(|r| {
                     r.scope == AvailScope::Component

@@ -1,7 +1,7 @@
 //! Availability and SLA (contract section 3): turns swept downtime and outage per key and month
 //! into `availability.csv` rows with the SLA target, budget, budget used, incidents and MTBF.
 
-use crate::model::{AvailScope, AvailabilityRow, When};
+use crate::model::{AvailScope, AvailabilityRow, PeriodLabel};
 use crate::time::MS_PER_MIN;
 
 /// A name pattern of an SLA rule: exact, or a glob with `*` (any text) and `?` (one character).
@@ -126,14 +126,14 @@ pub fn link_previous(
     let mut by_month: HashMap<(AvailScope, String, Option<String>, String), f64> = HashMap::new();
     let before = before
         .iter()
-        .filter(|r| r.month.month() == Some(before_label));
+        .filter(|r| r.period.period() == Some(before_label));
     for r in before.chain(rows.iter()) {
-        if let Some(m) = r.month.month() {
+        if let Some(m) = r.period.period() {
             by_month.insert(key(r, m), r.availability_pct);
         }
     }
     for r in rows.iter_mut() {
-        let Some(i) = months.iter().position(|m| r.month.month() == Some(m)) else {
+        let Some(i) = months.iter().position(|m| r.period.period() == Some(m)) else {
             continue;
         };
         let prev = if i == 0 {
@@ -182,7 +182,7 @@ pub fn row(
     scope: AvailScope,
     vendor: &str,
     component: Option<&str>,
-    month: When,
+    period: PeriodLabel,
     cell: Cell,
     target: f64,
 ) -> AvailabilityRow {
@@ -200,7 +200,7 @@ pub fn row(
         scope,
         vendor: vendor.to_string(),
         component: component.map(str::to_string),
-        month,
+        period,
         window_min,
         outage_min,
         downtime_min,
@@ -291,7 +291,7 @@ mod tests {
             AvailScope::Vendor,
             "Acme",
             None,
-            When::Whole,
+            PeriodLabel::Whole,
             Cell {
                 window_ms: 43_200 * MS_PER_MIN,
                 outage_ms: 0,
@@ -313,7 +313,7 @@ mod tests {
             AvailScope::Vendor,
             "Acme",
             None,
-            When::Whole,
+            PeriodLabel::Whole,
             Cell {
                 window_ms: 1_000 * MS_PER_MIN,
                 outage_ms: 0,

@@ -4,12 +4,12 @@
 //! figures read.
 
 use crate::model::{Anchor, Metric, col};
-use crate::period::Period;
+use crate::period::ReportWindow;
 use crate::table::{IncidentTable, Incidents, Millis};
 
 /// The report's incident table: `table` with its durations (measured from `anchor`) and
 /// `in_window` against `period` (every row, without one).
-pub fn incidents(table: IncidentTable, anchor: Anchor, period: Option<&Period>) -> Incidents {
+pub fn incidents(table: IncidentTable, anchor: Anchor, period: Option<&ReportWindow>) -> Incidents {
     let (durations_ms, in_window) = derived(&table, anchor, period);
     Incidents {
         table,
@@ -22,7 +22,7 @@ pub fn incidents(table: IncidentTable, anchor: Anchor, period: Option<&Period>) 
 pub(super) fn derived(
     table: &IncidentTable,
     anchor: Anchor,
-    period: Option<&Period>,
+    period: Option<&ReportWindow>,
 ) -> ([Millis; 5], Vec<bool>) {
     let in_window = table.timestamps[0]
         .iter()

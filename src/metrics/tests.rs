@@ -7,10 +7,10 @@ use super::*;
 use crate::error::Result;
 use crate::ingest::{IngestOptions, from_csv_text};
 use crate::model::{
-    Anchor, AvailScope, AvailabilityRow, GroupKey, Level, Metric, Stats, WeightPreset, Weights,
-    When,
+    Anchor, AvailScope, AvailabilityRow, GroupKey, Level, Metric, PeriodLabel, Stats, WeightPreset,
+    Weights,
 };
-use crate::period::Period;
+use crate::period::ReportWindow;
 use crate::table::{ImpactTable, IncidentTable};
 
 const HEADER: &str = "id,vendor,impact,components,severity,started_at,detected_at,acknowledged_at,identified_at,mitigated_at,resolved_at\n";
@@ -30,16 +30,16 @@ fn incidents(rows: &str, tz: Tz, anchor: Anchor) -> IncidentTable {
     .incidents
 }
 
-fn month(tz: Tz, y: i32, m: u32) -> Period {
-    Period::month(tz, y, m).unwrap()
+fn month(tz: Tz, y: i32, m: u32) -> ReportWindow {
+    ReportWindow::month(tz, y, m).unwrap()
 }
 
-fn avail(rows: &str, period: Period, preset: WeightPreset) -> Vec<AvailabilityRow> {
+fn avail(rows: &str, period: ReportWindow, preset: WeightPreset) -> Vec<AvailabilityRow> {
     swept(rows, period, preset, SlaTargets::default()).rows
 }
 
 /// The whole sweep of incident rows (no impacts table) over `period`.
-fn swept(rows: &str, period: Period, preset: WeightPreset, sla: SlaTargets) -> Availability {
+fn swept(rows: &str, period: ReportWindow, preset: WeightPreset, sla: SlaTargets) -> Availability {
     let df = incidents(rows, period.tz, Anchor::Started);
     availability(
         &df,
@@ -56,7 +56,7 @@ fn swept(rows: &str, period: Period, preset: WeightPreset, sla: SlaTargets) -> A
 
 fn find<'a>(rows: &'a [AvailabilityRow], component: Option<&str>, m: &str) -> &'a AvailabilityRow {
     rows.iter()
-        .find(|r| r.component.as_deref() == component && r.month == When::from(m))
+        .find(|r| r.component.as_deref() == component && r.period == PeriodLabel::from(m))
         .unwrap_or_else(|| panic!("no row {component:?} {m}"))
 }
 
@@ -110,7 +110,7 @@ fn a_vendor_with_two_components_down_at_once_counts_the_time_once() {
 #[test]
 fn an_incident_across_a_month_end_is_split_at_midnight() {
     // 23:00 on 31 May to 02:00 on 1 June: May 60 min, June 120 min.
-    let p = Period::from_dates(
+    let p = ReportWindow::from_dates(
         Tz::UTC,
         NaiveDate::from_ymd_opt(2024, 5, 1).unwrap(),
         NaiveDate::from_ymd_opt(2024, 7, 1).unwrap(),
@@ -133,7 +133,7 @@ fn an_incident_across_a_month_end_is_split_at_midnight() {
 #[test]
 fn months_and_dst_follow_the_report_time_zone() {
     let berlin: Tz = "Europe/Berlin".parse().unwrap();
-    let p = Period::from_dates(
+    let p = ReportWindow::from_dates(
         berlin,
         NaiveDate::from_ymd_opt(2024, 3, 1).unwrap(),
         NaiveDate::from_ymd_opt(2024, 5, 1).unwrap(),
@@ -155,7 +155,7 @@ fn months_and_dst_follow_the_report_time_zone() {
     assert_eq!(find(&rows, Some("DB"), "2024-04").downtime_min, 30.0);
     assert_eq!(find(&rows, Some("DB"), "2024-03").incidents, 1);
     // The same data in UTC: all of DB's hour in March.
-    let p_utc = Period::from_dates(
+    let p_utc = ReportWindow::from_dates(
         Tz::UTC,
         NaiveDate::from_ymd_opt(2024, 3, 1).unwrap(),
         NaiveDate::from_ymd_opt(2024, 5, 1).unwrap(),
@@ -223,7 +223,7 @@ fn maintenance_is_neither_downtime_nor_outage_and_degraded_is_outage_only() {
 #[test]
 fn every_component_and_month_has_a_row_even_without_incidents() {
     // Two vendors, one incident in March only: a quarter gives rows for every month.
-    let p = Period::from_dates(
+    let p = ReportWindow::from_dates(
         Tz::UTC,
         NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
         NaiveDate::from_ymd_opt(2024, 4, 1).unwrap(),
@@ -239,7 +239,7 @@ fn every_component_and_month_has_a_row_even_without_incidents() {
     assert_eq!(rows.len(), 16);
     let w = rows
         .iter()
-        .find(|r| r.vendor == "W" && r.component.as_deref() == Some("(all)") && r.month.is_whole())
+        .find(|r| r.vendor == "W" && r.component.as_deref() == Some("(all)") && r.period.is_whole())
         .unwrap();
     assert_eq!(w.availability_pct, 100.0);
     assert_eq!(w.incidents, 0);
@@ -258,7 +258,9 @@ fn june_metrics(df: &IncidentTable) -> Vec<MetricRow> {
 
 fn stats_of(rows: &[MetricRow], scope: &str, month: &str, metric: Metric) -> Stats {
     rows.iter()
-        .find(|r| r.scope == scope && r.month == Some(When::from(month)) && r.metric == metric)
+        .find(|r| {
+            r.scope == scope && r.period == Some(PeriodLabel::from(month)) && r.metric == metric
+        })
         .unwrap_or_else(|| panic!("no {scope} {month} {metric:?}"))
         .stats
 }
@@ -347,7 +349,7 @@ fn metric_scopes_group_by_vendor_component_severity_and_month() {
                 b,V,major_outage,API,sev2,2024-06-02T10:00:00Z,,,,,2024-06-02T10:20:00Z\n\
                 c,W,major_outage,,,2024-06-02T10:00:00Z,,,,,2024-06-02T11:00:00Z\n";
     let df = incidents(rows, Tz::UTC, Anchor::Started);
-    let p = Period::from_dates(
+    let p = ReportWindow::from_dates(
         Tz::UTC,
         NaiveDate::from_ymd_opt(2024, 5, 1).unwrap(),
         NaiveDate::from_ymd_opt(2024, 7, 1).unwrap(),
@@ -361,7 +363,7 @@ fn metric_scopes_group_by_vendor_component_severity_and_month() {
                     && r.vendor.as_deref() == v
                     && r.component.as_deref() == c
                     && r.severity.as_deref() == s
-                    && r.month == Some(When::from(m))
+                    && r.period == Some(PeriodLabel::from(m))
                     && r.metric == Metric::Mttr
             })
             .map(|r| r.stats)
@@ -443,7 +445,11 @@ fn ingest_with_impacts(incidents_csv: &str, impacts_csv: &str) -> crate::ingest:
     .unwrap()
 }
 
-fn with_impacts(incidents_csv: &str, impacts_csv: &str, period: Period) -> Vec<AvailabilityRow> {
+fn with_impacts(
+    incidents_csv: &str,
+    impacts_csv: &str,
+    period: ReportWindow,
+) -> Vec<AvailabilityRow> {
     let ing = ingest_with_impacts(incidents_csv, impacts_csv);
     availability_rows(
         &ing.incidents,
@@ -495,7 +501,7 @@ fn an_impact_row_without_an_end_runs_to_resolution_or_the_report_end() {
     assert_eq!(find(&rows, Some("DB"), "all").downtime_min, 120.0);
 }
 
-fn computed(rows: &str, period: Period, preset: WeightPreset) -> Availability {
+fn computed(rows: &str, period: ReportWindow, preset: WeightPreset) -> Availability {
     swept(rows, period, preset, SlaTargets::default())
 }
 
@@ -575,7 +581,7 @@ fn daily_downtime_covers_the_last_days_and_splits_at_local_midnight() {
     assert_eq!(a.windows.get(1).2, Level::MajorOutage);
 }
 
-fn computed_with(rows: &str, period: Period, sla: SlaTargets) -> Availability {
+fn computed_with(rows: &str, period: ReportWindow, sla: SlaTargets) -> Availability {
     swept(rows, period, WeightPreset::Statuspage, sla)
 }
 
@@ -586,7 +592,7 @@ fn business_hours_count_downtime_and_window_in_local_hours_across_dst() {
     // the Sunday between. Business minutes down: Friday 16-18 (120) and Monday 08-10 (120).
     // Windows: March 2024 has 21 weekdays (12 600 min), April 22 (13 200 min).
     let berlin: Tz = "Europe/Berlin".parse().unwrap();
-    let period = Period::from_dates(
+    let period = ReportWindow::from_dates(
         berlin,
         NaiveDate::from_ymd_opt(2024, 3, 1).unwrap(),
         NaiveDate::from_ymd_opt(2024, 5, 1).unwrap(),
@@ -611,7 +617,9 @@ fn business_hours_count_downtime_and_window_in_local_hours_across_dst() {
     let row = |v: &str, c: Option<&str>, m: &str| {
         a.rows
             .iter()
-            .find(|r| r.vendor == v && r.component.as_deref() == c && r.month == When::from(m))
+            .find(|r| {
+                r.vendor == v && r.component.as_deref() == c && r.period == PeriodLabel::from(m)
+            })
             .unwrap()
     };
     let march = row("V", Some("API"), "2024-03");
@@ -687,7 +695,7 @@ fn the_month_before_comes_from_the_same_sweep_and_skips_the_gap_before_a_mid_mon
                 g,V,major_outage,API,,2024-06-05T10:00:00Z,,,,,2024-06-05T11:00:00Z\n\
                 w,V,major_outage,API,,2024-06-20T10:00:00Z,,,,,2024-06-20T12:00:00Z\n\
                 o,V,major_outage,API,,2024-06-30T23:00:00Z,,,,,\n";
-    let period = Period::from_dates(
+    let period = ReportWindow::from_dates(
         Tz::UTC,
         NaiveDate::from_ymd_opt(2024, 6, 15).unwrap(),
         NaiveDate::from_ymd_opt(2024, 7, 1).unwrap(),
@@ -702,7 +710,7 @@ fn the_month_before_comes_from_the_same_sweep_and_skips_the_gap_before_a_mid_mon
     };
     let c = compute(&df, &ImpactTable::default(), &opts).unwrap();
     // May: 30 of the 60 minutes fall in May; one incident started there. 31 days of minutes.
-    let may = find(&c.month_before, Some("API"), "2024-05");
+    let may = find(&c.period_before, Some("API"), "2024-05");
     assert_eq!(may.downtime_min, 30.0);
     assert_eq!(may.incidents, 1);
     assert_eq!(may.window_min, 31.0 * 1440.0);
@@ -721,16 +729,16 @@ fn the_month_before_comes_from_the_same_sweep_and_skips_the_gap_before_a_mid_mon
         &df,
         &ImpactTable::default(),
         &Options {
-            period: period.month_before().unwrap(),
+            period: period.period_before().unwrap(),
             ..opts.clone()
         },
     )
     .unwrap();
     assert_eq!(
-        c.month_before,
+        c.period_before,
         alone
             .into_iter()
-            .filter(|r| !r.month.is_whole())
+            .filter(|r| !r.period.is_whole())
             .collect::<Vec<_>>()
     );
     // The windows kept for the charts are the window's own: the gap's incident is not there.
@@ -842,13 +850,13 @@ fn incidents_without_a_severity_have_no_severity_row_even_the_first() {
     let severities: Vec<_> = out
         .iter()
         .filter(|r| r.scope == "severity" && r.metric == Metric::Mttr)
-        .map(|r| (r.severity.clone(), r.month.clone(), r.stats.n))
+        .map(|r| (r.severity.clone(), r.period.clone(), r.stats.n))
         .collect();
     assert_eq!(
         severities,
         vec![
-            (Some("sev1".into()), Some(When::from("2024-06")), 1),
-            (Some("sev1".into()), Some(When::Whole), 1),
+            (Some("sev1".into()), Some(PeriodLabel::from("2024-06")), 1),
+            (Some("sev1".into()), Some(PeriodLabel::Whole), 1),
         ]
     );
 }

@@ -9,8 +9,8 @@ use super::explode::Exploded;
 use super::stats;
 use super::table::derived;
 use crate::error::Result;
-use crate::model::{Anchor, GroupKey, Metric, MetricRow, When};
-use crate::period::Period;
+use crate::model::{Anchor, GroupKey, Metric, MetricRow, PeriodLabel};
+use crate::period::ReportWindow;
 use crate::table::{ImpactTable, IncidentTable, Keys, Millis};
 
 /// What the time-to-x rows are grouped from: the incident table's durations, the memberships
@@ -18,7 +18,7 @@ use crate::table::{ImpactTable, IncidentTable, Keys, Millis};
 pub(super) struct TimeToX<'a> {
     durations: &'a [Millis; 5],
     shared: &'a Exploded<'a>,
-    period: &'a Period,
+    period: &'a ReportWindow,
     /// Each row's month in the window ([`OUTSIDE`] when it started outside the window).
     month: Vec<u32>,
 }
@@ -32,13 +32,13 @@ impl<'a> TimeToX<'a> {
         durations: &'a [Millis; 5],
         in_window: &[bool],
         shared: &'a Exploded<'a>,
-        period: &'a Period,
+        period: &'a ReportWindow,
     ) -> TimeToX<'a> {
         let month = shared.table.timestamps[0]
             .iter()
             .zip(in_window)
             .map(|(t, &inside)| match t {
-                Some(t) if inside => period.months[1..].partition_point(|m| m.start <= t) as u32,
+                Some(t) if inside => period.periods[1..].partition_point(|m| m.start <= t) as u32,
                 _ => OUTSIDE,
             })
             .collect();
@@ -89,7 +89,7 @@ impl<'a> TimeToX<'a> {
             1
         };
         let n_sev = self.n_sev(keys);
-        let n_cells = self.period.months.len();
+        let n_cells = self.period.periods.len();
         let rows = self.month.len();
         let capacity = if by(GroupKey::Component) {
             sh.member_row.len()
@@ -133,7 +133,7 @@ impl<'a> TimeToX<'a> {
         let n_sev = self.n_sev(keys);
         let n_cells = grouped.n_cells;
         let mut rows = Vec::new();
-        let mut emit = |key: usize, month: When, group: &stats::Group| {
+        let mut emit = |key: usize, month: PeriodLabel, group: &stats::Group| {
             if group.items == 0 {
                 return;
             }
@@ -156,18 +156,18 @@ impl<'a> TimeToX<'a> {
                     vendor: vendor.clone(),
                     component: component.clone(),
                     severity: severity.clone(),
-                    month: Some(month.clone()),
+                    period: Some(month.clone()),
                     metric: m,
                     stats,
                 });
             }
         };
         for (key, whole_group) in grouped.whole.iter().enumerate() {
-            for (c, month) in self.period.months.iter().enumerate() {
-                let when = When::Month(month.label.clone());
+            for (c, month) in self.period.periods.iter().enumerate() {
+                let when = PeriodLabel::Period(month.label.clone());
                 emit(key, when, &grouped.cells[key * n_cells + c]);
             }
-            emit(key, When::Whole, whole_group);
+            emit(key, PeriodLabel::Whole, whole_group);
         }
         rows
     }
@@ -182,7 +182,7 @@ const REPORT_SCOPES: [(&str, &[GroupKey]); 4] = [
 ];
 
 /// Sort order of months: calendar order, the whole window after them, no month last.
-fn month_order(m: &Option<When>) -> (bool, Option<&When>) {
+fn month_order(m: &Option<PeriodLabel>) -> (bool, Option<&PeriodLabel>) {
     (m.is_none(), m.as_ref())
 }
 
@@ -203,7 +203,7 @@ fn sort_metric_rows(rows: &mut [MetricRow], scope_rank: impl Fn(&str) -> usize) 
                 &b.component,
                 sev(&b.severity),
             ))
-            .then_with(|| month_order(&a.month).cmp(&month_order(&b.month)))
+            .then_with(|| month_order(&a.period).cmp(&month_order(&b.period)))
             .then_with(|| a.metric.cmp(&b.metric))
     });
 }
@@ -213,7 +213,7 @@ fn sort_metric_rows(rows: &mut [MetricRow], scope_rank: impl Fn(&str) -> usize) 
 pub fn report_metric_rows(
     incidents: &IncidentTable,
     impacts: &ImpactTable,
-    period: &Period,
+    period: &ReportWindow,
     anchor: Anchor,
 ) -> Result<Vec<MetricRow>> {
     let shared = Exploded::new(incidents, impacts);

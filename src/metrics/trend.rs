@@ -17,7 +17,7 @@ use super::explode::Exploded;
 use super::options::Options;
 use super::table::derived;
 use crate::model::{AvailScope, Metric, Trend, Verdict};
-use crate::period::{MonthSpan, Period};
+use crate::period::{PeriodSpan, ReportWindow};
 use crate::table::{ImpactTable, IncidentTable, Millis};
 
 /// The significance level.
@@ -159,18 +159,18 @@ pub(super) fn trends_of(
     opts: &Options,
 ) -> crate::error::Result<Option<Trend>> {
     let incidents = shared.table;
-    let months = &opts.period.months;
+    let months = &opts.period.periods;
     let (before, last) = match months.len() {
         0 => return Ok(None),
         1 => (
-            opts.period.month_before()?.months[0].clone(),
+            opts.period.period_before()?.periods[0].clone(),
             months[0].clone(),
         ),
         n => (months[n - 2].clone(), months[n - 1].clone()),
     };
-    let span = Period::new(opts.period.tz, before.start, last.end)?;
+    let span = ReportWindow::new(opts.period.tz, before.start, last.end)?;
     let started = &incidents.timestamps[0];
-    let side = |m: Metric, cell: &MonthSpan| -> Vec<f64> {
+    let side = |m: Metric, cell: &PeriodSpan| -> Vec<f64> {
         (0..incidents.len())
             .filter(|&r| {
                 started
@@ -225,7 +225,7 @@ pub(super) fn trends_of(
         }
     }
     let samples = |key: u32, k: usize| -> &[f64] { &per_key[k][key as usize] };
-    let length = |c: &MonthSpan| (c.end - c.start) as f64 / crate::time::MS_PER_MIN as f64;
+    let length = |c: &PeriodSpan| (c.end - c.start) as f64 / crate::time::MS_PER_MIN as f64;
     let availability = |key: u32| {
         verdict(rate_change(
             samples(key, 0),

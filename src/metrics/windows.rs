@@ -6,7 +6,7 @@
 
 use super::explode::{Exploded, NO_COMPONENT, level_code};
 use crate::model::{ComponentWindows, Level, WindowRow};
-use crate::period::Period;
+use crate::period::ReportWindow;
 
 /// Clipped, non-empty windows as columns: the incident (input row), the component's id, the
 /// vendor's id, the level code, the span.
@@ -45,7 +45,7 @@ impl Windows {
     #[allow(clippy::too_many_arguments)]
     pub fn push(
         &mut self,
-        period: &Period,
+        period: &ReportWindow,
         row: u32,
         cid: u32,
         vid: u32,
@@ -72,7 +72,7 @@ impl Windows {
 impl Exploded<'_> {
     /// The windows clipped to `period`: the incidents' own, then the impact rows'; each with
     /// its component's id and its vendor's (plus `vendor_offset`).
-    pub fn windows(&self, period: &Period, vendor_offset: u32) -> Windows {
+    pub fn windows(&self, period: &ReportWindow, vendor_offset: u32) -> Windows {
         let mut w = Windows::with_capacity(self.member_row.len());
         let (vendor_of, started) = (&self.table.vendor.codes, &self.table.timestamps[0]);
         for ((&row, &cid), _) in self
@@ -203,7 +203,7 @@ mod tests {
 
     #[test]
     fn windows_are_clipped_to_the_period_and_empty_ones_dropped() {
-        let p = Period::month(UTC, 2024, 1).unwrap();
+        let p = ReportWindow::month(UTC, 2024, 1).unwrap();
         let (s, e) = (p.start, p.end);
         let mut w = Windows::default();
         w.push(&p, 0, 0, 0, 0, Some(s - 10), Some(s + 10)); // cut at the start

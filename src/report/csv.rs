@@ -231,7 +231,7 @@ pub fn metrics(rows: &[MetricRow], raw: bool) -> Vec<u8> {
                 opt(&r.vendor),
                 opt(&r.component),
                 opt(&r.severity),
-                r.month
+                r.period
                     .as_ref()
                     .map(|m| m.label().to_string())
                     .unwrap_or_default(),
@@ -270,7 +270,7 @@ pub fn availability(rows: &[AvailabilityRow], raw: bool) -> Vec<u8> {
                 r.scope.as_str().to_string(),
                 r.vendor.clone(),
                 opt(&r.component),
-                r.month.label().to_string(),
+                r.period.label().to_string(),
                 minutes(r.window_min),
                 minutes(r.outage_min),
                 minutes(r.downtime_min),

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use super::format::{duration, minutes, num, opt_minutes, pct};
 use super::{MonthFigures, Report};
-use crate::model::{AvailScope, AvailabilityRow, Level, Metric, When, window_source};
+use crate::model::{AvailScope, AvailabilityRow, Level, Metric, PeriodLabel, window_source};
 use crate::time::format_utc;
 
 /// Incidents listed at most; the rest are in `incidents.csv`.
@@ -215,13 +215,13 @@ fn avail_cell(a: &AvailabilityRow) -> String {
 pub const SLA_MONTHS: usize = 12;
 
 fn sla_table(out: &mut String, r: &Report) {
-    let all: Vec<&str> = r.period.months.iter().map(|m| m.label.as_str()).collect();
+    let all: Vec<&str> = r.period.periods.iter().map(|m| m.label.as_str()).collect();
     let months = &all[all.len().saturating_sub(SLA_MONTHS)..];
     let vendors: Vec<&AvailabilityRow> = r
         .computed
         .availability
         .iter()
-        .filter(|a| a.scope == AvailScope::Vendor && a.month.is_whole())
+        .filter(|a| a.scope == AvailScope::Vendor && a.period.is_whole())
         .collect();
     out.push_str(
         "<div class=\"scroll\"><table class=\"wide\"><thead><tr><th>vendor</th><th class=\"num\">target</th>",
@@ -241,7 +241,9 @@ fn sla_table(out: &mut String, r: &Report) {
         );
         for m in months {
             match r.computed.availability.iter().find(|a| {
-                a.scope == AvailScope::Vendor && a.vendor == v.vendor && a.month.month() == Some(*m)
+                a.scope == AvailScope::Vendor
+                    && a.vendor == v.vendor
+                    && a.period.period() == Some(*m)
             }) {
                 Some(a) => out.push_str(&avail_cell(a)),
                 None => out.push_str("<td></td>"),
@@ -351,7 +353,7 @@ fn medians_of<'r>(
     r.computed
         .metrics
         .iter()
-        .filter(|m| m.scope == scope && m.month == Some(When::Whole))
+        .filter(|m| m.scope == scope && m.period == Some(PeriodLabel::Whole))
         .filter_map(|m| {
             let key = (m.vendor.as_deref()?, m.component.as_deref(), m.metric);
             Some((key, opt_minutes(m.stats.median)))
@@ -529,7 +531,7 @@ fn availability_table(out: &mut String, r: &Report, scope: AvailScope) {
         .computed
         .availability
         .iter()
-        .filter(|a| a.scope == scope && a.month.is_whole())
+        .filter(|a| a.scope == scope && a.period.is_whole())
     {
         let _ = write!(out, "<tr><td>{}</td>", esc(&a.vendor));
         if comp {
@@ -748,7 +750,7 @@ fn definitions(out: &mut String, r: &Report) {
 <dt>This run</dt><dd>mttx {}, weights {}, anchor {}, time zone {}. Same input and options give the same report byte for byte.</dd>\
 </dl>",
         esc(&p.title()),
-        p.months.len(),
+        p.periods.len(),
         format_utc(p.start),
         format_utc(p.end),
         esc(p.tz.name()),
@@ -800,10 +802,10 @@ pub fn sections(r: &Report) -> Sections {
         out,
         "<h1>{}</h1><p class=\"meta\">{} in {} · weights {} · anchor {} · SLA target {}% · {} incidents from {} rows read</p>",
         esc(&title),
-        if r.period.months.len() == 1 {
+        if r.period.periods.len() == 1 {
             format!("1 {}", r.period.unit().0)
         } else {
-            format!("{} {}", r.period.months.len(), r.period.unit().1)
+            format!("{} {}", r.period.periods.len(), r.period.unit().1)
         },
         esc(r.period.tz.name()),
         r.weights.name(),

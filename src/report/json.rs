@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::Report;
-use crate::model::{AvailScope, Level, Metric, MetricRow, Stats, When};
+use crate::model::{AvailScope, Level, Metric, MetricRow, PeriodLabel, Stats};
 use crate::time::format_utc;
 
 fn round(x: f64, decimals: usize) -> Value {
@@ -28,7 +28,7 @@ pub fn stats(s: &Stats) -> Value {
 /// Headline rows: scope `all` over the whole window.
 pub fn headline(rows: &[MetricRow]) -> impl Iterator<Item = &MetricRow> {
     rows.iter()
-        .filter(|r| r.scope == "all" && r.month == Some(When::Whole))
+        .filter(|r| r.scope == "all" && r.period == Some(PeriodLabel::Whole))
 }
 
 pub fn summary(r: &Report) -> String {
@@ -40,7 +40,7 @@ pub fn summary(r: &Report) -> String {
         .computed
         .availability
         .iter()
-        .filter(|a| a.scope == AvailScope::Vendor && a.month.is_whole())
+        .filter(|a| a.scope == AvailScope::Vendor && a.period.is_whole())
         .map(|a| {
             json!({
                 "vendor": a.vendor,
@@ -57,7 +57,7 @@ pub fn summary(r: &Report) -> String {
         r.computed
             .availability
             .iter()
-            .filter(|a| a.scope == scope && (a.month.is_whole()) == whole && !a.sla_met)
+            .filter(|a| a.scope == scope && (a.period.is_whole()) == whole && !a.sla_met)
             .count()
     };
     let weights: serde_json::Map<String, Value> = Level::ALL
@@ -70,7 +70,7 @@ pub fn summary(r: &Report) -> String {
             .computed
             .availability
             .iter()
-            .filter(|a| a.month.month() == Some(month.as_str()))
+            .filter(|a| a.period.period() == Some(month.as_str()))
             .map(|a| {
                 json!({
                     "scope": a.scope.as_str(),
@@ -100,7 +100,7 @@ pub fn summary(r: &Report) -> String {
             "to": format_utc(r.period.end),
             "label": r.period.label(),
             "minutes": round(r.period.minutes(), 3),
-            "months": r.period.months.iter().map(|m| m.label.clone()).collect::<Vec<_>>(),
+            "months": r.period.periods.iter().map(|m| m.label.clone()).collect::<Vec<_>>(),
         },
         "time_zone": r.period.tz.name(),
         "weights": { "preset": r.weights.preset.as_str(), "custom": r.weights.custom, "levels": weights },

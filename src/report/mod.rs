@@ -10,13 +10,13 @@ pub mod json;
 pub mod terminal;
 
 use crate::metrics::Computed;
-use crate::model::{Anchor, AvailScope, Counts, Metric, Reject, Warning, Weights, When};
-use crate::period::Period;
+use crate::model::{Anchor, AvailScope, Counts, Metric, PeriodLabel, Reject, Warning, Weights};
+use crate::period::ReportWindow;
 
 /// Everything one `report` run produced.
 #[derive(Debug, Clone)]
 pub struct Report {
-    pub period: Period,
+    pub period: ReportWindow,
     pub weights: Weights,
     pub anchor: Anchor,
     pub sla_default: f64,
@@ -55,11 +55,11 @@ pub struct MonthFigures {
     pub vendors: usize,
 }
 
-fn figures(c: &Computed, when: When) -> Option<MonthFigures> {
+fn figures(c: &Computed, when: PeriodLabel) -> Option<MonthFigures> {
     let vendors: Vec<_> = c
         .availability
         .iter()
-        .filter(|a| a.scope == AvailScope::Vendor && a.month == when)
+        .filter(|a| a.scope == AvailScope::Vendor && a.period == when)
         .collect();
     if vendors.is_empty() {
         return None;
@@ -67,7 +67,7 @@ fn figures(c: &Computed, when: When) -> Option<MonthFigures> {
     let median = |m: Metric| {
         c.metrics
             .iter()
-            .find(|r| r.scope == "all" && r.month.as_ref() == Some(&when) && r.metric == m)
+            .find(|r| r.scope == "all" && r.period.as_ref() == Some(&when) && r.metric == m)
             .and_then(|r| r.stats.median)
     };
     Some(MonthFigures {
@@ -89,20 +89,20 @@ impl Report {
     /// rows then component rows (all of them, or only those that missed when there are more
     /// than [`SLA_COMPONENTS`]; the flag says so).
     pub fn sla_month(&self) -> Option<(String, String, Vec<&crate::model::AvailabilityRow>, bool)> {
-        let last = self.period.months.last()?.label.clone();
-        let prev = match self.period.months.len() {
+        let last = self.period.periods.last()?.label.clone();
+        let prev = match self.period.periods.len() {
             1 => self
                 .previous
                 .as_ref()
                 .map(|(l, _)| l.clone())
                 .unwrap_or_default(),
-            n => self.period.months[n - 2].label.clone(),
+            n => self.period.periods[n - 2].label.clone(),
         };
         let of = |scope: AvailScope| {
             self.computed
                 .availability
                 .iter()
-                .filter(|a| a.scope == scope && a.month.month() == Some(last.as_str()))
+                .filter(|a| a.scope == scope && a.period.period() == Some(last.as_str()))
                 .collect::<Vec<_>>()
         };
         let comps = of(AvailScope::Component);
@@ -122,7 +122,7 @@ impl Report {
 
     /// The whole window's figures (month `all`).
     pub fn window_figures(&self) -> Option<MonthFigures> {
-        figures(&self.computed, When::Whole).map(|mut f| {
+        figures(&self.computed, PeriodLabel::Whole).map(|mut f| {
             f.label = self.period.label();
             f
         })
@@ -131,19 +131,19 @@ impl Report {
     /// The last month of the window and the month before it (from the window, or from
     /// [`Report::previous`]).
     pub fn last_two_months(&self) -> (Option<MonthFigures>, Option<MonthFigures>) {
-        let months = &self.period.months;
+        let months = &self.period.periods;
         let last = months
             .last()
-            .and_then(|m| figures(&self.computed, When::Month(m.label.clone())));
+            .and_then(|m| figures(&self.computed, PeriodLabel::Period(m.label.clone())));
         let prev = if months.len() >= 2 {
             figures(
                 &self.computed,
-                When::Month(months[months.len() - 2].label.clone()),
+                PeriodLabel::Period(months[months.len() - 2].label.clone()),
             )
         } else {
             self.previous
                 .as_ref()
-                .and_then(|(label, c)| figures(c, When::Month(label.clone())))
+                .and_then(|(label, c)| figures(c, PeriodLabel::Period(label.clone())))
         };
         (last, prev)
     }

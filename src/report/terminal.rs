@@ -51,7 +51,7 @@ pub fn summary(r: &Report, wrote: Option<(&str, &[String])>) -> String {
         s,
         "mttx report {} ({}, {}), weights {}, anchor {}, SLA target {}%",
         p.label(),
-        plural(p.months.len(), p.unit().0, p.unit().1),
+        plural(p.periods.len(), p.unit().0, p.unit().1),
         p.tz.name(),
         r.weights.name(),
         r.anchor.as_str(),
@@ -104,7 +104,7 @@ pub fn summary(r: &Report, wrote: Option<(&str, &[String])>) -> String {
         .computed
         .availability
         .iter()
-        .filter(|a| a.scope == AvailScope::Component && a.month.is_whole())
+        .filter(|a| a.scope == AvailScope::Component && a.period.is_whole())
         .collect();
     worst.sort_by(|a, b| {
         a.availability_pct
@@ -151,7 +151,7 @@ pub fn summary(r: &Report, wrote: Option<(&str, &[String])>) -> String {
             .computed
             .availability
             .iter()
-            .filter(|a| a.scope == scope && (a.month.is_whole()) == whole)
+            .filter(|a| a.scope == scope && (a.period.is_whole()) == whole)
             .collect();
         (all.iter().filter(|a| !a.sla_met).count(), all.len())
     };
@@ -167,7 +167,7 @@ pub fn summary(r: &Report, wrote: Option<(&str, &[String])>) -> String {
         .computed
         .availability
         .iter()
-        .filter(|a| a.scope == AvailScope::Vendor && a.month.is_whole() && !a.sla_met)
+        .filter(|a| a.scope == AvailScope::Vendor && a.period.is_whole() && !a.sla_met)
         .map(|a| format!("{} {}%", a.vendor, availability(a)))
         .collect();
     if !vendors_missed.is_empty() {
