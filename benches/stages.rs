@@ -10,7 +10,7 @@ use mttx::generate::{GenOptions, generate_csv};
 use mttx::ingest::{self, Format, IngestOptions, Ingested, Input};
 use mttx::metrics::{self, Options, SlaTargets};
 use mttx::model::{Anchor, WeightPreset, Weights};
-use mttx::period::Period;
+use mttx::period::ReportWindow;
 
 const SIZES: [usize; 3] = [10_000, 100_000, 1_000_000];
 
@@ -54,7 +54,7 @@ fn read(n: usize) -> Ingested {
 fn options(ing: &Ingested) -> Options {
     let span = metrics::data_span(&ing.incidents, &ing.impacts).unwrap();
     Options {
-        period: Period::spanning(chrono_tz::Tz::UTC, span.0, span.1).unwrap(),
+        period: ReportWindow::spanning(chrono_tz::Tz::UTC, span.0, span.1).unwrap(),
         anchor: Anchor::Started,
         weights: Weights::preset(WeightPreset::Statuspage),
         sla: SlaTargets::default(),
