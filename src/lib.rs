@@ -15,6 +15,7 @@ pub mod hours;
 pub mod http;
 pub mod ingest;
 pub mod laps;
+pub mod maps;
 pub mod memory;
 pub mod metrics;
 pub mod model;

@@ -6,13 +6,8 @@
 //! what the metrics add (durations, in the window or not): what `incidents.csv` is written
 //! from.
 
-use std::collections::HashMap;
-use std::hash::Hash;
-
-use crate::model::{ImpactRow, IncidentRow, Metric};
-
-/// A hash map with a fast hasher, for integer and short text keys.
-pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+use crate::maps::FirstSeen;
+use crate::model::{AvailScope, ImpactRow, IncidentRow, Level, Metric};
 
 /// A column of instants or durations in milliseconds, a missing one held as `i64::MIN` (no
 /// instant or difference of instants chrono can hold comes near it): 8 bytes a cell where
@@ -179,48 +174,6 @@ impl<'a> FromIterator<Option<&'a str>> for Keys {
     }
 }
 
-/// Ids numbered as keys are first seen, renumbered at the end in the keys' order.
-pub struct FirstSeen<K> {
-    ids: FastMap<K, u32>,
-    keys: Vec<K>,
-}
-
-impl<K: Copy + Eq + Hash + Ord> Default for FirstSeen<K> {
-    fn default() -> FirstSeen<K> {
-        FirstSeen {
-            ids: FastMap::default(),
-            keys: Vec::new(),
-        }
-    }
-}
-
-impl<K: Copy + Eq + Hash + Ord> FirstSeen<K> {
-    /// `k`'s id, a new one when it is first seen.
-    pub fn id(&mut self, k: K) -> u32 {
-        let keys = &mut self.keys;
-        *self.ids.entry(k).or_insert_with(|| {
-            keys.push(k);
-            (keys.len() - 1) as u32
-        })
-    }
-
-    pub fn get(&self, k: &K) -> Option<u32> {
-        self.ids.get(k).copied()
-    }
-
-    /// The final id of each first-seen id, and the keys by final id (in order).
-    pub fn ranked(self) -> (Vec<u32>, Vec<K>) {
-        let keys = self.keys;
-        let mut by_key: Vec<u32> = (0..keys.len() as u32).collect();
-        by_key.sort_unstable_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]));
-        let mut rank = vec![0u32; keys.len()];
-        for (r, &k) in by_key.iter().enumerate() {
-            rank[k as usize] = r as u32;
-        }
-        (rank, by_key.iter().map(|&k| keys[k as usize]).collect())
-    }
-}
-
 /// Every accepted incident, one row per `(vendor, id)`, in the report's order: by
 /// `started_at` (a missing one first), vendor, id.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -336,6 +289,57 @@ impl Incidents {
     pub fn rows(&self) -> impl Iterator<Item = IncidentRow> + '_ {
         (0..self.len()).map(|i| self.row(i))
     }
+}
+
+/// The impact windows of a whole report, compactly (a year of a large fleet has millions):
+/// each window's component (an index into `components`), level and span, by component then
+/// start. What the timeline draws.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ComponentWindows {
+    /// `(vendor, component)` of each index.
+    pub components: Vec<(String, String)>,
+    pub component: Vec<u32>,
+    pub level: Vec<Level>,
+    pub start: Vec<i64>,
+    pub end: Vec<i64>,
+}
+
+impl ComponentWindows {
+    pub fn len(&self) -> usize {
+        self.component.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.component.is_empty()
+    }
+
+    /// Window `i` as `(vendor, component, level, start, end)`.
+    pub fn get(&self, i: usize) -> (&str, &str, Level, i64, i64) {
+        let (v, c) = &self.components[self.component[i] as usize];
+        (v, c, self.level[i], self.start[i], self.end[i])
+    }
+}
+
+/// Downtime per day of the last days of the window (status pages' uptime bars).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Daily {
+    /// `YYYY-MM-DD` in the report time zone, oldest first.
+    pub days: Vec<String>,
+    /// Length of each day in minutes (DST days are 23 or 25 hours; a clipped day is shorter).
+    pub day_min: Vec<f64>,
+    pub rows: Vec<DailyRow>,
+}
+
+/// One vendor's or component's downtime per day of [`Daily::days`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DailyRow {
+    pub scope: AvailScope,
+    pub vendor: String,
+    pub component: Option<String>,
+    pub downtime_min: Vec<f64>,
+    /// Minutes counted of each day: the whole day, or its business hours under an SLA with
+    /// `hours`.
+    pub window_min: Vec<f64>,
 }
 
 #[cfg(test)]

@@ -8,8 +8,9 @@ use plotters::prelude::*;
 
 use super::draw::{self, RIGHT, TimeAxis, heading, rect, swatches, time_ticks};
 use super::{Chart, GRID, INK, level_colour};
-use crate::model::{AvailScope, AvailabilityRow, ComponentWindows, Level};
+use crate::model::{AvailScope, AvailabilityRow, Level};
 use crate::period::ReportWindow;
+use crate::table::ComponentWindows;
 
 /// Lanes drawn before the rest share one.
 pub const TOP: usize = 30;

@@ -7,7 +7,8 @@ use plotters::prelude::*;
 
 use super::draw::{self, LEFT, RIGHT, TOP as ANCHOR_TOP, heading, rect, swatches};
 use super::{Chart, INK};
-use crate::model::{AvailScope, Daily, DailyRow};
+use crate::model::AvailScope;
+use crate::table::{Daily, DailyRow};
 
 /// Rows drawn at most; an overview with more shows the vendors only.
 pub const TOP: usize = 40;

@@ -4,15 +4,15 @@
 
 use serde_json::Value;
 
-use super::{DERIVED_INCIDENT_COLUMNS, RawTable, TextTable};
+use super::{DerivedIncident, DerivedWindow, RawTable, TextTable};
 use crate::error::Result;
-use crate::model::{IMPACT_NONE, Level, col, window_source};
+use crate::model::{IMPACT_NONE, Level, window_source};
 use crate::time::format_utc;
 
 /// Incidents and windows being read from one file.
 pub(crate) struct Out {
-    incidents: TextTable,
-    impacts: TextTable,
+    incidents: TextTable<DerivedIncident>,
+    impacts: TextTable<DerivedWindow>,
     windows: bool,
 }
 
@@ -33,8 +33,8 @@ pub(crate) struct Incident {
 impl Out {
     pub(crate) fn new(windows: bool) -> Out {
         Out {
-            incidents: TextTable::new(DERIVED_INCIDENT_COLUMNS),
-            impacts: TextTable::new(&col::IMPACT_RECORD),
+            incidents: TextTable::new(),
+            impacts: TextTable::new(),
             windows,
         }
     }
@@ -44,21 +44,18 @@ impl Out {
         let components = i.components.join(";");
         self.incidents.push(
             line,
-            vec![
-                Some(i.id),
-                Some(i.vendor),
-                i.title,
-                i.severity,
-                Some(i.impact.map_or(IMPACT_NONE, Level::as_str).to_string()),
-                Some(components),
-                i.started,
-                i.detected,
-                None,
-                None,
-                i.resolved,
-                None,
-                None,
-            ],
+            DerivedIncident {
+                id: Some(i.id),
+                vendor: Some(i.vendor),
+                title: i.title,
+                severity: i.severity,
+                impact: Some(i.impact.map_or(IMPACT_NONE, Level::as_str).to_string()),
+                components: Some(components),
+                started_at: i.started,
+                detected_at: i.detected,
+                resolved_at: i.resolved,
+                ..DerivedIncident::default()
+            },
         );
     }
 
@@ -73,14 +70,14 @@ impl Out {
         let (component, level, start, end) = w;
         self.impacts.push(
             line,
-            vec![
-                Some(id.to_string()),
-                Some(vendor.to_string()),
-                Some(component),
-                Some(level.as_str().to_string()),
-                Some(format_utc(start)),
-                end.map(format_utc),
-            ],
+            DerivedWindow {
+                incident_id: Some(id.to_string()),
+                vendor: Some(vendor.to_string()),
+                component: Some(component),
+                impact: Some(level.as_str().to_string()),
+                start: Some(format_utc(start)),
+                end: end.map(format_utc),
+            },
         );
     }
 

@@ -11,7 +11,7 @@
 use serde_json::{Map, Value};
 
 use super::platform_rows::Lines;
-use super::{DERIVED_INCIDENT_COLUMNS, IngestOptions, RawTable, TextTable};
+use super::{DerivedIncident, IngestOptions, RawTable, TextTable};
 use crate::error::{Error, Result};
 
 /// The text of a `.json` file in UTF-8 (with or without a BOM) or UTF-16 with a BOM (AWS).
@@ -84,7 +84,7 @@ pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Optio
     };
     // Refused: no row, and the run says why (a folder of vendor files still reports the rest).
     let refuse = |what: &str| -> Result<Option<Vec<RawTable>>> {
-        let empty = TextTable::new(DERIVED_INCIDENT_COLUMNS).into_raw(name)?;
+        let empty = TextTable::<DerivedIncident>::new().into_raw(name)?;
         Ok(Some(vec![RawTable {
             note: Some(format!("{name}: not read: {what}")),
             ..empty

@@ -8,8 +8,9 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use crate::error::Result;
+use crate::maps::FastMap;
 use crate::model::col;
-use crate::table::{FastMap, ImpactTable, IncidentTable, Keys, Millis, TextColumn};
+use crate::table::{ImpactTable, IncidentTable, Keys, Millis, TextColumn};
 
 /// The incidents frame (one row per `(vendor, id)`) and the impacts frame (every row's incident
 /// among them) as typed tables.

@@ -8,11 +8,9 @@ use super::options::{Options, UPTIME_DAYS};
 use super::sla;
 use super::sweep::{self, Span};
 use crate::error::Result;
-use crate::model::{
-    AvailScope, AvailabilityRow, ComponentWindows, Daily, DailyRow, PeriodLabel, WindowRow,
-};
+use crate::model::{AvailScope, AvailabilityRow, PeriodLabel, WindowRow};
 use crate::period::{PeriodSpan, ReportWindow};
-use crate::table::{ImpactTable, IncidentTable};
+use crate::table::{ComponentWindows, Daily, DailyRow, ImpactTable, IncidentTable};
 use crate::time::MS_PER_MIN;
 
 /// `availability.csv`: every vendor and every component of the input, for every month of the

@@ -15,8 +15,9 @@
 //! One pass over the table's columns and a hash of `(vendor code, component)` replace the
 //! dataframe explode, split, unique and joins this took before (docs/performance.md).
 
+use crate::maps::{FastMap, FirstSeen};
 use crate::model::{ALL_COMPONENTS, IMPACT_NONE, Level, window_source};
-use crate::table::{FastMap, FirstSeen, ImpactTable, IncidentTable, Millis, TextColumn};
+use crate::table::{ImpactTable, IncidentTable, Millis, TextColumn};
 
 /// The memberships and windows of a table's incidents, with integer keys. Incidents are named
 /// by their row in the table; a vendor's id is its code there.

@@ -10,11 +10,12 @@ use super::stats;
 use super::sweep::{self, Span};
 use super::table::derived;
 use crate::error::{Error, Result};
+use crate::maps::{FastMap, FirstSeen};
 use crate::model::{
     Anchor, BreakdownRow, GroupKey, GroupRow, Metric, NONE_GROUP, col, severity_rank,
 };
 use crate::period::{Cut, ReportWindow};
-use crate::table::{FastMap, FirstSeen, ImpactTable, IncidentTable, Keys};
+use crate::table::{ImpactTable, IncidentTable, Keys};
 
 /// One key of a grouping: each row's code (memberships' component ids for `component`), and
 /// the value of each code in order; [`Keys::MISSING`] is `(none)`, after every value.

@@ -27,8 +27,8 @@ pub mod trend;
 pub mod windows;
 
 use crate::error::Result;
-use crate::model::{AvailabilityRow, ComponentWindows, Daily, MetricRow, PLAUSIBLE_MS};
-use crate::table::{ImpactTable, IncidentTable, Incidents};
+use crate::model::{AvailabilityRow, MetricRow, PLAUSIBLE_MS};
+use crate::table::{ComponentWindows, Daily, ImpactTable, IncidentTable, Incidents};
 pub use downtime::{Availability, availability, availability_rows, incident_windows};
 use explode::Exploded;
 pub use grouping::{group_columns, group_rows};

@@ -5,8 +5,9 @@
 //! clipped ([`Exploded::windows`]) and kept as rows for the charts.
 
 use super::explode::{Exploded, NO_COMPONENT, level_code};
-use crate::model::{ComponentWindows, Level, WindowRow};
+use crate::model::{Level, WindowRow};
 use crate::period::ReportWindow;
+use crate::table::ComponentWindows;
 
 /// Clipped, non-empty windows as columns: the incident (input row), the component's id, the
 /// vendor's id, the level code, the span.

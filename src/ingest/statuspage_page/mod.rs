@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{DERIVED_INCIDENT_COLUMNS, IngestOptions, RawTable, TextTable};
+use super::{DerivedIncident, DerivedWindow, IngestOptions, RawTable, TextTable};
 use crate::error::Result;
 use crate::model::{ALL_COMPONENTS, Level, Reject, col, window_source};
 use crate::time::{MS_PER_MIN, days_from_civil, format_utc};
@@ -427,7 +427,7 @@ pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Vec<R
         .unwrap_or_else(|| name.to_string());
     if let Some(published) = super::home_page::read(text) {
         // A status page's home page: its published uptime, no incident history.
-        let empty = super::TextTable::new(super::DERIVED_INCIDENT_COLUMNS).into_raw(name)?;
+        let empty = TextTable::<DerivedIncident>::new().into_raw(name)?;
         return Ok(vec![RawTable {
             note: Some(format!(
                 "{name}: a status page's home page (published uptime only): no incidents in it"
@@ -457,8 +457,8 @@ pub(crate) fn tables(
     severity: Option<Vec<Option<String>>>,
     opts: &IngestOptions,
 ) -> Result<Vec<RawTable>> {
-    let mut incidents = TextTable::new(DERIVED_INCIDENT_COLUMNS);
-    let mut impacts = TextTable::new(&col::IMPACT_RECORD);
+    let mut incidents = TextTable::<DerivedIncident>::new();
+    let mut impacts = TextTable::<DerivedWindow>::new();
     let mut broken = Vec::new();
     let ts = |v: Option<i64>| v.map(format_utc);
     for (k, e) in entries.into_iter().enumerate() {
@@ -499,21 +499,21 @@ pub(crate) fn tables(
         };
         incidents.push(
             e.line,
-            vec![
-                Some(e.id.clone()),
-                vendor.clone(),
-                page.title.clone(),
-                severity.as_ref().and_then(|s| s[k].clone()),
-                Some(impact.to_string()),
-                Some(page.components.join(";")),
-                ts(started),
-                ts(page.detected()),
-                ts(page.identified()),
-                ts(page.mitigated()),
-                ts(page.resolved()),
-                (!page.notes.is_empty()).then(|| page.notes.join("; ")),
-                Some(source.to_string()),
-            ],
+            DerivedIncident {
+                id: Some(e.id.clone()),
+                vendor: vendor.clone(),
+                title: page.title.clone(),
+                severity: severity.as_ref().and_then(|s| s[k].clone()),
+                impact: Some(impact.to_string()),
+                components: Some(page.components.join(";")),
+                started_at: ts(started),
+                detected_at: ts(page.detected()),
+                identified_at: ts(page.identified()),
+                mitigated_at: ts(page.mitigated()),
+                resolved_at: ts(page.resolved()),
+                notes: (!page.notes.is_empty()).then(|| page.notes.join("; ")),
+                window_source: Some(source.to_string()),
+            },
         );
         if impact == crate::model::IMPACT_NONE {
             continue;
@@ -536,14 +536,14 @@ pub(crate) fn tables(
             for (a, b) in &windows {
                 impacts.push(
                     e.line,
-                    vec![
-                        Some(e.id.clone()),
-                        vendor.clone(),
-                        Some(c.clone()),
-                        Some(impact.to_string()),
-                        ts(*a),
-                        ts(*b),
-                    ],
+                    DerivedWindow {
+                        incident_id: Some(e.id.clone()),
+                        vendor: vendor.clone(),
+                        component: Some(c.clone()),
+                        impact: Some(impact.to_string()),
+                        start: ts(*a),
+                        end: ts(*b),
+                    },
                 );
             }
         }

@@ -16,7 +16,7 @@ use regex::Regex;
 
 use crate::error::{Error, Result};
 use crate::ingest::statuspage_page::{Entry, Page, tables};
-use crate::ingest::{DERIVED_INCIDENT_COLUMNS, IngestOptions, RawTable, TextTable};
+use crate::ingest::{DerivedIncident, IngestOptions, RawTable, TextTable};
 use crate::time::{MS_PER_MIN, parse_timestamp};
 
 /// Labels of a maintenance's updates.
@@ -28,7 +28,7 @@ pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Vec<R
         if text.contains("<rss") {
             // Azure's status feed, AWS's all.rss: the items active now or the last updates,
             // no history (no incident ids, starts cut off).
-            let empty = TextTable::new(DERIVED_INCIDENT_COLUMNS).into_raw(name)?;
+            let empty = TextTable::<DerivedIncident>::new().into_raw(name)?;
             return Ok(vec![RawTable {
                 note: Some(format!(
                     "{name}: not read: an RSS status feed holds only what is active now (or the last updates), not a history"

@@ -12,8 +12,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, Result};
-use crate::ingest::{DERIVED_INCIDENT_COLUMNS, RawTable, TextTable};
-use crate::model::{ALL_COMPONENTS, Level, col, window_source};
+use crate::ingest::{DerivedIncident, DerivedWindow, RawTable, TextTable};
+use crate::model::{ALL_COMPONENTS, Level, window_source};
 use crate::time::parse_timestamp;
 
 #[derive(Deserialize)]
@@ -167,8 +167,8 @@ pub(crate) fn read(
         counted = (offset, line);
         line
     };
-    let mut incidents = TextTable::new(DERIVED_INCIDENT_COLUMNS);
-    let mut impacts = TextTable::new(&col::IMPACT_RECORD);
+    let mut incidents = TextTable::<DerivedIncident>::new();
+    let mut impacts = TextTable::<DerivedWindow>::new();
     for (raw, maintenance) in items {
         let line = line_of(raw);
         let inc: Incident = serde_json::from_str(raw.get()).map_err(|e| Error::Parse {
@@ -211,8 +211,8 @@ fn convert(
     line: u64,
     vendor: &Option<String>,
     page_components: &[Component],
-    incidents: &mut TextTable,
-    impacts: &mut TextTable,
+    incidents: &mut TextTable<DerivedIncident>,
+    impacts: &mut TextTable<DerivedWindow>,
 ) {
     // Statuspage stamps `started_at` a fraction of a second after `created_at` on many
     // incidents; under a second apart they are one instant, not an out-of-order record.
@@ -350,37 +350,36 @@ fn convert(
     let id = inc.id.clone();
     incidents.push(
         line,
-        vec![
-            id.clone(),
-            vendor.clone(),
-            inc.name.clone(),
-            (!impact.is_empty()).then(|| impact.clone()),
-            Some(
+        DerivedIncident {
+            id: id.clone(),
+            vendor: vendor.clone(),
+            title: inc.name.clone(),
+            severity: (!impact.is_empty()).then(|| impact.clone()),
+            impact: Some(
                 impact_level
                     .map_or(crate::model::IMPACT_NONE, |l| l.as_str())
                     .to_string(),
             ),
-            Some(order.join(";")),
-            started,
-            inc.created_at.clone(),
-            first_with("identified"),
-            mitigated,
-            inc.resolved_at.clone(),
-            None,
-            None,
-        ],
+            components: Some(order.join(";")),
+            started_at: started,
+            detected_at: inc.created_at.clone(),
+            identified_at: first_with("identified"),
+            mitigated_at: mitigated,
+            resolved_at: inc.resolved_at.clone(),
+            ..DerivedIncident::default()
+        },
     );
     for (component, level, start, end) in rows {
         impacts.push(
             line,
-            vec![
-                id.clone(),
-                vendor.clone(),
-                Some(component),
-                Some(level.as_str().to_string()),
+            DerivedWindow {
+                incident_id: id.clone(),
+                vendor: vendor.clone(),
+                component: Some(component),
+                impact: Some(level.as_str().to_string()),
                 start,
                 end,
-            ],
+            },
         );
     }
 }
@@ -388,6 +387,7 @@ fn convert(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::col;
 
     /// `(component, level, start, end)` of the derived impact rows.
     fn windows(json: &str) -> Vec<(String, String, String, String)> {
