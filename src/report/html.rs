@@ -61,6 +61,11 @@ table.wide { font-size: 11px; }
 table.wide th, table.wide td { padding: 4px 4px; }
 td.met { background: var(--ok-bg); color: var(--ok); }
 td.missed { background: var(--miss-bg); color: var(--miss); font-weight: 600; }
+tbody.fold td { color: #0969da; border-bottom: 1px solid var(--line); }
+tbody.fold label { cursor: pointer; }
+tbody.fold input { margin: 0 6px 0 0; vertical-align: middle; }
+tbody.folded { display: none; }
+tbody.fold:has(input:checked) + tbody.folded { display: table-row-group; }
 .scroll { overflow-x: auto; }
 .trend { color: var(--muted); cursor: help; }
 .strip { display: flex; align-items: center; gap: 10px; font-size: 12px; margin: 3px 0; }
@@ -271,60 +276,93 @@ fn sla_table(out: &mut String, r: &Report) {
 }
 
 fn monthly_sla(out: &mut String, r: &Report) {
-    let Some((month, prev, rows, only_missed)) = r.sla_month() else {
+    let Some(sla) = r.sla_period() else {
         return;
     };
     let _ = write!(
         out,
-        "<h3>SLA {}{}</h3><div class=\"scroll\"><table><thead><tr><th>vendor / component</th><th class=\"num\">target</th><th class=\"num\">availability</th><th class=\"num\">budget min</th><th class=\"num\">used</th><th class=\"num\">left min</th><th class=\"num\">maintenance min</th><th class=\"num\">{}</th><th class=\"num\">change</th></tr></thead><tbody>",
-        esc(&month),
-        if only_missed {
-            ": vendors and the components that missed"
-        } else {
-            ""
-        },
-        esc(&prev)
+        "<h3>SLA {}</h3><div class=\"scroll\"><table><thead><tr><th>vendor / component</th><th class=\"num\">target</th><th class=\"num\">availability</th><th class=\"num\">budget min</th><th class=\"num\">used</th><th class=\"num\">left min</th><th class=\"num\">maintenance min</th><th class=\"num\">{}</th><th class=\"num\">change</th></tr></thead>",
+        esc(&sla.label),
+        esc(&sla.before)
     );
-    for a in rows {
-        let name = match &a.component {
-            Some(c) => format!("&nbsp;&nbsp;&nbsp;{}", esc(c)),
-            None => format!("<strong>{}</strong>", esc(&a.vendor)),
-        };
-        let change = a.previous_pct.map(|p| a.availability_pct - p);
+    let mut folds = 0;
+    for v in &sla.vendors {
+        out.push_str("<tbody>");
+        sla_row(out, r, v.vendor);
+        for a in &v.listed {
+            sla_row(out, r, a);
+        }
+        out.push_str("</tbody>");
+        if !v.folded.is_empty() {
+            folds += 1;
+            fold(out, &format!("sla-{folds}"), 9, &v.folded_text());
+            out.push_str("<tbody class=\"folded\">");
+            for a in &v.folded {
+                sla_row(out, r, a);
+            }
+            out.push_str("</tbody>");
+        }
+    }
+    out.push_str("</table></div>");
+    if folds > 0 {
         let _ = write!(
             out,
-            "<tr><td>{name}</td><td class=\"num\">{}%</td>{}<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-            pct(a.sla_target_pct),
-            avail_cell(a),
-            minutes(a.budget_min),
-            a.budget_used_pct
-                .map(|b| format!("{}%", num(b, 1)))
-                .unwrap_or_default(),
-            minutes(a.budget_remaining_min),
-            minutes(a.maintenance_min),
-            a.previous_pct
-                .map(|p| format!("{}%", num(p, 3)))
-                .unwrap_or_default(),
-            match change {
-                Some(c) if c > 1e-9 => format!(
-                    "<span class=\"up-good\">▲ {} pp</span>{}",
-                    num(c, 3),
-                    mark(r, a)
-                ),
-                Some(c) if c < -1e-9 => format!(
-                    "<span class=\"down-bad\">▼ {} pp</span>{}",
-                    num(-c, 3),
-                    mark(r, a)
-                ),
-                Some(_) => "no change".into(),
-                None => String::new(),
-            }
+            "<p class=\"note\">Each vendor's missed components come first, worst first; past {}, the rest are counted (tick the row to list them). availability.csv has every row.</p>",
+            super::SLA_COMPONENTS
         );
     }
     let _ = write!(
         out,
-        "</tbody></table></div><p class=\"note\">The window's last {unit} against the {unit} before (pp: percentage points); ● the change is beyond noise, ≈ within it, ? too few incidents to tell (hover for the p-value; docs/metrics.md, \"Honest trends\"). Left: budget minus downtime, negative when overspent. Maintenance is never downtime.</p>",
+        "<p class=\"note\">The window's last {unit} against the {unit} before (pp: percentage points); ● the change is beyond noise, ≈ within it, ? too few incidents to tell (hover for the p-value; docs/metrics.md, \"Honest trends\"). Left: budget minus downtime, negative when overspent. Maintenance is never downtime.</p>",
         unit = r.period.unit().0
+    );
+}
+
+/// A row that opens the `tbody.folded` after it: a checkbox labelled with what the fold holds
+/// (no script; the page's CSS shows the rows while it is ticked).
+fn fold(out: &mut String, id: &str, columns: usize, text: &str) {
+    let _ = write!(
+        out,
+        "<tbody class=\"fold\"><tr><td colspan=\"{columns}\"><input type=\"checkbox\" id=\"{id}\"><label for=\"{id}\">{}</label></td></tr></tbody>",
+        esc(text)
+    );
+}
+
+/// One vendor's or component's row of the last period's SLA table.
+fn sla_row(out: &mut String, r: &Report, a: &AvailabilityRow) {
+    let name = match &a.component {
+        Some(c) => format!("&nbsp;&nbsp;&nbsp;{}", esc(c)),
+        None => format!("<strong>{}</strong>", esc(&a.vendor)),
+    };
+    let change = a.previous_pct.map(|p| a.availability_pct - p);
+    let _ = write!(
+        out,
+        "<tr><td>{name}</td><td class=\"num\">{}%</td>{}<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+        pct(a.sla_target_pct),
+        avail_cell(a),
+        minutes(a.budget_min),
+        a.budget_used_pct
+            .map(|b| format!("{}%", num(b, 1)))
+            .unwrap_or_default(),
+        minutes(a.budget_remaining_min),
+        minutes(a.maintenance_min),
+        a.previous_pct
+            .map(|p| format!("{}%", num(p, 3)))
+            .unwrap_or_default(),
+        match change {
+            Some(c) if c > 1e-9 => format!(
+                "<span class=\"up-good\">▲ {} pp</span>{}",
+                num(c, 3),
+                mark(r, a)
+            ),
+            Some(c) if c < -1e-9 => format!(
+                "<span class=\"down-bad\">▼ {} pp</span>{}",
+                num(-c, 3),
+                mark(r, a)
+            ),
+            Some(_) => "no change".into(),
+            None => String::new(),
+        }
     );
 }
 
@@ -361,39 +399,76 @@ fn medians_of<'r>(
         .collect()
 }
 
-/// Status pages' own 90-day figures beside mttx's, the largest differences first.
+/// Status pages' own 90-day figures beside mttx's: the rows that differ, the largest difference
+/// first; the identical ones and those with nothing measured counted under a fold.
 fn published(out: &mut String, r: &Report) {
-    let mut rows: Vec<_> = r.published.iter().filter(|p| p.period_days == 90).collect();
+    let rows: Vec<_> = r.published.iter().filter(|p| p.period_days == 90).collect();
     if rows.is_empty() {
         return;
     }
+    let (differ, mut same): (Vec<_>, Vec<_>) = rows.into_iter().partition(|p| {
+        p.measured_pct
+            .is_some_and(|m| num(p.published_pct.unwrap_or(p.recomputed_pct) - m, 3) != "0")
+    });
     let gap = |p: &&crate::metrics::published::PublishedRow| {
         p.measured_pct.map_or(0.0, |m| {
             (p.published_pct.unwrap_or(p.recomputed_pct) - m).abs()
         })
     };
-    rows.sort_by(|a, b| gap(b).total_cmp(&gap(a)));
+    let mut differ = differ;
+    differ.sort_by(|a, b| gap(b).total_cmp(&gap(a)));
+    // Identical first, then those with nothing measured; each in the order read.
+    same.sort_by_key(|p| p.measured_pct.is_none());
     out.push_str("<h2 id=\"published\">Published vs measured uptime</h2><div class=\"scroll\"><table><thead><tr><th>vendor</th><th>component</th><th>days</th><th class=\"num\">published</th><th class=\"num\">recomputed</th><th class=\"num\">measured</th><th class=\"num\">difference pp</th></tr></thead><tbody>");
-    let shown = |x: Option<f64>| x.map(|x| format!("{}%", num(x, 3))).unwrap_or_default();
-    for p in rows {
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td>{} to {}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-            esc(&p.vendor),
-            esc(&p.component),
-            esc(&p.start),
-            esc(&p.end),
-            shown(p.published_pct),
-            shown(Some(p.recomputed_pct)),
-            shown(p.measured_pct),
-            p.measured_pct
-                .map(|m| num(p.published_pct.unwrap_or(p.recomputed_pct) - m, 3))
-                .unwrap_or_default(),
-        );
+    for p in &differ {
+        published_row(out, p);
     }
-    out.push_str("</tbody></table></div>");
+    out.push_str("</tbody>");
+    if !same.is_empty() {
+        let unmeasured = same.iter().filter(|p| p.measured_pct.is_none()).count();
+        let identical = same.len() - unmeasured;
+        let mut parts = Vec::new();
+        if identical > 0 {
+            parts.push(format!("{identical} identical"));
+        }
+        if unmeasured > 0 {
+            parts.push(format!("{unmeasured} with nothing measured"));
+        }
+        let lead = if differ.is_empty() { "" } else { "and " };
+        fold(
+            out,
+            "published-same",
+            7,
+            &format!("{lead}{}", parts.join(", ")),
+        );
+        out.push_str("<tbody class=\"folded\">");
+        for p in &same {
+            published_row(out, p);
+        }
+        out.push_str("</tbody>");
+    }
+    out.push_str("</table></div>");
     daily_strips(out, r);
-    out.push_str("<p class=\"note\">The page's own 90-day figure (published), the same figure worked out from the page's daily data (recomputed: major outage plus 0.3 of partial, truncated to 2 decimals), and mttx's availability of the component over the same days from the incidents read (measured, the report's weights; empty when none of the vendor's incidents were read). published_uptime.csv has the 60 and 30-day figures too, published_daily.csv each day.</p>");
+    out.push_str("<p class=\"note\">The page's own 90-day figure (published), the same figure worked out from the page's daily data (recomputed: major outage plus 0.3 of partial, truncated to 2 decimals), and mttx's availability of the component over the same days from the incidents read (measured, the report's weights; empty when none of the vendor's incidents were read). Rows that differ come first, the largest difference first; identical ones are counted (tick the row to list them). published_uptime.csv has every row and the 60 and 30-day figures too, published_daily.csv each day.</p>");
+}
+
+/// One row of the published-vs-measured table.
+fn published_row(out: &mut String, p: &crate::metrics::published::PublishedRow) {
+    let shown = |x: Option<f64>| x.map(|x| format!("{}%", num(x, 3))).unwrap_or_default();
+    let _ = write!(
+        out,
+        "<tr><td>{}</td><td>{}</td><td>{} to {}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+        esc(&p.vendor),
+        esc(&p.component),
+        esc(&p.start),
+        esc(&p.end),
+        shown(p.published_pct),
+        shown(Some(p.recomputed_pct)),
+        shown(p.measured_pct),
+        p.measured_pct
+            .map(|m| num(p.published_pct.unwrap_or(p.recomputed_pct) - m, 3))
+            .unwrap_or_default(),
+    );
 }
 
 /// Components whose days are drawn as strips, at most (the largest differences first).
@@ -439,10 +514,8 @@ fn daily_strips(out: &mut String, r: &Report) {
         let w = 6 * days.len().max(1);
         let _ = write!(
             out,
-            "<div class=\"strip\"><span>{} / {}</span><svg width=\"{w}\" height=\"22\" role=\"img\" aria-label=\"daily downtime of {}\">",
-            esc(vendor),
-            esc(component),
-            esc(component)
+            "<div class=\"strip\"><span title=\"{name}\">{name}</span><svg width=\"{w}\" height=\"22\" role=\"img\" aria-label=\"daily downtime of {name}\">",
+            name = esc(&format!("{vendor} / {component}")),
         );
         for (k, d) in days.iter().enumerate() {
             let x = 6 * k;

@@ -64,8 +64,9 @@ pub fn summary(r: &Report) -> String {
         .iter()
         .map(|l| (l.as_str().to_string(), json!(r.weights.of(*l))))
         .collect();
-    // The last month's SLA, every vendor and component, with the month before.
-    let sla_month = r.sla_month().map(|(month, prev, _, _)| {
+    // The last period's SLA, every vendor and component, with the period before.
+    let sla_month = r.sla_period().map(|sla| {
+        let (month, prev) = (sla.label, sla.before);
         let rows: Vec<Value> = r
             .computed
             .availability

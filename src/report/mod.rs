@@ -10,7 +10,9 @@ pub mod json;
 pub mod terminal;
 
 use crate::metrics::Computed;
-use crate::model::{Anchor, AvailScope, Counts, Metric, PeriodLabel, Reject, Warning, Weights};
+use crate::model::{
+    Anchor, AvailScope, AvailabilityRow, Counts, Metric, PeriodLabel, Reject, Warning, Weights,
+};
 use crate::period::ReportWindow;
 
 /// Everything one `report` run produced.
@@ -81,16 +83,83 @@ fn figures(c: &Computed, when: PeriodLabel) -> Option<MonthFigures> {
     })
 }
 
-/// Components listed one by one in a monthly SLA table at most; past that only the missed ones.
-pub const SLA_COMPONENTS: usize = 20;
+/// Components of one vendor listed in the SLA table of the last period at most; the rest are
+/// counted (and in report.html listed under a fold). `availability.csv` has every row.
+pub const SLA_COMPONENTS: usize = 10;
+
+/// The SLA table of the window's last period.
+#[derive(Debug)]
+pub struct SlaPeriod<'r> {
+    /// The last period's label.
+    pub label: String,
+    /// The label of the period before it.
+    pub before: String,
+    pub vendors: Vec<VendorSla<'r>>,
+}
+
+/// One vendor's rows of [`SlaPeriod`]: the components that missed worst first (lowest
+/// availability, then name), then the met ones by name. All of them are listed when they are
+/// at most [`SLA_COMPONENTS`]; otherwise the missed ones up to that limit, and the rest folded.
+#[derive(Debug)]
+pub struct VendorSla<'r> {
+    pub vendor: &'r AvailabilityRow,
+    pub listed: Vec<&'r AvailabilityRow>,
+    /// The components not listed, in the same order.
+    pub folded: Vec<&'r AvailabilityRow>,
+}
+
+impl VendorSla<'_> {
+    /// How many of the folded components missed their target, and how many met it.
+    pub fn folded_counts(&self) -> (usize, usize) {
+        let missed = self.folded.iter().filter(|a| !a.sla_met).count();
+        (missed, self.folded.len() - missed)
+    }
+
+    /// What the fold holds, in words: `and 128 more missed, 200 met`.
+    pub fn folded_text(&self) -> String {
+        let (missed, met) = self.folded_counts();
+        let mut parts = Vec::new();
+        if missed > 0 {
+            parts.push(format!("{missed} more missed"));
+        }
+        if met > 0 {
+            parts.push(format!("{met} met"));
+        }
+        format!("and {}", parts.join(", "))
+    }
+}
+
+/// `comps` (one vendor's component rows) in the order of [`VendorSla`], split at the limit.
+fn split_components(
+    mut comps: Vec<&AvailabilityRow>,
+    limit: usize,
+) -> (Vec<&AvailabilityRow>, Vec<&AvailabilityRow>) {
+    comps.sort_by(|a, b| {
+        a.sla_met
+            .cmp(&b.sla_met)
+            .then_with(|| {
+                if a.sla_met {
+                    std::cmp::Ordering::Equal
+                } else {
+                    a.availability_pct.total_cmp(&b.availability_pct)
+                }
+            })
+            .then_with(|| a.component.cmp(&b.component))
+    });
+    if comps.len() <= limit {
+        return (comps, Vec::new());
+    }
+    let missed = comps.iter().filter(|a| !a.sla_met).count();
+    let folded = comps.split_off(missed.min(limit));
+    (comps, folded)
+}
 
 impl Report {
-    /// The SLA of the window's last month: its label, the month before's label, and its vendor
-    /// rows then component rows (all of them, or only those that missed when there are more
-    /// than [`SLA_COMPONENTS`]; the flag says so).
-    pub fn sla_month(&self) -> Option<(String, String, Vec<&crate::model::AvailabilityRow>, bool)> {
-        let last = self.period.periods.last()?.label.clone();
-        let prev = match self.period.periods.len() {
+    /// The SLA of the window's last period, with the period before's label (from the window,
+    /// or from [`Report::previous`]).
+    pub fn sla_period(&self) -> Option<SlaPeriod<'_>> {
+        let label = self.period.periods.last()?.label.clone();
+        let before = match self.period.periods.len() {
             1 => self
                 .previous
                 .as_ref()
@@ -102,22 +171,27 @@ impl Report {
             self.computed
                 .availability
                 .iter()
-                .filter(|a| a.scope == scope && a.period.period() == Some(last.as_str()))
+                .filter(|a| a.scope == scope && a.period.period() == Some(label.as_str()))
                 .collect::<Vec<_>>()
         };
         let comps = of(AvailScope::Component);
-        let only_missed = comps.len() > SLA_COMPONENTS;
-        // Each vendor, then its components.
-        let mut rows = Vec::new();
-        for v in of(AvailScope::Vendor) {
-            rows.push(v);
-            rows.extend(
-                comps
-                    .iter()
-                    .filter(|a| a.vendor == v.vendor && (!only_missed || !a.sla_met)),
-            );
-        }
-        Some((last.clone(), prev, rows, only_missed))
+        let vendors = of(AvailScope::Vendor)
+            .into_iter()
+            .map(|v| {
+                let mine = comps.iter().copied().filter(|a| a.vendor == v.vendor);
+                let (listed, folded) = split_components(mine.collect(), SLA_COMPONENTS);
+                VendorSla {
+                    vendor: v,
+                    listed,
+                    folded,
+                }
+            })
+            .collect();
+        Some(SlaPeriod {
+            label,
+            before,
+            vendors,
+        })
     }
 
     /// The whole window's figures (month `all`).

@@ -180,54 +180,25 @@ pub fn summary(r: &Report, wrote: Option<(&str, &[String])>) -> String {
     s
 }
 
-/// The SLA table of the window's last month, with the month before beside it.
+/// The SLA table of the window's last period, with the period before beside it: each vendor,
+/// then its components that missed worst first, up to a limit, the rest counted.
 pub fn sla_month(r: &Report) -> String {
     let mut s = String::new();
-    let Some((month, prev, rows, only_missed)) = r.sla_month() else {
+    let Some(sla) = r.sla_period() else {
         return s;
     };
-    let _ = writeln!(
-        s,
-        "\nSLA {month}{}:",
-        if only_missed {
-            ", vendors and the components that missed"
-        } else {
-            ""
+    let _ = writeln!(s, "\nSLA {}:", sla.label);
+    let mut body: Vec<Vec<String>> = Vec::new();
+    let mut folded = false;
+    for v in &sla.vendors {
+        body.push(sla_row(r, v.vendor));
+        body.extend(v.listed.iter().map(|a| sla_row(r, a)));
+        if !v.folded.is_empty() {
+            folded = true;
+            body.push(vec![format!("  {}", v.folded_text())]);
         }
-    );
-    let body: Vec<Vec<String>> = rows
-        .iter()
-        .map(|a| {
-            vec![
-                match &a.component {
-                    Some(c) => format!("  {c}"),
-                    None => a.vendor.clone(),
-                },
-                format!("{}%", pct(a.sla_target_pct)),
-                format!("{}%", availability(a)),
-                if a.sla_met { "met" } else { "MISSED" }.to_string(),
-                minutes(a.budget_min),
-                a.budget_used_pct
-                    .map(|u| format!("{}%", num(u, 1)))
-                    .unwrap_or_default(),
-                minutes(a.budget_remaining_min),
-                minutes(a.maintenance_min),
-                a.previous_pct
-                    .map(|p| format!("{}%", pct3(p)))
-                    .unwrap_or_default(),
-                a.previous_pct
-                    .map(|p| format!("{:+}", PctPoints(a.availability_pct - p)))
-                    .unwrap_or_default(),
-                match r.computed.trend.as_ref().and_then(|t| t.of(a)) {
-                    Some(Verdict::Changed(_)) => "beyond",
-                    Some(Verdict::Noise(_)) => "noise",
-                    Some(Verdict::TooFew) => "too few",
-                    None => "",
-                }
-                .to_string(),
-            ]
-        })
-        .collect();
+    }
+    let prev = sla.before;
     s.push_str(&table(
         &[
             "vendor / component",
@@ -246,7 +217,42 @@ pub fn sla_month(r: &Report) -> String {
         1,
     ));
     s.push_str("  vs noise: is the change beyond noise (p < 0.05), or too few incidents to tell (docs/metrics.md)\n");
+    if folded {
+        s.push_str("  a vendor's components past its first missed ones are counted; availability.csv has every row\n");
+    }
     s
+}
+
+/// One row of the SLA table.
+fn sla_row(r: &Report, a: &crate::model::AvailabilityRow) -> Vec<String> {
+    vec![
+        match &a.component {
+            Some(c) => format!("  {c}"),
+            None => a.vendor.clone(),
+        },
+        format!("{}%", pct(a.sla_target_pct)),
+        format!("{}%", availability(a)),
+        if a.sla_met { "met" } else { "MISSED" }.to_string(),
+        minutes(a.budget_min),
+        a.budget_used_pct
+            .map(|u| format!("{}%", num(u, 1)))
+            .unwrap_or_default(),
+        minutes(a.budget_remaining_min),
+        minutes(a.maintenance_min),
+        a.previous_pct
+            .map(|p| format!("{}%", pct3(p)))
+            .unwrap_or_default(),
+        a.previous_pct
+            .map(|p| format!("{:+}", PctPoints(a.availability_pct - p)))
+            .unwrap_or_default(),
+        match r.computed.trend.as_ref().and_then(|t| t.of(a)) {
+            Some(Verdict::Changed(_)) => "beyond",
+            Some(Verdict::Noise(_)) => "noise",
+            Some(Verdict::TooFew) => "too few",
+            None => "",
+        }
+        .to_string(),
+    ]
 }
 
 /// A change in percentage points, signed, at most 3 decimals.
