@@ -106,7 +106,9 @@ fn the_page_needs_no_other_host_and_keeps_input_text_as_text() {
     assert!(!html.contains("<script"), "a script tag in the page");
     assert!(!html.contains("<img"), "an img tag in the page");
     assert!(!html.contains("<b>1</b>"));
-    assert!(html.contains("&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;"));
+    // The templates escape `& < > "` (every attribute is double-quoted, so `'` is safe).
+    assert!(html.contains("&lt;script&gt;alert('title')&lt;/script&gt;"));
+    assert!(html.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
     assert!(html.contains("../../Evil &lt;Corp&gt;"));
     // Nothing is fetched: no tag has a source, a stylesheet link, an import or a url(); links
     // stay in the page.
@@ -293,4 +295,19 @@ fn a_day_strip_names_its_component_in_full_on_hover() {
         html.contains("<span title=\"Tailwind / Core / Search\">Tailwind / Core / Search</span>"),
         "strip label"
     );
+}
+
+#[test]
+fn the_renderer_escapes_nothing_by_hand() {
+    // The templates (maud) escape every inserted value; a hand-written escape in the renderer
+    // would be a second rule to keep right.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/report/html");
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let path = e.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for hand in ["&amp;", "&lt;", "&gt;", "&quot;", "&#39;", "fn esc("] {
+            assert!(!text.contains(hand), "{} holds {hand}", path.display());
+        }
+    }
 }
