@@ -14,6 +14,7 @@ mod pages;
 mod platforms;
 mod properties;
 mod server;
+mod size;
 mod snapshots;
 mod sources;
 mod statuspage;

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::Reader;
+use super::reader::Reader;
 use crate::error::Result;
 use crate::sources::{self, Settings, Source};
 
@@ -140,7 +140,7 @@ impl Reader<'_> {
             token_env,
             user_env,
             since,
-            line: super::line_of(self.text, at.start),
+            line: super::reader::line_of(self.text, at.start),
             settings: Settings {
                 since: since.map(|d| d.to_string()),
                 ..settings

@@ -375,7 +375,7 @@ fn the_duplicate_precheck_is_never_wrong_when_it_says_none() {
     let frame = |vendors: &[Option<&str>], ids: &[&str]| {
         df![col::VENDOR => vendors, col::ID => ids].unwrap()
     };
-    let may = |f: &DataFrame| validate::maybe_duplicates(f).unwrap();
+    let may = |f: &DataFrame| dedupe::maybe_duplicates(f).unwrap();
     // The same id under two vendors, or a vendor missing: no duplicate.
     assert!(!may(&frame(
         &[Some("A"), Some("B"), None],

@@ -1,16 +1,15 @@
 //! Validation (contract section 1): parses each raw row into the canonical typed record or
-//! rejects it with its line, column and reason; warns about out-of-order timestamps; resolves
-//! duplicate `(vendor, id)` pairs (the later row wins).
+//! rejects it with its line, column and reason; warns about out-of-order timestamps. Duplicate
+//! `(vendor, id)` pairs are resolved after it (`dedupe.rs`).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use polars::prelude::*;
 
 use super::columns::DIM;
 use super::{IngestOptions, RawTable};
 use crate::error::{Error, Result};
-use crate::model::{Anchor, IMPACT_NONE, Level, PLAUSIBLE_MS, Reject, Warning, col, window_source};
+use crate::model::{Anchor, IMPACT_NONE, Level, PLAUSIBLE_MS, Reject, Warning, col};
 use crate::time::{local_to_utc_ms, parse_timestamp};
 
 /// Internal column: what a reader could not read (a report page's notes); becomes warnings.
@@ -359,16 +358,7 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
     } = table;
     let n = df.height();
     let mut laps = crate::laps::Laps::summed(2);
-    let mut problems = Problems::new(n);
-    problems.require(&df, col::ID, "missing id")?;
-    if opts.default_vendor.is_none() {
-        problems.require(
-            &df,
-            col::VENDOR,
-            "missing vendor (give a vendor or --vendor NAME)",
-        )?;
-    }
-    problems.require(&df, col::STARTED_AT, "missing started_at")?;
+    let mut problems = required(&df, opts)?;
     let mut ts_columns = Vec::with_capacity(6);
     let mut ts_ms = Vec::with_capacity(6);
     for ms in parse_ts_columns(&df, &col::TIMESTAMPS, opts, &mut problems)? {
@@ -393,21 +383,7 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
             None => Column::full_null(name.into(), n, &DataType::String),
         })
     };
-    let components: StringChunked = match text(&df, col::COMPONENTS)? {
-        // Most exports list clean names: the column as it is.
-        Some(ca)
-            if ca.iter().all(|v| {
-                v.is_some_and(|v| matches!(normalize_components(v), Cow::Borrowed(_)))
-            }) =>
-        {
-            ca.clone()
-        }
-        Some(ca) => ca
-            .iter()
-            .map(|v| Some(v.map(normalize_components).unwrap_or(Cow::Borrowed(""))))
-            .collect::<StringChunked>(),
-        None => StringChunked::full("".into(), "", n),
-    };
+    let components = components_column(&df, n)?;
     let impact = StringChunked::from_iter_values(col::IMPACT.into(), levels.iter().copied());
     let mut columns = vec![
         StringChunked::full(col::SOURCE.into(), &source, n).into_column(),
@@ -426,23 +402,8 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
             .into_column(),
     );
     columns.push(text_col(ROW_WINDOW_SOURCE)?);
-    // The dimensions, trimmed, empty as none; a mapped header kept as a dimension too first.
-    for (canon, dim) in opts.columns.also_kept() {
-        if let Some(ca) = text(&df, canon)? {
-            let name = format!("{DIM}{dim}");
-            columns.push(
-                clean_text(ca, false, None)
-                    .with_name(name.into())
-                    .into_column(),
-            );
-        }
-    }
-    for c in df.columns() {
-        if c.name().starts_with(DIM) && !columns.iter().any(|k| k.name() == c.name()) {
-            let text = c.cast(&DataType::String)?;
-            columns.push(clean_text(text.str()?, false, None).into_column());
-        }
-    }
+    let dims = dimension_columns(&df, opts, &columns)?;
+    columns.extend(dims);
     let all = DataFrame::new(n, columns)?;
     let accepted = if keep.iter().all(|k| *k) {
         all
@@ -451,8 +412,88 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
     };
     laps.lap("assemble");
 
-    // Each text column is cleaned only when one of its cells needs it (most exports need
-    // none of it, and a million cells cost a copy each).
+    let frame = clean_accepted(accepted, opts, table_source)?;
+    laps.lap("clean, warnings");
+    Ok(Checked {
+        frame,
+        rejects,
+        warnings: Vec::new(),
+        read,
+    })
+}
+
+/// The problems of the rows that lack a required value: an id, a vendor (unless a default is
+/// given), a start.
+fn required(df: &DataFrame, opts: &IngestOptions) -> Result<Problems> {
+    let mut problems = Problems::new(df.height());
+    problems.require(df, col::ID, "missing id")?;
+    if opts.default_vendor.is_none() {
+        problems.require(
+            df,
+            col::VENDOR,
+            "missing vendor (give a vendor or --vendor NAME)",
+        )?;
+    }
+    problems.require(df, col::STARTED_AT, "missing started_at")?;
+    Ok(problems)
+}
+
+/// The `components` column with each list normalised (`;`-separated, trimmed); the column as
+/// it is when every list is clean already (most exports).
+fn components_column(df: &DataFrame, n: usize) -> Result<StringChunked> {
+    Ok(match text(df, col::COMPONENTS)? {
+        // Most exports list clean names: the column as it is.
+        Some(ca)
+            if ca.iter().all(|v| {
+                v.is_some_and(|v| matches!(normalize_components(v), Cow::Borrowed(_)))
+            }) =>
+        {
+            ca.clone()
+        }
+        Some(ca) => ca
+            .iter()
+            .map(|v| Some(v.map(normalize_components).unwrap_or(Cow::Borrowed(""))))
+            .collect::<StringChunked>(),
+        None => StringChunked::full("".into(), "", n),
+    })
+}
+
+/// The dimension columns (`__dim_` + name), trimmed, empty as none: a mapped header kept as a
+/// dimension too first, then every other dimension of the input not in `columns` yet.
+fn dimension_columns(
+    df: &DataFrame,
+    opts: &IngestOptions,
+    columns: &[Column],
+) -> Result<Vec<Column>> {
+    let mut out = Vec::new();
+    // The dimensions, trimmed, empty as none; a mapped header kept as a dimension too first.
+    for (canon, dim) in opts.columns.also_kept() {
+        if let Some(ca) = text(df, canon)? {
+            let name = format!("{DIM}{dim}");
+            out.push(
+                clean_text(ca, false, None)
+                    .with_name(name.into())
+                    .into_column(),
+            );
+        }
+    }
+    for c in df.columns() {
+        if c.name().starts_with(DIM) && !columns.iter().chain(&out).any(|k| k.name() == c.name()) {
+            let text = c.cast(&DataType::String)?;
+            out.push(clean_text(text.str()?, false, None).into_column());
+        }
+    }
+    Ok(out)
+}
+
+/// The accepted rows' text cleaned (each column only when one of its cells needs it: most
+/// exports need none of it, and a million cells cost a copy each), and each row's window
+/// source: its own where it has one, else the table's.
+fn clean_accepted(
+    accepted: DataFrame,
+    opts: &IngestOptions,
+    table_source: &str,
+) -> Result<DataFrame> {
     let needs = |df: &DataFrame, c: &str, lower: bool| -> Result<bool> {
         Ok(text(df, c)?.is_some_and(|ca| {
             ca.iter().flatten().any(|v| {
@@ -485,13 +526,7 @@ pub(crate) fn validate(table: RawTable, opts: &IngestOptions) -> Result<Checked>
         .map(|v| Some(v.unwrap_or(table_source)))
         .collect();
     frame.with_column(source.with_name(col::WINDOW_SOURCE.into()).into_column())?;
-    laps.lap("clean, warnings");
-    Ok(Checked {
-        frame,
-        rejects,
-        warnings: Vec::new(),
-        read,
-    })
+    Ok(frame)
 }
 
 /// Data-quality warnings of each row, `; `-separated, null when there are none: phases before
@@ -563,140 +598,6 @@ fn row_warnings(
     } else {
         out.into_iter().collect()
     })
-}
-
-/// Whether two rows may share `(vendor, id)`: false for certain when no two rows' keys hash
-/// alike (one sorted vector of 64-bit hashes: 8 MB for a million rows, where grouping the
-/// names themselves holds hundreds). A shared hash sends the frame to the exact check.
-pub(crate) fn maybe_duplicates(df: &DataFrame) -> Result<bool> {
-    use std::hash::BuildHasher;
-    let (Some(vendor), Some(id)) = (text(df, col::VENDOR)?, text(df, col::ID)?) else {
-        return Ok(true);
-    };
-    let state = foldhash::fast::FixedState::default();
-    let mut hashes: Vec<u64> = vendor
-        .iter()
-        .zip(id.iter())
-        .map(|key| state.hash_one(key))
-        .collect();
-    hashes.sort_unstable();
-    Ok(hashes.windows(2).any(|w| w[0] == w[1]))
-}
-
-/// Keeps the last row of each `(vendor, id)` in input order; the winner's warnings name every
-/// line of the pair. Returns the frame and how many rows were superseded.
-pub(crate) fn dedupe(all: DataFrame) -> Result<(DataFrame, u64)> {
-    if !maybe_duplicates(&all)? {
-        return Ok((all, 0));
-    }
-    let (Some(vendor), Some(id)) = (text(&all, col::VENDOR)?, text(&all, col::ID)?) else {
-        return Ok((all, 0));
-    };
-    // Each key's winning row and how many rows it has, keys in order of first appearance: the
-    // richest record (windows from updates with components, then stated windows, then the
-    // rest), the later row among equals.
-    let richness = richness(&all)?;
-    type Key<'a> = (Option<&'a str>, Option<&'a str>);
-    let mut last: HashMap<Key, (usize, usize)> = HashMap::new();
-    let mut first_seen = Vec::new();
-    for (r, key) in vendor.iter().zip(id.iter()).enumerate() {
-        let e = last.entry(key).or_insert_with(|| {
-            first_seen.push(key);
-            (r, 0)
-        });
-        let winner = if richness[r] >= richness[e.0] { r } else { e.0 };
-        *e = (winner, e.1 + 1);
-    }
-    if last.len() == all.height() {
-        return Ok((all, 0));
-    }
-    let (source, line) = (
-        all.column(col::SOURCE)?.str()?,
-        all.column(col::LINE)?.u64()?,
-    );
-    let mut places: HashMap<Key, Vec<String>> = HashMap::new();
-    for (r, key) in vendor.iter().zip(id.iter()).enumerate() {
-        if last[&key].1 > 1 {
-            let place = format!(
-                "{}:{}",
-                source.get(r).unwrap_or_default(),
-                line.get(r).unwrap_or(0)
-            );
-            places.entry(key).or_default().push(place);
-        }
-    }
-    let superseded = (all.height() - last.len()) as u64;
-    // The winner of each duplicated key: its warnings, then the note naming every line.
-    let mut notes: HashMap<usize, String> = HashMap::new();
-    for key in first_seen {
-        if let Some(p) = places.get(&key) {
-            let winner = last[&key].0;
-            let at = format!(
-                "{}:{}",
-                source.get(winner).unwrap_or_default(),
-                line.get(winner).unwrap_or(0)
-            );
-            let others: Vec<&str> = (p.iter())
-                .filter(|x| **x != at)
-                .map(String::as_str)
-                .collect();
-            let why = if p.last() == Some(&at) {
-                "the later row wins"
-            } else {
-                "the record with the richer windows wins"
-            };
-            let note = format!(
-                "duplicate id: {} superseded by {at} ({why})",
-                others.join(", ")
-            );
-            notes.insert(last[&key].0, note);
-        }
-    }
-    let keep: BooleanChunked = vendor
-        .iter()
-        .zip(id.iter())
-        .enumerate()
-        .map(|(r, key)| last[&key].0 == r)
-        .collect();
-    let warnings: StringChunked = all
-        .column(col::WARNINGS)?
-        .str()?
-        .iter()
-        .enumerate()
-        .map(|(r, w)| match (w, notes.get(&r)) {
-            (Some(w), Some(n)) => Some(Cow::Owned(format!("{w}; {n}"))),
-            (None, Some(n)) => Some(Cow::Borrowed(n.as_str())),
-            (w, None) => w.map(Cow::Borrowed),
-        })
-        .collect();
-    let mut out = all.clone();
-    out.with_column(warnings.with_name(col::WARNINGS.into()).into_column())?;
-    Ok((out.filter(&keep)?, superseded))
-}
-
-/// How rich each row's windows are: 2 for windows from updates or an impacts table with
-/// components named, 1 for windows stated in a report's text, 0 otherwise (a record's own
-/// timestamps, or a page's text). An Atom entry and the same incident from `incidents.json`
-/// share the id; the JSON's component updates win.
-fn richness(df: &DataFrame) -> Result<Vec<u8>> {
-    let (Some(source), Some(components)) =
-        (text(df, col::WINDOW_SOURCE)?, text(df, col::COMPONENTS)?)
-    else {
-        return Ok(vec![0; df.height()]);
-    };
-    Ok(source
-        .iter()
-        .zip(components.iter())
-        .map(|(s, c)| match s {
-            Some(window_source::UPDATES | window_source::IMPACTS)
-                if c.is_some_and(|c| !c.is_empty()) =>
-            {
-                2
-            }
-            Some(window_source::STATED) => 1,
-            _ => 0,
-        })
-        .collect())
 }
 
 /// Every warning of the accepted incidents, with its place.
