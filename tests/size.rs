@@ -134,12 +134,9 @@ const STILL_LONG: &[(&str, &str)] = &[
     ("src/ingest/statuspage_page/stated.rs", "find"),
     ("src/metrics/published.rs", "compare"),
     ("src/metrics/trend.rs", "trends_of"),
-    ("src/report/json.rs", "summary"),
-    ("src/report/terminal.rs", "summary"),
     ("src/sources/aws.rs", "read"),
     ("src/sources/betterstack.rs", "read"),
     ("src/sources/statuspage/api.rs", "read"),
-    ("src/sources/statuspage/api.rs", "convert"),
     ("src/sync/mod.rs", "run"),
     ("src/time.rs", "parse_timestamp"),
 ];

@@ -46,6 +46,40 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 /// The summary printed after `mttx report`.
 pub fn summary(r: &Report, wrote: Option<(&str, &[String])>) -> String {
     let mut s = String::new();
+    s.push_str(&header(r));
+    let head: Vec<Vec<String>> = super::json::headline(&r.computed.metrics)
+        .map(|m| {
+            vec![
+                m.metric.as_str().to_uppercase(),
+                m.stats.n.to_string(),
+                opt_minutes(m.stats.median),
+                opt_minutes(m.stats.mean),
+                opt_minutes(m.stats.p90),
+                opt_minutes(m.stats.max),
+            ]
+        })
+        .collect();
+    let _ = writeln!(s, "\nTime to x, minutes, incidents started in the window:");
+    if head.is_empty() {
+        let _ = writeln!(s, "  no incident started in the window");
+    } else {
+        s.push_str(&table(&["", "n", "median", "mean", "p90", "max"], &head, 1));
+    }
+
+    s.push_str(&breakdown(r));
+
+    s.push_str(&worst_components(r));
+    s.push_str(&sla_misses(r));
+    s.push_str(&sla_month(r));
+    if let Some((dir, files)) = wrote {
+        let _ = writeln!(s, "\nWrote {dir}: {}", files.join(", "));
+    }
+    s
+}
+
+/// The run in one line, the rows read, and the notes.
+fn header(r: &Report) -> String {
+    let mut s = String::new();
     let p = &r.period;
     let _ = writeln!(
         s,
@@ -79,27 +113,12 @@ pub fn summary(r: &Report, wrote: Option<(&str, &[String])>) -> String {
         let _ = writeln!(s, "note: {note}");
     }
 
-    let head: Vec<Vec<String>> = super::json::headline(&r.computed.metrics)
-        .map(|m| {
-            vec![
-                m.metric.as_str().to_uppercase(),
-                m.stats.n.to_string(),
-                opt_minutes(m.stats.median),
-                opt_minutes(m.stats.mean),
-                opt_minutes(m.stats.p90),
-                opt_minutes(m.stats.max),
-            ]
-        })
-        .collect();
-    let _ = writeln!(s, "\nTime to x, minutes, incidents started in the window:");
-    if head.is_empty() {
-        let _ = writeln!(s, "  no incident started in the window");
-    } else {
-        s.push_str(&table(&["", "n", "median", "mean", "p90", "max"], &head, 1));
-    }
+    s
+}
 
-    s.push_str(&breakdown(r));
-
+/// The five components of least availability over the window.
+fn worst_components(r: &Report) -> String {
+    let mut s = String::new();
     let mut worst: Vec<_> = r
         .computed
         .availability
@@ -146,6 +165,12 @@ pub fn summary(r: &Report, wrote: Option<(&str, &[String])>) -> String {
         s.push_str(&table(&header, &rows, 1));
     }
 
+    s
+}
+
+/// How many vendors and components missed their targets, and which vendors.
+fn sla_misses(r: &Report) -> String {
+    let mut s = String::new();
     let count = |scope: AvailScope, whole: bool| {
         let all: Vec<_> = r
             .computed
@@ -172,10 +197,6 @@ pub fn summary(r: &Report, wrote: Option<(&str, &[String])>) -> String {
         .collect();
     if !vendors_missed.is_empty() {
         let _ = writeln!(s, "  vendors below target: {}", vendors_missed.join(", "));
-    }
-    s.push_str(&sla_month(r));
-    if let Some((dir, files)) = wrote {
-        let _ = writeln!(s, "\nWrote {dir}: {}", files.join(", "));
     }
     s
 }

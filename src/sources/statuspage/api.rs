@@ -214,18 +214,7 @@ fn convert(
     incidents: &mut TextTable<DerivedIncident>,
     impacts: &mut TextTable<DerivedWindow>,
 ) {
-    // Statuspage stamps `started_at` a fraction of a second after `created_at` on many
-    // incidents; under a second apart they are one instant, not an out-of-order record.
-    let started = match (&inc.started_at, &inc.created_at) {
-        (Some(_), Some(c))
-            if (1..1000)
-                .contains(&instant(&inc.started_at).saturating_sub(instant(&inc.created_at))) =>
-        {
-            Some(c.clone())
-        }
-        (Some(s), _) => Some(s.clone()),
-        (None, c) => c.clone(),
-    };
+    let started = start_of(inc);
     let mut updates: Vec<&Update> = inc.incident_updates.iter().flatten().collect();
     let when = |u: &Update| u.display_at.clone().or_else(|| u.created_at.clone());
     updates.sort_by_key(|u| instant(&when(u)));
@@ -250,102 +239,11 @@ fn convert(
         level_of_impact(&impact)
     };
 
-    // Component names: current names from the incident's and the page's component lists,
-    // `Group / Name` when the group is known.
-    let known: Vec<&Component> = inc
-        .components
-        .iter()
-        .flatten()
-        .chain(page_components.iter())
-        .collect();
-    let by_id: HashMap<&str, &Component> = known
-        .iter()
-        .filter_map(|c| c.id.as_deref().map(|id| (id, *c)))
-        .collect();
-    let display = |code: &str, fallback: Option<&str>| -> String {
-        match by_id.get(code) {
-            Some(c) => {
-                let own = c.name.clone().unwrap_or_else(|| code.to_string());
-                match c
-                    .group_id
-                    .as_deref()
-                    .and_then(|g| by_id.get(g))
-                    .and_then(|g| g.name.clone())
-                {
-                    Some(group) => format!("{group} / {own}"),
-                    None => own,
-                }
-            }
-            None => fallback.unwrap_or(code).to_string(),
-        }
-    };
-
-    // Transitions, level by level, per component (in order of first appearance).
-    let mut order: Vec<String> = Vec::new();
-    let mut open: HashMap<String, (Level, Option<String>)> = HashMap::new();
-    let mut rows: Vec<(String, Level, Option<String>, Option<String>)> = Vec::new();
-    for u in &updates {
-        let at = when(u);
-        for a in u.affected_components.iter().flatten() {
-            // Entries without a status are placeholders ("No components were affected").
-            let Some(new) = a.new_status.as_deref() else {
-                continue;
-            };
-            let Some(code) = a.code.clone().or_else(|| a.name.clone()) else {
-                continue;
-            };
-            let name = display(&code, a.name.as_deref());
-            if !order.contains(&name) {
-                order.push(name.clone());
-                // Already down before the first update that mentions it: down since the start.
-                if let Some(level) = a.old_status.as_deref().and_then(level_of_status) {
-                    open.insert(name.clone(), (level, started.clone()));
-                }
-            }
-            let next = level_of_status(new);
-            match (open.get(&name).cloned(), next) {
-                (Some((level, _)), Some(n)) if level == n => {}
-                (current, next) => {
-                    if let Some((level, start)) = current {
-                        rows.push((name.clone(), level, start, at.clone()));
-                        open.remove(&name);
-                    }
-                    if let Some(n) = next {
-                        open.insert(name.clone(), (n, at.clone()));
-                    }
-                }
-            }
-        }
-    }
-    for name in &order {
-        if let Some((level, start)) = open.remove(name) {
-            // Still open at the last update: runs to resolution (or the report's end).
-            rows.push((name.clone(), level, start, None));
-        }
-    }
-    // Listed components without transitions get the incident window at the impact's level.
+    let names = Names::new(inc, page_components);
+    let (mut order, mut rows) = transitions(&updates, &names, &started);
     let window_end = mitigated.clone().or_else(|| inc.resolved_at.clone());
-    for c in inc.components.iter().flatten() {
-        let code = c.id.clone().or_else(|| c.name.clone()).unwrap_or_default();
-        let name = display(&code, c.name.as_deref());
-        if !order.contains(&name) {
-            order.push(name.clone());
-            if let Some(level) = impact_level {
-                rows.push((name, level, started.clone(), window_end.clone()));
-            }
-        }
-    }
-    if order.is_empty()
-        && let Some(level) = impact_level
-    {
-        rows.push((
-            ALL_COMPONENTS.to_string(),
-            level,
-            started.clone(),
-            window_end,
-        ));
-        order.push(ALL_COMPONENTS.to_string());
-    }
+    let whole = (impact_level, started.clone(), window_end);
+    untransitioned(inc, &names, whole, &mut order, &mut rows);
 
     let id = inc.id.clone();
     incidents.push(
@@ -382,6 +280,139 @@ fn convert(
             },
         );
     }
+}
+
+/// When the incident started: `started_at`, but `created_at` when Statuspage stamped
+/// `started_at` a fraction of a second after it (under a second apart they are one instant, not
+/// an out-of-order record).
+fn start_of(inc: &Incident) -> Option<String> {
+    match (&inc.started_at, &inc.created_at) {
+        (Some(_), Some(c))
+            if (1..1000)
+                .contains(&instant(&inc.started_at).saturating_sub(instant(&inc.created_at))) =>
+        {
+            Some(c.clone())
+        }
+        (Some(s), _) => Some(s.clone()),
+        (None, c) => c.clone(),
+    }
+}
+
+/// The incident's listed components that no update moved get the incident's window at its
+/// impact's level; an incident naming no component at all is the vendor's as a whole.
+/// `whole` is that level, start and end.
+fn untransitioned(
+    inc: &Incident,
+    names: &Names,
+    whole: (Option<Level>, Option<String>, Option<String>),
+    order: &mut Vec<String>,
+    rows: &mut Vec<WindowRow>,
+) {
+    let (impact_level, started, window_end) = whole;
+    for c in inc.components.iter().flatten() {
+        let code = c.id.clone().or_else(|| c.name.clone()).unwrap_or_default();
+        let name = names.display(&code, c.name.as_deref());
+        if !order.contains(&name) {
+            order.push(name.clone());
+            if let Some(level) = impact_level {
+                rows.push((name, level, started.clone(), window_end.clone()));
+            }
+        }
+    }
+    if order.is_empty()
+        && let Some(level) = impact_level
+    {
+        rows.push((ALL_COMPONENTS.to_string(), level, started, window_end));
+        order.push(ALL_COMPONENTS.to_string());
+    }
+}
+
+/// A derived window: component, level, start and end (none: until the incident resolves).
+type WindowRow = (String, Level, Option<String>, Option<String>);
+
+/// Component names: current names from the incident's and the page's component lists,
+/// `Group / Name` when the group is known.
+struct Names<'a> {
+    by_id: HashMap<&'a str, &'a Component>,
+}
+
+impl<'a> Names<'a> {
+    fn new(inc: &'a Incident, page_components: &'a [Component]) -> Names<'a> {
+        let by_id = (inc.components.iter().flatten())
+            .chain(page_components.iter())
+            .filter_map(|c| c.id.as_deref().map(|id| (id, c)))
+            .collect();
+        Names { by_id }
+    }
+
+    /// The name of the component with `code`, else `fallback`, else the code itself.
+    fn display(&self, code: &str, fallback: Option<&str>) -> String {
+        match self.by_id.get(code) {
+            Some(c) => {
+                let own = c.name.clone().unwrap_or_else(|| code.to_string());
+                match (c.group_id.as_deref())
+                    .and_then(|g| self.by_id.get(g))
+                    .and_then(|g| g.name.clone())
+                {
+                    Some(group) => format!("{group} / {own}"),
+                    None => own,
+                }
+            }
+            None => fallback.unwrap_or(code).to_string(),
+        }
+    }
+}
+
+/// The windows the updates' component transitions give, level by level, per component, and
+/// the components in order of first appearance. A component already down before the first
+/// update that names it is down since `started`; one still down at the last update runs to
+/// the resolution.
+fn transitions(
+    updates: &[&Update],
+    names: &Names,
+    started: &Option<String>,
+) -> (Vec<String>, Vec<WindowRow>) {
+    let mut order: Vec<String> = Vec::new();
+    let mut open: HashMap<String, (Level, Option<String>)> = HashMap::new();
+    let mut rows: Vec<WindowRow> = Vec::new();
+    for u in updates {
+        let at = u.display_at.clone().or_else(|| u.created_at.clone());
+        for a in u.affected_components.iter().flatten() {
+            // Entries without a status are placeholders ("No components were affected").
+            let Some(new) = a.new_status.as_deref() else {
+                continue;
+            };
+            let Some(code) = a.code.clone().or_else(|| a.name.clone()) else {
+                continue;
+            };
+            let name = names.display(&code, a.name.as_deref());
+            if !order.contains(&name) {
+                order.push(name.clone());
+                if let Some(level) = a.old_status.as_deref().and_then(level_of_status) {
+                    open.insert(name.clone(), (level, started.clone()));
+                }
+            }
+            let next = level_of_status(new);
+            match (open.get(&name).cloned(), next) {
+                (Some((level, _)), Some(n)) if level == n => {}
+                (current, next) => {
+                    if let Some((level, start)) = current {
+                        rows.push((name.clone(), level, start, at.clone()));
+                        open.remove(&name);
+                    }
+                    if let Some(n) = next {
+                        open.insert(name.clone(), (n, at.clone()));
+                    }
+                }
+            }
+        }
+    }
+    for name in &order {
+        if let Some((level, start)) = open.remove(name) {
+            rows.push((name.clone(), level, start, None));
+        }
+    }
+    (order, rows)
 }
 
 #[cfg(test)]
