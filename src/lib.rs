@@ -16,6 +16,7 @@ pub mod http;
 pub mod ingest;
 pub mod laps;
 pub mod maps;
+pub mod markup;
 pub mod memory;
 pub mod metrics;
 pub mod model;

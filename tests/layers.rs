@@ -9,7 +9,8 @@ use std::path::Path;
 const LAYERS: &[&[&str]] = &[
     &["time"],
     &[
-        "model", "table", "maps", "error", "hours", "laps", "memory", "parallel", "period", "http",
+        "model", "table", "maps", "markup", "error", "hours", "laps", "memory", "parallel",
+        "period", "http",
     ],
     &["ingest", "store", "output", "generate", "sources"],
     &["metrics", "sync"],

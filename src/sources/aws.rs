@@ -304,8 +304,7 @@ fn legacy_page(
             utc
         };
         let body = c.get(7).map_or("", |b| b.as_str());
-        let body = body
-            .replace("&nbsp;", " ")
+        let body = crate::markup::decode_entities(body)
             .replace("</div>", " ")
             .replace("<div>", " ");
         updates.push((

@@ -94,13 +94,7 @@ fn strip_html(html: &str) -> String {
     let s = SCRIPT.replace_all(html, "");
     let s = BREAK.replace_all(&s, "\n");
     let s = TAG.replace_all(&s, "");
-    s.replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&amp;", "&")
+    crate::markup::decode_entities(&s).into_owned()
 }
 
 /// Splits a list at its top-level commas (not those inside parentheses).

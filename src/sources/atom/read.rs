@@ -81,13 +81,7 @@ fn tag(xml: &str, name: &str) -> Option<String> {
 
 /// `&lt;` and its kind as characters.
 fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&apos;", "'")
-        .replace("&nbsp;", " ")
-        .replace("&amp;", "&")
+    crate::markup::decode_entities(s).into_owned()
 }
 
 /// An entry's link to its incident page, and the incident's code in it.
