@@ -155,7 +155,21 @@ impl Chart for Distribution {
             TOP,
             INK,
         )?;
-        // Median and p90, labelled at the top; the second label steps down if they are close.
+        self.markers(root, &x, (first, n), (x1, top, bottom))
+    }
+}
+
+impl Distribution {
+    /// The median and p90 as dashed lines, labelled at the top; the second label steps down
+    /// when the two are close. `x` places a bin position; `(first, n)`: the first bin shown
+    /// and how many; `(x1, top, bottom)`: the plot's right edge, top and bottom.
+    fn markers<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        x: &dyn Fn(f64) -> i32,
+        (first, n): (usize, f64),
+        (x1, top, bottom): (i32, i32, i32),
+    ) -> Result<(), String> {
         let mut last_label_x = i32::MIN / 2;
         let mut row = 0;
         for (label, value, colour) in [("median", self.median, INK), ("p90", self.p90, MISS)] {

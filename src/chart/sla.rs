@@ -98,6 +98,22 @@ impl Sla {
     }
 }
 
+impl Sla {
+    /// The title: every vendor, or the least available ones when some are left out.
+    fn caption(&self) -> String {
+        if self.hidden > 0 {
+            format!(
+                "Availability by vendor per {}: the {} least available of {}",
+                self.unit,
+                self.series.len(),
+                self.series.len() + self.hidden
+            )
+        } else {
+            format!("Availability by vendor per {}", self.unit)
+        }
+    }
+}
+
 impl Chart for Sla {
     const NAME: &'static str = "sla";
 
@@ -110,19 +126,7 @@ impl Chart for Sla {
         let n = self.months.len().max(1);
         let (lo, hi) = self.y_range();
         let mut chart = ChartBuilder::on(root)
-            .caption(
-                if self.hidden > 0 {
-                    format!(
-                        "Availability by vendor per {}: the {} least available of {}",
-                        self.unit,
-                        self.series.len(),
-                        self.series.len() + self.hidden
-                    )
-                } else {
-                    format!("Availability by vendor per {}", self.unit)
-                },
-                text(22),
-            )
+            .caption(self.caption(), text(22))
             .margin(16)
             .x_label_area_size(48)
             .y_label_area_size(72)

@@ -223,7 +223,21 @@ impl Chart for Uptime {
                 colour,
             )?;
         }
-        // Dates under the strips: the first day, every 1st of a month, the last day.
+        self.dates(root, (x0, cell), bottom)
+    }
+}
+
+impl Uptime {
+    /// Dates under the strips: the first day, every 1st of a month, the last day (a label
+    /// too close to the one before left out). `(x0, cell)`: where the first day starts, and
+    /// each day's width.
+    fn dates<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        (x0, cell): (i32, f64),
+        bottom: i32,
+    ) -> Result<(), String> {
+        let n = self.days.len();
         let mut last_x = i32::MIN / 2;
         for (d, label) in self.days.iter().enumerate() {
             let first_of_month = label.ends_with("-01");
