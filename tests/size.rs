@@ -119,8 +119,6 @@ const STILL_LONG: &[(&str, &str)] = &[
     ("src/chart/downtime.rs", "draw"),
     ("src/chart/retro.rs", "draw"),
     ("src/chart/trend.rs", "draw"),
-    ("src/commands/report.rs", "build_beside"),
-    ("src/config/source.rs", "source"),
     ("src/generate.rs", "generate_csv"),
     ("src/ingest/csv_fields.rs", "rows"),
     ("src/ingest/impacts.rs", "attach"),

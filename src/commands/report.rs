@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use super::progress::Progress;
 use super::{Source, WindowSpec, emit, exit};
 use crate::error::Result;
-use crate::ingest::{Format, Input};
+use crate::ingest::{Format, Ingested, Input};
 use crate::metrics::{self, SlaTargets};
 use crate::model::{GroupKey, Weights};
 use crate::period::{Cut, ReportWindow};
@@ -100,6 +100,23 @@ pub fn build(args: &ReportArgs) -> Result<Report> {
     build_beside(args, |_, _| ()).map(|(r, ())| r)
 }
 
+/// A one-period report's headline compares with the period before: its availability comes
+/// from the same sweep as the window's; its time-to-x figures are computed here (label and
+/// rows), before the incidents go to `compute_beside`. `None` for a longer window.
+fn before_metrics(
+    ingested: &Ingested,
+    period: &ReportWindow,
+    anchor: crate::model::Anchor,
+) -> Result<Option<(String, Vec<crate::model::MetricRow>)>> {
+    if period.periods.len() != 1 {
+        return Ok(None);
+    }
+    let before = period.period_before()?;
+    let metrics =
+        metrics::report_metric_rows(&ingested.incidents, &ingested.impacts, &before, anchor)?;
+    Ok(Some((before.periods[0].label.clone(), metrics)))
+}
+
 /// [`build`], running `beside` with the report's period and incident table on another thread
 /// while the rest is computed (see [`metrics::compute_beside`]).
 fn build_beside<T: Send>(
@@ -117,21 +134,7 @@ fn build_beside<T: Send>(
         weights: args.weights,
         sla: args.sla.clone(),
     };
-    // A one-month report's headline compares with the calendar month before: its availability
-    // comes from the same sweep as the window's; its time-to-x figures are computed here,
-    // before the frame goes to `compute_beside`.
-    let before = if period.periods.len() == 1 {
-        let before = period.period_before()?;
-        let metrics = metrics::report_metric_rows(
-            &ingested.incidents,
-            &ingested.impacts,
-            &before,
-            opts.anchor,
-        )?;
-        Some((before.periods[0].label.clone(), metrics))
-    } else {
-        None
-    };
+    let before = before_metrics(&ingested, &period, opts.anchor)?;
     laps.lap("month before");
     let breakdown = if args.by.is_empty() {
         Vec::new()

@@ -118,21 +118,7 @@ impl Reader<'_> {
             })?),
         };
         let settings = self.source_settings(&name, tool.name, e)?;
-        let user_env = trimmed(&e.user_env).map(|(u, _)| u);
-        if tool.name == "jira" && user_env.is_none() {
-            return self.err(
-                at,
-                format!("[[source]] '{name}': jira needs user_env, the variable holding the account's e-mail (user_env = \"JIRA_EMAIL\")"),
-            );
-        }
-        if tool.name != "jira"
-            && let Some(u) = &e.user_env
-        {
-            return self.err(
-                u.span(),
-                format!("[[source]] '{name}' user_env: only jira takes it"),
-            );
-        }
+        let user_env = self.source_user(&name, tool.name, e, at.clone())?;
         Ok(Source {
             name,
             tool: tool.name,
@@ -146,6 +132,32 @@ impl Reader<'_> {
                 ..settings
             },
         })
+    }
+
+    /// The variable holding the account's e-mail: Jira needs one, the other tools take none.
+    fn source_user(
+        &self,
+        name: &str,
+        tool: &str,
+        e: &SourceEntry,
+        at: std::ops::Range<usize>,
+    ) -> Result<Option<String>> {
+        let user_env = trimmed(&e.user_env).map(|(u, _)| u);
+        if tool == "jira" && user_env.is_none() {
+            return self.err(
+                at,
+                format!("[[source]] '{name}': jira needs user_env, the variable holding the account's e-mail (user_env = \"JIRA_EMAIL\")"),
+            );
+        }
+        if tool != "jira"
+            && let Some(u) = &e.user_env
+        {
+            return self.err(
+                u.span(),
+                format!("[[source]] '{name}' user_env: only jira takes it"),
+            );
+        }
+        Ok(user_env)
     }
 
     /// A source's URL: as given (https, or plain http to this machine only: it carries a
