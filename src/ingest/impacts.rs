@@ -134,43 +134,57 @@ pub(crate) fn attach(
     joined.with_column(filled.with_name(col::VENDOR.into()).into_column())?;
     let matched = joined.filter(&is_known)?;
     let bad = joined.filter(&!is_known.clone())?;
-    let mut rejects = Vec::with_capacity(bad.height());
-    if bad.height() > 0 {
-        let raw_cols = bad.select([
-            col::ID,
-            col::VENDOR,
-            col::COMPONENT,
-            col::IMPACT,
-            col::START,
-            col::END,
-        ])?;
-        let source = bad.column(col::SOURCE)?.str()?;
-        let line = bad.column(col::LINE)?.u64()?;
-        let id = bad.column(col::ID)?.str()?;
-        let vendor = bad.column(col::VENDOR)?.str()?;
-        let unknown = (0..given.len()).filter(|&r| !is_known.get(r).unwrap_or(false));
-        for (i, r) in unknown.enumerate() {
-            let id = id.get(i).unwrap_or_default();
-            let reason = match (given[r], vendors[r]) {
-                (true, _) => format!(
-                    "no accepted incident '{id}' of vendor '{}'",
-                    vendor.get(i).unwrap_or_default()
-                ),
-                (_, Some(n)) if n > 1 => format!(
-                    "incident id '{id}' belongs to {n} vendors: add a vendor column to the impacts table"
-                ),
-                _ => format!("no accepted incident with id '{id}'"),
-            };
-            rejects.push(Reject {
-                source: source.get(i).unwrap_or_default().to_string(),
-                line: line.get(i).unwrap_or(0),
-                column: col::INCIDENT_ID.to_string(),
-                reason,
-                raw: raw_record(&raw_cols, i),
-            });
-        }
-    }
+    let rejects = unmatched(&bad, &is_known, &given, &vendors)?;
     Ok((matched, rejects))
+}
+
+/// The impact rows that name no accepted incident, as rejects with the reason: no incident of
+/// that vendor, an id several vendors share (the row needs a vendor), or no incident at all.
+/// `given`: whether each row named its vendor; `vendors`: how many vendors have its id.
+fn unmatched(
+    bad: &DataFrame,
+    is_known: &BooleanChunked,
+    given: &[bool],
+    vendors: &[Option<u64>],
+) -> Result<Vec<Reject>> {
+    let mut rejects = Vec::with_capacity(bad.height());
+    if bad.height() == 0 {
+        return Ok(rejects);
+    }
+    let raw_cols = bad.select([
+        col::ID,
+        col::VENDOR,
+        col::COMPONENT,
+        col::IMPACT,
+        col::START,
+        col::END,
+    ])?;
+    let source = bad.column(col::SOURCE)?.str()?;
+    let line = bad.column(col::LINE)?.u64()?;
+    let id = bad.column(col::ID)?.str()?;
+    let vendor = bad.column(col::VENDOR)?.str()?;
+    let unknown = (0..given.len()).filter(|&r| !is_known.get(r).unwrap_or(false));
+    for (i, r) in unknown.enumerate() {
+        let id = id.get(i).unwrap_or_default();
+        let reason = match (given[r], vendors[r]) {
+            (true, _) => format!(
+                "no accepted incident '{id}' of vendor '{}'",
+                vendor.get(i).unwrap_or_default()
+            ),
+            (_, Some(n)) if n > 1 => format!(
+                "incident id '{id}' belongs to {n} vendors: add a vendor column to the impacts table"
+            ),
+            _ => format!("no accepted incident with id '{id}'"),
+        };
+        rejects.push(Reject {
+            source: source.get(i).unwrap_or_default().to_string(),
+            line: line.get(i).unwrap_or(0),
+            column: col::INCIDENT_ID.to_string(),
+            reason,
+            raw: raw_record(&raw_cols, i),
+        });
+    }
+    Ok(rejects)
 }
 
 /// Marks record-sourced incidents that have impact rows: `window_source = impacts`.

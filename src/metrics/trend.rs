@@ -152,6 +152,55 @@ pub fn trends(
     trends_of(&Exploded::new(incidents, impacts), &durations, opts)
 }
 
+/// Each key's samples in the two periods (`cells`: before, last): each (key, incident)'s
+/// weighted minutes in the period. A component's windows add up; a vendor's incident counts
+/// its longest component. Sorted, so each key's samples come in incident order and every sum
+/// is made in the same order on every run. Keys: components, then vendors after `n_comp`.
+fn samples_per_key(
+    win: &super::windows::Windows,
+    cells: [&PeriodSpan; 2],
+    opts: &Options,
+    (n_comp, n_keys): (usize, usize),
+) -> [Vec<Vec<f64>>; 2] {
+    let weight =
+        |level: i32| crate::model::Level::from_code(level).map_or(1.0, |l| opts.weights.of(l));
+    let mut parts: Vec<(u32, usize, u32, f64)> = Vec::new();
+    for i in 0..win.len() {
+        for (k, cell) in cells.into_iter().enumerate() {
+            let (s, e) = (win.start[i].max(cell.start), win.end[i].min(cell.end));
+            if e > s {
+                let w = (e - s) as f64 / crate::time::MS_PER_MIN as f64 * weight(win.level[i]);
+                parts.push((win.cid[i], k, win.row[i], w));
+                parts.push((win.vid[i], k, win.row[i], w));
+            }
+        }
+    }
+    parts.sort_by(|a, b| {
+        (a.0, a.1, a.2)
+            .cmp(&(b.0, b.1, b.2))
+            .then(a.3.total_cmp(&b.3))
+    });
+    let mut per_key: [Vec<Vec<f64>>; 2] = [vec![Vec::new(); n_keys], vec![Vec::new(); n_keys]];
+    let mut at = 0;
+    while at < parts.len() {
+        let (key, k, row, _) = parts[at];
+        let same = parts[at..]
+            .iter()
+            .take_while(|p| (p.0, p.1, p.2) == (key, k, row));
+        let values: Vec<f64> = same.map(|p| p.3).collect();
+        at += values.len();
+        let v = if (key as usize) < n_comp {
+            values.iter().sum()
+        } else {
+            values.iter().copied().fold(0.0, f64::max)
+        };
+        if let Some(samples) = per_key[k].get_mut(key as usize) {
+            samples.push(v);
+        }
+    }
+    per_key
+}
+
 /// [`trends`] from a report's explode and its incidents' durations.
 pub(super) fn trends_of(
     shared: &Exploded,
@@ -184,46 +233,8 @@ pub(super) fn trends_of(
     let median = |m: Metric| verdict(mann_whitney(&side(m, &before), &side(m, &last)));
     let n_comp = shared.comp_name.len();
     let win = shared.windows(&span, n_comp as u32);
-    // Each (key, incident)'s weighted minutes in each period: a component's windows add up; a
-    // vendor's incident counts its longest component. Sorted, so each key's samples come in
-    // incident order and every sum is made in the same order on every run.
-    let weight =
-        |level: i32| crate::model::Level::from_code(level).map_or(1.0, |l| opts.weights.of(l));
-    let mut parts: Vec<(u32, usize, u32, f64)> = Vec::new();
-    for i in 0..win.len() {
-        for (k, cell) in [&before, &last].into_iter().enumerate() {
-            let (s, e) = (win.start[i].max(cell.start), win.end[i].min(cell.end));
-            if e > s {
-                let w = (e - s) as f64 / crate::time::MS_PER_MIN as f64 * weight(win.level[i]);
-                parts.push((win.cid[i], k, win.row[i], w));
-                parts.push((win.vid[i], k, win.row[i], w));
-            }
-        }
-    }
-    parts.sort_by(|a, b| {
-        (a.0, a.1, a.2)
-            .cmp(&(b.0, b.1, b.2))
-            .then(a.3.total_cmp(&b.3))
-    });
     let n_keys = n_comp + incidents.vendor.values.len();
-    let mut per_key: [Vec<Vec<f64>>; 2] = [vec![Vec::new(); n_keys], vec![Vec::new(); n_keys]];
-    let mut at = 0;
-    while at < parts.len() {
-        let (key, k, row, _) = parts[at];
-        let same = parts[at..]
-            .iter()
-            .take_while(|p| (p.0, p.1, p.2) == (key, k, row));
-        let values: Vec<f64> = same.map(|p| p.3).collect();
-        at += values.len();
-        let v = if (key as usize) < n_comp {
-            values.iter().sum()
-        } else {
-            values.iter().copied().fold(0.0, f64::max)
-        };
-        if let Some(samples) = per_key[k].get_mut(key as usize) {
-            samples.push(v);
-        }
-    }
+    let per_key = samples_per_key(&win, [&before, &last], opts, (n_comp, n_keys));
     let samples = |key: u32, k: usize| -> &[f64] { &per_key[k][key as usize] };
     let length = |c: &PeriodSpan| (c.end - c.start) as f64 / crate::time::MS_PER_MIN as f64;
     let availability = |key: u32| {
