@@ -148,21 +148,23 @@ fn secs(ms: f64) -> i64 {
     (ms / 1000.0).round() as i64 * 1000
 }
 
-/// Canonical CSV of `opts.incidents` incidents.
-pub fn generate_csv(opts: &GenOptions) -> String {
-    let mut rng = Rng(opts.seed ^ 0x6D74_7478);
-    let (catalog, weights) = catalog(opts.vendors);
-    let start = month_start_ms(opts.start_year, opts.start_month - 1);
-    let end = month_start_ms(opts.start_year, opts.start_month - 1 + opts.months.max(1));
-    let span = (end - start) as f64;
-    let n = opts.incidents;
+/// An incident's start (ms after the window's start) and vendor, before its times are drawn.
+struct Draft {
+    start: f64,
+    vendor: usize,
+    crosses_month: bool,
+}
 
-    // Start times: uniform, with bursts that follow an earlier incident of the same vendor.
-    struct Draft {
-        start: f64,
-        vendor: usize,
-        crosses_month: bool,
-    }
+/// The incidents' starts, in order: uniform, with bursts that follow an earlier incident of
+/// the same vendor, and a few that straddle a month end (23:10 on the last day of a month).
+/// `(start, span)`: the window's first instant and its length in ms.
+fn drafts(
+    opts: &GenOptions,
+    rng: &mut Rng,
+    weights: &[f64],
+    (start, span): (i64, f64),
+) -> Vec<Draft> {
+    let n = opts.incidents;
     let mut drafts: Vec<Draft> = Vec::with_capacity(n);
     for i in 0..n {
         if i > 0 && rng.unit() < 0.15 {
@@ -182,7 +184,6 @@ pub fn generate_csv(opts: &GenOptions) -> String {
             });
         }
     }
-    // A few incidents straddle a month end (23:10 on the last day of a month).
     for k in 1..=3usize {
         let i = k * n / 4;
         let month = (k as u32 * 3).min(opts.months.saturating_sub(1));
@@ -194,6 +195,19 @@ pub fn generate_csv(opts: &GenOptions) -> String {
         }
     }
     drafts.sort_by(|a, b| a.start.total_cmp(&b.start));
+    drafts
+}
+
+/// Canonical CSV of `opts.incidents` incidents.
+pub fn generate_csv(opts: &GenOptions) -> String {
+    let mut rng = Rng(opts.seed ^ 0x6D74_7478);
+    let (catalog, weights) = catalog(opts.vendors);
+    let start = month_start_ms(opts.start_year, opts.start_month - 1);
+    let end = month_start_ms(opts.start_year, opts.start_month - 1 + opts.months.max(1));
+    let span = (end - start) as f64;
+    let n = opts.incidents;
+
+    let drafts = drafts(opts, &mut rng, &weights, (start, span));
 
     let mut out = String::with_capacity(n * 260);
     out.push_str("id,vendor,title,severity,impact,components,started_at,detected_at,acknowledged_at,identified_at,mitigated_at,resolved_at\n");
