@@ -179,7 +179,7 @@ fn drafts(
         } else {
             drafts.push(Draft {
                 start: rng.unit() * (span - 3_600_000.0),
-                vendor: rng.pick(&weights),
+                vendor: rng.pick(weights),
                 crosses_month: false,
             });
         }
