@@ -253,6 +253,38 @@ fn not_a_timestamp() -> String {
         .to_string()
 }
 
+/// A timestamp's offset in minutes east of UTC: `Z`, `UTC`, `GMT` (0), `+HH[:MM]` or
+/// `-HH[:MM]`; `None` for no offset (the report time zone's local time).
+#[inline]
+fn offset_minutes(rest: &str) -> Result<Option<i64>, String> {
+    Ok(match rest {
+        "" => None,
+        "Z" | "z" | "UTC" | "GMT" => Some(0),
+        r if r.starts_with('+') || r.starts_with('-') => {
+            let sign = if r.starts_with('-') { -1 } else { 1 };
+            let mut oc = Cur {
+                b: &r.as_bytes()[1..],
+                i: 0,
+            };
+            let oh = oc.digits(2).ok_or_else(not_a_timestamp)?;
+            oc.eat(b':');
+            let om = if oc.i < oc.b.len() {
+                oc.digits(2).ok_or_else(not_a_timestamp)?
+            } else {
+                0
+            };
+            if oc.i != oc.b.len() {
+                return Err(not_a_timestamp());
+            }
+            if oh > 23 || om > 59 {
+                return Err(format!("offset {r} does not exist"));
+            }
+            Some(sign * (oh as i64 * 60 + om as i64))
+        }
+        _ => return Err(not_a_timestamp()),
+    })
+}
+
 /// Parses one timestamp into UTC milliseconds; naive timestamps are read in `tz`.
 ///
 /// Accepted: `YYYY-MM-DD`, then `T`, `t` or a space, `HH:MM`, optional `:SS`, optional `.fff`
@@ -323,32 +355,7 @@ pub fn parse_timestamp(s: &str, tz: &Tz) -> Result<i64, String> {
     // Offset: optional single space, then Z / UTC / GMT / ±HH[:MM] / nothing.
     let rest = &t[c.i..];
     let rest = rest.strip_prefix(' ').unwrap_or(rest);
-    let offset_min: Option<i64> = match rest {
-        "" => None,
-        "Z" | "z" | "UTC" | "GMT" => Some(0),
-        r if r.starts_with('+') || r.starts_with('-') => {
-            let sign = if r.starts_with('-') { -1 } else { 1 };
-            let mut oc = Cur {
-                b: &r.as_bytes()[1..],
-                i: 0,
-            };
-            let oh = oc.digits(2).ok_or_else(not_a_timestamp)?;
-            oc.eat(b':');
-            let om = if oc.i < oc.b.len() {
-                oc.digits(2).ok_or_else(not_a_timestamp)?
-            } else {
-                0
-            };
-            if oc.i != oc.b.len() {
-                return Err(not_a_timestamp());
-            }
-            if oh > 23 || om > 59 {
-                return Err(format!("offset {r} does not exist"));
-            }
-            Some(sign * (oh as i64 * 60 + om as i64))
-        }
-        _ => return Err(not_a_timestamp()),
-    };
+    let offset_min = offset_minutes(rest)?;
     let local_ms = days_from_civil(y as i64, mo, d) * MS_PER_DAY
         + (h as i64 * 3600 + mi as i64 * 60 + sec as i64) * 1000
         + milli as i64;

@@ -130,7 +130,6 @@ const STILL_LONG: &[(&str, &str)] = &[
     ("src/sources/betterstack.rs", "read"),
     ("src/sources/statuspage/api.rs", "read"),
     ("src/sync/mod.rs", "run"),
-    ("src/time.rs", "parse_timestamp"),
 ];
 
 #[test]
