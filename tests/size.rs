@@ -118,7 +118,6 @@ const STILL_LONG: &[(&str, &str)] = &[
     ("src/chart/breakdown.rs", "draw"),
     ("src/chart/downtime.rs", "draw"),
     ("src/chart/retro.rs", "draw"),
-    ("src/chart/trend.rs", "draw"),
     ("src/ingest/csv_fields.rs", "rows"),
     ("src/ingest/mod.rs", "read"),
     ("src/ingest/platforms.rs", "read"),

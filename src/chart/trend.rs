@@ -68,6 +68,52 @@ fn runs_of<T: Copy>(points: &[T], x: impl Fn(&T) -> f64) -> Vec<Vec<T>> {
     runs
 }
 
+impl Trend {
+    /// The title, with how often the points come.
+    fn caption(&self) -> String {
+        format!(
+            "Time to detect, mitigate, resolve: {} median (line) and p90 (band)",
+            match self.unit {
+                "week" => "weekly",
+                "quarter" => "quarterly",
+                "year" => "yearly",
+                _ => "monthly",
+            }
+        )
+    }
+
+    /// The log axis's range: the smallest value halved to the largest with headroom above it
+    /// for the legend; 0.1 to 100 minutes with no value.
+    fn y_range(&self) -> (f64, f64) {
+        let values = (self.lines.iter())
+            .flat_map(|l| l.median.iter().chain(&l.p90).flatten().copied())
+            .filter(|v| *v > 0.0);
+        let (lo, hi) = values.fold((f64::MAX, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+        if hi == 0.0 {
+            (0.1, 100.0)
+        } else {
+            ((lo / 2.0).max(0.01), hi * 6.0)
+        }
+    }
+}
+
+/// A point of a band: the period, the median and the p90.
+type BandPoint = (f64, f64, f64);
+
+/// A line's medians as points `(period, minutes)`, and its band where both figures are.
+fn points(line: &Line) -> (Vec<(f64, f64)>, Vec<BandPoint>) {
+    let median = (line.median.iter().enumerate())
+        .filter_map(|(i, v)| v.filter(|v| *v > 0.0).map(|v| (i as f64, v)))
+        .collect();
+    let both = (line.median.iter().zip(&line.p90).enumerate())
+        .filter_map(|(i, (m, p))| match (m, p) {
+            (Some(m), Some(p)) if *m > 0.0 => Some((i as f64, *m, p.max(*m))),
+            _ => None,
+        })
+        .collect();
+    (median, both)
+}
+
 impl Chart for Trend {
     const NAME: &'static str = "trend";
 
@@ -78,31 +124,9 @@ impl Chart for Trend {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let e = |x: &dyn std::fmt::Display| x.to_string();
         let n = self.months.len().max(1);
-        let values = self
-            .lines
-            .iter()
-            .flat_map(|l| l.median.iter().chain(&l.p90).flatten().copied())
-            .filter(|v| *v > 0.0);
-        let (lo, hi) = values.fold((f64::MAX, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
-        let (lo, hi) = if hi == 0.0 {
-            (0.1, 100.0)
-        } else {
-            // Headroom above the highest p90 for the legend.
-            ((lo / 2.0).max(0.01), hi * 6.0)
-        };
+        let (lo, hi) = self.y_range();
         let mut chart = ChartBuilder::on(root)
-            .caption(
-                format!(
-                    "Time to detect, mitigate, resolve: {} median (line) and p90 (band)",
-                    match self.unit {
-                        "week" => "weekly",
-                        "quarter" => "quarterly",
-                        "year" => "yearly",
-                        _ => "monthly",
-                    }
-                ),
-                text(20),
-            )
+            .caption(self.caption(), text(20))
             .margin(16)
             .x_label_area_size(48)
             .y_label_area_size(72)
@@ -131,23 +155,8 @@ impl Chart for Trend {
             .map_err(|x| e(&x))?;
         for (k, line) in self.lines.iter().enumerate() {
             let colour = SERIES[k % SERIES.len()];
-            let median: Vec<(f64, f64)> = line
-                .median
-                .iter()
-                .enumerate()
-                .filter_map(|(i, v)| v.filter(|v| *v > 0.0).map(|v| (i as f64, v)))
-                .collect();
+            let (median, both) = points(line);
             // Band: median up to p90, where both exist, one polygon per run of months.
-            let both: Vec<(f64, f64, f64)> = line
-                .median
-                .iter()
-                .zip(&line.p90)
-                .enumerate()
-                .filter_map(|(i, (m, p))| match (m, p) {
-                    (Some(m), Some(p)) if *m > 0.0 => Some((i as f64, *m, p.max(*m))),
-                    _ => None,
-                })
-                .collect();
             for run in runs_of(&both, |b| b.0) {
                 if run.len() < 2 {
                     continue;
