@@ -56,6 +56,21 @@ const ROW: i32 = 24;
 const PLOT_TOP: i32 = 96;
 const LABEL_RIGHT: i32 = 262;
 
+impl Breakdown {
+    /// The largest value of each panel: the longest p90 (or median) to resolve, the most
+    /// downtime.
+    fn maxes(&self) -> [f64; 2] {
+        [
+            (self.groups.iter())
+                .map(|g| g.p90.or(g.median).unwrap_or(0.0))
+                .fold(0.0f64, f64::max),
+            (self.groups.iter())
+                .map(|g| g.downtime)
+                .fold(0.0f64, f64::max),
+        ]
+    }
+}
+
 impl Chart for Breakdown {
     const NAME: &'static str = "breakdown";
 
@@ -92,40 +107,10 @@ impl Chart for Breakdown {
             (LABEL_RIGHT + 10, split - 30, "time to resolve, minutes"),
             (split + 10, w as i32 - 30, "weighted downtime, minutes"),
         ];
-        let maxes = [
-            (self.groups.iter())
-                .map(|g| g.p90.or(g.median).unwrap_or(0.0))
-                .fold(0.0f64, f64::max),
-            self.groups
-                .iter()
-                .map(|g| g.downtime)
-                .fold(0.0f64, f64::max),
-        ];
+        let maxes = self.maxes();
         let mut scales = Vec::new();
-        for (&(x0, x1, label), &max) in panels.iter().zip(&maxes) {
-            let ticks = nice_ticks(max, 5);
-            let top = ticks.last().copied().unwrap_or(1.0).max(1e-9);
-            let x = move |v: f64| x0 + ((v.min(top) / top) * (x1 - x0) as f64).round() as i32;
-            for t in &ticks {
-                draw::line(
-                    root,
-                    (x(*t), PLOT_TOP - 4),
-                    (x(*t), bottom),
-                    GRID.stroke_width(1),
-                )?;
-                let at = (x(*t), bottom + 6);
-                draw::write(root, &draw::tick_label(*t), at, 12, ANCHOR_TOP, INK)?;
-            }
-            draw::line(root, (x0, bottom), (x1, bottom), INK.stroke_width(1))?;
-            draw::write(
-                root,
-                label,
-                ((x0 + x1) / 2, bottom + 30),
-                13,
-                ANCHOR_TOP,
-                INK,
-            )?;
-            scales.push(x);
+        for (&panel, &max) in panels.iter().zip(&maxes) {
+            scales.push(axis(root, panel, max, bottom)?);
         }
         if self.groups.is_empty() {
             draw::write(
@@ -169,4 +154,36 @@ impl Chart for Breakdown {
         }
         Ok(())
     }
+}
+/// One panel's axis: its ticks and grid lines from `0` to `max`, its label under it; the
+/// returned scale places a value on the panel `(x0, x1, label)`.
+fn axis<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (x0, x1, label): (i32, i32, &str),
+    max: f64,
+    bottom: i32,
+) -> Result<impl Fn(f64) -> i32 + Copy, String> {
+    let ticks = nice_ticks(max, 5);
+    let top = ticks.last().copied().unwrap_or(1.0).max(1e-9);
+    let x = move |v: f64| x0 + ((v.min(top) / top) * (x1 - x0) as f64).round() as i32;
+    for t in &ticks {
+        draw::line(
+            root,
+            (x(*t), PLOT_TOP - 4),
+            (x(*t), bottom),
+            GRID.stroke_width(1),
+        )?;
+        let at = (x(*t), bottom + 6);
+        draw::write(root, &draw::tick_label(*t), at, 12, ANCHOR_TOP, INK)?;
+    }
+    draw::line(root, (x0, bottom), (x1, bottom), INK.stroke_width(1))?;
+    draw::write(
+        root,
+        label,
+        ((x0 + x1) / 2, bottom + 30),
+        13,
+        ANCHOR_TOP,
+        INK,
+    )?;
+    Ok(x)
 }
