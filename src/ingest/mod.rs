@@ -26,6 +26,9 @@ mod validate;
 
 pub(crate) use text_table::{DerivedIncident, DerivedWindow, TextTable};
 
+#[doc(hidden)]
+pub use csv_fields::count_fields;
+
 use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
