@@ -264,6 +264,12 @@ pub(crate) fn canonical_name(header: &str) -> Option<&'static str> {
         .find(|c| *c == h)
 }
 
+/// The typed dtype of every timestamp column: UTC milliseconds.
+pub(crate) fn ts_dtype() -> polars::prelude::DataType {
+    use polars::prelude::{DataType, TimeUnit, TimeZone};
+    DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

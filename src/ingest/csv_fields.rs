@@ -402,7 +402,7 @@ pub(crate) fn rows(name: &str, text: &str, line: u64, header: &Header) -> Result
             Some(ms) => ms
                 .into_chunked(&b.name)
                 .into_series()
-                .cast(&super::validate::ts_dtype())?
+                .cast(&super::columns::ts_dtype())?
                 .into_column(),
             None => b
                 .spans
@@ -570,7 +570,7 @@ mod tests {
         let id = got.columns[0].str().unwrap();
         assert_eq!(id.get(2), Some("=c"));
         // started_at: all canonical (or empty) -> typed; resolved_at keeps its text.
-        assert_eq!(got.columns[1].dtype(), &super::super::validate::ts_dtype());
+        assert_eq!(got.columns[1].dtype(), &super::super::columns::ts_dtype());
         let started = got.columns[1].cast(&DataType::Int64).unwrap();
         assert_eq!(
             started.i64().unwrap().get(1),

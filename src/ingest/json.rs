@@ -386,7 +386,7 @@ impl<'o, 'a> Columns<'o, 'a> {
         for (n, (b, ms)) in self.names.iter().zip(built) {
             let column = match ms {
                 Some(ms) => (ms.into_chunked(n).into_series())
-                    .cast(&super::validate::ts_dtype())?
+                    .cast(&super::columns::ts_dtype())?
                     .into_column(),
                 None => b.finish().into_column(),
             };
@@ -469,7 +469,7 @@ mod tests {
         );
         let t = t.unwrap();
         let dtype = |n: &str| t.frame.column(n).unwrap().dtype().clone();
-        assert_eq!(dtype("started_at"), super::super::validate::ts_dtype());
+        assert_eq!(dtype("started_at"), super::super::columns::ts_dtype());
         assert_eq!(dtype("resolved_at"), DataType::String);
         assert_eq!(t.lines, [1, 3]);
         assert_eq!(t.broken.len(), 1);

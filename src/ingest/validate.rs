@@ -17,10 +17,7 @@ pub(crate) const NOTES: &str = "__notes";
 /// Internal column: a row's own window source, where a table's rows differ (a status feed).
 pub(crate) const ROW_WINDOW_SOURCE: &str = "__window_source";
 
-/// The typed dtype of every timestamp column.
-pub(crate) fn ts_dtype() -> DataType {
-    DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC))
-}
+pub(crate) use super::columns::ts_dtype;
 
 pub(crate) struct Checked {
     pub frame: DataFrame,
