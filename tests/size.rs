@@ -126,7 +126,6 @@ const STILL_LONG: &[(&str, &str)] = &[
     ("src/metrics/published.rs", "compare"),
     ("src/sources/aws.rs", "read"),
     ("src/sources/betterstack.rs", "read"),
-    ("src/sources/statuspage/api.rs", "read"),
     ("src/sync/mod.rs", "run"),
 ];
 

@@ -88,69 +88,93 @@ fn level_of_status(status: &str) -> Option<Level> {
     status.parse::<Level>().ok()
 }
 
+/// What a Statuspage API document holds: the page's name, its components, and its incidents
+/// and maintenances (each item's raw text, and whether it is a maintenance).
+struct Shape<'a> {
+    vendor: Option<String>,
+    page_components: Vec<Component>,
+    items: Vec<(&'a RawValue, bool)>,
+}
+
+/// The shape of `text` when it is a Statuspage API document: a page's `incidents.json` or
+/// `scheduled-maintenances.json`, a single-incident answer, a bare incident, or an array of
+/// incidents (its first item tells, before the whole is parsed); `None` otherwise.
+fn shape(text: &str) -> Option<Shape<'_>> {
+    let trimmed = text.trim_start();
+    let (vendor, page_components, items) = if trimmed.starts_with('{') {
+        let Ok(doc) = serde_json::from_str::<Doc>(text) else {
+            return None;
+        };
+        if let Some(one) = doc.incident {
+            (
+                doc.page.and_then(|p| p.name),
+                Vec::new(),
+                vec![(one, false)],
+            )
+        } else if doc.incidents.is_none() && doc.scheduled_maintenances.is_none() {
+            // A bare incident object (the `incident` of a single-incident answer).
+            doc.incident_updates.as_ref()?;
+            let Ok(whole) = serde_json::from_str::<&RawValue>(text) else {
+                return None;
+            };
+            (None, Vec::new(), vec![(whole, false)])
+        } else {
+            let mut items: Vec<(&RawValue, bool)> = doc
+                .incidents
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| (r, false))
+                .collect();
+            items.extend(
+                doc.scheduled_maintenances
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|r| (r, true)),
+            );
+            (
+                doc.page.and_then(|p| p.name),
+                doc.components.unwrap_or_default(),
+                items,
+            )
+        }
+    } else if trimmed.starts_with('[') {
+        // Its first item says whether it is Statuspage's, before the whole is parsed.
+        let first = crate::ingest::platform_rows::first_item(trimmed);
+        if first.is_none_or(|f| f.get("incident_updates").is_none()) {
+            return None;
+        }
+        let Ok(all) = serde_json::from_str::<Vec<&RawValue>>(text) else {
+            return None;
+        };
+        (
+            None,
+            Vec::new(),
+            all.into_iter().map(|r| (r, false)).collect(),
+        )
+    } else {
+        return None;
+    };
+    Some(Shape {
+        vendor,
+        page_components,
+        items,
+    })
+}
+
 /// Reads Statuspage JSON if `text` is that shape: `Some([incidents, impacts])`, else `None`.
 pub(crate) fn read(
     name: &str,
     text: &str,
     default_vendor: Option<&str>,
 ) -> Result<Option<Vec<RawTable>>> {
-    let trimmed = text.trim_start();
-    let (vendor, page_components, items): (Option<String>, Vec<Component>, Vec<(&RawValue, bool)>) =
-        if trimmed.starts_with('{') {
-            let Ok(doc) = serde_json::from_str::<Doc>(text) else {
-                return Ok(None);
-            };
-            if let Some(one) = doc.incident {
-                (
-                    doc.page.and_then(|p| p.name),
-                    Vec::new(),
-                    vec![(one, false)],
-                )
-            } else if doc.incidents.is_none() && doc.scheduled_maintenances.is_none() {
-                // A bare incident object (the `incident` of a single-incident answer).
-                let Some(_) = doc.incident_updates else {
-                    return Ok(None);
-                };
-                let Ok(whole) = serde_json::from_str::<&RawValue>(text) else {
-                    return Ok(None);
-                };
-                (None, Vec::new(), vec![(whole, false)])
-            } else {
-                let mut items: Vec<(&RawValue, bool)> = doc
-                    .incidents
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|r| (r, false))
-                    .collect();
-                items.extend(
-                    doc.scheduled_maintenances
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|r| (r, true)),
-                );
-                (
-                    doc.page.and_then(|p| p.name),
-                    doc.components.unwrap_or_default(),
-                    items,
-                )
-            }
-        } else if trimmed.starts_with('[') {
-            // Its first item says whether it is Statuspage's, before the whole is parsed.
-            let first = crate::ingest::platform_rows::first_item(trimmed);
-            if first.is_none_or(|f| f.get("incident_updates").is_none()) {
-                return Ok(None);
-            }
-            let Ok(all) = serde_json::from_str::<Vec<&RawValue>>(text) else {
-                return Ok(None);
-            };
-            (
-                None,
-                Vec::new(),
-                all.into_iter().map(|r| (r, false)).collect(),
-            )
-        } else {
-            return Ok(None);
-        };
+    let Some(Shape {
+        vendor,
+        page_components,
+        items,
+    }) = shape(text)
+    else {
+        return Ok(None);
+    };
     let vendor = vendor
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty())
