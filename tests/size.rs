@@ -119,7 +119,6 @@ const STILL_LONG: &[(&str, &str)] = &[
     ("src/chart/retro.rs", "draw"),
     ("src/ingest/csv_fields.rs", "rows"),
     ("src/ingest/mod.rs", "read"),
-    ("src/ingest/platforms.rs", "read"),
     ("src/ingest/statuspage_page/mod.rs", "parse"),
     ("src/ingest/statuspage_page/mod.rs", "tables"),
     ("src/ingest/statuspage_page/stated.rs", "find"),

@@ -82,84 +82,107 @@ pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Optio
     let Ok(doc) = serde_json::from_str::<Value>(text) else {
         return Ok(None);
     };
-    // Refused: no row, and the run says why (a folder of vendor files still reports the rest).
-    let refuse = |what: &str| -> Result<Option<Vec<RawTable>>> {
-        let empty = TextTable::<DerivedIncident>::new().into_raw(name)?;
-        Ok(Some(vec![RawTable {
-            note: Some(format!("{name}: not read: {what}")),
-            ..empty
-        }]))
-    };
-    let first = |v: &Value| {
-        v.as_array()
-            .and_then(|a| a.first())
-            .and_then(Value::as_object)
-            .cloned()
-    };
-    let has = has_all;
     let lines = Lines::new(text);
     match &doc {
-        Value::Array(items) => match first(&doc) {
-            Some(m) if has(&m, &["begin", "external_desc"]) => {
-                crate::sources::google_cloud::read(name, items, &lines, None)
-            }
-            Some(m) if has(&m, &["notes", "services", "date_created"]) => {
-                crate::sources::slack::read(name, items, &lines, None)
-            }
-            Some(m) if has(&m, &["arn", "event_log"]) => {
-                crate::sources::aws::read(name, items, &lines, None)
-            }
-            _ => Ok(None),
-        },
-        Value::Object(m) => {
-            // A synced vendor's document (`mttx sync`): the platform's items under its name.
-            if let (Some(vendor), Some(platform), Some(items)) = (
-                m.get("mttx_vendor").and_then(Value::as_str),
-                m.get("mttx_platform").and_then(Value::as_str),
-                m.get("items").and_then(Value::as_array),
-            ) {
-                return match platform {
-                    "google-cloud" => {
-                        crate::sources::google_cloud::read(name, items, &lines, Some(vendor))
-                    }
-                    "slack" => crate::sources::slack::read(name, items, &lines, Some(vendor)),
-                    "aws" => crate::sources::aws::read(name, items, &lines, Some(vendor)),
-                    other => refuse(&format!(
-                        "a synced document of platform '{other}', which this mttx does not read"
-                    )),
-                };
-            }
-            if let Some(items) = m.get("current").and_then(Value::as_array)
-                && first(&m["current"]).is_some_and(|e| has(&e, &["arn", "event_log"]))
-            {
-                return crate::sources::aws::read(name, items, &lines, None);
-            }
-            if has(m, &["archive", "current"]) {
-                return crate::sources::aws::read_legacy(name, m, &lines, opts).map(Some);
-            }
-            if m.get("data")
-                .and_then(|d| d.get("type"))
-                .and_then(Value::as_str)
-                == Some("status_page")
-            {
-                return crate::sources::betterstack::read(name, &doc, &lines);
-            }
-            if first(m.get("incidents").unwrap_or(&Value::Null))
-                .is_some_and(|i| i.contains_key("incidentUpdates"))
-            {
-                return refuse(
-                    "a Checkly status page's incidents file, not Statuspage's format (mttx reads Statuspage, Google Cloud, AWS Health, Slack and Better Stack histories)",
-                );
-            }
-            if m.contains_key("activeIncidents") {
-                return refuse(
-                    "an Instatus summary: it holds only the incidents active now, not a history (keep a history with `mttx sync`, or export the page's incidents)",
-                );
-            }
-            Ok(None)
+        Value::Array(items) => read_array(name, &doc, items, &lines),
+        Value::Object(m) => read_object(name, &doc, m, &lines, opts),
+        _ => Ok(None),
+    }
+}
+
+/// Refused: no row, and the run says why (a folder of vendor files still reports the rest).
+fn refuse(name: &str, what: &str) -> Result<Option<Vec<RawTable>>> {
+    let empty = TextTable::<DerivedIncident>::new().into_raw(name)?;
+    Ok(Some(vec![RawTable {
+        note: Some(format!("{name}: not read: {what}")),
+        ..empty
+    }]))
+}
+
+/// The first item of an array, when it is an object.
+fn first(v: &Value) -> Option<Map<String, Value>> {
+    v.as_array()
+        .and_then(|a| a.first())
+        .and_then(Value::as_object)
+        .cloned()
+}
+
+/// A platform's array of items, told by its first item's keys.
+fn read_array(
+    name: &str,
+    doc: &Value,
+    items: &[Value],
+    lines: &Lines,
+) -> Result<Option<Vec<RawTable>>> {
+    match first(doc) {
+        Some(m) if has_all(&m, &["begin", "external_desc"]) => {
+            crate::sources::google_cloud::read(name, items, lines, None)
+        }
+        Some(m) if has_all(&m, &["notes", "services", "date_created"]) => {
+            crate::sources::slack::read(name, items, lines, None)
+        }
+        Some(m) if has_all(&m, &["arn", "event_log"]) => {
+            crate::sources::aws::read(name, items, lines, None)
         }
         _ => Ok(None),
     }
+}
+
+/// A platform's document that is an object: a synced vendor's items, AWS's current and
+/// archived events, a Better Stack page; two formats refused by name.
+fn read_object(
+    name: &str,
+    doc: &Value,
+    m: &Map<String, Value>,
+    lines: &Lines,
+    opts: &IngestOptions,
+) -> Result<Option<Vec<RawTable>>> {
+    // A synced vendor's document (`mttx sync`): the platform's items under its name.
+    if let (Some(vendor), Some(platform), Some(items)) = (
+        m.get("mttx_vendor").and_then(Value::as_str),
+        m.get("mttx_platform").and_then(Value::as_str),
+        m.get("items").and_then(Value::as_array),
+    ) {
+        return match platform {
+            "google-cloud" => crate::sources::google_cloud::read(name, items, lines, Some(vendor)),
+            "slack" => crate::sources::slack::read(name, items, lines, Some(vendor)),
+            "aws" => crate::sources::aws::read(name, items, lines, Some(vendor)),
+            other => refuse(
+                name,
+                &format!("a synced document of platform '{other}', which this mttx does not read"),
+            ),
+        };
+    }
+    if let Some(items) = m.get("current").and_then(Value::as_array)
+        && first(&m["current"]).is_some_and(|e| has_all(&e, &["arn", "event_log"]))
+    {
+        return crate::sources::aws::read(name, items, lines, None);
+    }
+    if has_all(m, &["archive", "current"]) {
+        return crate::sources::aws::read_legacy(name, m, lines, opts).map(Some);
+    }
+    if m.get("data")
+        .and_then(|d| d.get("type"))
+        .and_then(Value::as_str)
+        == Some("status_page")
+    {
+        return crate::sources::betterstack::read(name, doc, lines);
+    }
+    if first(m.get("incidents").unwrap_or(&Value::Null))
+        .is_some_and(|i| i.contains_key("incidentUpdates"))
+    {
+        return refuse(
+            name,
+            "a Checkly status page's incidents file, not Statuspage's format (mttx reads Statuspage, Google Cloud, AWS Health, Slack and Better Stack histories)",
+        );
+    }
+    if m.contains_key("activeIncidents") {
+        return refuse(
+            name,
+            "an Instatus summary: it holds only the incidents active now, not a history (keep a history with `mttx sync`, or export the page's incidents)",
+        );
+    }
+    Ok(None)
 }
 
 /// Whether `m` has every one of `keys`.
