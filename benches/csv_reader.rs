@@ -4,9 +4,8 @@
 //! each field as a span of the text; csv-core copies each into a buffer, as its API does.
 //! `cargo bench --profile fast --bench csv_reader`; docs/performance.md has the numbers.
 
-use std::sync::OnceLock;
-
-use mttx::generate::{GenOptions, generate_csv};
+mod data;
+use data::csv;
 
 fn main() {
     // Both must find the same fields, or the comparison means nothing.
@@ -17,27 +16,6 @@ fn main() {
     );
     assert_eq!(hand, core, "the two readers disagree on the fields");
     divan::main();
-}
-
-/// The generated CSV of `n` incidents (60 vendors), made once per size.
-fn csv(n: usize) -> &'static str {
-    static CACHE: OnceLock<std::sync::Mutex<Vec<(usize, &'static str)>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    let mut c = cache.lock().unwrap();
-    if let Some((_, s)) = c.iter().find(|(k, _)| *k == n) {
-        return s;
-    }
-    let s: &'static str = Box::leak(
-        generate_csv(&GenOptions {
-            incidents: n,
-            vendors: 60,
-            seed: 1,
-            ..GenOptions::default()
-        })
-        .into_boxed_str(),
-    );
-    c.push((n, s));
-    s
 }
 
 /// The fields csv-core finds in `text`.

@@ -2,41 +2,20 @@
 //! CSV bytes, the time-to-x aggregates, the interval sweep with availability, CSV writing and
 //! chart rendering. `cargo bench --bench stages`; docs/performance.md has the numbers.
 
-use std::borrow::Cow;
-use std::sync::OnceLock;
-
 use divan::Bencher;
-use mttx::generate::{GenOptions, generate_csv};
 use mttx::ingest::{self, Format, IngestOptions, Ingested, Input};
 use mttx::metrics::{self, Options, SlaTargets};
 use mttx::model::{Anchor, WeightPreset, Weights};
 use mttx::period::ReportWindow;
+use std::borrow::Cow;
+
+mod data;
+use data::csv;
 
 const SIZES: [usize; 3] = [10_000, 100_000, 1_000_000];
 
 fn main() {
     divan::main();
-}
-
-/// The generated CSV of `n` incidents, made once per size.
-fn csv(n: usize) -> &'static str {
-    static CACHE: OnceLock<std::sync::Mutex<Vec<(usize, &'static str)>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    let mut c = cache.lock().unwrap();
-    if let Some((_, s)) = c.iter().find(|(k, _)| *k == n) {
-        return s;
-    }
-    let s: &'static str = Box::leak(
-        generate_csv(&GenOptions {
-            incidents: n,
-            vendors: 60,
-            seed: 1,
-            ..GenOptions::default()
-        })
-        .into_boxed_str(),
-    );
-    c.push((n, s));
-    s
 }
 
 fn read(n: usize) -> Ingested {

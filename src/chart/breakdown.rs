@@ -5,8 +5,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::draw::{self, LEFT, RIGHT, TOP as ANCHOR_TOP, heading, nice_ticks, rect, swatches};
-use super::{Chart, GRID, INK, SERIES};
+use super::draw::{self, LEFT, RIGHT, heading, rect, swatches};
+use super::{Chart, INK, SERIES};
 use crate::model::{BreakdownRow, Metric};
 
 /// Groups drawn at most.
@@ -110,7 +110,7 @@ impl Chart for Breakdown {
         let maxes = self.maxes();
         let mut scales = Vec::new();
         for (&panel, &max) in panels.iter().zip(&maxes) {
-            scales.push(axis(root, panel, max, bottom)?);
+            scales.push(draw::value_axis(root, panel, (max, 5), (PLOT_TOP, bottom))?.0);
         }
         if self.groups.is_empty() {
             draw::write(
@@ -154,36 +154,4 @@ impl Chart for Breakdown {
         }
         Ok(())
     }
-}
-/// One panel's axis: its ticks and grid lines from `0` to `max`, its label under it; the
-/// returned scale places a value on the panel `(x0, x1, label)`.
-fn axis<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    (x0, x1, label): (i32, i32, &str),
-    max: f64,
-    bottom: i32,
-) -> Result<impl Fn(f64) -> i32 + Copy, String> {
-    let ticks = nice_ticks(max, 5);
-    let top = ticks.last().copied().unwrap_or(1.0).max(1e-9);
-    let x = move |v: f64| x0 + ((v.min(top) / top) * (x1 - x0) as f64).round() as i32;
-    for t in &ticks {
-        draw::line(
-            root,
-            (x(*t), PLOT_TOP - 4),
-            (x(*t), bottom),
-            GRID.stroke_width(1),
-        )?;
-        let at = (x(*t), bottom + 6);
-        draw::write(root, &draw::tick_label(*t), at, 12, ANCHOR_TOP, INK)?;
-    }
-    draw::line(root, (x0, bottom), (x1, bottom), INK.stroke_width(1))?;
-    draw::write(
-        root,
-        label,
-        ((x0 + x1) / 2, bottom + 30),
-        13,
-        ANCHOR_TOP,
-        INK,
-    )?;
-    Ok(x)
 }

@@ -5,8 +5,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::draw::{self, LEFT, RIGHT, TOP as ANCHOR_TOP, heading, nice_ticks, rect, swatches};
-use super::{Chart, GRID, INK, MISS, level_colour};
+use super::draw::{self, LEFT, RIGHT, heading, rect, swatches};
+use super::{Chart, INK, MISS, level_colour};
 use crate::model::{AvailScope, AvailabilityRow, Level, Weights};
 
 /// Bars drawn before the rest are summed into "others".
@@ -140,35 +140,9 @@ impl Chart for Downtime {
         } else {
             self.bars.iter().map(Bar::total).fold(0.0f64, f64::max)
         };
-        let ticks = nice_ticks(max, 6);
-        let top_value = ticks.last().copied().unwrap_or(1.0).max(1e-9);
-        let x = |v: f64| x0 + ((v.min(top_value) / top_value) * (x1 - x0) as f64).round() as i32;
         let bottom = PLOT_TOP + ROW * self.bars.len().max(1) as i32;
-        for t in &ticks {
-            draw::line(
-                root,
-                (x(*t), PLOT_TOP - 4),
-                (x(*t), bottom),
-                GRID.stroke_width(1),
-            )?;
-            draw::write(
-                root,
-                &draw::tick_label(*t),
-                (x(*t), bottom + 6),
-                12,
-                ANCHOR_TOP,
-                INK,
-            )?;
-        }
-        draw::line(root, (x0, bottom), (x1, bottom), INK.stroke_width(1))?;
-        draw::write(
-            root,
-            "weighted downtime over the window, minutes",
-            ((x0 + x1) / 2, bottom + 30),
-            13,
-            ANCHOR_TOP,
-            INK,
-        )?;
+        let label = "weighted downtime over the window, minutes";
+        let (x, top_value) = draw::value_axis(root, (x0, x1, label), (max, 6), (PLOT_TOP, bottom))?;
         if self.bars.is_empty() {
             draw::write(
                 root,

@@ -151,6 +151,27 @@ pub(crate) fn nice_ticks(max: f64, target: usize) -> Vec<f64> {
     (0..=n).map(|i| i as f64 * step).collect()
 }
 
+/// A horizontal value axis under a panel from `x0` to `x1`: grid lines from `top` down to
+/// `bottom` at about `ticks` round values from 0 to `max`, their labels, the axis and its
+/// `label`. Returns the scale that places a value on the panel, and the axis's top value.
+pub(crate) fn value_axis<DB: DrawingBackend>(
+    a: &Area<DB>,
+    (x0, x1, label): (i32, i32, &str),
+    (max, ticks): (f64, usize),
+    (top, bottom): (i32, i32),
+) -> Result<(impl Fn(f64) -> i32 + Copy, f64), String> {
+    let ticks = nice_ticks(max, ticks);
+    let top_value = ticks.last().copied().unwrap_or(1.0).max(1e-9);
+    let x = move |v: f64| x0 + ((v.min(top_value) / top_value) * (x1 - x0) as f64).round() as i32;
+    for t in &ticks {
+        line(a, (x(*t), top - 4), (x(*t), bottom), GRID.stroke_width(1))?;
+        write(a, &tick_label(*t), (x(*t), bottom + 6), 12, TOP, INK)?;
+    }
+    line(a, (x0, bottom), (x1, bottom), INK.stroke_width(1))?;
+    write(a, label, ((x0 + x1) / 2, bottom + 30), 13, TOP, INK)?;
+    Ok((x, top_value))
+}
+
 /// A tick value as short text: `1,500`, `2.5`, `0.25`.
 pub(crate) fn tick_label(v: f64) -> String {
     if v >= 1000.0 {
