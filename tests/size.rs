@@ -124,7 +124,6 @@ const STILL_LONG: &[(&str, &str)] = &[
     ("src/ingest/statuspage_page/stated.rs", "find"),
     ("src/metrics/published.rs", "compare"),
     ("src/sources/aws.rs", "read"),
-    ("src/sources/betterstack.rs", "read"),
     ("src/sync/mod.rs", "run"),
 ];
 

@@ -135,19 +135,10 @@ pub(crate) fn read(name: &str, doc: &Value, lines: &Lines) -> Result<Option<Vec<
             .iter()
             .filter(move |x| x.get("type").and_then(Value::as_str) == Some(t))
     };
-    let resources: HashMap<String, String> = of_type("status_page_resource")
-        .filter_map(|r| {
-            Some((
-                text(r.get("id"))?,
-                text(r.pointer("/attributes/public_name"))?,
-            ))
-        })
-        .collect();
+    let resources = resource_names(of_type("status_page_resource"));
     let updates: HashMap<String, &Value> = of_type("status_update")
         .filter_map(|u| Some((text(u.get("id"))?, u)))
         .collect();
-    let ms =
-        |v: Option<&Value>| text(v).and_then(|t| parse_timestamp(&t, &chrono_tz::Tz::UTC).ok());
     let resource = |a: &Value| {
         let id = text(a.get("status_page_resource_id")).unwrap_or_default();
         resources.get(&id).cloned().unwrap_or(id)
@@ -164,25 +155,14 @@ pub(crate) fn read(name: &str, doc: &Value, lines: &Lines) -> Result<Option<Vec<
             .flatten()
             .map(resource)
             .collect();
-        // The report's updates in publishing order (the relationship list is not).
-        let mut mine: Vec<(i64, &Value)> = (report
-            .pointer("/relationships/status_updates/data")
-            .and_then(Value::as_array))
-        .into_iter()
-        .flatten()
-        .filter_map(|r| updates.get(&text(r.get("id"))?).copied())
-        .filter_map(|u| Some((ms(u.pointer("/attributes/published_at"))?, u)))
-        .collect();
-        mine.sort_by_key(|u| u.0);
+        let mine = updates_of(report, &updates);
         let last_update = mine.last().map(|u| u.0);
         let resolved = ends.or_else(|| {
             (text(a.get("aggregate_state")).as_deref() == Some("resolved"))
                 .then_some(last_update)
                 .flatten()
         });
-        let mut impact = None;
-        if text(a.get("report_type")).as_deref() == Some("maintenance") {
-            impact = Some(Level::UnderMaintenance);
+        let impact = if text(a.get("report_type")).as_deref() == Some("maintenance") {
             for r in &affected {
                 if let Some(s) = starts {
                     out.window(
@@ -193,46 +173,11 @@ pub(crate) fn read(name: &str, doc: &Value, lines: &Lines) -> Result<Option<Vec<
                     );
                 }
             }
+            Some(Level::UnderMaintenance)
         } else {
-            let mut open: HashMap<String, (Level, i64)> = HashMap::new();
-            let mut order: Vec<String> = Vec::new();
-            for (k, (at, u)) in mine.iter().enumerate() {
-                // The first update takes effect when the report starts.
-                let at = if k == 0 { starts.unwrap_or(*at) } else { *at };
-                for r in (u
-                    .pointer("/attributes/affected_resources")
-                    .and_then(Value::as_array))
-                .into_iter()
-                .flatten()
-                {
-                    let name = resource(r);
-                    let next = match text(r.get("status")).as_deref() {
-                        Some("downtime") => Some(Level::MajorOutage),
-                        Some("degraded") => Some(Level::DegradedPerformance),
-                        Some("maintenance") => Some(Level::UnderMaintenance),
-                        _ => None,
-                    };
-                    impact = heavier(impact, next);
-                    if open.get(&name).map(|o| o.0) == next && next.is_some() {
-                        continue;
-                    }
-                    if let Some((level, from)) = open.remove(&name) {
-                        out.window(line, &id, &vendor, (name.clone(), level, from, Some(at)));
-                    }
-                    if let Some(n) = next {
-                        if !order.contains(&name) {
-                            order.push(name.clone());
-                        }
-                        open.insert(name, (n, at));
-                    }
-                }
-            }
-            for name in order {
-                if let Some((level, from)) = open.remove(&name) {
-                    out.window(line, &id, &vendor, (name, level, from, None));
-                }
-            }
-        }
+            let at = (line, id.as_str(), vendor.as_str());
+            transitions(&mut out, &mine, starts, &resource, at)
+        };
         out.incident(
             line,
             Incident {
@@ -253,6 +198,91 @@ pub(crate) fn read(name: &str, doc: &Value, lines: &Lines) -> Result<Option<Vec<
         first.published = better_stack_published(doc, &vendor);
     }
     Ok(Some(tables))
+}
+
+/// Each status page resource's public name, by its id.
+fn resource_names<'a>(resources: impl Iterator<Item = &'a Value>) -> HashMap<String, String> {
+    resources
+        .filter_map(|r| {
+            Some((
+                text(r.get("id"))?,
+                text(r.pointer("/attributes/public_name"))?,
+            ))
+        })
+        .collect()
+}
+
+/// An instant as the page writes it, in UTC milliseconds.
+fn ms(v: Option<&Value>) -> Option<i64> {
+    text(v).and_then(|t| parse_timestamp(&t, &chrono_tz::Tz::UTC).ok())
+}
+
+/// A report's updates with their publishing instants, in publishing order (the report's
+/// relationship list is not in order).
+fn updates_of<'a>(report: &Value, updates: &HashMap<String, &'a Value>) -> Vec<(i64, &'a Value)> {
+    let mut mine: Vec<(i64, &Value)> = (report
+        .pointer("/relationships/status_updates/data")
+        .and_then(Value::as_array))
+    .into_iter()
+    .flatten()
+    .filter_map(|r| updates.get(&text(r.get("id"))?).copied())
+    .filter_map(|u| Some((ms(u.pointer("/attributes/published_at"))?, u)))
+    .collect();
+    mine.sort_by_key(|u| u.0);
+    mine
+}
+
+/// The windows a report's updates give, component by component: each update sets the
+/// resources it lists to their level (the first one when the report starts); a window closes
+/// when its resource's level changes, and one still open at the last update runs to the
+/// resolution. Returns the heaviest level met. `at`: the report's line, id and vendor.
+fn transitions(
+    out: &mut Out,
+    mine: &[(i64, &Value)],
+    starts: Option<i64>,
+    resource: &dyn Fn(&Value) -> String,
+    (line, id, vendor): (u64, &str, &str),
+) -> Option<Level> {
+    let mut impact = None;
+    let mut open: HashMap<String, (Level, i64)> = HashMap::new();
+    let mut order: Vec<String> = Vec::new();
+    for (k, (at, u)) in mine.iter().enumerate() {
+        // The first update takes effect when the report starts.
+        let at = if k == 0 { starts.unwrap_or(*at) } else { *at };
+        for r in (u
+            .pointer("/attributes/affected_resources")
+            .and_then(Value::as_array))
+        .into_iter()
+        .flatten()
+        {
+            let name = resource(r);
+            let next = match text(r.get("status")).as_deref() {
+                Some("downtime") => Some(Level::MajorOutage),
+                Some("degraded") => Some(Level::DegradedPerformance),
+                Some("maintenance") => Some(Level::UnderMaintenance),
+                _ => None,
+            };
+            impact = heavier(impact, next);
+            if open.get(&name).map(|o| o.0) == next && next.is_some() {
+                continue;
+            }
+            if let Some((level, from)) = open.remove(&name) {
+                out.window(line, id, vendor, (name.clone(), level, from, Some(at)));
+            }
+            if let Some(n) = next {
+                if !order.contains(&name) {
+                    order.push(name.clone());
+                }
+                open.insert(name, (n, at));
+            }
+        }
+    }
+    for name in order {
+        if let Some((level, from)) = open.remove(&name) {
+            out.window(line, id, vendor, (name, level, from, None));
+        }
+    }
+    impact
 }
 
 /// A Better Stack page's published availability per resource: its `status_history` days (the
