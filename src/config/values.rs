@@ -76,8 +76,7 @@ impl Config {
 
     /// The file read, and the report defaults: time zone, vendor, weights, anchor, target.
     fn describe_report(&self, s: &mut String) {
-        let c = self;
-        match &c.path {
+        match &self.path {
             Some(p) => {
                 let _ = writeln!(*s, "config: {}", p.display());
             }
@@ -92,37 +91,37 @@ impl Config {
         let _ = writeln!(
             *s,
             "  tz: {}",
-            c.tz.map_or("UTC (default)".into(), |t| t.name().to_string())
+            self.tz
+                .map_or("UTC (default)".into(), |t| t.name().to_string())
         );
-        if let Some(v) = &c.vendor {
+        if let Some(v) = &self.vendor {
             let _ = writeln!(*s, "  vendor of rows without one: {v}");
         }
         let _ = writeln!(
             *s,
             "  weights: {}",
-            c.weights.map_or("statuspage (default)", |w| w.as_str())
+            self.weights.map_or("statuspage (default)", |w| w.as_str())
         );
         for l in Level::ALL {
-            if let Some(w) = c.weight_overrides[l.code() as usize] {
+            if let Some(w) = self.weight_overrides[l.code() as usize] {
                 let _ = writeln!(*s, "    {} = {w}", l.as_str());
             }
         }
         let _ = writeln!(
             *s,
             "  anchor: {}",
-            c.anchor.map_or("started (default)", |a| a.as_str())
+            self.anchor.map_or("started (default)", |a| a.as_str())
         );
         let _ = writeln!(
             *s,
             "  sla: {}",
-            c.sla.map_or("99.9 (default)".into(), |t| format!("{t}"))
+            self.sla.map_or("99.9 (default)".into(), |t| format!("{t}"))
         );
     }
 
     /// The `[[sla]]` entries.
     fn describe_sla(&self, s: &mut String) {
-        let c = self;
-        for r in &c.rules {
+        for r in &self.rules {
             let _ = write!(*s, "  [[sla]] line {}: vendor {}", r.line, r.vendor.0);
             if let Some(comp) = &r.component {
                 let _ = write!(*s, ", component {}", comp.0);
@@ -137,14 +136,13 @@ impl Config {
 
     /// What `mttx sync` reads: the store, the vendors, the sources (whether each token is set).
     fn describe_sync(&self, s: &mut String) {
-        let c = self;
-        if let Some(store) = &c.store {
+        if let Some(store) = &self.store {
             let _ = writeln!(*s, "  store: {}", store.display());
         }
-        for v in &c.vendors {
+        for v in &self.vendors {
             let _ = writeln!(*s, "  [[vendor]] {}: {} ({})", v.name, v.url, v.platform);
         }
-        for src in &c.sources {
+        for src in &self.sources {
             let set = |name: &str| match std::env::var(name) {
                 Ok(v) if !v.trim().is_empty() => "set",
                 _ => "NOT SET",
@@ -174,25 +172,24 @@ impl Config {
 
     /// The column mapping of a foreign export.
     fn describe_columns(&self, s: &mut String) {
-        let c = self;
-        if !c.columns.is_empty() {
-            if let Some(p) = c.columns.preset {
+        if !self.columns.is_empty() {
+            if let Some(p) = self.columns.preset {
                 let _ = writeln!(*s, "  columns preset: {p}");
             }
-            for (canon, header) in &c.columns.renames {
+            for (canon, header) in &self.columns.renames {
                 let _ = writeln!(*s, "  columns: {canon} <- '{header}'");
             }
-            if !c.columns.component_flags.is_empty() {
+            if !self.columns.component_flags.is_empty() {
                 let _ = writeln!(
                     *s,
                     "  columns: components <- 0/1 columns {}",
-                    c.columns.component_flags.join(", ")
+                    self.columns.component_flags.join(", ")
                 );
             }
-            if let Some(f) = &c.columns.time_format {
+            if let Some(f) = &self.columns.time_format {
                 let _ = writeln!(*s, "  columns: timestamps also as '{f}'");
             }
-            for (dim, header) in &c.columns.dimensions {
+            for (dim, header) in &self.columns.dimensions {
                 let _ = writeln!(*s, "  columns: dimension {dim} <- '{header}'");
             }
         }

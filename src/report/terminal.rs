@@ -70,7 +70,7 @@ pub fn summary(r: &Report, wrote: Option<(&str, &[String])>) -> String {
 
     s.push_str(&worst_components(r));
     s.push_str(&sla_misses(r));
-    s.push_str(&sla_month(r));
+    s.push_str(&sla_period(r));
     if let Some((dir, files)) = wrote {
         let _ = writeln!(s, "\nWrote {dir}: {}", files.join(", "));
     }
@@ -203,7 +203,7 @@ fn sla_misses(r: &Report) -> String {
 
 /// The SLA table of the window's last period, with the period before beside it: each vendor,
 /// then its components that missed worst first, up to a limit, the rest counted.
-pub fn sla_month(r: &Report) -> String {
+pub fn sla_period(r: &Report) -> String {
     let mut s = String::new();
     let Some(sla) = r.sla_period() else {
         return s;
