@@ -1,7 +1,9 @@
 //! Statuspage `history.atom` (and the same Atom layout from other pages): one incident per
-//! `<entry>`, read as a report page. Its id is the code at the end of the entry's link
-//! (`/incidents/bhbcjn4n3jzp`, the API's id, so an entry and the same incident from
-//! `incidents.json` are one incident), not the numeric `<id>`. The content is HTML: the updates
+//! `<entry>` (found by [`super::xml`], the reader sync shares), read as a report page. Its id
+//! is the code at the end of the entry's link (`/incidents/bhbcjn4n3jzp`, the API's id, so an
+//! entry and the same incident from `incidents.json` are one incident), not the numeric
+//! `<id>`; an entry without such a link keeps its `<id>`. Where the XML breaks off, the
+//! entries before are read and the break is one rejected row. The content is HTML: the updates
 //! newest first, each `<small>Aug <var data-var='date'>21</var>, <var data-var='time'>00:37</var>
 //! UTC</small><br><strong>Resolved</strong> - body`. Updates carry no year: each takes the
 //! year that puts it nearest to the entry's `<published>` (an incident across New Year). The
@@ -14,9 +16,11 @@ use std::sync::LazyLock;
 use chrono::NaiveDate;
 use regex::Regex;
 
+use super::xml::{AtomEntry, NotAtom};
 use crate::error::{Error, Result};
 use crate::ingest::statuspage_page::{Entry, Page, tables};
 use crate::ingest::{DerivedIncident, IngestOptions, RawTable, TextTable};
+use crate::markup::decode_entities;
 use crate::time::{MS_PER_MIN, parse_timestamp};
 
 /// Labels of a maintenance's updates.
@@ -24,8 +28,9 @@ const MAINTENANCE: [&str; 3] = ["Scheduled", "In progress", "Verifying"];
 
 /// Reads an Atom feed of incidents.
 pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Vec<RawTable>> {
-    if !text.contains("<feed") {
-        if text.contains("<rss") {
+    let feed = match super::xml::read(text) {
+        Ok(feed) => feed,
+        Err(NotAtom::Rss) => {
             // Azure's status feed, AWS's all.rss: the items active now or the last updates,
             // no history (no incident ids, starts cut off).
             let empty = TextTable::<DerivedIncident>::new().into_raw(name)?;
@@ -36,58 +41,35 @@ pub(crate) fn read(name: &str, text: &str, opts: &IngestOptions) -> Result<Vec<R
                 ..empty
             }]);
         }
-        return Err(Error::File {
-            source_name: name.to_string(),
-            message:
-                "not an Atom feed (no <feed> element): mttx reads a status page's history.atom"
-                    .into(),
-        });
-    }
-    let head = text.split("<entry").next().unwrap_or_default();
-    let vendor = tag(head, "name").or_else(|| {
-        tag(head, "title").map(|t| {
+        Err(NotAtom::Other(why)) => {
+            return Err(Error::File {
+                source_name: name.to_string(),
+                message: format!(
+                    "not an Atom feed ({why}): mttx reads a status page's history.atom"
+                ),
+            });
+        }
+    };
+    let vendor = feed.author.clone().or_else(|| {
+        (feed.title.as_deref()).map(|t| {
             t.trim_end_matches(" - Incident History")
                 .trim_end_matches(" Status")
                 .to_string()
         })
     });
-    let mut entries = Vec::new();
-    // The line of each entry, counted on from the one before (never from the top again).
-    let (mut at, mut line) = (0, 1u64);
-    while let Some(i) = text[at..].find("<entry") {
-        let start = at + i;
-        let end = text[start..]
-            .find("</entry>")
-            .map_or(text.len(), |e| start + e + "</entry>".len());
-        line += memchr::memchr_iter(b'\n', &text.as_bytes()[at..start]).count() as u64;
-        entries.push(entry(&text[start..end], line, vendor.clone(), opts));
-        line += memchr::memchr_iter(b'\n', &text.as_bytes()[start..end]).count() as u64;
-        at = end;
+    let mut entries: Vec<Entry> = (feed.entries.iter())
+        .map(|e| entry(e, vendor.clone(), opts))
+        .collect();
+    if let Some((line, why)) = feed.broken {
+        entries.push(Entry {
+            line,
+            id: String::new(),
+            page: Err((line, format!("{why}; the rest of the feed is not read"))),
+            impact: None,
+        });
     }
     tables(name, entries, None, opts)
 }
-
-/// The text of the first `<name>...</name>` in `xml`, unescaped.
-fn tag(xml: &str, name: &str) -> Option<String> {
-    let open = format!("<{name}");
-    let i = xml.find(&open)?;
-    let body = &xml[i..];
-    let s = body.find('>')? + 1;
-    let e = body.find(&format!("</{name}>"))?;
-    (s <= e)
-        .then(|| unescape(body[s..e].trim()))
-        .filter(|t| !t.is_empty())
-}
-
-/// `&lt;` and its kind as characters.
-fn unescape(s: &str) -> String {
-    crate::markup::decode_entities(s).into_owned()
-}
-
-/// An entry's link to its incident page, and the incident's code in it.
-static LINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"<link[^>]*href="[^"]*/incidents/([A-Za-z0-9]+)"#).expect("a valid pattern")
-});
 
 /// One update of an entry's content: month, day, hour, minute, zone, label, body.
 static UPDATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -97,34 +79,30 @@ static UPDATE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("a valid pattern")
 });
 
-fn entry(xml: &str, line: u64, vendor: Option<String>, opts: &IngestOptions) -> Entry {
-    let id = (LINK.captures(xml).map(|c| c[1].to_string()))
-        .or_else(|| tag(xml, "id"))
-        .unwrap_or_default();
-    let page = page(xml, line, vendor, opts);
+fn entry(e: &AtomEntry, vendor: Option<String>, opts: &IngestOptions) -> Entry {
     Entry {
-        line,
-        id,
-        page,
+        line: e.line,
+        id: e.id.clone().unwrap_or_default(),
+        page: page(e, vendor, opts),
         impact: None,
     }
 }
 
 fn page(
-    xml: &str,
-    line: u64,
+    e: &AtomEntry,
     vendor: Option<String>,
     opts: &IngestOptions,
 ) -> std::result::Result<Page, (u64, String)> {
-    let published = tag(xml, "published")
+    let line = e.line;
+    let published = (e.published.as_deref())
         .ok_or((line, "entry without <published>".to_string()))
         .and_then(|p| {
-            parse_timestamp(&p, &chrono_tz::Tz::UTC)
+            parse_timestamp(p, &chrono_tz::Tz::UTC)
                 .map_err(|r| (line, format!("published '{p}': {r}")))
         })?;
-    let html = tag(xml, "content").unwrap_or_default();
+    let html = e.content.as_deref().unwrap_or_default();
     let mut updates = Vec::new();
-    for c in UPDATE.captures_iter(&html) {
+    for c in UPDATE.captures_iter(html) {
         let month = month_number(&c[1]).ok_or((line, format!("update month '{}'", &c[1])))?;
         let day: u32 = c[2].parse().unwrap_or(0);
         let (h, m): (i64, i64) = (c[3].parse().unwrap_or(0), c[4].parse().unwrap_or(0));
@@ -137,8 +115,10 @@ fn page(
         ))?;
         let at = nearest_year(published, month, day, h * 60 + m - i64::from(offset))
             .ok_or((line, format!("update date {} {day}: not a day", &c[1])))?;
-        let label = c.get(6).map(|l| l.as_str().trim().to_string());
-        let body = strip_tags(c.get(7).map_or("", |b| b.as_str()));
+        let label = c
+            .get(6)
+            .map(|l| decode_entities(l.as_str().trim()).into_owned());
+        let body = decode_entities(&strip_tags(c.get(7).map_or("", |b| b.as_str()))).into_owned();
         updates.push((label, at, body));
     }
     if updates.is_empty() {
@@ -161,7 +141,7 @@ fn page(
         u.0.as_deref()
             .is_some_and(|l| MAINTENANCE.iter().any(|m| m.eq_ignore_ascii_case(l)))
     });
-    let mut page = Page::from_updates(tag(xml, "title"), maintenance, updates, Vec::new(), opts);
+    let mut page = Page::from_updates(e.title.clone(), maintenance, updates, Vec::new(), opts);
     page.vendor = vendor;
     Ok(page)
 }
@@ -238,6 +218,32 @@ mod tests {
             .collect();
         let expected: Vec<u64> = (0..30).filter(|k| k % 3 == 1).map(|k| 5 + 3 * k).collect();
         assert_eq!(lines, expected);
+    }
+
+    #[test]
+    fn a_feed_cut_short_is_read_up_to_the_break_and_the_break_is_one_rejected_row() {
+        let entry = "<entry><id>i</id><published>2025-01-01T00:00:00Z</published><content type=\"html\">&lt;small&gt;Jan &lt;var data-var='date'&gt;1&lt;/var&gt;, &lt;var data-var='time'&gt;00:00&lt;/var&gt; UTC&lt;/small&gt;&lt;br&gt;&lt;strong&gt;Resolved&lt;/strong&gt; - ok</content></entry>\n";
+        let feed = format!(
+            "<feed>\n<title>T</title>\n{}{}<entry><id>j</id><pub",
+            entry.replace("<id>i", "<id>a"),
+            entry.replace("<id>i", "<id>b")
+        );
+        let tables = read("h.atom", &feed, &IngestOptions::default()).unwrap();
+        let broken: Vec<(u64, &str)> = (tables.iter())
+            .flat_map(|t| t.broken.iter())
+            .map(|r| (r.line, r.reason.as_str()))
+            .collect();
+        assert_eq!(broken.len(), 1, "{broken:?}");
+        assert_eq!(broken[0].0, 5);
+        assert!(
+            broken[0].1.contains("the rest of the feed is not read"),
+            "{}",
+            broken[0].1
+        );
+        let rows: usize = (tables.iter().filter(|t| !t.derived))
+            .map(|t| t.frame.height())
+            .sum();
+        assert_eq!(rows, 2);
     }
 
     #[test]
