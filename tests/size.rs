@@ -115,14 +115,11 @@ fn sources() -> Vec<(String, String)> {
 /// 29, item 5). The list only shrinks: a function not on it may not pass the limit, and one on
 /// it that no longer does must leave it.
 const STILL_LONG: &[(&str, &str)] = &[
-    ("src/chart/downtime.rs", "draw"),
-    ("src/chart/retro.rs", "draw"),
     ("src/ingest/csv_fields.rs", "rows"),
     ("src/ingest/mod.rs", "read"),
     ("src/ingest/statuspage_page/mod.rs", "parse"),
     ("src/ingest/statuspage_page/mod.rs", "tables"),
     ("src/ingest/statuspage_page/stated.rs", "find"),
-    ("src/metrics/published.rs", "compare"),
     ("src/sources/aws.rs", "read"),
     ("src/sync/mod.rs", "run"),
 ];

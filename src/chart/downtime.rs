@@ -102,6 +102,34 @@ impl Chart for Downtime {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let (w, _) = self.size();
+        self.head(root)?;
+        let x0 = LABEL_RIGHT + 10;
+        let x1 = w as i32 - 150;
+        let bottom = PLOT_TOP + ROW * self.bars.len().max(1) as i32;
+        let label = "weighted downtime over the window, minutes";
+        let (x, top_value) =
+            draw::value_axis(root, (x0, x1, label), (self.scale(), 6), (PLOT_TOP, bottom))?;
+        if self.bars.is_empty() {
+            draw::write(
+                root,
+                "no component in the input",
+                (x0, PLOT_TOP + 12),
+                13,
+                LEFT,
+                INK,
+            )?;
+        }
+        for (i, bar) in self.bars.iter().enumerate() {
+            let cy = PLOT_TOP + ROW * i as i32 + ROW / 2;
+            bar.draw(root, cy, &x, top_value)?;
+        }
+        Ok(())
+    }
+}
+
+impl Downtime {
+    /// The title, the weights and the legend.
+    fn head<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let levels: Vec<String> = Level::ALL
             .iter()
             .filter(|l| self.weights.of(**l) > 0.0)
@@ -127,76 +155,73 @@ impl Chart for Downtime {
             INK.filled(),
         ));
         swatches(root, &legend, (LABEL_RIGHT + 10, 70))?;
+        Ok(())
+    }
 
-        let x0 = LABEL_RIGHT + 10;
-        let x1 = w as i32 - 150;
-        // The scale follows the named bars; the others bar, a sum, may run off it.
+    /// The value the scale must reach: the named bars and their budgets (the others bar, a
+    /// sum, may run off it), else the largest bar.
+    fn scale(&self) -> f64 {
         let named = self.bars.iter().filter(|b| b.budget.is_some());
         let max = named
             .map(|b| b.total().max(b.budget.unwrap_or(0.0)))
             .fold(0.0f64, f64::max);
-        let max = if max > 0.0 {
+        if max > 0.0 {
             max
         } else {
             self.bars.iter().map(Bar::total).fold(0.0f64, f64::max)
-        };
-        let bottom = PLOT_TOP + ROW * self.bars.len().max(1) as i32;
-        let label = "weighted downtime over the window, minutes";
-        let (x, top_value) = draw::value_axis(root, (x0, x1, label), (max, 6), (PLOT_TOP, bottom))?;
-        if self.bars.is_empty() {
-            draw::write(
-                root,
-                "no component in the input",
-                (x0, PLOT_TOP + 12),
-                13,
-                LEFT,
-                INK,
-            )?;
         }
-        for (i, bar) in self.bars.iter().enumerate() {
-            let cy = PLOT_TOP + ROW * i as i32 + ROW / 2;
-            draw::write(
-                root,
-                &draw::fit(&bar.label, 40),
-                (LABEL_RIGHT, cy),
-                12,
-                RIGHT,
-                INK,
-            )?;
-            let mut v = 0.0;
-            for level in Level::ALL {
-                let part = bar.by_level[level.code() as usize];
-                if part <= 0.0 {
-                    continue;
-                }
-                let (a, b) = (x(v), x(v + part).max(x(v) + 1));
-                rect(root, (a, cy - 8), (b, cy + 8), level_colour(level).filled())?;
-                v += part;
+    }
+}
+
+impl Bar {
+    /// The bar centred on `cy`: its label, its parts by level, its budget mark and its value.
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        cy: i32,
+        x: &dyn Fn(f64) -> i32,
+        top_value: f64,
+    ) -> Result<(), String> {
+        draw::write(
+            root,
+            &draw::fit(&self.label, 40),
+            (LABEL_RIGHT, cy),
+            12,
+            RIGHT,
+            INK,
+        )?;
+        let mut v = 0.0;
+        for level in Level::ALL {
+            let part = self.by_level[level.code() as usize];
+            if part <= 0.0 {
+                continue;
             }
-            let total = bar.total();
-            let over = bar.budget.is_some_and(|b| total > b + 1e-9);
-            let mut value = format!("{} min", draw::tick_label((total * 10.0).round() / 10.0));
-            if bar.budget.is_none() {
-                value.push_str(" in all");
-                if total > top_value {
-                    value.push_str(" (off the scale)");
-                }
-            }
-            if let Some(b) = bar.budget.filter(|b| *b > 0.0) {
-                value.push_str(&format!(" · {:.0}% of budget", 100.0 * total / b));
-                let bx = x(b);
-                rect(root, (bx - 1, cy - 11), (bx + 1, cy + 11), INK.filled())?;
-            }
-            let end = x(total).max(x(bar.budget.unwrap_or(0.0)));
-            draw::write(
-                root,
-                &value,
-                (end + 6, cy),
-                11,
-                LEFT,
-                if over { MISS } else { INK },
-            )?;
+            let (a, b) = (x(v), x(v + part).max(x(v) + 1));
+            rect(root, (a, cy - 8), (b, cy + 8), level_colour(level).filled())?;
+            v += part;
         }
-        Ok(())
+        let total = self.total();
+        let over = self.budget.is_some_and(|b| total > b + 1e-9);
+        let mut value = format!("{} min", draw::tick_label((total * 10.0).round() / 10.0));
+        if self.budget.is_none() {
+            value.push_str(" in all");
+            if total > top_value {
+                value.push_str(" (off the scale)");
+            }
+        }
+        if let Some(b) = self.budget.filter(|b| *b > 0.0) {
+            value.push_str(&format!(" · {:.0}% of budget", 100.0 * total / b));
+            let bx = x(b);
+            rect(root, (bx - 1, cy - 11), (bx + 1, cy + 11), INK.filled())?;
+        }
+        let end = x(total).max(x(self.budget.unwrap_or(0.0)));
+        draw::write(
+            root,
+            &value,
+            (end + 6, cy),
+            11,
+            LEFT,
+            if over { MISS } else { INK },
+        )
     }
 }

@@ -109,12 +109,31 @@ impl Chart for Retro {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let (w, _) = self.size();
+        self.head(root)?;
+        let axis = TimeAxis {
+            start: self.start,
+            end: self.end,
+            x0: LABEL_RIGHT + 10,
+            x1: w as i32 - 30,
+        };
+        let bottom = LANES_TOP + LANE * self.lanes.len().max(1) as i32;
+        let ticks = time_ticks(&self.tz, self.start, self.end, 12);
+        axis.draw(root, &ticks, PHASE_TOP - 4, bottom)?;
+        let ordered = self.ordered();
+        phases(root, &axis, &ordered)?;
+        self.milestone_lines(root, &axis, &ordered, bottom)?;
+        self.components(root, &axis, bottom)
+    }
+}
+
+impl Retro {
+    /// The title (vendor, id, incident title) and when it started and how long it ran.
+    fn head<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let title = match &self.title {
             Some(t) => format!("{} {}: {}", self.vendor, self.id, draw::fit(t, 70)),
             None => format!("{} {}", self.vendor, self.id),
         };
-        let started = self.milestones[0];
-        let sub = match (started, self.milestones[5]) {
+        let sub = match (self.milestones[0], self.milestones[5]) {
             (Some(s), Some(r)) => format!(
                 "started {}, resolved after {}; times in {}",
                 local_datetime(&self.tz, s).format("%Y-%m-%d %H:%M"),
@@ -128,61 +147,18 @@ impl Chart for Retro {
             ),
             _ => String::new(),
         };
-        heading(root, &title, &sub)?;
-        let axis = TimeAxis {
-            start: self.start,
-            end: self.end,
-            x0: LABEL_RIGHT + 10,
-            x1: w as i32 - 30,
-        };
-        let bottom = LANES_TOP + LANE * self.lanes.len().max(1) as i32;
-        let ticks = time_ticks(&self.tz, self.start, self.end, 12);
-        axis.draw(root, &ticks, PHASE_TOP - 4, bottom)?;
+        heading(root, &title, &sub)
+    }
 
-        // Phases: the band between consecutive milestones, named by the one it ends at.
-        draw::write(
-            root,
-            "phases",
-            (LABEL_RIGHT, PHASE_TOP + PHASE_H / 2),
-            12,
-            RIGHT,
-            INK,
-        )?;
-        let ordered = self.ordered();
-        for (k, pair) in ordered.windows(2).enumerate() {
-            let ((_, a), (m, b)) = (pair[0], pair[1]);
-            let (xa, xb) = (axis.x(a), axis.x(b));
-            let colour = SERIES[k % SERIES.len()];
-            rect(
-                root,
-                (xa, PHASE_TOP),
-                (xb.max(xa + 1), PHASE_TOP + PHASE_H),
-                colour.mix(0.35).filled(),
-            )?;
-            let verb = match MILESTONES[m] {
-                "detected" => "detect",
-                "acknowledged" => "acknowledge",
-                "identified" => "identify",
-                "mitigated" => "mitigate",
-                "resolved" => "resolve",
-                other => other,
-            };
-            let text = format!(
-                "{verb}: {}",
-                draw::duration_label((b - a) as f64 / 60_000.0)
-            );
-            if draw::text_width(&text, 12) + 8 < xb - xa {
-                draw::write(
-                    root,
-                    &text,
-                    ((xa + xb) / 2, PHASE_TOP + PHASE_H / 2),
-                    12,
-                    CENTRE,
-                    INK,
-                )?;
-            }
-        }
-        // Milestones: a line through every lane, labelled above in up to three rows.
+    /// Milestones: a line through every lane, labelled above in up to three rows.
+    fn milestone_lines<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        axis: &TimeAxis,
+        ordered: &[(usize, i64)],
+        bottom: i32,
+    ) -> Result<(), String> {
+        let started = self.milestones[0];
         let mut row_end = [i32::MIN / 2; 3];
         for (k, (m, t)) in ordered.iter().enumerate() {
             let x = axis.x(*t);
@@ -213,8 +189,16 @@ impl Chart for Retro {
                 draw::write(root, &text, (x - 4, y), 12, RIGHT, INK)?;
             }
         }
+        Ok(())
+    }
 
-        // Components and their windows.
+    /// Components and their windows, one lane each, with the levels' legend.
+    fn components<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        axis: &TimeAxis,
+        bottom: i32,
+    ) -> Result<(), String> {
         draw::write(
             root,
             "affected components",
@@ -235,16 +219,65 @@ impl Chart for Retro {
                 INK,
             )?;
         }
-        let painted: Vec<Painted> = self.lanes.iter().map(|l| paint(&axis, l)).collect();
+        let painted: Vec<Painted> = self.lanes.iter().map(|l| paint(axis, l)).collect();
         draw_lanes(
             root,
-            &axis,
+            axis,
             &self.lanes,
             &painted,
             LANES_TOP,
             LANE,
             LABEL_RIGHT,
-        )?;
-        Ok(())
+        )
     }
+}
+
+/// Phases: the band between consecutive milestones, named by the one it ends at.
+fn phases<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    axis: &TimeAxis,
+    ordered: &[(usize, i64)],
+) -> Result<(), String> {
+    draw::write(
+        root,
+        "phases",
+        (LABEL_RIGHT, PHASE_TOP + PHASE_H / 2),
+        12,
+        RIGHT,
+        INK,
+    )?;
+    for (k, pair) in ordered.windows(2).enumerate() {
+        let ((_, a), (m, b)) = (pair[0], pair[1]);
+        let (xa, xb) = (axis.x(a), axis.x(b));
+        let colour = SERIES[k % SERIES.len()];
+        rect(
+            root,
+            (xa, PHASE_TOP),
+            (xb.max(xa + 1), PHASE_TOP + PHASE_H),
+            colour.mix(0.35).filled(),
+        )?;
+        let verb = match MILESTONES[m] {
+            "detected" => "detect",
+            "acknowledged" => "acknowledge",
+            "identified" => "identify",
+            "mitigated" => "mitigate",
+            "resolved" => "resolve",
+            other => other,
+        };
+        let text = format!(
+            "{verb}: {}",
+            draw::duration_label((b - a) as f64 / 60_000.0)
+        );
+        if draw::text_width(&text, 12) + 8 < xb - xa {
+            draw::write(
+                root,
+                &text,
+                ((xa + xb) / 2, PHASE_TOP + PHASE_H / 2),
+                12,
+                CENTRE,
+                INK,
+            )?;
+        }
+    }
+    Ok(())
 }

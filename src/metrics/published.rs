@@ -76,128 +76,186 @@ pub fn compare(
 ) -> Result<(Vec<PublishedRow>, Vec<PublishedDailyRow>)> {
     let mut rows = Vec::new();
     let mut daily = Vec::new();
-    let options = |period: ReportWindow| Options {
-        period,
-        anchor: opts.anchor,
-        weights: opts.weights,
-        sla: opts.sla.clone(),
-    };
     for c in published {
-        let read = incidents.vendor.values.contains(&c.vendor);
-        let measured_over = |s: i64, e: i64| -> Result<Option<f64>> {
-            if !read || e <= s {
-                return Ok(None);
-            }
-            let period = ReportWindow::new(chrono_tz::Tz::UTC, s, e)?;
-            let avail = availability_rows(incidents, impacts, &options(period))?;
-            Ok(Some(
-                (avail.iter())
-                    .find(|a| {
-                        a.scope == AvailScope::Component
-                            && a.vendor == c.vendor
-                            && a.component.as_deref() == Some(c.component.as_str())
-                            && a.period == PeriodLabel::Whole
-                    })
-                    .map_or(100.0, |a| a.availability_pct),
-            ))
+        let measure = Measure {
+            incidents,
+            impacts,
+            opts,
+            c,
+            read: incidents.vendor.values.contains(&c.vendor),
         };
+        let partial = partial_of(&c.vendor);
         if let PublishedRule::BetterStack { from, to } = c.rule {
-            // One figure: from the first day's midnight to the page's update.
-            let down: f64 = c.days.iter().map(|d| d.major_s).sum();
-            let secs = (to - from) as f64 / 1000.0;
-            let (Some(first), Some(end)) = (c.days.first(), c.days.last()) else {
-                continue;
-            };
-            rows.push(PublishedRow {
-                vendor: c.vendor.clone(),
-                component: c.component.clone(),
-                period_days: c.days.len(),
-                start: first.date.clone(),
-                end: end.date.clone(),
-                published_pct: c.displayed_pct,
-                recomputed_pct: if secs > 0.0 {
-                    ((100.0 * (1.0 - down / secs)) * 10_000.0).round() / 10_000.0
-                } else {
-                    100.0
-                },
-                measured_pct: measured_over(from, to)?,
-            });
+            rows.extend(better_stack_row(c, from, to, &measure)?);
         } else {
-            let from = c.start_date.as_deref().unwrap_or("");
-            for n in [90usize, 60, 30] {
-                // The page's 90 days (all a page shows; the newest 90 of a longer history kept
-                // by sync), else the last N + 1.
-                let last: Vec<_> = c
-                    .days
-                    .iter()
-                    .rev()
-                    .take(if n == 90 { 90 } else { n + 1 })
-                    .collect();
-                let days: Vec<_> = last
-                    .into_iter()
-                    .rev()
-                    .filter(|d| d.date.as_str() >= from)
-                    .collect();
-                let (Some(first), Some(end)) = (days.first(), days.last()) else {
-                    continue;
-                };
-                let pairs: Vec<(f64, f64)> =
-                    days.iter().map(|d| (d.major_s, d.partial_s)).collect();
-                let Some(recomputed) = recomputed(&pairs, partial_of(&c.vendor)) else {
-                    continue;
-                };
-                let measured = match (midnight(&first.date), midnight(&end.date)) {
-                    (Some(s), Some(e)) => measured_over(s, e + 1440 * MS_PER_MIN)?,
-                    _ => None,
-                };
-                rows.push(PublishedRow {
-                    vendor: c.vendor.clone(),
-                    component: c.component.clone(),
-                    period_days: n,
-                    start: first.date.clone(),
-                    end: end.date.clone(),
-                    published_pct: if n == 90 { c.displayed_pct } else { None },
-                    recomputed_pct: recomputed,
-                    measured_pct: measured,
-                });
-            }
+            rows.extend(statuspage_rows(c, partial, &measure)?);
         }
-        // The days, with mttx's downtime of each (when the vendor's incidents were read).
-        let measured_days = match (
-            read,
+        daily.extend(daily_rows(c, partial, measure.days()?));
+    }
+    Ok((rows, daily))
+}
+
+/// mttx's measure of one published component.
+struct Measure<'a> {
+    incidents: &'a IncidentTable,
+    impacts: &'a ImpactTable,
+    opts: &'a Options,
+    c: &'a PublishedComponent,
+    /// Whether any incident of the component's vendor was read (else nothing is measured).
+    read: bool,
+}
+
+impl Measure<'_> {
+    /// The report's options over the span `s..e` (UTC).
+    fn options(&self, s: i64, e: i64) -> Result<Options> {
+        Ok(Options {
+            period: ReportWindow::new(chrono_tz::Tz::UTC, s, e)?,
+            anchor: self.opts.anchor,
+            weights: self.opts.weights,
+            sla: self.opts.sla.clone(),
+        })
+    }
+
+    /// The component's availability over `s..e`: 100 when it had no incident, none when the
+    /// vendor's incidents were not read.
+    fn over(&self, s: i64, e: i64) -> Result<Option<f64>> {
+        if !self.read || e <= s {
+            return Ok(None);
+        }
+        let avail = availability_rows(self.incidents, self.impacts, &self.options(s, e)?)?;
+        let c = self.c;
+        Ok(Some(
+            (avail.iter())
+                .find(|a| {
+                    a.scope == AvailScope::Component
+                        && a.vendor == c.vendor
+                        && a.component.as_deref() == Some(c.component.as_str())
+                        && a.period == PeriodLabel::Whole
+                })
+                .map_or(100.0, |a| a.availability_pct),
+        ))
+    }
+
+    /// The dates of the component's days and mttx's downtime of each (none for a component
+    /// without incidents), when the vendor's incidents were read.
+    fn days(&self) -> Result<Option<MeasuredDays>> {
+        let c = self.c;
+        let (Some(s), Some(e)) = (
             c.days.first().and_then(|d| midnight(&d.date)),
             c.days.last().and_then(|d| midnight(&d.date)),
-        ) {
-            (true, Some(s), Some(e)) => {
-                let period = ReportWindow::new(chrono_tz::Tz::UTC, s, e + 1440 * MS_PER_MIN)?;
-                let a = availability(incidents, impacts, &options(period))?;
-                let row = (a.daily.rows.iter()).find(|r| {
-                    r.scope == AvailScope::Component
-                        && r.vendor == c.vendor
-                        && r.component.as_deref() == Some(c.component.as_str())
-                });
-                Some((a.daily.days.clone(), row.map(|r| r.downtime_min.clone())))
-            }
+        ) else {
+            return Ok(None);
+        };
+        if !self.read {
+            return Ok(None);
+        }
+        let options = self.options(s, e + 1440 * MS_PER_MIN)?;
+        let a = availability(self.incidents, self.impacts, &options)?;
+        let row = (a.daily.rows.iter()).find(|r| {
+            r.scope == AvailScope::Component
+                && r.vendor == c.vendor
+                && r.component.as_deref() == Some(c.component.as_str())
+        });
+        Ok(Some((
+            a.daily.days.clone(),
+            row.map(|r| r.downtime_min.clone()),
+        )))
+    }
+}
+
+/// Dates, and the minutes of downtime of each when there were any.
+type MeasuredDays = (Vec<String>, Option<Vec<f64>>);
+
+/// Better Stack's one figure: from the first day's midnight to the page's update.
+fn better_stack_row(
+    c: &PublishedComponent,
+    from: i64,
+    to: i64,
+    measure: &Measure,
+) -> Result<Option<PublishedRow>> {
+    let down: f64 = c.days.iter().map(|d| d.major_s).sum();
+    let secs = (to - from) as f64 / 1000.0;
+    let (Some(first), Some(end)) = (c.days.first(), c.days.last()) else {
+        return Ok(None);
+    };
+    Ok(Some(PublishedRow {
+        vendor: c.vendor.clone(),
+        component: c.component.clone(),
+        period_days: c.days.len(),
+        start: first.date.clone(),
+        end: end.date.clone(),
+        published_pct: c.displayed_pct,
+        recomputed_pct: if secs > 0.0 {
+            ((100.0 * (1.0 - down / secs)) * 10_000.0).round() / 10_000.0
+        } else {
+            100.0
+        },
+        measured_pct: measure.over(from, to)?,
+    }))
+}
+
+/// Statuspage's 90, 60 and 30-day rows: the page's 90 days (all a page shows; the newest 90
+/// of a longer history kept by sync), else the last N + 1, from the component's start date.
+fn statuspage_rows(
+    c: &PublishedComponent,
+    partial: f64,
+    measure: &Measure,
+) -> Result<Vec<PublishedRow>> {
+    let from = c.start_date.as_deref().unwrap_or("");
+    let mut rows = Vec::new();
+    for n in [90usize, 60, 30] {
+        let last: Vec<_> = (c.days.iter().rev())
+            .take(if n == 90 { 90 } else { n + 1 })
+            .collect();
+        let days: Vec<_> = (last.into_iter().rev())
+            .filter(|d| d.date.as_str() >= from)
+            .collect();
+        let (Some(first), Some(end)) = (days.first(), days.last()) else {
+            continue;
+        };
+        let pairs: Vec<(f64, f64)> = days.iter().map(|d| (d.major_s, d.partial_s)).collect();
+        let Some(recomputed) = recomputed(&pairs, partial) else {
+            continue;
+        };
+        let measured = match (midnight(&first.date), midnight(&end.date)) {
+            (Some(s), Some(e)) => measure.over(s, e + 1440 * MS_PER_MIN)?,
             _ => None,
         };
-        for d in &c.days {
-            let measured = measured_days.as_ref().map(|(dates, mins)| {
+        rows.push(PublishedRow {
+            vendor: c.vendor.clone(),
+            component: c.component.clone(),
+            period_days: n,
+            start: first.date.clone(),
+            end: end.date.clone(),
+            published_pct: if n == 90 { c.displayed_pct } else { None },
+            recomputed_pct: recomputed,
+            measured_pct: measured,
+        });
+    }
+    Ok(rows)
+}
+
+/// The component's days, each with the page's downtime and mttx's (when measured).
+fn daily_rows(
+    c: &PublishedComponent,
+    partial: f64,
+    measured: Option<MeasuredDays>,
+) -> Vec<PublishedDailyRow> {
+    (c.days.iter())
+        .map(|d| PublishedDailyRow {
+            vendor: c.vendor.clone(),
+            component: c.component.clone(),
+            date: d.date.clone(),
+            published_downtime_min: (d.major_s + partial * d.partial_s) / 60.0,
+            measured_downtime_min: measured.as_ref().map(|(dates, mins)| {
                 let at = dates.iter().position(|x| *x == d.date);
                 match (at, mins) {
                     (Some(i), Some(m)) => m.get(i).copied().unwrap_or(0.0),
                     _ => 0.0,
                 }
-            });
-            daily.push(PublishedDailyRow {
-                vendor: c.vendor.clone(),
-                component: c.component.clone(),
-                date: d.date.clone(),
-                published_downtime_min: (d.major_s + partial_of(&c.vendor) * d.partial_s) / 60.0,
-                measured_downtime_min: measured,
-            });
-        }
-    }
-    Ok((rows, daily))
+            }),
+        })
+        .collect()
 }
 
 #[cfg(test)]
