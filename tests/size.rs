@@ -111,31 +111,12 @@ fn sources() -> Vec<(String, String)> {
         .collect()
 }
 
-/// The functions still over the limit, each to be split along what its parts compute (issue
-/// 29, item 5). The list only shrinks: a function not on it may not pass the limit, and one on
-/// it that no longer does must leave it.
-const STILL_LONG: &[(&str, &str)] = &[
-    ("src/ingest/csv_fields.rs", "rows"),
-    ("src/ingest/mod.rs", "read"),
-    ("src/ingest/statuspage_page/mod.rs", "parse"),
-    ("src/ingest/statuspage_page/mod.rs", "tables"),
-    ("src/ingest/statuspage_page/stated.rs", "find"),
-    ("src/sources/aws.rs", "read"),
-    ("src/sync/mod.rs", "run"),
-];
-
 #[test]
 fn no_function_passes_80_lines() {
     let mut long = Vec::new();
-    let mut listed = Vec::new();
     for (path, code) in sources() {
         for (name, line, len) in functions(&code) {
-            if len <= MAX_FN_LINES {
-                continue;
-            }
-            if STILL_LONG.contains(&(path.as_str(), name.as_str())) {
-                listed.push((path.clone(), name));
-            } else {
+            if len > MAX_FN_LINES {
                 long.push(format!("{path}:{line}: {name} has {len} lines"));
             }
         }
@@ -145,13 +126,6 @@ fn no_function_passes_80_lines() {
         "{} functions pass {MAX_FN_LINES} lines:\n{}",
         long.len(),
         long.join("\n")
-    );
-    let done: Vec<_> = (STILL_LONG.iter())
-        .filter(|(p, n)| !listed.iter().any(|(lp, ln)| lp == p && ln == n))
-        .collect();
-    assert!(
-        done.is_empty(),
-        "within {MAX_FN_LINES} lines now, take them off STILL_LONG: {done:?}"
     );
 }
 

@@ -324,16 +324,8 @@ pub(crate) fn rows(name: &str, text: &str, line: u64, header: &Header) -> Result
     }
     // Room for a row per line at most: no vector grows (and copies itself) on the way.
     let most = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
-    let mut building: Vec<Option<Building>> = header
-        .slots
-        .iter()
-        .map(|s| {
-            s.as_ref().map(|name| Building {
-                name: name.clone(),
-                spans: Vec::with_capacity(most),
-                ms: is_time(name).then(|| Millis::with_capacity(most)),
-            })
-        })
+    let mut building: Vec<Option<Building>> = (header.slots.iter())
+        .map(|s| s.as_ref().map(|name| Building::new(name, most)))
         .collect();
     let width = header.slots.len();
     let mut fields = Fields::new(text, line);
@@ -343,22 +335,7 @@ pub(crate) fn rows(name: &str, text: &str, line: u64, header: &Header) -> Result
     let mut broken = Vec::new();
     while !fields.done() {
         let (start, start_line) = (fields.i, fields.line);
-        record.clear();
-        let mut blank = true;
-        loop {
-            let (mut span, end) = fields.next(name)?;
-            if let Some(v) = fields.get(span) {
-                blank = blank && v.trim().is_empty();
-                if quoted_formula(v) {
-                    span = span.skip_one();
-                }
-            }
-            record.push(span);
-            if end {
-                break;
-            }
-        }
-        if blank {
+        if read_record(&mut fields, name, &mut record)? {
             continue;
         }
         if record.len() > width {
@@ -381,45 +358,84 @@ pub(crate) fn rows(name: &str, text: &str, line: u64, header: &Header) -> Result
         }
         record.resize(width, Span::NULL);
         for (b, &span) in building.iter_mut().zip(&record) {
-            let Some(b) = b else { continue };
-            b.spans.push(span);
-            if let Some(ms) = &mut b.ms {
-                match fields.get(span) {
-                    None | Some("") => ms.push(None),
-                    Some(v) => match crate::time::parse_canonical_utc(v.as_bytes()) {
-                        Some(t) => ms.push(Some(t)),
-                        None => b.ms = None,
-                    },
-                }
+            if let Some(b) = b {
+                b.push(span, &fields);
             }
         }
         lines.push(start_line);
         last_lines.push(fields.line - 1);
     }
-    let mut columns = Vec::with_capacity(building.len());
-    for b in building.into_iter().flatten() {
-        let column = match b.ms {
-            Some(ms) => ms
-                .into_chunked(&b.name)
-                .into_series()
-                .cast(&super::columns::ts_dtype())?
-                .into_column(),
-            None => b
-                .spans
-                .iter()
-                .map(|s| fields.get(*s))
-                .collect::<StringChunked>()
-                .with_name(b.name.as_str().into())
-                .into_column(),
-        };
-        columns.push(column);
-    }
+    let columns = (building.into_iter().flatten())
+        .map(|b| b.into_column(&fields))
+        .collect::<Result<Vec<_>>>()?;
     Ok(Rows {
         columns,
         lines,
         last_lines,
         broken,
     })
+}
+
+/// Reads the next record's fields into `record` (a `'` before a formula taken off); true
+/// when every field is blank (a blank line: no row).
+#[inline]
+fn read_record(fields: &mut Fields, name: &str, record: &mut Vec<Span>) -> Result<bool> {
+    record.clear();
+    let mut blank = true;
+    loop {
+        let (mut span, end) = fields.next(name)?;
+        if let Some(v) = fields.get(span) {
+            blank = blank && v.trim().is_empty();
+            if quoted_formula(v) {
+                span = span.skip_one();
+            }
+        }
+        record.push(span);
+        if end {
+            return Ok(blank);
+        }
+    }
+}
+
+impl Building {
+    fn new(name: &str, most: usize) -> Building {
+        Building {
+            name: name.to_string(),
+            spans: Vec::with_capacity(most),
+            ms: is_time(name).then(|| Millis::with_capacity(most)),
+        }
+    }
+
+    /// One row's value; a timestamp column stays typed while the value is canonical.
+    #[inline]
+    fn push(&mut self, span: Span, fields: &Fields) {
+        self.spans.push(span);
+        if let Some(ms) = &mut self.ms {
+            match fields.get(span) {
+                None | Some("") => ms.push(None),
+                Some(v) => match crate::time::parse_canonical_utc(v.as_bytes()) {
+                    Some(t) => ms.push(Some(t)),
+                    None => self.ms = None,
+                },
+            }
+        }
+    }
+
+    /// The finished column: instants when typed, else the text of each span.
+    fn into_column(self, fields: &Fields) -> Result<Column> {
+        Ok(match self.ms {
+            Some(ms) => ms
+                .into_chunked(&self.name)
+                .into_series()
+                .cast(&super::columns::ts_dtype())?
+                .into_column(),
+            None => (self.spans.iter())
+                .map(|s| fields.get(*s))
+                .collect::<StringChunked>()
+                .with_name(self.name.as_str().into())
+                .into_column(),
+        })
+    }
 }
 
 /// The header record at the start of `text`: each field's canonical column (by `target`, the

@@ -9,6 +9,7 @@ pub mod columns;
 mod csv;
 mod csv_fields;
 mod dedupe;
+mod files;
 mod filter;
 mod home_page;
 mod impacts;
@@ -28,8 +29,12 @@ pub(crate) use text_table::{DerivedIncident, DerivedWindow, TextTable};
 
 #[doc(hidden)]
 pub use csv_fields::count_fields;
+use files::{FileBytes, check_size};
+pub use files::{
+    Format, Input, InputLimit, UNKNOWN_MEMORY, available_memory, default_input_limit, expand,
+};
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono_tz::Tz;
 use polars::prelude::*;
@@ -37,58 +42,6 @@ use polars::prelude::*;
 use crate::error::{Error, Result};
 use crate::model::{Anchor, Counts, Reject, Warning, col};
 use crate::table::{ImpactTable, IncidentTable};
-
-/// An input format, chosen from the file extension (and for `.json`, the content).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Csv,
-    /// `.json`: a JSON array of records, or NDJSON when the content is one object per line.
-    Json,
-    Ndjson,
-    Parquet,
-    /// A Statuspage incident report page, as text or saved HTML (`.txt`, `.html`, `.htm`).
-    Page,
-    /// A status page's incident history as an Atom feed (`.atom`, `.xml`).
-    Atom,
-}
-
-impl Format {
-    pub fn from_path(path: &Path) -> Option<Format> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
-            "csv" => Some(Format::Csv),
-            "json" => Some(Format::Json),
-            "ndjson" | "jsonl" => Some(Format::Ndjson),
-            "parquet" | "pq" => Some(Format::Parquet),
-            "txt" | "html" | "htm" => Some(Format::Page),
-            "atom" | "xml" | "rss" => Some(Format::Atom),
-            _ => None,
-        }
-    }
-
-    /// Memory a report plans for per byte of this format on disk: the peak measured at scale
-    /// with a margin of about half again (docs/performance.md, "Memory per byte of input").
-    /// CSV peaks at 1.8 to 2.1 bytes per byte (1M to 10M incidents, CSV-only or full report),
-    /// NDJSON and JSON arrays at 2.9 (read one record at a time), Parquet (compressed about ten
-    /// times) at 19. Report pages were not measured at scale (they are small): the old, safe 16.
-    pub fn memory_per_byte(self) -> u64 {
-        match self {
-            Format::Csv => 3,
-            Format::Json | Format::Ndjson => 5,
-            Format::Parquet => 30,
-            Format::Page | Format::Atom => 16,
-        }
-    }
-}
-
-/// What a run may read, checked before reading.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputLimit {
-    /// The inputs' total size on disk, in bytes (`--max-input-mb`).
-    Bytes(u64),
-    /// The memory the inputs are planned to need ([`Format::memory_per_byte`]), in bytes.
-    Memory(u64),
-}
 
 /// The published uptime of a status page's home page (HTML with `var uptimeData`), if it is one.
 pub fn home_page_uptime(html: &str) -> Option<Vec<crate::model::PublishedComponent>> {
@@ -98,25 +51,6 @@ pub fn home_page_uptime(html: &str) -> Option<Vec<crate::model::PublishedCompone
 /// The text of a JSON document in UTF-8 (with or without a BOM) or UTF-16 with a BOM.
 pub fn decode_json(bytes: &[u8]) -> Result<String> {
     platforms::decode("document", bytes).map(|t| t.into_owned())
-}
-
-/// Memory assumed available where the system does not say: 3 GiB (1 GiB of CSV).
-pub const UNKNOWN_MEMORY: u64 = 3 << 30;
-
-/// The default limit: the inputs' planned memory within what the system says is available.
-pub fn default_input_limit() -> InputLimit {
-    InputLimit::Memory(available_memory().unwrap_or(UNKNOWN_MEMORY))
-}
-
-/// One input: a path (file or directory) or bytes already in memory (the embedded sample).
-#[derive(Debug, Clone)]
-pub enum Input {
-    Path(PathBuf),
-    Bytes {
-        name: String,
-        format: Format,
-        bytes: std::borrow::Cow<'static, [u8]>,
-    },
 }
 
 /// How to read inputs.
@@ -217,58 +151,6 @@ impl RawTable {
     }
 }
 
-/// Lists the files under the inputs: files as given, directories walked recursively in name
-/// order, keeping files with a known extension (hidden entries skipped). Links are followed,
-/// but a link back to a folder above it (a loop) is skipped: each file is read once.
-pub fn expand(inputs: &[Input]) -> Result<Vec<Input>> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-        let hidden = |e: &walkdir::DirEntry| {
-            e.depth() > 0 && e.file_name().to_str().is_some_and(|n| n.starts_with('.'))
-        };
-        let entries = walkdir::WalkDir::new(dir)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| !hidden(e));
-        for entry in entries {
-            match entry {
-                Ok(e) if e.file_type().is_file() && Format::from_path(e.path()).is_some() => {
-                    out.push(e.into_path())
-                }
-                Ok(_) => {}
-                // A loop of links: that branch is already being read.
-                Err(e) if e.loop_ancestor().is_some() => {}
-                Err(e) => {
-                    let path = e.path().unwrap_or(dir).to_path_buf();
-                    return Err(Error::Io {
-                        path,
-                        source: e.into_io_error().unwrap_or_else(|| {
-                            std::io::Error::other("the folder cannot be walked")
-                        }),
-                    });
-                }
-            }
-        }
-        Ok(())
-    }
-    let mut out = Vec::new();
-    for input in inputs {
-        match input {
-            Input::Path(p) if p.is_dir() => {
-                let mut files = Vec::new();
-                walk(p, &mut files)?;
-                out.extend(files.into_iter().map(Input::Path));
-            }
-            Input::Path(p) if !p.exists() => return Err(Error::NotFound { path: p.clone() }),
-            Input::Path(p) if Format::from_path(p).is_none() => {
-                return Err(Error::UnknownFormat { path: p.clone() });
-            }
-            other => out.push(other.clone()),
-        }
-    }
-    Ok(out)
-}
-
 /// Reads one input: each of its tables goes through `check` (on any thread) and then, in
 /// order, to `keep`. A CSV file is read a chunk of records at a time (each checked before the
 /// next but one is read, its parts side by side), other formats whole.
@@ -342,90 +224,9 @@ struct Taken {
     published: Vec<crate::model::PublishedComponent>,
 }
 
-/// A whole file's bytes (Parquet, JSON, report pages; CSV is streamed in chunks instead):
-/// mapped into memory where the system can (a regular, non-empty file), else read. Mapping
-/// saves reading a copy: the pages are the system's file cache, used in place, not copied into
-/// fresh memory (206 MB: 0.33 s to read, next to nothing to map).
-enum FileBytes {
-    Mapped(memmap2::Mmap),
-    Read(Vec<u8>),
-}
-
-impl FileBytes {
-    fn open(path: &Path) -> std::io::Result<FileBytes> {
-        let file = std::fs::File::open(path)?;
-        let meta = file.metadata()?;
-        if meta.is_file() && meta.len() > 0 {
-            // SAFETY: the map is only read, and only while this run holds it (inside
-            // `read_one`). Another process truncating or rewriting the file during those
-            // seconds is the one hazard of any memory map (ripgrep accepts it too); mttx reads
-            // exports, not files being written.
-            if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
-                return Ok(FileBytes::Mapped(map));
-            }
-        }
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut &file, &mut bytes)?;
-        Ok(FileBytes::Read(bytes))
-    }
-
-    fn bytes(&self) -> &[u8] {
-        match self {
-            FileBytes::Mapped(map) => map,
-            FileBytes::Read(bytes) => bytes,
-        }
-    }
-}
-
 /// Canonical CSV text as Parquet bytes (the generator's `.parquet` output).
 pub fn parquet_of_canonical_csv(text: &str) -> Result<Vec<u8>> {
     parquet::from_canonical_csv(text)
-}
-
-/// Memory the system says is available (Linux `MemAvailable`), if it says.
-pub fn available_memory() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
-
-/// The inputs' total size on disk, refused before reading when beyond `limit` (mttx holds
-/// its input in memory): the message names the sizes and the memory planned.
-fn check_size(files: &[Input], limit: InputLimit) -> Result<u64> {
-    let (mut total, mut planned) = (0u64, 0u64);
-    for f in files {
-        let (size, format) = match f {
-            Input::Path(p) => (
-                std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
-                Format::from_path(p).unwrap_or(Format::Page),
-            ),
-            Input::Bytes { bytes, format, .. } => (bytes.len() as u64, *format),
-        };
-        total += size;
-        planned = planned.saturating_add(size.saturating_mul(format.memory_per_byte()));
-    }
-    let mb = |b: u64| (b as f64 / 1_048_576.0 * 100.0).round() / 100.0;
-    let gb = |b: u64| b as f64 / 1_073_741_824.0;
-    let inputs = format!(
-        "the inputs are {:.1} MB in {} files",
-        mb(total),
-        files.len()
-    );
-    let rates = "about 3 bytes of memory per byte of CSV, 5 of JSON, 30 of Parquet";
-    match limit {
-        InputLimit::Bytes(max) if total > max => Err(Error::NoData(format!(
-            "{inputs}, more than the limit of {} MB (--max-input-mb): mttx holds its input in memory ({rates}, {:.1} GB here). Raise the limit if the machine has the memory, or report on fewer files at a time",
-            mb(max),
-            gb(planned)
-        ))),
-        InputLimit::Memory(available) if planned > available => Err(Error::NoData(format!(
-            "{inputs}: mttx holds its input in memory and plans for {:.1} GB to read them ({rates}), more than the {:.1} GB available. Report on fewer files at a time, or set --max-input-mb to read them anyway",
-            gb(planned),
-            gb(available)
-        ))),
-        _ => Ok(total),
-    }
 }
 
 /// Inputs from this size on are read with freed pages kept for the next chunk
@@ -447,64 +248,30 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
     if total >= KEEP_PAGES_FROM {
         crate::memory::phase(crate::memory::Phase::Reading);
     }
-    let mut counts = Counts::default();
-    let mut rejects = Vec::new();
-    let mut impact_warnings = Vec::new();
-    let mut frames: Vec<DataFrame> = Vec::new();
-    let mut impact_frames: Vec<DataFrame> = Vec::new();
-    let mut derived_frames: Vec<DataFrame> = Vec::new();
     // Each table is validated as it comes (a CSV file's parts side by side), so a CSV file's
     // text is held a chunk at a time; what it gives is kept in the file's order.
-    let check = |mut table: RawTable| -> Result<Taken> {
-        let (is_impacts, derived) = (table.is_impacts(), table.derived);
-        let note = table.note.take();
-        let published = std::mem::take(&mut table.published);
-        let checked = if is_impacts {
-            impacts::validate(table, opts)?
-        } else {
-            validate::validate(table, opts)?
-        };
-        Ok(Taken {
-            is_impacts,
-            derived,
-            checked,
-            note,
-            published,
+    let mut got = Gathered::default();
+    let check = |table: RawTable| check(table, opts);
+    let each = (files.iter()).try_for_each(|input| {
+        read_one(input, opts, &check, &mut |taken| {
+            got.take(taken);
+            Ok(())
         })
-    };
-    let mut file_notes: Vec<String> = Vec::new();
-    let mut published = Vec::new();
-    let mut take = |taken: Taken| -> Result<()> {
-        let Taken {
-            is_impacts,
-            derived,
-            checked,
-            note,
-            published: p,
-        } = taken;
-        file_notes.extend(note);
-        published.extend(p);
-        impact_warnings.extend(checked.warnings);
-        if derived {
-            impact_warnings.extend(checked.rejects.into_iter().map(ignored_window));
-        } else {
-            counts.read += checked.read;
-            rejects.extend(checked.rejects);
-        }
-        match (is_impacts, derived) {
-            (true, true) => derived_frames.push(checked.frame),
-            (true, false) => impact_frames.push(checked.frame),
-            (false, _) => frames.push(checked.frame),
-        }
-        Ok(())
-    };
-    let each = files
-        .iter()
-        .try_for_each(|input| read_one(input, opts, &check, &mut take));
+    });
     crate::memory::phase(crate::memory::Phase::Read);
     each?;
     crate::laps::print_sums();
     laps.lap("read, validate");
+    let Gathered {
+        mut counts,
+        mut rejects,
+        warnings: impact_warnings,
+        frames,
+        impact_frames,
+        derived_frames,
+        notes,
+        published,
+    } = got;
     let Some(all) = stack(frames)? else {
         return Err(Error::NoData(
             "no incidents among the inputs (only impacts tables): give the incidents file too"
@@ -514,19 +281,7 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
     laps.lap("stack");
     let (incidents, duplicates) = dedupe::dedupe(all)?;
     laps.lap("dedupe");
-    // The impacts tables given, then the windows derived from status pages. A derived window
-    // of a rejected incident has nothing to attach to: the incident's reject says why.
-    let mut matched = Vec::new();
-    for (frames, given) in [(impact_frames, true), (derived_frames, false)] {
-        if let Some(all) = stack(frames)? {
-            let (rows, unknown) = impacts::attach(all, &incidents)?;
-            if given {
-                rejects.extend(unknown);
-            }
-            matched.push(rows);
-        }
-    }
-    let impacts = stack(matched)?;
+    let impacts = attach_impacts(impact_frames, derived_frames, &incidents, &mut rejects)?;
     let incidents = match &impacts {
         Some(impacts) => impacts::mark_incidents(incidents, impacts)?,
         None => incidents,
@@ -539,7 +294,108 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
     warnings.extend(impact_warnings);
     laps.lap("warnings");
     let (incidents, dropped, skipped) = filter::apply(incidents, &opts.filters)?;
-    let mut notes = file_notes;
+    let notes = filter_notes(notes, dropped, &skipped, opts);
+    let (incidents, impacts) = typed::tables(incidents, impacts.as_ref())?;
+    laps.lap("typed tables");
+    Ok(Ingested {
+        incidents,
+        impacts,
+        rejects,
+        warnings,
+        counts,
+        notes,
+        published,
+    })
+}
+
+/// What the inputs' tables gave, kept in the files' order.
+#[derive(Default)]
+struct Gathered {
+    counts: Counts,
+    rejects: Vec<Reject>,
+    /// The impacts tables' warnings, and the derived windows' problems as warnings.
+    warnings: Vec<Warning>,
+    frames: Vec<DataFrame>,
+    impact_frames: Vec<DataFrame>,
+    derived_frames: Vec<DataFrame>,
+    notes: Vec<String>,
+    published: Vec<crate::model::PublishedComponent>,
+}
+
+impl Gathered {
+    fn take(&mut self, taken: Taken) {
+        let Taken {
+            is_impacts,
+            derived,
+            checked,
+            note,
+            published,
+        } = taken;
+        self.notes.extend(note);
+        self.published.extend(published);
+        self.warnings.extend(checked.warnings);
+        if derived {
+            (self.warnings).extend(checked.rejects.into_iter().map(ignored_window));
+        } else {
+            self.counts.read += checked.read;
+            self.rejects.extend(checked.rejects);
+        }
+        match (is_impacts, derived) {
+            (true, true) => self.derived_frames.push(checked.frame),
+            (true, false) => self.impact_frames.push(checked.frame),
+            (false, _) => self.frames.push(checked.frame),
+        }
+    }
+}
+
+/// Validates one table, incidents or impacts (on any thread).
+fn check(mut table: RawTable, opts: &IngestOptions) -> Result<Taken> {
+    let (is_impacts, derived) = (table.is_impacts(), table.derived);
+    let note = table.note.take();
+    let published = std::mem::take(&mut table.published);
+    let checked = if is_impacts {
+        impacts::validate(table, opts)?
+    } else {
+        validate::validate(table, opts)?
+    };
+    Ok(Taken {
+        is_impacts,
+        derived,
+        checked,
+        note,
+        published,
+    })
+}
+
+/// The impacts tables given, then the windows derived from status pages, attached to the
+/// incidents. A given window of an unknown incident is rejected; a derived window of a
+/// rejected incident has nothing to attach to (the incident's reject says why).
+fn attach_impacts(
+    given: Vec<DataFrame>,
+    derived: Vec<DataFrame>,
+    incidents: &DataFrame,
+    rejects: &mut Vec<Reject>,
+) -> Result<Option<DataFrame>> {
+    let mut matched = Vec::new();
+    for (frames, given) in [(given, true), (derived, false)] {
+        if let Some(all) = stack(frames)? {
+            let (rows, unknown) = impacts::attach(all, incidents)?;
+            if given {
+                rejects.extend(unknown);
+            }
+            matched.push(rows);
+        }
+    }
+    stack(matched)
+}
+
+/// The files' notes, then what the configured filters skipped and left out.
+fn filter_notes(
+    mut notes: Vec<String>,
+    dropped: usize,
+    skipped: &[impl std::fmt::Display],
+    opts: &IngestOptions,
+) -> Vec<String> {
     for f in skipped {
         notes.push(format!(
             "filter where {f} (mttx.toml) skipped: the inputs have no such key"
@@ -552,17 +408,7 @@ pub fn read(inputs: &[Input], opts: &IngestOptions) -> Result<Ingested> {
             filters.join(" and ")
         ));
     }
-    let (incidents, impacts) = typed::tables(incidents, impacts.as_ref())?;
-    laps.lap("typed tables");
-    Ok(Ingested {
-        incidents,
-        impacts,
-        rejects,
-        warnings,
-        counts,
-        notes,
-        published,
-    })
+    notes
 }
 
 /// A problem in a derived row (a status page's window) as a warning on its incident's line.

@@ -112,74 +112,21 @@ pub(crate) fn read(
         } else {
             None
         };
-        let region = id.split(':').nth(3).unwrap_or_default().to_string();
-        let region_name = text(item.get("region_name"));
-        let services: Vec<(String, String, Option<Level>)> =
-            (item.get("impacted_services").and_then(Value::as_object))
-                .into_iter()
-                .flatten()
-                .map(|(key, s)| {
-                    let service = text(s.get("service_name")).unwrap_or_else(|| key.clone());
-                    let shown = match &region_name {
-                        Some(r) if !region.is_empty() && key.ends_with(&region) => {
-                            format!("{service} ({r})")
-                        }
-                        _ => service,
-                    };
-                    (
-                        key.clone(),
-                        shown,
-                        aws_level(&text(s.get("max")).unwrap_or_default()),
-                    )
-                })
-                .collect();
+        let services = services(item, &id);
         let impact = services
             .iter()
-            .fold(aws_level(&status), |acc, (_, _, l)| heavier(acc, *l));
+            .fold(aws_level(&status), |acc, s| heavier(acc, s.max));
         let severity = match status.as_str() {
             "1" => Some("informational".to_string()),
             "2" => Some("degradation".to_string()),
             "3" => Some("disruption".to_string()),
             _ => None,
         };
-        // Each service's changes in time order: previous -> current, "0" closing.
-        let mut changes: HashMap<&str, Vec<(i64, String, String)>> = HashMap::new();
-        for c in (item
-            .get("impacted_service_status_changes")
-            .and_then(Value::as_array))
-        .into_iter()
-        .flatten()
-        {
-            let (Some(service), Some(at)) = (
-                c.get("service").and_then(Value::as_str),
-                c.get("timestamp").and_then(Value::as_i64),
-            ) else {
-                continue;
-            };
-            let prev = text(c.get("previous_status")).unwrap_or_default();
-            let cur = text(c.get("current_status")).unwrap_or_default();
-            changes.entry(service).or_default().push((at, prev, cur));
-        }
-        for (key, shown, max) in &services {
-            let Some(start) = started else { break };
-            match changes.get_mut(key.as_str()) {
-                None => {
-                    if let Some(level) = max {
-                        out.window(line, &id, vendor, (shown.clone(), *level, start, resolved));
-                    }
-                }
-                Some(list) => {
-                    list.sort_by_key(|c| c.0);
-                    let mut open: Option<(Level, i64)> = aws_level(&list[0].1).map(|l| (l, start));
-                    for (at, _, cur) in list.iter() {
-                        if let Some((level, from)) = open.take() {
-                            out.window(line, &id, vendor, (shown.clone(), level, from, Some(*at)));
-                        }
-                        open = aws_level(cur).map(|l| (l, *at));
-                    }
-                    if let Some((level, from)) = open {
-                        out.window(line, &id, vendor, (shown.clone(), level, from, None));
-                    }
+        if let Some(start) = started {
+            let mut changes = changes(item);
+            for s in &services {
+                for w in s.windows(changes.get_mut(s.key.as_str()), start, resolved) {
+                    out.window(line, &id, vendor, w);
                 }
             }
         }
@@ -190,7 +137,7 @@ pub(crate) fn read(
                 title: text(item.get("summary")),
                 severity,
                 impact,
-                components: services.into_iter().map(|(_, s, _)| s).collect(),
+                components: services.into_iter().map(|s| s.shown).collect(),
                 started: started.map(format_utc),
                 detected: log.first().copied().map(format_utc),
                 resolved: resolved.map(format_utc),
@@ -199,6 +146,93 @@ pub(crate) fn read(
         );
     }
     Ok(Some(out.tables(name)?))
+}
+
+/// One impacted service of an event: its key, its name as a component (with the region's
+/// name when the key is the event's region's), and its heaviest level.
+struct Service {
+    key: String,
+    shown: String,
+    max: Option<Level>,
+}
+
+/// The event's impacted services, in the document's order.
+fn services(item: &Value, id: &str) -> Vec<Service> {
+    let region = id.split(':').nth(3).unwrap_or_default().to_string();
+    let region_name = text(item.get("region_name"));
+    (item.get("impacted_services").and_then(Value::as_object))
+        .into_iter()
+        .flatten()
+        .map(|(key, s)| {
+            let service = text(s.get("service_name")).unwrap_or_else(|| key.clone());
+            let shown = match &region_name {
+                Some(r) if !region.is_empty() && key.ends_with(&region) => {
+                    format!("{service} ({r})")
+                }
+                _ => service,
+            };
+            Service {
+                key: key.clone(),
+                shown,
+                max: aws_level(&text(s.get("max")).unwrap_or_default()),
+            }
+        })
+        .collect()
+}
+
+/// A service's status changes: (when, previous, current), `"0"` closing.
+type Changes = Vec<(i64, String, String)>;
+
+/// Each service's status changes, by service key.
+fn changes(item: &Value) -> HashMap<&str, Changes> {
+    let mut changes: HashMap<&str, Changes> = HashMap::new();
+    let list = item
+        .get("impacted_service_status_changes")
+        .and_then(Value::as_array);
+    for c in list.into_iter().flatten() {
+        let (Some(service), Some(at)) = (
+            c.get("service").and_then(Value::as_str),
+            c.get("timestamp").and_then(Value::as_i64),
+        ) else {
+            continue;
+        };
+        let prev = text(c.get("previous_status")).unwrap_or_default();
+        let cur = text(c.get("current_status")).unwrap_or_default();
+        changes.entry(service).or_default().push((at, prev, cur));
+    }
+    changes
+}
+
+impl Service {
+    /// The service's windows: one per status between its changes in time order (the first
+    /// from the event's start), else one at its heaviest level over the whole event.
+    fn windows(
+        &self,
+        changes: Option<&mut Changes>,
+        start: i64,
+        resolved: Option<i64>,
+    ) -> Vec<(String, Level, i64, Option<i64>)> {
+        let mut out = Vec::new();
+        let Some(list) = changes else {
+            out.extend(
+                self.max
+                    .map(|level| (self.shown.clone(), level, start, resolved)),
+            );
+            return out;
+        };
+        list.sort_by_key(|c| c.0);
+        let mut open: Option<(Level, i64)> = aws_level(&list[0].1).map(|l| (l, start));
+        for (at, _, cur) in list.iter() {
+            if let Some((level, from)) = open.take() {
+                out.push((self.shown.clone(), level, from, Some(*at)));
+            }
+            open = aws_level(cur).map(|l| (l, *at));
+        }
+        if let Some((level, from)) = open {
+            out.push((self.shown.clone(), level, from, None));
+        }
+        out
+    }
 }
 
 /// AWS's legacy `data.json` (`{archive, current}`): one incident per event, read as a report

@@ -116,7 +116,6 @@ pub fn run(
         .map(|v| v.name.as_str())
         .chain(sources.iter().map(|s| s.source.name.as_str()))
         .collect();
-    let jobs = names.len();
     let client = Client::new(limits);
     let mut outcomes: Vec<Outcome> = names
         .iter()
@@ -125,86 +124,131 @@ pub fn run(
             ..Outcome::default()
         })
         .collect();
-    let stop = AtomicBool::new(false);
-    let next = AtomicUsize::new(0);
+    let fetch = Fetchers {
+        client: &client,
+        vendors,
+        sources,
+        held: &held,
+        plans: &plans,
+        next: AtomicUsize::new(0),
+        stop: AtomicBool::new(false),
+    };
     let (tx, rx) = mpsc::channel::<Msg>();
     let written = std::thread::scope(|s| -> Result<()> {
-        for _ in 0..VENDORS_AT_ONCE.min(jobs) {
-            let tx = tx.clone();
-            let (client, next, stop, held, plans) = (&client, &next, &stop, &held, &plans);
-            s.spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= jobs || stop.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    // A bug met on one vendor's data fails that vendor, not the sync: the
-                    // others are still stored, and the run still ends with its summary.
-                    let job = std::panic::AssertUnwindSafe(|| {
-                        if i < vendors.len() {
-                            sync_vendor(client, i, &vendors[i], &held[i], &tx, stop);
-                        } else {
-                            let j = i - vendors.len();
-                            sync_source(client, i, &sources[j], &plans[j], &tx);
-                        }
-                    });
-                    if std::panic::catch_unwind(job).is_err() {
-                        let _ = tx.send(Msg::Done {
-                            vendor: i,
-                            has_history: None,
-                            failed: 1,
-                            error: Some(
-                                "mttx stopped on this one's data (a bug: please report it); nothing of it was lost from the store"
-                                    .into(),
-                            ),
-                            notes: Vec::new(),
-                        });
-                    }
-                }
-            });
+        for _ in 0..VENDORS_AT_ONCE.min(names.len()) {
+            let (tx, fetch) = (tx.clone(), &fetch);
+            s.spawn(move || fetch.work(&tx));
         }
         drop(tx);
-        // The one writer: each batch in its own transaction, as it comes.
-        for msg in rx {
-            let done = match msg {
-                Msg::Batch {
-                    vendor,
-                    format,
-                    page,
-                    incidents,
-                } => {
-                    progress(Event::Fetched(incidents.len()));
-                    store
-                        .save(names[vendor], format, page.as_ref(), &incidents)
-                        .map(|saved| outcomes[vendor].saved += saved)
-                }
-                Msg::Published { vendor, components } => {
-                    store.save_published(names[vendor], &components)
-                }
-                Msg::Done {
-                    vendor,
-                    has_history,
-                    failed,
-                    error,
-                    notes,
-                } => {
-                    let o = &mut outcomes[vendor];
-                    o.failed = failed;
-                    o.notes = notes;
-                    o.error = error;
-                    progress(Event::VendorDone(names[vendor]));
-                    store.finish_vendor(names[vendor], has_history, o.error.as_deref())
-                }
-            };
-            if let Err(e) = done {
-                // Stop the fetchers; they end at their next step.
-                stop.store(true, Ordering::Relaxed);
-                return Err(e);
-            }
+        let written = write(&mut store, rx, &names, &mut outcomes, progress);
+        if written.is_err() {
+            // Stop the fetchers; they end at their next step.
+            fetch.stop.store(true, Ordering::Relaxed);
         }
-        Ok(())
+        written
     });
     written?;
+    count_stored(&store, &mut outcomes)?;
+    Ok(Summary {
+        outcomes,
+        sources: sources.len(),
+        requests: client.counters.requests.load(Ordering::Relaxed),
+        retries: client.counters.retries.load(Ordering::Relaxed),
+    })
+}
+
+/// What the fetching threads share: the jobs (vendors, then sources), the next one to take,
+/// and the flag that stops them.
+struct Fetchers<'a> {
+    client: &'a Client,
+    vendors: &'a [Vendor],
+    sources: &'a [SourceJob],
+    held: &'a [HashMap<String, bool>],
+    plans: &'a [Plan],
+    next: AtomicUsize,
+    stop: AtomicBool,
+}
+
+impl Fetchers<'_> {
+    /// One fetching thread: takes the next job until none is left or the sync stops.
+    fn work(&self, tx: &mpsc::Sender<Msg>) {
+        let jobs = self.vendors.len() + self.sources.len();
+        loop {
+            let i = self.next.fetch_add(1, Ordering::Relaxed);
+            if i >= jobs || self.stop.load(Ordering::Relaxed) {
+                break;
+            }
+            // A bug met on one vendor's data fails that vendor, not the sync: the others are
+            // still stored, and the run still ends with its summary.
+            let job = std::panic::AssertUnwindSafe(|| {
+                if i < self.vendors.len() {
+                    let (v, held) = (&self.vendors[i], &self.held[i]);
+                    sync_vendor(self.client, i, v, held, tx, &self.stop);
+                } else {
+                    let j = i - self.vendors.len();
+                    sync_source(self.client, i, &self.sources[j], &self.plans[j], tx);
+                }
+            });
+            if std::panic::catch_unwind(job).is_err() {
+                let _ = tx.send(Msg::Done {
+                    vendor: i,
+                    has_history: None,
+                    failed: 1,
+                    error: Some(
+                        "mttx stopped on this one's data (a bug: please report it); nothing of it was lost from the store"
+                            .into(),
+                    ),
+                    notes: Vec::new(),
+                });
+            }
+        }
+    }
+}
+
+/// The one writer: each batch in its own transaction, as it comes; the first error ends it.
+fn write(
+    store: &mut Store,
+    rx: mpsc::Receiver<Msg>,
+    names: &[&str],
+    outcomes: &mut [Outcome],
+    progress: &dyn Fn(Event),
+) -> Result<()> {
+    for msg in rx {
+        match msg {
+            Msg::Batch {
+                vendor,
+                format,
+                page,
+                incidents,
+            } => {
+                progress(Event::Fetched(incidents.len()));
+                let saved = store.save(names[vendor], format, page.as_ref(), &incidents)?;
+                outcomes[vendor].saved += saved;
+            }
+            Msg::Published { vendor, components } => {
+                store.save_published(names[vendor], &components)?
+            }
+            Msg::Done {
+                vendor,
+                has_history,
+                failed,
+                error,
+                notes,
+            } => {
+                let o = &mut outcomes[vendor];
+                o.failed = failed;
+                o.notes = notes;
+                o.error = error;
+                progress(Event::VendorDone(names[vendor]));
+                store.finish_vendor(names[vendor], has_history, o.error.as_deref())?
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Each outcome's stored totals after the sync.
+fn count_stored(store: &Store, outcomes: &mut [Outcome]) -> Result<()> {
     for state in store.vendors()? {
         if let Some(o) = outcomes.iter_mut().find(|o| o.vendor == state.name) {
             o.oldest = state.oldest;
@@ -216,12 +260,7 @@ pub fn run(
                 .saturating_sub(o.saved.new + o.saved.updated);
         }
     }
-    Ok(Summary {
-        outcomes,
-        sources: sources.len(),
-        requests: client.counters.requests.load(Ordering::Relaxed),
-        retries: client.counters.retries.load(Ordering::Relaxed),
-    })
+    Ok(())
 }
 
 /// Each source's plan, its row recorded first: a first sync (or one whose settings changed)

@@ -218,35 +218,7 @@ pub(crate) fn parse(text: &str, opts: &IngestOptions) -> std::result::Result<Pag
         .collect();
     let known = known_components(&lines);
     let mut page = Page::default();
-    let header = lines.iter().position(|(_, l)| HEADER.is_match(l));
-    let body_start = match header {
-        Some(h) => {
-            let caps = HEADER.captures(lines[h].1).expect("matched");
-            page.maintenance = &caps[1] == "Scheduled Maintenance";
-            let vendor = caps[2].trim();
-            if vendor.is_empty() {
-                page.notes
-                    .push("the 'Report for' line names no vendor".into());
-            } else {
-                page.vendor = Some(vendor.to_string());
-            }
-            page.title = lines[..h]
-                .iter()
-                .rev()
-                .find(|(_, l)| !l.is_empty())
-                .map(|(_, l)| l.to_string());
-            if page.title.is_none() {
-                page.notes
-                    .push("no title line before 'Incident Report for'".into());
-            }
-            h + 1
-        }
-        None => {
-            page.notes
-                .push("no 'Incident Report for' line: vendor and title unknown".into());
-            0
-        }
-    };
+    let body_start = head(&lines, &mut page);
     let mut pending: Vec<&str> = Vec::new();
     let mut unlabelled = 0;
     let mut affected = false;
@@ -263,31 +235,7 @@ pub(crate) fn parse(text: &str, opts: &IngestOptions) -> std::result::Result<Pag
             pending.push(line);
             continue;
         };
-        let month = MONTHS
-            .iter()
-            .position(|m| caps[1].eq_ignore_ascii_case(m))
-            .ok_or_else(|| (no, format!("'{line}': unknown month '{}'", &caps[1])))?;
-        let (day, year): (u32, i64) = (caps[2].parse().unwrap_or(0), caps[3].parse().unwrap_or(0));
-        let (hour, minute): (i64, i64) =
-            (caps[4].parse().unwrap_or(0), caps[5].parse().unwrap_or(0));
-        if day == 0
-            || day > crate::time::days_in_month(year, month as u32 + 1)
-            || hour > 23
-            || minute > 59
-        {
-            return Err((no, format!("'{line}': not a time that exists")));
-        }
-        let abbr = &caps[6];
-        let offset = opts.tz_abbrev.offset(abbr).ok_or_else(|| {
-            (
-                no,
-                format!(
-                    "unknown time zone abbreviation '{abbr}' in '{line}' (give --tz-abbrev {abbr}=+HH:MM)"
-                ),
-            )
-        })?;
-        let local = days_from_civil(year, month as u32 + 1, day) * 86_400_000
-            + (hour * 60 + minute) * MS_PER_MIN;
+        let at = posted_at(&caps, no, line, opts)?;
         let label = pending
             .first()
             .and_then(|first| LABELS.iter().find(|l| first.eq_ignore_ascii_case(l)))
@@ -296,15 +244,80 @@ pub(crate) fn parse(text: &str, opts: &IngestOptions) -> std::result::Result<Pag
             unlabelled += 1;
         }
         let body = pending[usize::from(label.is_some())..].join("\n");
-        page.updates.push(Update {
-            label,
-            at: local - offset as i64 * MS_PER_MIN,
-            body,
-        });
+        page.updates.push(Update { label, at, body });
         pending.clear();
     }
     page.tail = pending.join("\n");
     stated::find(&mut page, opts);
+    closing_notes(&mut page, &lines, unlabelled, affected);
+    Ok(page)
+}
+
+/// The "Incident Report for" line (or "Scheduled Maintenance for"): the vendor, and the title
+/// on the line before; the index of the first line after it (0 without one).
+fn head(lines: &[(u64, &str)], page: &mut Page) -> usize {
+    let Some(h) = lines.iter().position(|(_, l)| HEADER.is_match(l)) else {
+        page.notes
+            .push("no 'Incident Report for' line: vendor and title unknown".into());
+        return 0;
+    };
+    let caps = HEADER.captures(lines[h].1).expect("matched");
+    page.maintenance = &caps[1] == "Scheduled Maintenance";
+    let vendor = caps[2].trim();
+    if vendor.is_empty() {
+        page.notes
+            .push("the 'Report for' line names no vendor".into());
+    } else {
+        page.vendor = Some(vendor.to_string());
+    }
+    page.title = lines[..h]
+        .iter()
+        .rev()
+        .find(|(_, l)| !l.is_empty())
+        .map(|(_, l)| l.to_string());
+    if page.title.is_none() {
+        page.notes
+            .push("no title line before 'Incident Report for'".into());
+    }
+    h + 1
+}
+
+/// The instant (UTC) of a "Posted Mon DD, YYYY - HH:MM TZ" line on line `no`.
+fn posted_at(
+    caps: &regex::Captures,
+    no: u64,
+    line: &str,
+    opts: &IngestOptions,
+) -> std::result::Result<i64, (u64, String)> {
+    let month = MONTHS
+        .iter()
+        .position(|m| caps[1].eq_ignore_ascii_case(m))
+        .ok_or_else(|| (no, format!("'{line}': unknown month '{}'", &caps[1])))?;
+    let (day, year): (u32, i64) = (caps[2].parse().unwrap_or(0), caps[3].parse().unwrap_or(0));
+    let (hour, minute): (i64, i64) = (caps[4].parse().unwrap_or(0), caps[5].parse().unwrap_or(0));
+    if day == 0
+        || day > crate::time::days_in_month(year, month as u32 + 1)
+        || hour > 23
+        || minute > 59
+    {
+        return Err((no, format!("'{line}': not a time that exists")));
+    }
+    let abbr = &caps[6];
+    let offset = opts.tz_abbrev.offset(abbr).ok_or_else(|| {
+        (
+            no,
+            format!(
+                "unknown time zone abbreviation '{abbr}' in '{line}' (give --tz-abbrev {abbr}=+HH:MM)"
+            ),
+        )
+    })?;
+    let local = days_from_civil(year, month as u32 + 1, day) * 86_400_000
+        + (hour * 60 + minute) * MS_PER_MIN;
+    Ok(local - offset as i64 * MS_PER_MIN)
+}
+
+/// What the page lacked: times (a year never guessed), status labels, the affected line.
+fn closing_notes(page: &mut Page, lines: &[(u64, &str)], unlabelled: usize, affected: bool) {
     if page.updates.is_empty() {
         // A page's home "Past incidents" block prints "Feb 12, 16:51 EST": no year, and a year
         // is never guessed.
@@ -327,7 +340,6 @@ pub(crate) fn parse(text: &str, opts: &IngestOptions) -> std::result::Result<Pag
             "text ends mid-page: the last update has no 'Posted' line and no 'This incident affected' line follows".to_string()
         });
     }
-    Ok(page)
 }
 
 impl Page {
@@ -454,92 +466,19 @@ pub(crate) fn tables(
     let mut incidents = TextTable::<DerivedIncident>::new();
     let mut impacts = TextTable::<DerivedWindow>::new();
     let mut broken = Vec::new();
-    let ts = |v: Option<i64>| v.map(format_utc);
     for (k, e) in entries.into_iter().enumerate() {
-        let page = match e.page {
-            Ok(p) => p,
-            Err((line, reason)) => {
-                broken.push(Reject {
-                    source: name.to_string(),
-                    line,
-                    column: String::new(),
-                    reason,
-                    raw: String::new(),
-                });
+        let page = match usable(name, e.line, e.page) {
+            Ok(page) => page,
+            Err(reject) => {
+                broken.push(reject);
                 continue;
             }
         };
-        if page.detected().is_none() && page.stated.is_empty() {
-            broken.push(Reject {
-                source: name.to_string(),
-                line: e.line,
-                column: col::STARTED_AT.to_string(),
-                reason: format!("no time could be read: {}", page.notes.join("; ")),
-                raw: String::new(),
-            });
-            continue;
-        }
-        let started = page.stated.iter().map(|w| w.0).min().or(page.detected());
-        let impact = e.impact.unwrap_or(if page.maintenance {
-            Level::UnderMaintenance.as_str()
-        } else {
-            Level::MajorOutage.as_str()
-        });
-        let vendor = page.vendor.clone().or(opts.default_vendor.clone());
-        let source = if page.stated.is_empty() {
-            window_source::UPDATES
-        } else {
-            window_source::STATED
-        };
-        incidents.push(
-            e.line,
-            DerivedIncident {
-                id: Some(e.id.clone()),
-                vendor: vendor.clone(),
-                title: page.title.clone(),
-                severity: severity.as_ref().and_then(|s| s[k].clone()),
-                impact: Some(impact.to_string()),
-                components: Some(page.components.join(";")),
-                started_at: ts(started),
-                detected_at: ts(page.detected()),
-                identified_at: ts(page.identified()),
-                mitigated_at: ts(page.mitigated()),
-                resolved_at: ts(page.resolved()),
-                notes: (!page.notes.is_empty()).then(|| page.notes.join("; ")),
-                window_source: Some(source.to_string()),
-            },
-        );
-        if impact == crate::model::IMPACT_NONE {
-            continue;
-        }
-        // Stated windows when the page has them, else the updates' window.
-        let windows: Vec<(Option<i64>, Option<i64>)> = if page.stated.is_empty() {
-            vec![(started, page.mitigated().or(page.resolved()))]
-        } else {
-            page.stated
-                .iter()
-                .map(|&(a, b)| (Some(a), Some(b)))
-                .collect()
-        };
-        let comps = if page.components.is_empty() {
-            vec![ALL_COMPONENTS.to_string()]
-        } else {
-            page.components.clone()
-        };
-        for c in &comps {
-            for (a, b) in &windows {
-                impacts.push(
-                    e.line,
-                    DerivedWindow {
-                        incident_id: Some(e.id.clone()),
-                        vendor: vendor.clone(),
-                        component: Some(c.clone()),
-                        impact: Some(impact.to_string()),
-                        start: ts(*a),
-                        end: ts(*b),
-                    },
-                );
-            }
+        let severity = severity.as_ref().and_then(|s| s[k].clone());
+        let (incident, windows) = derive(&page, &e.id, e.impact, severity, opts);
+        incidents.push(e.line, incident);
+        for w in windows {
+            impacts.push(e.line, w);
         }
     }
     let mut incidents = incidents.into_raw(name)?;
@@ -554,6 +493,100 @@ pub(crate) fn tables(
             ..impacts.into_raw(name)?
         },
     ])
+}
+
+/// A page that gives an incident, or the row it is rejected as: unreadable, or without any
+/// time.
+fn usable(
+    name: &str,
+    line: u64,
+    page: std::result::Result<Page, (u64, String)>,
+) -> std::result::Result<Page, Reject> {
+    let reject = |line, column: &str, reason| Reject {
+        source: name.to_string(),
+        line,
+        column: column.to_string(),
+        reason,
+        raw: String::new(),
+    };
+    match page {
+        Err((line, reason)) => Err(reject(line, "", reason)),
+        Ok(page) if page.detected().is_none() && page.stated.is_empty() => Err(reject(
+            line,
+            col::STARTED_AT,
+            format!("no time could be read: {}", page.notes.join("; ")),
+        )),
+        Ok(page) => Ok(page),
+    }
+}
+
+/// A page's incident row and its windows: the stated windows when the page has them, else the
+/// updates' window, on each affected component (the vendor as a whole when none is named);
+/// none for an incident of impact `none`.
+fn derive(
+    page: &Page,
+    id: &str,
+    impact: Option<&'static str>,
+    severity: Option<String>,
+    opts: &IngestOptions,
+) -> (DerivedIncident, Vec<DerivedWindow>) {
+    let ts = |v: Option<i64>| v.map(format_utc);
+    let started = page.stated.iter().map(|w| w.0).min().or(page.detected());
+    let impact = impact.unwrap_or(if page.maintenance {
+        Level::UnderMaintenance.as_str()
+    } else {
+        Level::MajorOutage.as_str()
+    });
+    let vendor = page.vendor.clone().or(opts.default_vendor.clone());
+    let source = if page.stated.is_empty() {
+        window_source::UPDATES
+    } else {
+        window_source::STATED
+    };
+    let incident = DerivedIncident {
+        id: Some(id.to_string()),
+        vendor: vendor.clone(),
+        title: page.title.clone(),
+        severity,
+        impact: Some(impact.to_string()),
+        components: Some(page.components.join(";")),
+        started_at: ts(started),
+        detected_at: ts(page.detected()),
+        identified_at: ts(page.identified()),
+        mitigated_at: ts(page.mitigated()),
+        resolved_at: ts(page.resolved()),
+        notes: (!page.notes.is_empty()).then(|| page.notes.join("; ")),
+        window_source: Some(source.to_string()),
+    };
+    if impact == crate::model::IMPACT_NONE {
+        return (incident, Vec::new());
+    }
+    let spans: Vec<(Option<i64>, Option<i64>)> = if page.stated.is_empty() {
+        vec![(started, page.mitigated().or(page.resolved()))]
+    } else {
+        (page.stated.iter())
+            .map(|&(a, b)| (Some(a), Some(b)))
+            .collect()
+    };
+    let comps = if page.components.is_empty() {
+        vec![ALL_COMPONENTS.to_string()]
+    } else {
+        page.components.clone()
+    };
+    let windows = comps
+        .iter()
+        .flat_map(|c| {
+            spans.iter().map(|(a, b)| DerivedWindow {
+                incident_id: Some(id.to_string()),
+                vendor: vendor.clone(),
+                component: Some(c.clone()),
+                impact: Some(impact.to_string()),
+                start: ts(*a),
+                end: ts(*b),
+            })
+        })
+        .collect();
+    (incident, windows)
 }
 
 #[cfg(test)]

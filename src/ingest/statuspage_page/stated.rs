@@ -124,15 +124,43 @@ pub(super) fn find(page: &mut Page, opts: &IngestOptions) {
     let year_of_posts = first_post.map(|t| civil_from_days(t.div_euclid(DAY)).0);
     let mut found: Vec<(i64, i64)> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
-    // Stated windows are retrospective: the title, the postmortem, the final Resolved or
-    // Completed post, and text after the last post (a postmortem cut short). An earlier update
-    // describes the moment ("an import ran between 12:00 and 13:00"), not the impact.
+    let title = page.title.clone().unwrap_or_default();
+    let blocks = std::iter::once(title.as_str()).chain(retrospective(page));
+    for (block_no, text) in blocks.enumerate() {
+        let mentioned = dates(text, year_of_posts);
+        for (at, times, zones) in pairs_in(text, block_no == 0) {
+            // "9:00 AM" without a zone: the regex may take the AM for one; it is none.
+            let meridian = |z: &Option<String>| matches!(z.as_deref(), Some("AM" | "PM"));
+            if zones.iter().any(meridian) {
+                continue;
+            }
+            // The date: the last one written before the window, else the first post's.
+            let date_before = (mentioned.iter().rfind(|(pos, _)| *pos < at)).map(|(_, d)| *d);
+            let stated = Stated {
+                times,
+                zones,
+                date_before,
+                first_post,
+            };
+            match stated.window(opts, &page.updates) {
+                Ok(w) => found.push(w),
+                Err(note) => notes.push(note),
+            }
+        }
+    }
+    notes.dedup();
+    page.notes.extend(notes);
+    page.stated = without_envelopes(found);
+}
+
+/// The retrospective blocks after the title: the postmortem, the final Resolved or Completed
+/// post, and text after the last post (a postmortem cut short). An earlier update describes
+/// the moment ("an import ran between 12:00 and 13:00"), not the impact.
+fn retrospective(page: &Page) -> Vec<&str> {
     let resolution =
         |u: &&super::Update| matches!(u.label.as_deref(), Some("Resolved" | "Completed"));
     let last_resolution = page.updates.iter().filter(resolution).map(|u| u.at).max();
-    let mut blocks: Vec<&str> = page
-        .updates
-        .iter()
+    let mut blocks: Vec<&str> = (page.updates.iter())
         .filter(|u| {
             u.label.as_deref() == Some("Postmortem")
                 || (resolution(u) && last_resolution == Some(u.at))
@@ -140,92 +168,96 @@ pub(super) fn find(page: &mut Page, opts: &IngestOptions) {
         .map(|u| u.body.as_str())
         .collect();
     blocks.push(&page.tail);
-    let title = page.title.clone().unwrap_or_default();
-    for (block_no, text) in std::iter::once(title.as_str()).chain(blocks).enumerate() {
-        let mentioned = dates(text, year_of_posts);
-        let mut spans: Vec<Captures> = Vec::new();
-        for re in WINDOWS.iter() {
-            spans.extend(re.captures_iter(text));
-        }
-        let mut pairs: Vec<Found> = spans
-            .iter()
-            .filter_map(|c| {
-                let t1 = clock(&c[1], &c[2], c.get(3).map(|m| m.as_str()))?;
-                let t2 = clock(&c[5], &c[6], c.get(7).map(|m| m.as_str()))?;
-                let z2 = c.get(8).map(|m| m.as_str().to_string());
-                let z1 = c.get(4).map(|m| m.as_str().to_string()).or(z2.clone());
-                Some((c.get(0)?.start(), [t1, t2], [z1, z2]))
-            })
-            .collect();
-        if block_no == 0 {
-            pairs.extend(TITLE_RANGE.captures_iter(text).filter_map(|c| {
-                let t1 = clock(&c[1], &c[2], None)?;
-                let t2 = clock(&c[3], &c[4], None)?;
-                let z = Some(c[5].to_string());
-                Some((c.get(0)?.start(), [t1, t2], [z.clone(), z]))
-            }));
-        }
-        for (at, [t1, t2], [z1, z2]) in pairs {
-            // "9:00 AM" without a zone: the regex may take the AM for one; it is none.
-            let meridian = |z: &Option<String>| matches!(z.as_deref(), Some("AM" | "PM"));
-            if meridian(&z1) || meridian(&z2) {
-                continue;
-            }
-            let offset = |z: &Option<String>| z.as_deref().and_then(|z| opts.tz_abbrev.offset(z));
-            let (Some(o1), Some(o2)) = (offset(&z1), offset(&z2)) else {
-                let z = if offset(&z1).is_none() { &z1 } else { &z2 };
-                let z = z.as_deref().unwrap_or("?");
-                notes.push(format!(
-                    "a stated window in unknown time zone '{z}' was not used (give --tz-abbrev {z}=+HH:MM)"
-                ));
-                continue;
-            };
-            // The date: the last one written before the window, else the first post's.
-            let date = mentioned
-                .iter()
-                .rfind(|(pos, _)| *pos < at)
-                .map(|(_, d)| *d)
-                .or_else(|| {
-                    first_post
-                        .map(|t| civil_from_days((t + o1 as i64 * MS_PER_MIN).div_euclid(DAY)))
-                });
-            let Some((y, m, d)) = date else {
-                notes.push("a stated window without a date was not used".into());
-                continue;
-            };
-            let midnight = days_from_civil(y, m, d) * DAY;
-            let start = midnight + ((t1.0 * 60 + t1.1) - o1 as i64) * MS_PER_MIN;
-            let mut end = midnight + ((t2.0 * 60 + t2.1) - o2 as i64) * MS_PER_MIN;
-            if end <= start {
-                end += DAY; // past midnight
-            }
-            match plausible(start, end, &page.updates) {
-                Some(w) => found.push(w),
-                None => notes.push(format!(
-                    "a stated window ({} to {}) lies outside the posts' timeline and was not used",
-                    crate::time::format_utc(start),
-                    crate::time::format_utc(end)
-                )),
-            }
-        }
+    blocks
+}
+
+/// The time ranges written in `text`, each with where it starts and its zones (the second's
+/// zone for both when only the end has one); the title's "1203 to 1420 UTC" too.
+fn pairs_in(text: &str, title: bool) -> Vec<Found> {
+    let mut spans: Vec<Captures> = Vec::new();
+    for re in WINDOWS.iter() {
+        spans.extend(re.captures_iter(text));
     }
+    let mut pairs: Vec<Found> = (spans.iter())
+        .filter_map(|c| {
+            let t1 = clock(&c[1], &c[2], c.get(3).map(|m| m.as_str()))?;
+            let t2 = clock(&c[5], &c[6], c.get(7).map(|m| m.as_str()))?;
+            let z2 = c.get(8).map(|m| m.as_str().to_string());
+            let z1 = c.get(4).map(|m| m.as_str().to_string()).or(z2.clone());
+            Some((c.get(0)?.start(), [t1, t2], [z1, z2]))
+        })
+        .collect();
+    if title {
+        pairs.extend(TITLE_RANGE.captures_iter(text).filter_map(|c| {
+            let t1 = clock(&c[1], &c[2], None)?;
+            let t2 = clock(&c[3], &c[4], None)?;
+            let z = Some(c[5].to_string());
+            Some((c.get(0)?.start(), [t1, t2], [z.clone(), z]))
+        }));
+    }
+    pairs
+}
+
+/// One stated range and what dates it.
+struct Stated {
+    times: [(i64, i64); 2],
+    zones: [Option<String>; 2],
+    /// The last date written before it in the same text.
+    date_before: Option<(i64, u32, u32)>,
+    first_post: Option<i64>,
+}
+
+impl Stated {
+    /// The window in UTC, or the note saying why it was not used.
+    fn window(
+        &self,
+        opts: &IngestOptions,
+        updates: &[super::Update],
+    ) -> std::result::Result<(i64, i64), String> {
+        let [z1, z2] = &self.zones;
+        let offset = |z: &Option<String>| z.as_deref().and_then(|z| opts.tz_abbrev.offset(z));
+        let (Some(o1), Some(o2)) = (offset(z1), offset(z2)) else {
+            let z = if offset(z1).is_none() { z1 } else { z2 };
+            let z = z.as_deref().unwrap_or("?");
+            return Err(format!(
+                "a stated window in unknown time zone '{z}' was not used (give --tz-abbrev {z}=+HH:MM)"
+            ));
+        };
+        let date = self.date_before.or_else(|| {
+            (self.first_post).map(|t| civil_from_days((t + o1 as i64 * MS_PER_MIN).div_euclid(DAY)))
+        });
+        let Some((y, m, d)) = date else {
+            return Err("a stated window without a date was not used".into());
+        };
+        let [t1, t2] = self.times;
+        let midnight = days_from_civil(y, m, d) * DAY;
+        let start = midnight + ((t1.0 * 60 + t1.1) - o1 as i64) * MS_PER_MIN;
+        let mut end = midnight + ((t2.0 * 60 + t2.1) - o2 as i64) * MS_PER_MIN;
+        if end <= start {
+            end += DAY; // past midnight
+        }
+        plausible(start, end, updates).ok_or_else(|| {
+            format!(
+                "a stated window ({} to {}) lies outside the posts' timeline and was not used",
+                crate::time::format_utc(start),
+                crate::time::format_utc(end)
+            )
+        })
+    }
+}
+
+/// The windows found, each once, in order; an envelope of two or more of them gives way.
+fn without_envelopes(mut found: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
     found.sort_unstable();
     found.dedup();
-    // An envelope of two or more stated windows gives way to them.
-    let kept: Vec<(i64, i64)> = found
-        .iter()
-        .copied()
+    (found.iter().copied())
         .filter(|w| {
-            found
-                .iter()
+            (found.iter())
                 .filter(|o| *o != w && o.0 >= w.0 && o.1 <= w.1)
                 .count()
                 < 2
         })
-        .collect();
-    notes.dedup();
-    page.notes.extend(notes);
-    page.stated = kept;
+        .collect()
 }
 
 #[cfg(test)]
