@@ -64,6 +64,9 @@ enum Field {
 /// Reads `text` as an Atom feed.
 pub(crate) fn read(text: &str) -> Result<Feed<'_>, NotAtom> {
     let mut reader = NsReader::from_str(text);
+    // A bare `&` ("AT&T", written by hand into a feed) is text, as a browser reads it, not the
+    // end of the feed.
+    reader.config_mut().allow_dangling_amp = true;
     let mut r = Reading {
         text,
         feed: Feed::default(),
@@ -313,7 +316,7 @@ mod tests {
     <a:published>2025-05-01T10:00:00Z</a:published>
     <a:link rel="alternate" href="https://status.fabrikam.test/incidents/q1w2e3r4?utm=a&amp;b=c"/>
     <m:title>not the entry's title</m:title>
-    <a:title>Queue &lt;eu&gt; &#x2013; delays&nbsp;seen</a:title>
+    <a:title>Queue &lt;eu&gt; &#x2013; delays&nbsp;seen at AT&T</a:title>
     <a:content type="html">&lt;p&gt;&lt;strong&gt;Resolved&lt;/strong&gt; - Jobs &amp;amp; queues run.&lt;/p&gt;</a:content>
   </a:entry>
   <a:entry>
@@ -340,7 +343,11 @@ mod tests {
         assert_eq!(a.published.as_deref(), Some("2025-05-01T10:00:00Z"));
         // The foreign <m:title> is passed over; XML, numeric and HTML references decoded
         // (`&nbsp;` as a plain space, as everywhere in mttx: `markup`).
-        assert_eq!(a.title.as_deref(), Some("Queue <eu> \u{2013} delays seen"));
+        // A bare `&` stays as written.
+        assert_eq!(
+            a.title.as_deref(),
+            Some("Queue <eu> \u{2013} delays seen at AT&T")
+        );
         // The content's HTML, its own escapes left for the HTML reader: decoded once.
         assert_eq!(
             a.content.as_deref(),
