@@ -39,7 +39,8 @@ pub(crate) struct AtomEntry<'a> {
     pub id: Option<String>,
     pub published: Option<String>,
     pub title: Option<String>,
-    /// The content's text: for `type="html"` the HTML, decoded from its XML escaping.
+    /// The content's text: for `type="html"` (Statuspage's) the HTML, decoded from its XML
+    /// escaping; for `type="xhtml"` the text of its elements, their markup left out.
     pub content: Option<String>,
 }
 
