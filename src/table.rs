@@ -16,8 +16,7 @@ use crate::model::{AvailScope, ImpactRow, IncidentRow, Level, Metric};
 pub struct Millis(Vec<i64>);
 
 impl Millis {
-    /// The cell of an unknown value (no value mttx computes comes near it).
-    pub const MISSING: i64 = i64::MIN;
+    const MISSING: i64 = i64::MIN;
 
     pub fn with_capacity(n: usize) -> Millis {
         Millis(Vec::with_capacity(n))
@@ -30,12 +29,6 @@ impl Millis {
     pub fn get(&self, i: usize) -> Option<i64> {
         let v = self.0[i];
         (v != Millis::MISSING).then_some(v)
-    }
-
-    /// The cell of row `i` as stored: the value, or [`Millis::MISSING`].
-    #[inline]
-    pub fn cell(&self, i: usize) -> i64 {
-        self.0[i]
     }
 
     pub fn len(&self) -> usize {

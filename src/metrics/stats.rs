@@ -1,11 +1,8 @@
 //! The five statistics of the time-to-x figures (contract section 2: `n, mean, median, p90,
 //! max`, type-7 percentiles) over many groups at once, from whole milliseconds. Items (an
-//! incident in a group) are counted by group once for the five durations; each duration's values
-//! are then placed group by group into a buffer its thread reuses (a counting sort that reads
-//! the items and the duration column in row order and writes one stream per group: the column
-//! is read once, front to back, where gathering it group by group read it once per group, out
-//! of cache at 10M incidents), the unknown ones dropped, and each group gives its figures with
-//! two selections instead of a sort (the figures do not depend on the order within a group).
+//! incident in a group) are bucketed by group with a counting sort, once for the five
+//! durations; each duration's known values are then gathered bucket by bucket into a buffer its
+//! thread reuses, and each bucket gives its figures with two selections instead of a sort.
 //! Several groupings are aggregated together ([`aggregate_all`]), every (grouping, duration)
 //! pair a job on some core.
 //!
@@ -58,7 +55,7 @@ impl Items {
         self.incident.push(incident);
     }
 
-    /// The items with each group's place: group `g`'s items go to `from[g]..from[g + 1]`.
+    /// The incidents bucketed by group (a counting sort, stable), the items given back.
     pub fn bucket(self) -> Buckets {
         let groups = self.n_keys * self.n_cells;
         let mut from = vec![0usize; groups + 1];
@@ -68,62 +65,28 @@ impl Items {
         for g in 0..groups {
             from[g + 1] += from[g];
         }
+        let mut next = from.clone();
+        let mut incidents = vec![0u32; self.group.len()];
+        for (&g, &i) in self.group.iter().zip(&self.incident) {
+            incidents[next[g as usize]] = i;
+            next[g as usize] += 1;
+        }
         Buckets {
             n_keys: self.n_keys,
             n_cells: self.n_cells,
-            group: self.group,
-            incident: self.incident,
+            incidents,
             from,
         }
     }
 }
 
-/// [`Items`] counted by group: the items in their order, and group `g`'s place in a buffer of
-/// all of them at `from[g]..from[g + 1]`.
+/// [`Items`] bucketed by group: the incidents of group `g` at `incidents[from[g]..from[g + 1]]`.
 #[derive(Debug, Clone)]
 pub struct Buckets {
     n_keys: usize,
     n_cells: usize,
-    group: Vec<u32>,
-    incident: Vec<u32>,
+    incidents: Vec<u32>,
     from: Vec<usize>,
-}
-
-impl Buckets {
-    /// Every group's known values of `d`, group after group into `values`, group `g`'s at
-    /// `values[at[g]..at[g + 1]]`: `at`.
-    fn place(&self, d: &crate::table::Millis, values: &mut Vec<i64>) -> Vec<usize> {
-        let Buckets {
-            group,
-            incident,
-            from,
-            ..
-        } = self;
-        values.clear();
-        values.resize(group.len(), 0);
-        let mut next = from[..from.len() - 1].to_vec();
-        for (&g, &i) in group.iter().zip(incident) {
-            let slot = &mut next[g as usize];
-            values[*slot] = d.cell(i as usize);
-            *slot += 1;
-        }
-        // The unknown values out, each group's known ones kept together and in order.
-        let mut at = Vec::with_capacity(from.len());
-        at.push(0);
-        let mut kept = 0;
-        for w in from.windows(2) {
-            for k in w[0]..w[1] {
-                let v = values[k];
-                if v != crate::table::Millis::MISSING {
-                    values[kept] = v;
-                    kept += 1;
-                }
-            }
-            at.push(kept);
-        }
-        values.truncate(kept);
-        at
-    }
 }
 
 /// The figures of one group: how many items it has (a group without items has no row), and the
@@ -156,15 +119,16 @@ pub fn aggregate(items: Items, durations: &[crate::table::Millis; 5]) -> Grouped
 
 /// [`aggregate`] of several groupings of the same incidents, each bucketed as its items were
 /// made ([`Items::bucket`]), in their order. Every (grouping, duration) pair is a job, the
-/// largest first, and each thread places values into one buffer it keeps (at 1M incidents,
+/// largest first, and each thread gathers values into one buffer it keeps (at 1M incidents,
 /// four groupings of up to 1.7M items: 20 buffers of up to 14 MB each became two).
 pub fn aggregate_all(sets: &[Buckets], durations: &[crate::table::Millis; 5]) -> Vec<Grouped> {
     let mut jobs: Vec<(usize, usize)> = (0..sets.len())
         .flat_map(|s| (0..durations.len()).map(move |m| (s, m)))
         .collect();
-    jobs.sort_by_key(|&(s, _)| std::cmp::Reverse(sets[s].group.len()));
+    jobs.sort_by_key(|&(s, _)| std::cmp::Reverse(sets[s].incidents.len()));
     let done = crate::parallel::map_with(&jobs, Vec::new, |values: &mut Vec<i64>, &(s, m)| {
-        one_duration(&sets[s], &durations[m], values)
+        let set = &sets[s];
+        one_duration(&set.incidents, &set.from, &durations[m], set.n_keys, values)
     });
     let mut out: Vec<Grouped> = sets
         .iter()
@@ -201,15 +165,30 @@ pub fn aggregate_all(sets: &[Buckets], durations: &[crate::table::Millis; 5]) ->
     out
 }
 
-/// One duration's statistics per group and per key; `values` is scratch.
+/// One duration's statistics per group and per key, from the incidents bucketed by group;
+/// `values` is scratch.
 fn one_duration(
-    set: &Buckets,
+    incidents: &[u32],
+    from: &[usize],
     d: &crate::table::Millis,
+    n_keys: usize,
     values: &mut Vec<i64>,
 ) -> (Vec<Stats>, Vec<Stats>) {
-    let at = set.place(d, values);
-    let groups = at.len() - 1;
-    let (n_keys, n_cells) = (set.n_keys, set.n_cells);
+    let groups = from.len() - 1;
+    let n_cells = groups.checked_div(n_keys).unwrap_or(1);
+    // The known values, group after group: group `g`'s at `values[at[g]..at[g + 1]]`.
+    values.clear();
+    values.reserve(incidents.len());
+    let mut at = Vec::with_capacity(groups + 1);
+    at.push(0);
+    for w in from.windows(2) {
+        values.extend(
+            incidents[w[0]..w[1]]
+                .iter()
+                .filter_map(|&i| d.get(i as usize)),
+        );
+        at.push(values.len());
+    }
     let cells: Vec<Stats> = (0..groups)
         .map(|g| stats(&mut values[at[g]..at[g + 1]]))
         .collect();
